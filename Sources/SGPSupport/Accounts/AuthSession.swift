@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+
+/// A signed-in web session or an API bearer token. Only the digest of the secret is stored, so a
+/// copy of the database opens no sessions.
+struct AuthSession: Codable, Sendable, FetchableRecord, PersistableRecord {
+    enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
+        case web, api
+    }
+
+    var tokenDigest: String
+    var userId: Int64
+    var kind: Kind
+    var csrfToken: String
+    var createdAt: Date
+    var lastSeenAt: Date
+
+    enum Columns {
+        static let tokenDigest = Column(CodingKeys.tokenDigest)
+        static let userId = Column(CodingKeys.userId)
+        static let kind = Column(CodingKeys.kind)
+    }
+}
+
+/// How long sessions live. Web: 30 minutes idle, 12 hours in all (ASVS level 2). API tokens serve
+/// scripts, so they idle for a week and last 30 days.
+public struct SessionLifetimes: Sendable {
+    public var webIdle: TimeInterval = 30 * 60
+    public var webAbsolute: TimeInterval = 12 * 60 * 60
+    public var apiIdle: TimeInterval = 7 * 24 * 60 * 60
+    public var apiAbsolute: TimeInterval = 30 * 24 * 60 * 60
+    /// Last-seen times are written at most this often, so reads stay reads.
+    public var touchInterval: TimeInterval = 60
+
+    public init() {}
+
+    func limits(for kind: AuthSession.Kind) -> (idle: TimeInterval, absolute: TimeInterval) {
+        switch kind {
+        case .web: (webIdle, webAbsolute)
+        case .api: (apiIdle, apiAbsolute)
+        }
+    }
+}
+
+/// A session just issued: the secret goes to the client once and is never stored.
+public struct IssuedSession: Sendable {
+    public var token: String
+    public var csrfToken: String
+    public var principal: Principal
+}
+
+/// A session presented by a client and found valid.
+public struct ActiveSession: Sendable {
+    public var principal: Principal
+    public var csrfToken: String
+}
+
+/// The sign-in limits: failures per email and per network address within a window.
+public struct SignInLimits: Sendable {
+    public var window: TimeInterval = 15 * 60
+    public var failuresPerEmail = 5
+    public var failuresPerAddress = 20
+
+    public init() {}
+}
+
+extension AppDatabase {
+    public enum SessionKind: Sendable {
+        case web, api
+
+        var stored: AuthSession.Kind { self == .web ? .web : .api }
+    }
+
+    /// Checks a password and, when it is right, opens a new session (always a new id).
+    public func signIn(
+        email rawEmail: String, password: String, from address: String, kind: SessionKind,
+        limits: SignInLimits = SignInLimits()
+    ) async throws -> IssuedSession {
+        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        let now = clock.now()
+        let since = now.addingTimeInterval(-limits.window)
+        let (user, failures) = try await read { db -> (User?, (email: Int, address: Int)) in
+            let byEmail = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND at > ?", arguments: [email, since]) ?? 0
+            let byAddress = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
+            return (try User.filter(User.Columns.email == email).fetchOne(db), (byEmail, byAddress))
+        }
+        if failures.email >= limits.failuresPerEmail || failures.address >= limits.failuresPerAddress {
+            throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
+        }
+        // Check against a hash even when there is no such user, so timing does not reveal accounts.
+        let hash = user?.passwordHash ?? passwords.unmatchableHash
+        let passwordIsRight = await passwords.verify(password, against: hash) && user?.passwordHash != nil
+        guard let user, passwordIsRight, user.disabledAt == nil else {
+            try await write { db in
+                try db.execute(
+                    sql: "INSERT INTO signInFailure (email, address, at) VALUES (?, ?, ?)",
+                    arguments: [email, address, now])
+            }
+            throw DomainError.invalidCredentials
+        }
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM signInFailure WHERE email = ?", arguments: [email])
+            try AuditEvent.record(db, at: now, actor: .user(id: user.id!, email: user.email), entity: "user", entityId: user.id, action: "sign-in")
+            return try Self.openSession(db, for: user, kind: kind.stored, at: now)
+        }
+    }
+
+    private static func openSession(_ db: Database, for user: User, kind: AuthSession.Kind, at now: Date) throws -> IssuedSession {
+        let token = SecretToken.generate()
+        let session = AuthSession(
+            tokenDigest: SecretToken.digest(token), userId: user.id!, kind: kind,
+            csrfToken: SecretToken.generate(), createdAt: now, lastSeenAt: now)
+        try session.insert(db)
+        return IssuedSession(token: token, csrfToken: session.csrfToken, principal: try Principal.load(db, user: user))
+    }
+
+    /// The session a token opens, or nil when it is unknown, expired or its user is disabled.
+    public func activeSession(
+        token: String, kind: SessionKind, lifetimes: SessionLifetimes = SessionLifetimes()
+    ) async throws -> ActiveSession? {
+        let digest = SecretToken.digest(token)
+        let now = clock.now()
+        let limits = lifetimes.limits(for: kind.stored)
+        let found = try await read { db -> (AuthSession, User)? in
+            guard let session = try AuthSession.fetchOne(db, key: digest), session.kind == kind.stored,
+                let user = try User.fetchOne(db, id: session.userId)
+            else { return nil }
+            return (session, user)
+        }
+        guard let (session, user) = found else { return nil }
+        let expired =
+            now.timeIntervalSince(session.lastSeenAt) > limits.idle
+            || now.timeIntervalSince(session.createdAt) > limits.absolute
+        if expired || user.disabledAt != nil {
+            _ = try await write { db in try AuthSession.deleteOne(db, key: digest) }
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > lifetimes.touchInterval {
+            try await write { db in
+                try db.execute(
+                    sql: "UPDATE authSession SET lastSeenAt = ? WHERE tokenDigest = ?", arguments: [now, digest])
+            }
+        }
+        let principal = try await read { db in try Principal.load(db, user: user) }
+        return ActiveSession(principal: principal, csrfToken: session.csrfToken)
+    }
+
+    /// Ends one session or token.
+    public func endSession(token: String) async throws {
+        let digest = SecretToken.digest(token)
+        _ = try await write { db in try AuthSession.deleteOne(db, key: digest) }
+    }
+
+    /// Ends every session (and, with `.api`, every token) a user holds.
+    public func endAllSessions(userId: Int64, kind: SessionKind, by actor: Actor) async throws {
+        let now = clock.now()
+        try await write { db in
+            try AuthSession
+                .filter(AuthSession.Columns.userId == userId && AuthSession.Columns.kind == kind.stored)
+                .deleteAll(db)
+            try AuditEvent.record(db, at: now, actor: actor, entity: "user", entityId: userId, action: "sign-out")
+        }
+    }
+}

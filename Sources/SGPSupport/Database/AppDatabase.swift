@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The one owner of the SQLite database: it opens the pool, applies the migrations and is the only
+/// door to the data. Every module adds its named operations as extensions of this type.
+public final class AppDatabase: Sendable {
+    /// Where the connection pool lives; nothing else in the process opens SQLite.
+    let writer: DatabasePool
+    /// "Now" for every timestamp the domain writes.
+    public let clock: WallClock
+    /// How passwords are hashed (tests use a low cost, production at least 12).
+    public let passwords: PasswordHasher
+
+    /// Opens (creating if needed) the database file and migrates it to the current schema.
+    public init(
+        path: String,
+        clock: WallClock = .system,
+        passwords: PasswordHasher = PasswordHasher(),
+        migrate: Bool = true
+    ) throws {
+        self.writer = try DatabasePool(path: path, configuration: Self.makeConfiguration())
+        self.clock = clock
+        self.passwords = passwords
+        if migrate {
+            try Self.migrator.migrate(writer)
+        }
+    }
+
+    static func makeConfiguration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // Another process (a backup, the sqlite3 shell) may hold the lock briefly: wait, don't fail.
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // A confirmed booking must survive power loss, not only a process crash: the pool's
+            // default (NORMAL) is not enough for the writer.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        return configuration
+    }
+
+    /// Names of the migrations applied to this database, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Names of every migration this build knows, oldest first.
+    public static var knownMigrations: [String] { migrator.migrations }
+
+    /// Applies pending migrations to the file at `path` and returns the names it applied.
+    public static func migrate(path: String) throws -> (applied: [String], current: [String]) {
+        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        let before = try pool.read { db in try migrator.appliedMigrations(db) }
+        try migrator.migrate(pool)
+        let after = try pool.read { db in try migrator.appliedMigrations(db) }
+        return (after.filter { !before.contains($0) }, after)
+    }
+
+    /// A database round-trip, for health checks.
+    public func ping() async throws {
+        _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
+    public func integrityCheck() async throws -> String {
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+
+    /// Reads and writes go through these two, so SQL stays inside this library.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(body)
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as DatabaseError {
+            throw Self.domainError(for: error)
+        }
+    }
+
+    /// Storage trouble in words a caller can act on; constraint and other errors pass through.
+    private static func domainError(for error: DatabaseError) -> any Error {
+        switch error.resultCode {
+        case .SQLITE_FULL: DomainError.storageFull
+        case .SQLITE_BUSY, .SQLITE_LOCKED: DomainError.busy
+        default: error
+        }
+    }
+}

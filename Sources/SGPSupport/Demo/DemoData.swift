@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+
+/// The fictional demo data set in `seeds/demo.json`, loaded by `sgpst demo` and `sgpst serve --demo`.
+public struct DemoData: Decodable, Sendable {
+    struct OrganisationSeed: Decodable, Sendable {
+        var code: String
+        var name: String
+        var region: String?
+    }
+
+    struct PracticeSeed: Decodable, Sendable {
+        var odsCode: String
+        var name: String
+        var locality: String
+    }
+
+    struct GPSeed: Decodable, Sendable {
+        var name: String
+        var gmcNumber: String
+        var profession: GP.Profession
+        var kind: GP.Kind
+        var status: GP.Status
+        var email: String?
+    }
+
+    public struct UserSeed: Decodable, Sendable {
+        public var email: String
+        public var displayName: String
+        public var role: Role
+        var scope: String?
+    }
+
+    var organisation: OrganisationSeed
+    /// One password for every demo sign-in (demo data only).
+    public var password: String
+    var practices: [PracticeSeed]
+    var gps: [GPSeed]
+    public var users: [UserSeed]
+
+    public var organisationCode: String { organisation.code }
+
+    public static func load(from url: URL) throws -> DemoData {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw DomainError.notFound("The demo data file \(url.path) cannot be read: \(error.localizedDescription)")
+        }
+        return try JSONDecoder().decode(DemoData.self, from: data)
+    }
+}
+
+/// What a demo load created.
+public struct DemoLoadSummary: Sendable {
+    public var organisationCode: String
+    public var practices: Int
+    public var gps: Int
+    public var users: [DemoData.UserSeed]
+    public var password: String
+}
+
+extension AppDatabase {
+    /// Loads the demo data set in one transaction; refuses when its organisation already exists.
+    public func loadDemo(_ demo: DemoData) async throws -> DemoLoadSummary {
+        // One hash for the shared demo password keeps loading quick at a production bcrypt cost.
+        let hash = await passwords.hash(demo.password)
+        let now = clock.now()
+        try await write { db in
+            if try Organisation.filter(Organisation.Columns.code == demo.organisation.code).fetchCount(db) > 0 {
+                throw DomainError.conflict("The demo data is already loaded (organisation \(demo.organisation.code) exists)")
+            }
+            var organisation = Organisation(
+                id: nil, code: demo.organisation.code, name: demo.organisation.name,
+                region: demo.organisation.region, createdAt: now)
+            try organisation.insert(db)
+            var practiceIds: [String: Int64] = [:]
+            for seed in demo.practices {
+                var practice = Practice(
+                    id: nil, organisationId: organisation.id!, odsCode: seed.odsCode, name: seed.name,
+                    locality: seed.locality, createdAt: now)
+                try practice.insert(db)
+                practiceIds[seed.odsCode] = practice.id
+            }
+            var gpIds: [String: Int64] = [:]
+            for seed in demo.gps {
+                var gp = GP(
+                    id: nil, organisationId: organisation.id!, name: seed.name, gmcNumber: seed.gmcNumber,
+                    profession: seed.profession, kind: seed.kind, status: seed.status, email: seed.email,
+                    createdAt: now)
+                try gp.insert(db)
+                gpIds[seed.gmcNumber] = gp.id
+            }
+            for seed in demo.users {
+                var user = User(
+                    id: nil, email: seed.email, displayName: seed.displayName, passwordHash: hash,
+                    disabledAt: nil, createdAt: now)
+                try user.insert(db)
+                var grant = RoleGrant(id: nil, userId: user.id!, role: seed.role)
+                switch seed.role {
+                case .administrator: break
+                case .liaisonOfficer, .mentor: grant.organisationId = organisation.id
+                case .practiceManager: grant.practiceId = practiceIds[seed.scope ?? ""]
+                case .gp: grant.gpId = gpIds[seed.scope ?? ""]
+                }
+                try grant.insert(db)
+            }
+            try AuditEvent.record(
+                db, at: now, actor: .commandLine, entity: "organisation", entityId: organisation.id, action: "load-demo")
+        }
+        return DemoLoadSummary(
+            organisationCode: demo.organisation.code, practices: demo.practices.count, gps: demo.gps.count,
+            users: demo.users, password: demo.password)
+    }
+}

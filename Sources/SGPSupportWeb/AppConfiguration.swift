@@ -1,0 +1,80 @@
+import Foundation
+import SGPSupport
+
+/// How the web application is set up; the CLI fills it from flags and the environment.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The public address people reach the service at; https here turns on Secure cookies and HSTS.
+    public var baseURL: URL?
+    /// The folder that holds `Templates/`, `public/` and `seeds/`.
+    public var resourcesDirectory: URL
+    public var sessionLifetimes: SessionLifetimes
+    public var signInLimits: SignInLimits
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        baseURL: URL? = nil,
+        resourcesDirectory: URL,
+        sessionLifetimes: SessionLifetimes = SessionLifetimes(),
+        signInLimits: SignInLimits = SignInLimits()
+    ) {
+        self.host = host
+        self.port = port
+        self.baseURL = baseURL
+        self.resourcesDirectory = resourcesDirectory
+        self.sessionLifetimes = sessionLifetimes
+        self.signInLimits = signInLimits
+    }
+
+    /// True when the service is reached over https, so cookies carry `Secure`.
+    public var usesHTTPS: Bool { baseURL?.scheme?.lowercased() == "https" }
+
+    /// `scheme://host[:port]` of the base URL, the only origin forms may be posted from.
+    var baseOrigin: String? {
+        guard let baseURL, let scheme = baseURL.scheme, let host = baseURL.host else { return nil }
+        return "\(scheme.lowercased())://\(host.lowercased())" + (baseURL.port.map { ":\($0)" } ?? "")
+    }
+}
+
+/// Finds the resources folder: an explicit one, then `SGPST_RESOURCES`, then the working directory
+/// and the folders above the executable (so `swift run` from the repository root just works).
+public enum ResourceLocator {
+    public static let environmentVariable = "SGPST_RESOURCES"
+
+    public struct Missing: Error, CustomStringConvertible {
+        public var searched: [String]
+        public var description: String {
+            "Cannot find sgpst's resources (a folder holding Templates/ and public/). Looked in: "
+                + searched.joined(separator: ", ")
+                + ". Run from the repository root, or pass --resources DIR or set \(ResourceLocator.environmentVariable)."
+        }
+    }
+
+    public static func locate(explicit: String?, executablePath: String = CommandLine.arguments.first ?? "") throws -> URL {
+        var candidates: [URL] = []
+        if let explicit {
+            candidates = [URL(fileURLWithPath: explicit)]
+        } else if let fromEnvironment = ProcessInfo.processInfo.environment[environmentVariable], !fromEnvironment.isEmpty {
+            candidates = [URL(fileURLWithPath: fromEnvironment)]
+        } else {
+            candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            var folder = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<5 {
+                candidates.append(folder)
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        for candidate in candidates where isResourcesFolder(candidate) {
+            return candidate.standardizedFileURL
+        }
+        throw Missing(searched: candidates.map(\.path))
+    }
+
+    static func isResourcesFolder(_ url: URL) -> Bool {
+        let templates = url.appendingPathComponent("Templates/layout.mustache").path
+        let publicFolder = url.appendingPathComponent("public").path
+        return FileManager.default.fileExists(atPath: templates) && FileManager.default.fileExists(atPath: publicFolder)
+    }
+}

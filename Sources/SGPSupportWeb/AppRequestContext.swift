@@ -1,0 +1,39 @@
+import Hummingbird
+import SGPSupport
+
+/// Per-request state: who is signed in (if anyone) and the CSRF token forms must carry.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The network address of the client, for sign-in limits.
+    public let remoteAddress: String
+    /// The signed-in session, set by `AuthenticationMiddleware`.
+    public var session: ActiveSession?
+    /// The raw session token or bearer token presented with this request.
+    public var sessionToken: String?
+    /// The token every form on this page must echo back, set by `CSRFMiddleware`.
+    public var csrfToken: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "local"
+    }
+
+    public var principal: Principal? { session?.principal }
+
+    /// The signed-in person, or an `AuthenticationRequired` error for the error middleware to answer.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw AuthenticationRequired() }
+        return principal
+    }
+
+    /// Checks the one access policy, throwing 403 when it says no.
+    @discardableResult
+    public func require(_ action: Action) throws -> Principal {
+        let principal = try requirePrincipal()
+        try AccessPolicy.require(principal, action)
+        return principal
+    }
+}
+
+/// Thrown when a route needs a signed-in person and there is none.
+struct AuthenticationRequired: Error {}

@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import Logging
+import SGPSupport
+
+/// Builds the application that serves; tests build the very same one.
+public func buildApplication(
+    configuration: AppConfiguration, database: AppDatabase, logger: Logger = Logger(label: "sgpst")
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(configuration: configuration, database: database)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sgpst"),
+        logger: logger)
+}
+
+/// The routes and middleware, outermost first: headers on every answer, errors turned into pages or
+/// JSON, static files, who is signed in, then the CSRF check on form posts.
+public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
+    let renderer = try await PageRenderer(templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
+    let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(SecurityHeadersMiddleware(usesHTTPS: configuration.usesHTTPS))
+    router.middlewares.add(ErrorMiddleware(renderer: renderer))
+    router.middlewares.add(
+        FileMiddleware(configuration.resourcesDirectory.appendingPathComponent("public").path, urlBasePath: "/static"))
+    router.middlewares.add(
+        AuthenticationMiddleware(database: database, lifetimes: configuration.sessionLifetimes, usesHTTPS: configuration.usesHTTPS))
+    router.middlewares.add(CSRFMiddleware(allowedOrigin: configuration.baseOrigin, usesHTTPS: configuration.usesHTTPS))
+
+    HealthController(database: database).addRoutes(to: router)
+    SessionController(database: database, renderer: renderer, configuration: configuration).addRoutes(to: router)
+    DashboardController(database: database, renderer: renderer).addRoutes(to: router)
+    OrganisationController(database: database, renderer: renderer).addRoutes(to: router)
+    RegisterPagesController(database: database, renderer: renderer).addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import SGPSupport
+
+/// Organisations: the API list and record, the support team's overview page, administration.
+struct OrganisationController {
+    let database: AppDatabase
+    let renderer: PageRenderer
+
+    struct OrganisationBody: Encodable {
+        var id: Int64
+        var code: String
+        var name: String
+        var region: String?
+        var createdAt: Date
+
+        init(_ organisation: Organisation) {
+            id = organisation.id!
+            code = organisation.code
+            name = organisation.name
+            region = organisation.region
+            createdAt = organisation.createdAt
+        }
+    }
+
+    struct OverviewPage: Sendable {
+        var page: PageChrome
+        var name: String
+        var code: String
+        var region: String?
+        var practices: Int
+        var localities: [String]
+        var statuses: [StatusCount]
+    }
+
+    struct StatusCount: Sendable {
+        var status: String
+        var count: Int
+    }
+
+    struct AdminPage: Sendable {
+        var page: PageChrome
+        var organisations: [AdminRow]
+    }
+
+    struct AdminRow: Sendable {
+        var id: Int64
+        var code: String
+        var name: String
+        var region: String?
+        var created: String
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/organisations", use: list)
+        router.get("/api/v1/organisations/:id", use: show)
+        router.get("/organisations/:id", use: overviewPage)
+        router.get("/admin", use: adminPage)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let page = try await database.organisations(visibleTo: principal, page: request.pageRequest())
+        return try .json(ListBody(items: page.items.map(OrganisationBody.init), total: page.total, page: page.page, perPage: page.perPage))
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organisation = try await findOrganisation(context)
+        try context.require(.viewOrganisation(organisationId: organisation.id!))
+        return try .json(OrganisationBody(organisation))
+    }
+
+    @Sendable func overviewPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organisation = try await findOrganisation(context)
+        try context.require(.superviseOrganisation(organisationId: organisation.id!))
+        let overview = try await database.overview(ofOrganisation: organisation.id!)
+        let statuses = GP.Status.allCases.map { StatusCount(status: $0.rawValue, count: overview.gpsByStatus[$0] ?? 0) }
+        let model = OverviewPage(
+            page: PageChrome(title: organisation.name, context: context, path: request.uri.path),
+            name: organisation.name, code: organisation.code, region: organisation.region,
+            practices: overview.practices, localities: overview.localities, statuses: statuses)
+        return renderer.render("organisation", model)
+    }
+
+    @Sendable func adminPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.require(.administer)
+        let organisations = try await database.organisations(visibleTo: principal, page: PageRequest(perPage: PageRequest.maximumPerPage))
+        let rows = organisations.items.map {
+            AdminRow(id: $0.id!, code: $0.code, name: $0.name, region: $0.region, created: DisplayDate.day($0.createdAt))
+        }
+        return renderer.render("admin", AdminPage(page: PageChrome(title: "Administration", context: context, path: "/admin"), organisations: rows))
+    }
+
+    private func findOrganisation(_ context: AppRequestContext) async throws -> Organisation {
+        _ = try context.requirePrincipal()
+        guard let id = context.parameters.get("id", as: Int64.self), let organisation = try await database.organisation(id: id) else {
+            throw DomainError.notFound("No organisation has that id")
+        }
+        return organisation
+    }
+}
+
+extension Request {
+    /// `?page=&perPage=`, corrected into range.
+    func pageRequest() -> PageRequest {
+        PageRequest(page: uri.queryParameters.get("page", as: Int.self), perPage: uri.queryParameters.get("perPage", as: Int.self))
+    }
+}

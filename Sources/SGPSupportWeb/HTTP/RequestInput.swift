@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+
+/// The fields of a submitted HTML form. Handlers pick the fields they accept by name, so a posted
+/// field the form does not have (say `status=verified`) is never read.
+struct FormFields: Sendable {
+    private var values: [String: String]
+
+    init(urlEncoded body: String) {
+        var components = URLComponents()
+        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
+        var values: [String: String] = [:]
+        for item in components.queryItems ?? [] where values[item.name] == nil {
+            values[item.name] = item.value ?? ""
+        }
+        self.values = values
+    }
+
+    subscript(_ name: String) -> String? { values[name] }
+
+    /// The field with surrounding white space removed; empty when absent.
+    func text(_ name: String) -> String {
+        (values[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension Request {
+    /// Reads the body as a form (bodies are collated by the CSRF middleware, so they can be read again).
+    func formFields(context: AppRequestContext) async throws -> FormFields {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        return FormFields(urlEncoded: String(buffer: buffer))
+    }
+
+    /// Decodes a JSON body into a narrow input type, answering 400 `invalid_json` with what is wrong.
+    func decodeJSON<Input: Decodable>(_ type: Input.Type, context: AppRequestContext) async throws -> Input {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(Input.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw APIError.badRequest(Self.describe(error), code: "invalid_json")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? "the body" : "'\(path)'"
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return "The request body is not valid JSON; send a JSON object"
+        case .dataCorrupted(let context):
+            return "The value of \(path(context)) is not valid: \(context.debugDescription)"
+        case .keyNotFound(let key, _):
+            return "The field '\(key.stringValue)' is missing"
+        case .typeMismatch(let type, let context):
+            return "The value of \(path(context)) should be \(Self.jsonName(of: type))"
+        case .valueNotFound(let type, let context):
+            return "The value of \(path(context)) should be \(Self.jsonName(of: type)), not null"
+        @unknown default:
+            return "The request body could not be read"
+        }
+    }
+
+    private static func jsonName(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "a JSON object or list of the documented shape"
+        }
+    }
+}
+
+extension Response {
+    /// A JSON response with camelCase fields and ISO 8601 dates.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// 303 See Other: where a form post sends the browser next.
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}
+
+/// The paginated list shape every list endpoint answers.
+struct ListBody<Item: Encodable>: Encodable {
+    var items: [Item]
+    var total: Int
+    var page: Int
+    var perPage: Int
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Mustache
+import SGPSupport
+
+/// What every page's layout needs: its title, the navigation for the signed-in person's roles, the
+/// CSRF token for forms, and the error summary when a form comes back with problems.
+struct PageChrome: Sendable {
+    struct NavItem: Sendable {
+        var label: String
+        var href: String
+        var current: Bool
+    }
+
+    struct FieldError: Sendable {
+        var field: String
+        var message: String
+    }
+
+    // Stored, not computed: mustache sees only stored properties.
+    var title: String
+    var userName: String?
+    var signedIn: Bool
+    var nav: [NavItem]
+    var csrfToken: String
+    var errors: [FieldError]
+    var hasErrors: Bool
+    var notice: String?
+
+    init(title: String, context: AppRequestContext, path: String, errors: ValidationErrors = ValidationErrors(), notice: String? = nil) {
+        self.title = title
+        self.userName = context.principal?.displayName
+        self.signedIn = context.principal != nil
+        self.nav = context.principal.map { Self.navigation(for: $0, path: path) } ?? []
+        self.csrfToken = context.csrfToken ?? ""
+        self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
+        self.hasErrors = !errors.isEmpty
+        self.notice = notice
+    }
+
+    /// Navigation by role: each link leads somewhere this person is allowed to go.
+    static func navigation(for principal: Principal, path: String) -> [NavItem] {
+        var items: [(String, String)] = [("Dashboard", "/dashboard")]
+        if principal.isAdministrator { items.append(("Administration", "/admin")) }
+        for grant in principal.grants {
+            switch grant.role {
+            case .liaisonOfficer, .mentor:
+                if let id = grant.organisationId { items.append(("Organisation", "/organisations/\(id)")) }
+            case .practiceManager:
+                if let id = grant.practiceId { items.append(("Practice", "/practices/\(id)")) }
+            case .gp:
+                if let id = grant.gpId { items.append(("My register entry", "/gps/\(id)")) }
+            case .administrator:
+                break
+            }
+        }
+        var seen = Set<String>()
+        return items.filter { seen.insert($0.1).inserted }.map { NavItem(label: $0.0, href: $0.1, current: $0.1 == path) }
+    }
+}
+
+/// A form field as the page shows it: the value typed (kept after an error) and its message.
+struct FieldState: Sendable {
+    var value: String
+    var error: String?
+
+    init(_ value: String = "", error: String? = nil) {
+        self.value = value
+        self.error = error
+    }
+
+    init(_ name: String, _ form: FormFields?, _ errors: ValidationErrors) {
+        self.value = form?.text(name) ?? ""
+        self.error = errors[name]
+    }
+}
+
+/// Renders the mustache templates in `Templates/` into HTML responses.
+struct PageRenderer: Sendable {
+    struct MissingTemplates: Error, CustomStringConvertible {
+        var directory: String
+        var description: String { "No templates found in \(directory): the folder must hold layout.mustache and the page templates" }
+    }
+
+    let library: MustacheLibrary
+
+    init(templatesDirectory: URL) async throws {
+        let library = try await MustacheLibrary(directory: templatesDirectory.path)
+        // The library answers empty, silently, for a missing folder: refuse to start instead.
+        guard library.getTemplate(named: "layout") != nil else {
+            throw MissingTemplates(directory: templatesDirectory.path)
+        }
+        self.library = library
+    }
+
+    func render(_ template: String, _ model: some Sendable, status: HTTPResponse.Status = .ok) -> Response {
+        guard let html = library.render(model, withTemplate: template) else {
+            return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "Template \(template) is missing")))
+        }
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

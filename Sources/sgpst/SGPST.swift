@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import SGPSupport
+
+@main
+struct SGPST: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgpst",
+        abstract: "The coordination service of a Sessional GP Support Team.",
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, OrganisationCommand.self, UserCommand.self,
+        ])
+}
+
+/// `--database FILE`, shared by every command that works on a database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The SQLite database file (created when missing).")
+    var database: String
+
+    /// bcrypt's cost comes from SGPST_BCRYPT_COST (for test scripts only); 12 otherwise.
+    func open() throws -> AppDatabase {
+        try AppDatabase(path: database, passwords: Self.passwordHasher())
+    }
+
+    static func passwordHasher() -> PasswordHasher {
+        if let raw = ProcessInfo.processInfo.environment["SGPST_BCRYPT_COST"], let cost = UInt8(raw), (4...31).contains(cost) {
+            return PasswordHasher(cost: cost)
+        }
+        return PasswordHasher(cost: 12)
+    }
+}
+
+/// Prints a domain error as a message that says what to fix, then exits with failure.
+func reportFailure(_ error: any Error) -> ExitCode {
+    var stderr = FileHandle.standardError
+    switch error {
+    case DomainError.validationFailed(let errors):
+        for entry in errors.entries { print("error: --\(entry.field): \(entry.message)", to: &stderr) }
+    case DomainError.notFound(let message), DomainError.conflict(let message), DomainError.forbidden(let message):
+        print("error: \(message)", to: &stderr)
+    default:
+        print("error: \(error)", to: &stderr)
+    }
+    return .failure
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) {
+        write(Data(string.utf8))
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the database migrations and say what was done.")
+
+    @Option(name: .long, help: "The SQLite database file (created when missing).")
+    var database: String
+
+    func run() async throws {
+        let result = try AppDatabase.migrate(path: database)
+        if result.applied.isEmpty {
+            print("\(database) is up to date: \(result.current.count) migrations, the latest \(result.current.last ?? "none").")
+        } else {
+            print("Applied \(result.applied.count) migration(s) to \(database):")
+            for name in result.applied { print("  \(name)") }
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the fictional demo data set (refuses to load twice).")
+
+    @OptionGroup var options: DatabaseOptions
+    @Option(name: .long, help: "The folder holding Templates/, public/ and seeds/ (or set SGPST_RESOURCES).")
+    var resources: String?
+
+    func run() async throws {
+        let database = try options.open()
+        do {
+            let summary = try await DemoLoader.load(into: database, resources: resources)
+            DemoLoader.printSignIns(summary)
+        } catch let error as DomainError {
+            throw reportFailure(error)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SGPSupport
+import SGPSupportWeb
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web service (stops cleanly on SIGINT or SIGTERM).")
+
+    static let demoDatabase = "sgpst-demo.sqlite"
+
+    @Option(help: "The SQLite database file. With --demo and none given: ./\(Serve.demoDatabase).") var database: String?
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+    @Option(help: "The public address of the service, e.g. https://sgpst.example.org (https turns on Secure cookies and HSTS).")
+    var baseURL: String?
+    @Flag(help: "Load the demo data when it is not there yet and print the demo sign-ins.") var demo = false
+    @Option(help: "The folder holding Templates/, public/ and seeds/ (or set SGPST_RESOURCES).") var resources: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    func validate() throws {
+        if database == nil && !demo {
+            throw ValidationError("Name the database with --database FILE, or pass --demo to use ./\(Self.demoDatabase).")
+        }
+        if let baseURL, URL(string: baseURL)?.host == nil {
+            throw ValidationError("--base-url must be an absolute address such as https://sgpst.example.org")
+        }
+        if !(1...65535).contains(port) {
+            throw ValidationError("--port must be between 1 and 65535")
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "sgpst")
+        let resourcesFolder = try ResourceLocator.locate(explicit: resources)
+        let path = database ?? Self.demoDatabase
+        let appDatabase = try AppDatabase(path: path, passwords: DatabaseOptions.passwordHasher())
+        if demo {
+            let demoData = try DemoData.load(from: resourcesFolder.appendingPathComponent("seeds/demo.json"))
+            if try await appDatabase.organisation(code: demoData.organisationCode) == nil {
+                let summary = try await appDatabase.loadDemo(demoData)
+                print("Loaded the demo data into \(path): \(summary.practices) practices, \(summary.gps) GPs.")
+            }
+            DemoLoader.printSignIns(organisationCode: demoData.organisationCode, users: demoData.users, password: demoData.password)
+        }
+        let configuration = AppConfiguration(
+            host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder)
+        let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
+        print("Serving on http://\(host):\(port)  (database \(path))")
+        try await app.runService()
+    }
+}

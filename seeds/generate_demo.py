@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Writes seeds/demo.json: the fictional DEMO1 organisation that `sgpst serve --demo` loads.
+
+Deterministic (fixed seed), so the committed file only changes when this script does.
+Every name, ODS code, GMC number, email and phone number is invented: ODS codes use the
+unused Z9 prefix, GMC numbers the 99xxxxx range, emails the .test domain and phone numbers
+Ofcom's drama range 01632 96xxxx.
+"""
+import json
+import random
+from pathlib import Path
+
+rng = random.Random(20261122)
+
+LOCALITIES = ["Ashby Vale", "Brookmere", "Castlewick", "Dunmore Heath", "Elmsford"]
+PRACTICE_WORDS = ["Surgery", "Medical Centre", "Health Centre", "Family Practice", "Group Practice"]
+PLACES = [
+    "Abbey Road", "Beacon Hill", "Bridge Street", "Cedar Park", "Church Lane", "Clover Fields",
+    "Deer Park", "Eastgate", "Fernbank", "Foxhollow", "Glebe House", "Greenway", "Hawthorn",
+    "Heathside", "Holly Tree", "Kingfisher", "Lakeside", "Larkrise", "Linden", "Maple Grove",
+    "Market Square", "Meadowbank", "Mill Lane", "Northgate", "Oakwood", "Orchard", "Parkside",
+    "Priory", "Queensway", "Riverside", "Rosewood", "St Aldhelm's", "Station Road", "The Limes",
+    "Victoria", "Westfield", "Willow Bank", "Windmill", "Woodlands", "Yew Tree",
+]
+FIRST = [
+    "Aisha", "Ben", "Catrin", "Daniel", "Eleanor", "Farhan", "Grace", "Hamish", "Imogen", "Jonah",
+    "Kavita", "Liam", "Maya", "Niall", "Olivia", "Priya", "Rory", "Sana", "Tom", "Ursula", "Vikram",
+    "Winifred", "Yusuf", "Zara", "Adebayo", "Bronwen", "Chidi", "Delyth", "Ewan", "Fatima",
+]
+LAST = [
+    "Achterberg", "Baptiste", "Carrow", "Delaney", "Esterhuizen", "Fairbairn", "Gallacher",
+    "Hollings", "Iqbal", "Jaworski", "Kettering", "Lowther", "Mbeki", "Nakamura", "Okonjo",
+    "Penhaligon", "Quarrie", "Rasmussen", "Sandilands", "Trevelyan", "Umberton", "Varga",
+    "Whitcombe", "Xiong", "Yardley", "Zielinski",
+]
+
+practices = []
+for index, place in enumerate(PLACES):
+    practices.append({
+        "odsCode": f"Z9{index + 1:04d}",
+        "name": f"{place} {rng.choice(PRACTICE_WORDS)}",
+        "locality": LOCALITIES[index % len(LOCALITIES)],
+    })
+
+kinds = ["freelance"] * 55 + ["salaried"] * 25 + ["retainer"] * 12 + ["returner"] * 8
+statuses = ["active"] * 88 + ["applicant"] * 6 + ["suspended"] * 2 + ["left"] * 4
+professions = ["gp"] * 96 + ["nurse"] * 2 + ["pharmacist"] * 2
+rng.shuffle(kinds)
+rng.shuffle(statuses)
+rng.shuffle(professions)
+gps = []
+used_names = set()
+for index in range(100):
+    while True:
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if name not in used_names:
+            used_names.add(name)
+            break
+    first, last = name.lower().split(" ")
+    gps.append({
+        "name": f"Dr {name}" if professions[index] == "gp" else name,
+        "gmcNumber": f"99{index + 1:05d}",
+        "profession": professions[index],
+        "kind": kinds[index],
+        "status": statuses[index],
+        "email": f"{first}.{last}@demo.test",
+    })
+# The demo GP sign-in belongs to an active freelance GP.
+gps[0].update({"name": "Dr Amelia Hartwell", "kind": "freelance", "status": "active", "profession": "gp",
+               "email": "gp@demo.test"})
+
+users = [
+    {"email": "admin@demo.test", "displayName": "Sam Okafor (administrator)", "role": "administrator"},
+    {"email": "liaison@demo.test", "displayName": "Helen Marsh", "role": "liaison-officer", "scope": "DEMO1"},
+    {"email": "mentor@demo.test", "displayName": "Dr Rajesh Patel", "role": "mentor", "scope": "DEMO1"},
+    {"email": "practice@demo.test", "displayName": "Janet Cole", "role": "practice-manager",
+     "scope": practices[0]["odsCode"]},
+    {"email": "practice2@demo.test", "displayName": "Owen Price", "role": "practice-manager",
+     "scope": practices[1]["odsCode"]},
+    {"email": "gp@demo.test", "displayName": "Dr Amelia Hartwell", "role": "gp", "scope": gps[0]["gmcNumber"]},
+]
+
+demo = {
+    "organisation": {"code": "DEMO1", "name": "Wealdmoor Integrated Care Board", "region": "South East"},
+    "password": "demo-password",
+    "practices": practices,
+    "gps": gps,
+    "users": users,
+}
+Path(__file__).with_name("demo.json").write_text(json.dumps(demo, indent=2) + "\n")
