@@ -17,14 +17,16 @@ public func buildApplication(
 /// The routes and middleware, outermost first: headers on every answer, errors turned into pages or
 /// JSON, static files, who is signed in, then the CSRF check on form posts.
 public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
-    let renderer = try await PageRenderer(templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
+    let renderer = try await PageRenderer(
+        templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(SecurityHeadersMiddleware(usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(ErrorMiddleware(renderer: renderer))
     router.middlewares.add(
         FileMiddleware(configuration.resourcesDirectory.appendingPathComponent("public").path, urlBasePath: "/static"))
     router.middlewares.add(
-        AuthenticationMiddleware(database: database, lifetimes: configuration.sessionLifetimes, usesHTTPS: configuration.usesHTTPS))
+        AuthenticationMiddleware(
+            database: database, lifetimes: configuration.sessionLifetimes, usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(CSRFMiddleware(allowedOrigin: configuration.baseOrigin, usesHTTPS: configuration.usesHTTPS))
 
     HealthController(database: database).addRoutes(to: router)

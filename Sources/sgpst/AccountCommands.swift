@@ -55,7 +55,8 @@ struct UserCommand: AsyncParsableCommand {
             let database = try options.open()
             do {
                 let user = try await database.createUser(
-                    NewUserInput(email: email, displayName: name, password: password, role: role, scopeReference: scope.reference),
+                    NewUserInput(
+                        email: email, displayName: name, password: password, role: role, scopeReference: scope.reference),
                     by: .commandLine)
                 print("Added \(user.email) as \(role.title.lowercased()), id \(user.id!).")
             } catch {

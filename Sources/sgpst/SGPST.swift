@@ -32,22 +32,19 @@ struct DatabaseOptions: ParsableArguments {
 
 /// Prints a domain error as a message that says what to fix, then exits with failure.
 func reportFailure(_ error: any Error) -> ExitCode {
-    var stderr = FileHandle.standardError
     switch error {
     case DomainError.validationFailed(let errors):
-        for entry in errors.entries { print("error: --\(entry.field): \(entry.message)", to: &stderr) }
+        for entry in errors.entries { printError("--\(entry.field): \(entry.message)") }
     case DomainError.notFound(let message), DomainError.conflict(let message), DomainError.forbidden(let message):
-        print("error: \(message)", to: &stderr)
+        printError(message)
     default:
-        print("error: \(error)", to: &stderr)
+        printError("\(error)")
     }
     return .failure
 }
 
-extension FileHandle: @retroactive TextOutputStream {
-    public func write(_ string: String) {
-        write(Data(string.utf8))
-    }
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }
 
 struct Migrate: AsyncParsableCommand {

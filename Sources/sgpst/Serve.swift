@@ -47,12 +47,15 @@ struct Serve: AsyncParsableCommand {
                 let summary = try await appDatabase.loadDemo(demoData)
                 print("Loaded the demo data into \(path): \(summary.practices) practices, \(summary.gps) GPs.")
             }
-            DemoLoader.printSignIns(organisationCode: demoData.organisationCode, users: demoData.users, password: demoData.password)
+            DemoLoader.printSignIns(
+                organisationCode: demoData.organisationCode, users: demoData.users, password: demoData.password)
         }
         let configuration = AppConfiguration(
             host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder)
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
         print("Serving on http://\(host):\(port)  (database \(path))")
+        // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.
+        fflush(nil)
         try await app.runService()
     }
 }

@@ -80,10 +80,12 @@ extension AppDatabase {
         let now = clock.now()
         let since = now.addingTimeInterval(-limits.window)
         let (user, failures) = try await read { db -> (User?, (email: Int, address: Int)) in
-            let byEmail = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND at > ?", arguments: [email, since]) ?? 0
-            let byAddress = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
+            let byEmail =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND at > ?", arguments: [email, since]) ?? 0
+            let byAddress =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
             return (try User.filter(User.Columns.email == email).fetchOne(db), (byEmail, byAddress))
         }
         if failures.email >= limits.failuresPerEmail || failures.address >= limits.failuresPerAddress {
@@ -102,12 +104,14 @@ extension AppDatabase {
         }
         return try await write { db in
             try db.execute(sql: "DELETE FROM signInFailure WHERE email = ?", arguments: [email])
-            try AuditEvent.record(db, at: now, actor: .user(id: user.id!, email: user.email), entity: "user", entityId: user.id, action: "sign-in")
+            try AuditEvent.record(
+                db, at: now, actor: .user(id: user.id!, email: user.email), entity: "user", entityId: user.id, action: "sign-in")
             return try Self.openSession(db, for: user, kind: kind.stored, at: now)
         }
     }
 
-    private static func openSession(_ db: Database, for user: User, kind: AuthSession.Kind, at now: Date) throws -> IssuedSession {
+    private static func openSession(_ db: Database, for user: User, kind: AuthSession.Kind, at now: Date) throws -> IssuedSession
+    {
         let token = SecretToken.generate()
         let session = AuthSession(
             tokenDigest: SecretToken.digest(token), userId: user.id!, kind: kind,

@@ -86,7 +86,9 @@ extension AppDatabase {
         }
     }
 
-    private static func grant(_ db: Database, role: Role, scope: RoleScope, to userId: Int64, at now: Date, by actor: Actor) throws {
+    private static func grant(_ db: Database, role: Role, scope: RoleScope, to userId: Int64, at now: Date, by actor: Actor)
+        throws
+    {
         var grant = RoleGrant(id: nil, userId: userId, role: role)
         switch scope {
         case .everywhere: break
@@ -115,26 +117,38 @@ extension AppDatabase {
             return .everywhere
         case .liaisonOfficer, .mentor:
             guard !reference.isEmpty else {
-                throw DomainError.validationFailed(ValidationErrors(field: "organisation", message: "Name the organisation (its code) for this role"))
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "organisation", message: "Name the organisation (its code) for this role"))
             }
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM organisation WHERE code = ?", arguments: [reference.uppercased()]) else {
-                throw DomainError.validationFailed(ValidationErrors(field: "organisation", message: "No organisation has the code \(reference)"))
+            guard
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM organisation WHERE code = ?", arguments: [reference.uppercased()])
+            else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "organisation", message: "No organisation has the code \(reference)"))
             }
             return .organisation(id)
         case .practiceManager:
             guard !reference.isEmpty else {
-                throw DomainError.validationFailed(ValidationErrors(field: "practice", message: "Name the practice (its ODS code) for this role"))
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "practice", message: "Name the practice (its ODS code) for this role"))
             }
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM practice WHERE odsCode = ?", arguments: [reference.uppercased()]) else {
-                throw DomainError.validationFailed(ValidationErrors(field: "practice", message: "No practice has the ODS code \(reference)"))
+            guard
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM practice WHERE odsCode = ?", arguments: [reference.uppercased()])
+            else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "practice", message: "No practice has the ODS code \(reference)"))
             }
             return .practice(id)
         case .gp:
             guard !reference.isEmpty else {
-                throw DomainError.validationFailed(ValidationErrors(field: "gmc", message: "Name the GP's register entry (their GMC number) for this role"))
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "gmc", message: "Name the GP's register entry (their GMC number) for this role"))
             }
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM gp WHERE gmcNumber = ?", arguments: [reference]) else {
-                throw DomainError.validationFailed(ValidationErrors(field: "gmc", message: "No GP on the register has the GMC number \(reference)"))
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "gmc", message: "No GP on the register has the GMC number \(reference)"))
             }
             return .gp(id)
         }

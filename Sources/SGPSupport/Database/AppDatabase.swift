@@ -19,7 +19,7 @@ public final class AppDatabase: Sendable {
         passwords: PasswordHasher = PasswordHasher(),
         migrate: Bool = true
     ) throws {
-        self.writer = try DatabasePool(path: path, configuration: Self.makeConfiguration())
+        self.writer = try Self.openPool(path: path)
         self.clock = clock
         self.passwords = passwords
         if migrate {
@@ -27,19 +27,17 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    static func makeConfiguration() -> Configuration {
+    /// The pool with foreign keys on, a 5 s busy timeout and a durable writer.
+    static func openPool(path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // Another process (a backup, the sqlite3 shell) may hold the lock briefly: wait, don't fail.
         configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in
-            // A confirmed booking must survive power loss, not only a process crash: the pool's
-            // default (NORMAL) is not enough for the writer.
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        }
-        return configuration
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // A confirmed booking must survive power loss, not only a process crash. The pool sets
+        // NORMAL on its writer when it enables WAL, so FULL is set afterwards, on the one writer.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
     }
 
     /// Names of the migrations applied to this database, oldest first.
@@ -52,7 +50,7 @@ public final class AppDatabase: Sendable {
 
     /// Applies pending migrations to the file at `path` and returns the names it applied.
     public static func migrate(path: String) throws -> (applied: [String], current: [String]) {
-        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        let pool = try openPool(path: path)
         let before = try pool.read { db in try migrator.appliedMigrations(db) }
         try migrator.migrate(pool)
         let after = try pool.read { db in try migrator.appliedMigrations(db) }

@@ -74,7 +74,8 @@ struct DashboardController {
         }
         var gpSummary: GPSummary?
         if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
-            gpSummary = GPSummary(id: gpId, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue)
+            gpSummary = GPSummary(
+                id: gpId, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue)
         }
         let model = DashboardPage(
             page: PageChrome(title: "Dashboard", context: context, path: "/dashboard"),

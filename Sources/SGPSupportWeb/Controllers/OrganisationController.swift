@@ -61,7 +61,8 @@ struct OrganisationController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let page = try await database.organisations(visibleTo: principal, page: request.pageRequest())
-        return try .json(ListBody(items: page.items.map(OrganisationBody.init), total: page.total, page: page.page, perPage: page.perPage))
+        return try .json(
+            ListBody(items: page.items.map(OrganisationBody.init), total: page.total, page: page.page, perPage: page.perPage))
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -84,16 +85,19 @@ struct OrganisationController {
 
     @Sendable func adminPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.administer)
-        let organisations = try await database.organisations(visibleTo: principal, page: PageRequest(perPage: PageRequest.maximumPerPage))
+        let organisations = try await database.organisations(
+            visibleTo: principal, page: PageRequest(perPage: PageRequest.maximumPerPage))
         let rows = organisations.items.map {
             AdminRow(id: $0.id!, code: $0.code, name: $0.name, region: $0.region, created: DisplayDate.day($0.createdAt))
         }
-        return renderer.render("admin", AdminPage(page: PageChrome(title: "Administration", context: context, path: "/admin"), organisations: rows))
+        return renderer.render(
+            "admin", AdminPage(page: PageChrome(title: "Administration", context: context, path: "/admin"), organisations: rows))
     }
 
     private func findOrganisation(_ context: AppRequestContext) async throws -> Organisation {
         _ = try context.requirePrincipal()
-        guard let id = context.parameters.get("id", as: Int64.self), let organisation = try await database.organisation(id: id) else {
+        guard let id = context.parameters.get("id", as: Int64.self), let organisation = try await database.organisation(id: id)
+        else {
             throw DomainError.notFound("No organisation has that id")
         }
         return organisation
@@ -103,6 +107,7 @@ struct OrganisationController {
 extension Request {
     /// `?page=&perPage=`, corrected into range.
     func pageRequest() -> PageRequest {
-        PageRequest(page: uri.queryParameters.get("page", as: Int.self), perPage: uri.queryParameters.get("perPage", as: Int.self))
+        PageRequest(
+            page: uri.queryParameters.get("page", as: Int.self), perPage: uri.queryParameters.get("perPage", as: Int.self))
     }
 }

@@ -75,7 +75,8 @@ struct SessionController {
             errors.add("email", "Enter a correct email address and password")
             return renderSignIn(context: context, email: email, next: next, errors: errors, status: .unauthorized)
         } catch DomainError.tooManyAttempts(let seconds) {
-            errors.add("email", "Too many failed sign-ins for this account or network. Wait \(seconds / 60) minutes and try again.")
+            errors.add(
+                "email", "Too many failed sign-ins for this account or network. Wait \(seconds / 60) minutes and try again.")
             var response = renderSignIn(context: context, email: email, next: next, errors: errors, status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
@@ -111,9 +112,11 @@ struct SessionController {
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let roles = principal.grants.map {
-            MeResponse.RoleBody(role: $0.role.rawValue, organisationId: $0.organisationId, practiceId: $0.practiceId, gpId: $0.gpId)
+            MeResponse.RoleBody(
+                role: $0.role.rawValue, organisationId: $0.organisationId, practiceId: $0.practiceId, gpId: $0.gpId)
         }
-        return try .json(MeResponse(id: principal.userId, email: principal.email, displayName: principal.displayName, roles: roles))
+        return try .json(
+            MeResponse(id: principal.userId, email: principal.email, displayName: principal.displayName, roles: roles))
     }
 
     private func renderSignIn(

@@ -12,7 +12,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let lifetimes: SessionLifetimes
     let usesHTTPS: Bool
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         if ErrorMiddleware.isAPI(request.uri.path) {
             if let token = Self.bearerToken(request) {

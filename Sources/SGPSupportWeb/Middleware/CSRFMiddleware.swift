@@ -15,9 +15,8 @@ struct CSRFMiddleware: RouterMiddleware {
     let allowedOrigin: String?
     let usesHTTPS: Bool
 
-    struct Refused: Error {}
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         if ErrorMiddleware.isAPI(request.uri.path) || request.uri.path.hasPrefix("/static/") {
             return try await next(request, context)
         }
@@ -35,7 +34,8 @@ struct CSRFMiddleware: RouterMiddleware {
         var request = request
         if ![.get, .head, .options].contains(request.method) {
             guard originIsAllowed(request) else {
-                throw DomainError.forbidden("This form was sent from another site, so it was refused.")
+                throw APIError(
+                    status: .forbidden, code: "csrf_failed", message: "This form was sent from another site, so it was refused.")
             }
             // Collected so the handler can read the body again after the token is taken from it.
             let body = try await request.collectBody(upTo: context.maxUploadSize)
@@ -43,14 +43,17 @@ struct CSRFMiddleware: RouterMiddleware {
             guard newCookieToken == nil, let expected = context.csrfToken, let submitted,
                 Self.constantTimeEquals(submitted, expected)
             else {
-                throw DomainError.forbidden(
-                    "This form has expired or did not come from sgpst. Go back, reload the page and send it again.")
+                throw APIError(
+                    status: .forbidden, code: "csrf_failed",
+                    message:
+                        "This form has expired or did not come from this service. Go back, reload the page and send it again.")
             }
         }
         var response = try await next(request, context)
         if let newCookieToken {
             response.setCookie(
-                Cookie(name: Self.cookieName, value: newCookieToken, path: "/", secure: usesHTTPS, httpOnly: true, sameSite: .lax))
+                Cookie(name: Self.cookieName, value: newCookieToken, path: "/", secure: usesHTTPS, httpOnly: true, sameSite: .lax)
+            )
         }
         return response
     }

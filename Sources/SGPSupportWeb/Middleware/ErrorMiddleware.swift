@@ -17,19 +17,23 @@ struct ErrorMiddleware: RouterMiddleware {
         var signInLink: Bool
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
             let apiError = APIError.from(error)
             if apiError.status == .internalServerError {
-                context.logger.error("Request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+                context.logger.error(
+                    "Request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
             if Self.isAPI(request.uri.path) {
                 return apiError.jsonResponse()
             }
             if error is AuthenticationRequired {
-                let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-"))) ?? "/"
+                let next =
+                    request.uri.path.addingPercentEncoding(
+                        withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-"))) ?? "/"
                 return .seeOther("/sign-in?next=\(next)")
             }
             return htmlPage(for: apiError, request: request, context: context)
@@ -43,8 +47,17 @@ struct ErrorMiddleware: RouterMiddleware {
     private func htmlPage(for error: APIError, request: Request, context: Context) -> Response {
         let (heading, message): (String, String) =
             switch error.status.code {
-            case 403: ("You do not have permission to see this page", "Your sign-in does not give access to this page. If you think it should, ask your liaison officer.")
-            case 404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.")
+            case 403 where error.code == "csrf_failed": ("There is a problem with this form", error.message)
+            case 403:
+                (
+                    "You do not have permission to see this page",
+                    "Your sign-in does not give access to this page. If you think it should, ask your liaison officer."
+                )
+            case 404:
+                (
+                    "Page not found",
+                    "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address."
+                )
             case 401, 429, 409, 422, 400: ("There is a problem", error.message)
             case 503: ("Sorry, the service cannot save changes right now", error.message)
             default: ("Sorry, there is a problem with the service", "Try again later. Anything you saved before is safe.")

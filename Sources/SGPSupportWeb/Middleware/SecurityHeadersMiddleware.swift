@@ -12,7 +12,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     let usesHTTPS: Bool
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var response = try await next(request, context)
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
@@ -34,6 +35,5 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     static let xFrameOptions = Self("X-Frame-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
-    static let strictTransportSecurity = Self("Strict-Transport-Security")!
     static let xCSRFToken = Self("X-CSRF-Token")!
 }

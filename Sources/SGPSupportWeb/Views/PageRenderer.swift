@@ -27,7 +27,10 @@ struct PageChrome: Sendable {
     var hasErrors: Bool
     var notice: String?
 
-    init(title: String, context: AppRequestContext, path: String, errors: ValidationErrors = ValidationErrors(), notice: String? = nil) {
+    init(
+        title: String, context: AppRequestContext, path: String, errors: ValidationErrors = ValidationErrors(),
+        notice: String? = nil
+    ) {
         self.title = title
         self.userName = context.principal?.displayName
         self.signedIn = context.principal != nil
@@ -79,7 +82,9 @@ struct FieldState: Sendable {
 struct PageRenderer: Sendable {
     struct MissingTemplates: Error, CustomStringConvertible {
         var directory: String
-        var description: String { "No templates found in \(directory): the folder must hold layout.mustache and the page templates" }
+        var description: String {
+            "No templates found in \(directory): the folder must hold layout.mustache and the page templates"
+        }
     }
 
     let library: MustacheLibrary
@@ -95,7 +100,8 @@ struct PageRenderer: Sendable {
 
     func render(_ template: String, _ model: some Sendable, status: HTTPResponse.Status = .ok) -> Response {
         guard let html = library.render(model, withTemplate: template) else {
-            return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "Template \(template) is missing")))
+            return Response(
+                status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "Template \(template) is missing")))
         }
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],

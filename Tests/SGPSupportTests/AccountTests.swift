@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import SGPSupport
+
+@Suite struct AccountTests {
+    let clock = TestClock()
+    let database: AppDatabase
+
+    init() async throws {
+        database = try makeTestDatabase(clock: clock)
+        _ = try await database.createOrganisation(OrganisationInput(code: "DEMO1", name: "Demo ICB"), by: .commandLine)
+    }
+
+    private func validationMessage(_ field: String, _ body: () async throws -> Void) async -> String? {
+        do {
+            try await body()
+        } catch DomainError.validationFailed(let errors) {
+            return errors[field]
+        } catch {
+            return "unexpected \(error)"
+        }
+        return nil
+    }
+
+    @Test func passwordRulesSayWhatToFix() async throws {
+        let tooShort = await validationMessage("password") {
+            _ = try await database.createUser(
+                NewUserInput(email: "a@example.org", password: "short", role: .administrator), by: .commandLine)
+        }
+        #expect(tooShort?.contains("at least 10 characters") == true)
+
+        let tooLong = await validationMessage("password") {
+            _ = try await database.createUser(
+                NewUserInput(email: "b@example.org", password: String(repeating: "x", count: 73), role: .administrator),
+                by: .commandLine)
+        }
+        #expect(tooLong?.contains("at most 72 bytes") == true)
+
+        let common = await validationMessage("password") {
+            _ = try await database.createUser(
+                NewUserInput(email: "c@example.org", password: "Password123", role: .administrator), by: .commandLine)
+        }
+        #expect(common?.contains("most common") == true)
+
+        // 64 characters are allowed (ASVS), and accepted whole.
+        let long = String(repeating: "ab", count: 32)
+        _ = try await database.createUser(
+            NewUserInput(email: "d@example.org", password: long, role: .administrator), by: .commandLine)
+        _ = try await database.signIn(email: "d@example.org", password: long, from: "test", kind: .web)
+        await #expect(throws: DomainError.invalidCredentials) {
+            _ = try await database.signIn(email: "d@example.org", password: String(long.dropLast()), from: "test", kind: .web)
+        }
+    }
+
+    @Test func rolesMustNameWhatTheyApplyTo() async throws {
+        let missing = await validationMessage("organisation") {
+            _ = try await database.createUser(
+                NewUserInput(email: "l@example.org", password: validPassword, role: .liaisonOfficer), by: .commandLine)
+        }
+        #expect(missing?.contains("Name the organisation") == true)
+        let unknown = await validationMessage("practice") {
+            _ = try await database.createUser(
+                NewUserInput(email: "p@example.org", password: validPassword, role: .practiceManager, scopeReference: "Z99999"),
+                by: .commandLine)
+        }
+        #expect(unknown == "No practice has the ODS code Z99999")
+        let badEmail = await validationMessage("email") {
+            _ = try await database.createUser(
+                NewUserInput(email: "not-an-email", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+                by: .commandLine)
+        }
+        #expect(badEmail?.contains("right format") == true)
+        // Nothing was half-created by the refused attempts.
+        let users = try await database.read { db in try User.fetchCount(db) }
+        #expect(users == 0)
+    }
+
+    @Test func emailsAreUniqueWhateverTheirCase() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "Helen@Example.org", password: validPassword, role: .liaisonOfficer, scopeReference: "demo1"),
+            by: .commandLine)
+        let duplicate = await validationMessage("email") {
+            _ = try await database.createUser(
+                NewUserInput(email: "helen@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+                by: .commandLine)
+        }
+        #expect(duplicate?.contains("already exists") == true)
+        let session = try await database.signIn(email: "HELEN@example.org", password: validPassword, from: "test", kind: .web)
+        #expect(session.principal.organisationIds(as: .liaisonOfficer).count == 1)
+    }
+
+    @Test func failedSignInsAreLimitedPerEmailAndPerAddress() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        for _ in 0..<5 {
+            await #expect(throws: DomainError.invalidCredentials) {
+                _ = try await database.signIn(email: "m@example.org", password: "wrong password", from: "10.0.0.1", kind: .web)
+            }
+        }
+        // Even the right password is refused while the limit holds.
+        await #expect(throws: DomainError.tooManyAttempts(retryAfterSeconds: 900)) {
+            _ = try await database.signIn(email: "m@example.org", password: validPassword, from: "10.0.0.2", kind: .web)
+        }
+        clock.advance(by: 16 * 60)
+        _ = try await database.signIn(email: "m@example.org", password: validPassword, from: "10.0.0.2", kind: .web)
+
+        // One address trying many accounts is stopped too.
+        var limits = SignInLimits()
+        limits.failuresPerAddress = 3
+        for index in 0..<3 {
+            await #expect(throws: DomainError.invalidCredentials) {
+                _ = try await database.signIn(
+                    email: "nobody\(index)@example.org", password: "guess guess", from: "10.9.9.9", kind: .web, limits: limits)
+            }
+        }
+        await #expect(throws: DomainError.tooManyAttempts(retryAfterSeconds: 900)) {
+            _ = try await database.signIn(
+                email: "m@example.org", password: validPassword, from: "10.9.9.9", kind: .web, limits: limits)
+        }
+    }
+
+    @Test func webSessionsEndAfterThirtyIdleMinutesAndTwelveHoursInAll() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        let idle = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .web)
+        clock.advance(by: 29 * 60)
+        #expect(try await database.activeSession(token: idle.token, kind: .web) != nil)
+        clock.advance(by: 29 * 60)
+        #expect(try await database.activeSession(token: idle.token, kind: .web) != nil, "activity restarts the idle clock")
+        clock.advance(by: 31 * 60)
+        #expect(try await database.activeSession(token: idle.token, kind: .web) == nil)
+
+        // Used every 20 minutes all day: still alive at 11 h 40 min, gone at 12 h 00 min.
+        let busy = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .web)
+        for _ in 0..<35 {
+            clock.advance(by: 20 * 60)
+            #expect(try await database.activeSession(token: busy.token, kind: .web) != nil)
+        }
+        clock.advance(by: 20 * 60 + 1)
+        #expect(try await database.activeSession(token: busy.token, kind: .web) == nil)
+    }
+
+    @Test func aWebSessionTokenIsNotAnAPITokenAndViceVersa() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        let web = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .web)
+        let api = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .api)
+        #expect(web.token != api.token)
+        #expect(try await database.activeSession(token: web.token, kind: .api) == nil)
+        #expect(try await database.activeSession(token: api.token, kind: .web) == nil)
+        #expect(try await database.activeSession(token: api.token, kind: .api) != nil)
+    }
+
+    @Test func tokensAreStoredOnlyAsDigests() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        let issued = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .api)
+        let stored = try await database.read { db in try String.fetchAll(db, sql: "SELECT tokenDigest FROM authSession") }
+        #expect(stored == [SecretToken.digest(issued.token)])
+        #expect(!stored.contains(issued.token))
+    }
+
+    @Test func disablingAUserEndsEverySessionAndRefusesSignIn() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        let web = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .web)
+        let api = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .api)
+        try await database.disableUser(email: "m@example.org", by: .commandLine)
+        #expect(try await database.activeSession(token: web.token, kind: .web) == nil)
+        #expect(try await database.activeSession(token: api.token, kind: .api) == nil)
+        await #expect(throws: DomainError.invalidCredentials) {
+            _ = try await database.signIn(email: "m@example.org", password: validPassword, from: "test", kind: .web)
+        }
+    }
+}

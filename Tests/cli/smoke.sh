@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The command-line tool end to end, as an operator uses it: migrate, add an organisation and
+# sign-ins (and be told what is wrong), then `serve --demo` from an unrelated folder, sign in
+# over the API, and stop the server with SIGTERM.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+swift build --product sgpst >/dev/null
+bin="$root/.build/debug/sgpst"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+export SGPST_BCRYPT_COST=4
+
+db="$work/ops.sqlite"
+out="$("$bin" migrate --database "$db")"
+grep -q "v1-foundation" <<<"$out" || fail "migrate did not name the migration it applied: $out"
+out="$("$bin" migrate --database "$db")"
+grep -q "up to date" <<<"$out" || fail "a second migrate did not say it was up to date: $out"
+
+"$bin" organisation add --database "$db" --code qkk --name "North Ward ICB" --region "North West" | grep -q "QKK" \
+  || fail "organisation add"
+if err="$("$bin" organisation add --database "$db" --code QKK --name "Again" 2>&1)"; then fail "duplicate code accepted"; fi
+grep -q "already exists" <<<"$err" || fail "duplicate code message: $err"
+
+if err="$("$bin" user add --database "$db" --email lo@example.org --password short --role liaison-officer --organisation QKK 2>&1)"; then
+  fail "short password accepted"
+fi
+grep -q "at least 10 characters" <<<"$err" || fail "short password message: $err"
+"$bin" user add --database "$db" --email lo@example.org --password "a long enough passphrase" \
+  --role liaison-officer --organisation QKK --name "Lee Officer" | grep -q "liaison officer" || fail "user add"
+if err="$("$bin" user add --database "$db" --email pm@example.org --password "a long enough passphrase" --role practice-manager --practice Z12345 2>&1)"; then
+  fail "unknown practice accepted"
+fi
+grep -q "No practice has the ODS code Z12345" <<<"$err" || fail "unknown practice message: $err"
+
+# serve --demo from a folder that is not the repository: resources are found beside the binary.
+port=$((20000 + RANDOM % 20000))
+cd "$work"
+"$bin" serve --demo --port "$port" >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' || { cat "$work/serve.log"; fail "healthz"; }
+[ -f "$work/sgpst-demo.sqlite" ] || fail "serve --demo did not create ./sgpst-demo.sqlite"
+grep -q "liaison@demo.test" "$work/serve.log" || fail "serve --demo did not print the demo sign-ins"
+token="$(curl -fsS -X POST -H 'Content-Type: application/json' \
+  -d '{"email":"practice@demo.test","password":"demo-password"}' "http://127.0.0.1:$port/api/v1/session" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/me" | grep -q '"role":"practice-manager"' \
+  || fail "/api/v1/me as the demo practice manager"
+if "$bin" demo --database "$work/sgpst-demo.sqlite" >/dev/null 2>&1; then fail "demo loaded twice"; fi
+
+kill -TERM "$server_pid"
+wait "$server_pid" && status=0 || status=$?
+server_pid=""
+[ "$status" = 0 ] || fail "serve did not stop cleanly on SIGTERM (exit $status)"
+echo "cli smoke: ok"
