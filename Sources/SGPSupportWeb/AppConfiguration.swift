@@ -11,6 +11,8 @@ public struct AppConfiguration: Sendable {
     public var resourcesDirectory: URL
     public var sessionLifetimes: SessionLifetimes
     public var signInLimits: SignInLimits
+    /// Where the service's emails go (an outbox folder until SMTP is configured).
+    public var mailer: any MailTransport
 
     public init(
         host: String = "127.0.0.1",
@@ -18,7 +20,8 @@ public struct AppConfiguration: Sendable {
         baseURL: URL? = nil,
         resourcesDirectory: URL,
         sessionLifetimes: SessionLifetimes = SessionLifetimes(),
-        signInLimits: SignInLimits = SignInLimits()
+        signInLimits: SignInLimits = SignInLimits(),
+        mailer: any MailTransport
     ) {
         self.host = host
         self.port = port
@@ -26,6 +29,15 @@ public struct AppConfiguration: Sendable {
         self.resourcesDirectory = resourcesDirectory
         self.sessionLifetimes = sessionLifetimes
         self.signInLimits = signInLimits
+        self.mailer = mailer
+    }
+
+    /// The address links in emails start with: the base URL, or where the service listens.
+    var publicBaseURL: String {
+        if let baseURL {
+            return baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
+        }
+        return "http://\(host):\(port)"
     }
 
     /// True when the service is reached over https, so cookies carry `Secure`.

@@ -34,5 +34,7 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     DashboardController(database: database, renderer: renderer).addRoutes(to: router)
     OrganisationController(database: database, renderer: renderer).addRoutes(to: router)
     RegisterPagesController(database: database, renderer: renderer).addRoutes(to: router)
+    PracticeAPIController(database: database).addRoutes(to: router)
+    GPAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(to: router)
     return router
 }

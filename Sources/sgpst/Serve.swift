@@ -18,6 +18,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the demo data when it is not there yet and print the demo sign-ins.") var demo = false
     @Option(help: "The folder holding Templates/, public/ and seeds/ (or set SGPST_RESOURCES).") var resources: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: "The folder outgoing email is written to, one .eml file per message (default ./outbox).") var outbox: String?
+    @Option(help: "The From address of the service's email.") var mailFrom = "sgpst@localhost"
 
     func validate() throws {
         if database == nil && !demo {
@@ -50,8 +52,10 @@ struct Serve: AsyncParsableCommand {
             DemoLoader.printSignIns(
                 organisationCode: demoData.organisationCode, users: demoData.users, password: demoData.password)
         }
+        let outbox = URL(fileURLWithPath: outbox ?? "outbox")
         let configuration = AppConfiguration(
-            host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder)
+            host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder,
+            mailer: OutboxMailTransport(directory: outbox, from: mailFrom))
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
         print("Serving on http://\(host):\(port)  (database \(path))")
         // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.

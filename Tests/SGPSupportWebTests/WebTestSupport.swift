@@ -17,12 +17,14 @@ struct TestEnvironment {
     let path: String
     let database: AppDatabase
     var configuration: AppConfiguration
+    /// Every email the app would have sent.
+    let mailbox = RecordingMailTransport()
 
     init(demo: Bool = true, path: String? = nil) async throws {
         self.path =
             path ?? FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-web-\(UUID().uuidString).sqlite").path
         database = try AppDatabase(path: self.path, passwords: PasswordHasher(cost: 4))
-        configuration = AppConfiguration(resourcesDirectory: repositoryRoot)
+        configuration = AppConfiguration(resourcesDirectory: repositoryRoot, mailer: mailbox)
         if demo, try await database.organisation(code: "DEMO1") == nil {
             _ = try await database.loadDemo(try DemoData.load(from: repositoryRoot.appendingPathComponent("seeds/demo.json")))
         }
@@ -147,4 +149,15 @@ extension TestResponse {
 
     /// The `error.code` of an API error body.
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+}
+
+/// Keeps sent mail in memory for the test to read.
+final class RecordingMailTransport: MailTransport {
+    private let messages = Mutex<[MailMessage]>([])
+
+    func send(_ message: MailMessage) async throws {
+        messages.withLock { $0.append(message) }
+    }
+
+    var sent: [MailMessage] { messages.withLock { $0 } }
 }

@@ -9,7 +9,10 @@ public enum Action: Sendable, Equatable {
     /// Change what an organisation's support team runs (the liaison officer's work).
     case manageOrganisation(organisationId: Int64)
     case viewPractice(practiceId: Int64, organisationId: Int64)
+    /// See a GP's entry in full (check history, contact details).
     case viewGP(gpId: Int64, organisationId: Int64)
+    /// See the summary practices get: name, GMC number, profession, skills, cleared to work.
+    case viewGPSummary(organisationId: Int64)
 }
 
 /// The one answer to "may this person do this to that?". Every route asks it; nothing else decides.
@@ -29,6 +32,9 @@ public enum AccessPolicy {
             return isSupportTeam(principal, of: organisationId) || principal.practiceIds.contains(practiceId)
         case .viewGP(let gpId, let organisationId):
             return isSupportTeam(principal, of: organisationId) || principal.gpId == gpId
+        case .viewGPSummary(let organisationId):
+            return isSupportTeam(principal, of: organisationId)
+                || principal.grants.contains { $0.role == .practiceManager && $0.owningOrganisationId == organisationId }
         }
     }
 

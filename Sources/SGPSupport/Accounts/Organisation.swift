@@ -59,6 +59,7 @@ extension AppDatabase {
             var organisation = Organisation(
                 id: nil, code: input.code, name: input.name, region: input.region, createdAt: now)
             try organisation.insert(db)
+            try RegisterDefaults.install(db, organisationId: organisation.id!)
             try AuditEvent.record(db, at: now, actor: actor, entity: "organisation", entityId: organisation.id, action: "create")
             return organisation
         }

@@ -74,6 +74,7 @@ extension AppDatabase {
                 id: nil, code: demo.organisation.code, name: demo.organisation.name,
                 region: demo.organisation.region, createdAt: now)
             try organisation.insert(db)
+            try RegisterDefaults.install(db, organisationId: organisation.id!)
             var practiceIds: [String: Int64] = [:]
             for seed in demo.practices {
                 var practice = Practice(

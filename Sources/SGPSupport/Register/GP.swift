@@ -24,14 +24,32 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
     public var profession: Profession
     public var kind: Kind
     public var status: Status
+    public var mentorId: Int64?
     public var email: String?
+    public var phone: String?
+    public var postcode: String?
+    public var localities: [String] = []
+    public var skills: [String] = []
+    public var maxSessionsPerWeek: Int?
+    public var usualRatePence: Int?
+    public var appraisalMonth: Int?
+    public var lastAppraisalOn: Day?
+    public var revalidationDueOn: Day?
+    public var mailshotConsent: Bool = false
+    public var mailshotConsentAt: Date?
+    public var applicationNote: String?
+    public var declineReason: String?
     public var createdAt: Date
+    public var updatedAt: Date?
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
         public static let organisationId = Column(CodingKeys.organisationId)
         public static let status = Column(CodingKeys.status)
         public static let name = Column(CodingKeys.name)
+        public static let gmcNumber = Column(CodingKeys.gmcNumber)
+        public static let email = Column(CodingKeys.email)
+        public static let mailshotConsent = Column(CodingKeys.mailshotConsent)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -39,8 +57,316 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
     }
 }
 
+/// Register fields as a caller sends them: every field optional (absent means "leave as it is"),
+/// strings as typed. The rules decide which fields each person may set.
+public struct GPInput: Sendable, Equatable {
+    public var name: String?
+    public var gmcNumber: String?
+    public var profession: String?
+    public var kind: String?
+    public var status: String?
+    public var mentorId: Int64?
+    public var email: String?
+    public var phone: String?
+    public var postcode: String?
+    public var localities: [String]?
+    public var skills: [String]?
+    public var maxSessionsPerWeek: Int?
+    public var usualRate: Double?
+    public var appraisalMonth: Int?
+    public var lastAppraisalOn: String?
+    public var revalidationDueOn: String?
+    public var mailshotConsent: Bool?
+    public var applicationNote: String?
+
+    public init() {}
+
+    /// Only the fields a GP may change on their own entry: contact details, localities, skills, consent.
+    var selfServiceFields: GPInput {
+        var allowed = GPInput()
+        allowed.email = email
+        allowed.phone = phone
+        allowed.postcode = postcode
+        allowed.localities = localities
+        allowed.skills = skills
+        allowed.mailshotConsent = mailshotConsent
+        return allowed
+    }
+}
+
+/// Filters for the register list.
+public struct GPFilter: Sendable, Equatable {
+    public var text: String?
+    public var status: GP.Status?
+    public var skill: String?
+    public var locality: String?
+    public var clearedOn: Day?
+    public var checksExpiringWithinDays: Int?
+
+    public init(
+        text: String? = nil, status: GP.Status? = nil, skill: String? = nil, locality: String? = nil, clearedOn: Day? = nil,
+        checksExpiringWithinDays: Int? = nil
+    ) {
+        self.text = text
+        self.status = status
+        self.skill = skill
+        self.locality = locality
+        self.clearedOn = clearedOn
+        self.checksExpiringWithinDays = checksExpiringWithinDays
+    }
+}
+
+/// A register entry with today's clearance, as lists show it.
+public struct GPListing: Sendable {
+    public var gp: GP
+    public var clearance: Clearance
+
+    public init(gp: GP, clearance: Clearance) {
+        self.gp = gp
+        self.clearance = clearance
+    }
+}
+
 extension AppDatabase {
     public func gp(id: Int64) async throws -> GP? {
         try await read { db in try GP.fetchOne(db, id: id) }
+    }
+
+    /// Adds a GP to an organisation's register (the liaison officer's form, the API, the import).
+    public func createGP(organisationId: Int64, _ input: GPInput, by principal: Principal) async throws -> GP {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        let now = clock.now()
+        let today = clock.today
+        return try await write { db in
+            var gp = GP(
+                id: nil, organisationId: organisationId, name: "", gmcNumber: "", profession: .gp, kind: .freelance,
+                status: .active, createdAt: now)
+            try Self.apply(input, to: &gp, db: db, now: now, today: today, creating: true)
+            try gp.insert(db)
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "gp", entityId: gp.id, action: "create")
+            return gp
+        }
+    }
+
+    /// Changes a register entry. The liaison officer may change any field; the GP only their
+    /// contact details, localities, skills and consent (other fields they send are ignored).
+    public func updateGP(id: Int64, _ input: GPInput, by principal: Principal) async throws -> GP {
+        let now = clock.now()
+        let today = clock.today
+        return try await write { db in
+            guard var gp = try GP.fetchOne(db, id: id) else { throw DomainError.notFound("No GP has that id") }
+            let permitted: GPInput
+            if AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId)) {
+                permitted = input
+            } else if principal.gpId == id {
+                permitted = input.selfServiceFields
+            } else {
+                throw DomainError.forbidden("You do not have permission to change this register entry")
+            }
+            try Self.apply(permitted, to: &gp, db: db, now: now, today: today, creating: false)
+            gp.updatedAt = now
+            try gp.update(db)
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "gp", entityId: id, action: "update")
+            return gp
+        }
+    }
+
+    /// Validates every present field, then applies them all or none.
+    static func apply(_ input: GPInput, to gp: inout GP, db: Database, now: Date, today: Day, creating: Bool) throws {
+        var errors = ValidationErrors()
+        var updated = gp
+        func text(_ raw: String?) -> String? { raw?.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+        if let name = text(input.name) {
+            if name.isEmpty || name.count > 120 { errors.add("name", "Enter the GP's full name (up to 120 characters)") }
+            updated.name = name
+        } else if creating {
+            errors.add("name", "Enter the GP's full name")
+        }
+        if let raw = text(input.gmcNumber) {
+            if let gmc = Validators.gmcNumber(raw) {
+                let clash = try GP.filter(GP.Columns.gmcNumber == gmc && GP.Columns.id != gp.id).fetchOne(db)
+                if clash != nil { errors.add("gmcNumber", "GMC number \(gmc) is already on the register") }
+                updated.gmcNumber = gmc
+            } else {
+                errors.add("gmcNumber", "Enter the GMC reference number: exactly 7 digits, like 1234567")
+            }
+        } else if creating {
+            errors.add("gmcNumber", "Enter the GMC reference number: exactly 7 digits, like 1234567")
+        }
+        if let raw = text(input.profession), !raw.isEmpty {
+            if let profession = GP.Profession(rawValue: raw) {
+                updated.profession = profession
+            } else {
+                errors.add("profession", "Choose gp, nurse or pharmacist")
+            }
+        }
+        if let raw = text(input.kind), !raw.isEmpty {
+            if let kind = GP.Kind(rawValue: raw) {
+                updated.kind = kind
+            } else {
+                errors.add("kind", "Choose freelance, salaried, retainer or returner")
+            }
+        }
+        if let raw = text(input.status), !raw.isEmpty {
+            if let status = GP.Status(rawValue: raw) {
+                updated.status = status
+            } else {
+                errors.add("status", "Choose applicant, active, suspended or left")
+            }
+        }
+        if let mentorId = input.mentorId {
+            let isMentor =
+                try RoleGrant
+                .filter(RoleGrant.Columns.userId == mentorId && RoleGrant.Columns.role == Role.mentor)
+                .filter(Column("organisationId") == gp.organisationId)
+                .fetchCount(db) > 0
+            if isMentor { updated.mentorId = mentorId } else { errors.add("mentorId", "Choose a mentor of this organisation") }
+        }
+        if let raw = text(input.email) {
+            if raw.isEmpty {
+                updated.email = nil
+            } else if let email = Validators.email(raw) {
+                updated.email = email
+            } else {
+                errors.add("email", "Enter an email address in the right format, like name@example.org")
+            }
+        }
+        if let raw = text(input.phone) {
+            if raw.isEmpty {
+                updated.phone = nil
+            } else if let phone = Validators.ukPhone(raw) {
+                updated.phone = phone
+            } else {
+                errors.add("phone", "Enter a UK phone number, like 01632 960123 or 07700 900123")
+            }
+        }
+        if let raw = text(input.postcode) {
+            if raw.isEmpty {
+                updated.postcode = nil
+            } else if let postcode = Validators.ukPostcode(raw) {
+                updated.postcode = postcode
+            } else {
+                errors.add("postcode", "Enter a full UK postcode, like SW1A 1AA")
+            }
+        }
+        if let localities = input.localities {
+            let known = try Self.localities(db, organisationId: gp.organisationId)
+            let wanted = Self.cleanList(localities)
+            let unknown = wanted.filter { !known.contains($0) }
+            if unknown.isEmpty {
+                updated.localities = wanted
+            } else {
+                errors.add(
+                    "localities",
+                    "Unknown localities: \(unknown.joined(separator: ", ")). Choose from: \(known.joined(separator: ", "))")
+            }
+        }
+        if let skills = input.skills {
+            let known = try String.fetchAll(
+                db, sql: "SELECT code FROM organisationSkill WHERE organisationId = ?", arguments: [gp.organisationId])
+            let wanted = Self.cleanList(skills)
+            let unknown = wanted.filter { !known.contains($0) }
+            if unknown.isEmpty {
+                updated.skills = wanted
+            } else {
+                errors.add(
+                    "skills",
+                    "Unknown skills: \(unknown.joined(separator: ", ")). Choose from: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+        if let cap = input.maxSessionsPerWeek {
+            if (1...14).contains(cap) {
+                updated.maxSessionsPerWeek = cap
+            } else {
+                errors.add("maxSessionsPerWeek", "Enter a number of sessions a week from 1 to 14")
+            }
+        }
+        if let rate = input.usualRate {
+            if rate > 0, rate < 10_000 {
+                updated.usualRatePence = Int((rate * 100).rounded())
+            } else {
+                errors.add("usualRate", "Enter the usual rate per session in pounds, more than 0")
+            }
+        }
+        if let month = input.appraisalMonth {
+            if (1...12).contains(month) {
+                updated.appraisalMonth = month
+            } else {
+                errors.add("appraisalMonth", "Enter the appraisal month as a number from 1 (January) to 12 (December)")
+            }
+        }
+        if let raw = text(input.lastAppraisalOn) {
+            if raw.isEmpty {
+                updated.lastAppraisalOn = nil
+            } else if let day = Day(raw) {
+                if day > today { errors.add("lastAppraisalOn", "The last appraisal cannot be in the future") }
+                updated.lastAppraisalOn = day
+            } else {
+                errors.add("lastAppraisalOn", "Enter a real date as YYYY-MM-DD, like 2026-03-14")
+            }
+        }
+        if let raw = text(input.revalidationDueOn) {
+            if raw.isEmpty {
+                updated.revalidationDueOn = nil
+            } else if let day = Day(raw) {
+                updated.revalidationDueOn = day
+            } else {
+                errors.add("revalidationDueOn", "Enter a real date as YYYY-MM-DD, like 2029-06-30")
+            }
+        }
+        if let consent = input.mailshotConsent, consent != updated.mailshotConsent {
+            // Explicit opt-in, with its date; withdrawing clears it.
+            updated.mailshotConsent = consent
+            updated.mailshotConsentAt = consent ? now : nil
+        }
+        if let note = text(input.applicationNote) {
+            if note.count > 2000 { errors.add("applicationNote", "Keep the message under 2,000 characters") }
+            updated.applicationNote = note.isEmpty ? nil : note
+        }
+        try errors.throwIfAny()
+        gp = updated
+    }
+
+    static func cleanList(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// The register of an organisation, filtered, with today's (or the asked date's) clearance.
+    public func gps(organisationId: Int64, filter: GPFilter, page: PageRequest) async throws -> Page<GPListing> {
+        let today = clock.today
+        return try await read { db in
+            var request = GP.filter(GP.Columns.organisationId == organisationId)
+            if let status = filter.status { request = request.filter(GP.Columns.status == status.rawValue) }
+            if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                let pattern = "%\(text)%"
+                request = request.filter(
+                    GP.Columns.name.like(pattern) || GP.Columns.gmcNumber.like(pattern) || GP.Columns.email.like(pattern))
+            }
+            if let skill = filter.skill, !skill.isEmpty {
+                request = request.filter(sql: "EXISTS (SELECT 1 FROM json_each(gp.skills) WHERE value = ?)", arguments: [skill])
+            }
+            if let locality = filter.locality, !locality.isEmpty {
+                request = request.filter(
+                    sql: "EXISTS (SELECT 1 FROM json_each(gp.localities) WHERE value = ?)", arguments: [locality])
+            }
+            if let days = filter.checksExpiringWithinDays {
+                request = request.filter(
+                    sql: """
+                        EXISTS (SELECT 1 FROM credentialCheck c
+                                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) l ON l.id = c.id
+                                WHERE c.gpId = gp.id AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?)
+                        """,
+                    arguments: [today, today.adding(days: days)])
+            }
+            let gps = try request.order(GP.Columns.name).fetchAll(db)
+            let day = filter.clearedOn ?? today
+            let clearances = try Self.clearances(db, gps: gps, on: day)
+            var listings = gps.map { GPListing(gp: $0, clearance: clearances[$0.id!]!) }
+            if filter.clearedOn != nil { listings = listings.filter(\.clearance.cleared) }
+            let slice = listings.dropFirst(page.offset).prefix(page.perPage)
+            return Page(items: Array(slice), total: listings.count, page: page.page, perPage: page.perPage)
+        }
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+/// A calendar date with no time of day ("2026-12-07"), as sessions, checks and appraisals use.
+/// Stored and sent as `YYYY-MM-DD`; compared as dates; read in UK time when taken from an instant.
+public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
+        return calendar
+    }()
+
+    /// A valid date, or nil ("2026-02-30" is nil).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), (1...31).contains(day), (1900...2999).contains(year) else { return nil }
+        var components = DateComponents(year: year, month: month, day: day)
+        components.hour = 12
+        guard let date = Self.calendar.date(from: components),
+            Self.calendar.component(.day, from: date) == day
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD` exactly.
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// The UK calendar date of an instant.
+    public init(_ date: Date) {
+        let parts = Self.calendar.dateComponents([.year, .month, .day], from: date)
+        self.year = parts.year!
+        self.month = parts.month!
+        self.day = parts.day!
+    }
+
+    /// Noon UK time on this day: a safe instant for arithmetic across clock changes.
+    public var noon: Date {
+        Self.calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
+    }
+
+    public func adding(days: Int) -> Day {
+        Day(Self.calendar.date(byAdding: .day, value: days, to: noon)!)
+    }
+
+    public func adding(months: Int) -> Day {
+        Day(Self.calendar.date(byAdding: .month, value: months, to: noon)!)
+    }
+
+    /// Whole days from this day to another (negative when the other is earlier).
+    public func days(until other: Day) -> Int {
+        Self.calendar.dateComponents([.day], from: noon, to: other.noon).day!
+    }
+
+    /// 1 = Monday … 7 = Sunday.
+    public var isoWeekday: Int {
+        let weekday = Self.calendar.component(.weekday, from: noon)
+        return weekday == 1 ? 7 : weekday - 1
+    }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    /// "Mon 7 Dec 2026".
+    public var displayText: String {
+        let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(weekdays[isoWeekday - 1]) \(day) \(months[month - 1]) \(year)"
+    }
+
+    /// "3 Nov 2026", for reasons and sentences.
+    public var shortText: String {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(day) \(months[month - 1]) \(year)"
+    }
+
+    public static func < (lhs: Day, rhs: Day) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let day = Day(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Expected a date as YYYY-MM-DD, got \(text)")
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension Day: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { description.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> Day? {
+        String.fromDatabaseValue(dbValue).flatMap(Day.init)
+    }
+}
+
+extension WallClock {
+    /// Today's date in the UK.
+    public var today: Day { Day(now()) }
+}

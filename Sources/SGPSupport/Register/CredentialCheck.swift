@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+
+/// One check of one credential of a GP, as the liaison officer recorded it. Rows are never changed:
+/// a re-check adds a row, and the newest row of each type is the one that counts.
+public struct CredentialCheck: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public enum Status: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case pending, verified, failed, expired
+    }
+
+    public enum DBSLevel: String, Codable, Sendable, CaseIterable {
+        case basic, standard, enhanced
+        case enhancedWithBarredLists = "enhanced-barred"
+    }
+
+    public var id: Int64?
+    public var gpId: Int64
+    public var type: String
+    public var status: Status
+    public var verifiedById: Int64?
+    public var verifiedOn: Day?
+    public var expiresOn: Day?
+    public var note: String?
+    public var dbsCertificateNumber: String?
+    public var dbsIssuedOn: Day?
+    public var dbsLevel: String?
+    public var dbsUpdateService: Bool?
+    public var recordedAt: Date
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let gpId = Column(CodingKeys.gpId)
+        public static let type = Column(CodingKeys.type)
+        public static let expiresOn = Column(CodingKeys.expiresOn)
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// What the liaison officer enters for a check; strings as typed, checked by `recordCheck`.
+public struct CheckInput: Sendable {
+    public var type: String
+    public var status: String?
+    public var verifiedOn: String?
+    public var expiresOn: String?
+    public var note: String?
+    public var dbsCertificateNumber: String?
+    public var dbsIssuedOn: String?
+    public var dbsLevel: String?
+    public var dbsUpdateService: Bool?
+
+    public init(
+        type: String, status: String? = nil, verifiedOn: String? = nil, expiresOn: String? = nil, note: String? = nil,
+        dbsCertificateNumber: String? = nil, dbsIssuedOn: String? = nil, dbsLevel: String? = nil, dbsUpdateService: Bool? = nil
+    ) {
+        self.type = type
+        self.status = status
+        self.verifiedOn = verifiedOn
+        self.expiresOn = expiresOn
+        self.note = note
+        self.dbsCertificateNumber = dbsCertificateNumber
+        self.dbsIssuedOn = dbsIssuedOn
+        self.dbsLevel = dbsLevel
+        self.dbsUpdateService = dbsUpdateService
+    }
+}
+
+/// How long an appraisal keeps a GP in date when no expiry is entered.
+let appraisalValidityMonths = 15
+
+extension AppDatabase {
+    /// Records a check (a new row; history is kept) in one transaction with its audit line.
+    public func recordCheck(gpId: Int64, _ input: CheckInput, by principal: Principal) async throws -> CredentialCheck {
+        let now = clock.now()
+        let today = clock.today
+        return try await write { db in
+            guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
+            let types = try CheckType.filter(CheckType.Columns.organisationId == gp.organisationId).fetchAll(db)
+            var check = try Self.validatedCheck(input, gpId: gpId, types: types, today: today, now: now)
+            if check.status == .verified { check.verifiedById = principal.userId }
+            try check.insert(db)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "gp", entityId: gpId, action: "record-check",
+                detail: "\(check.type)=\(check.status.rawValue)")
+            return check
+        }
+    }
+
+    static func validatedCheck(_ input: CheckInput, gpId: Int64, types: [CheckType], today: Day, now: Date) throws
+        -> CredentialCheck
+    {
+        var errors = ValidationErrors()
+        let type = input.type.trimmingCharacters(in: .whitespaces)
+        if !types.contains(where: { $0.code == type }) {
+            errors.add("type", "Choose a check type: \(types.map(\.code).joined(separator: ", "))")
+        }
+        let status = CredentialCheck.Status(rawValue: input.status ?? "verified")
+        if status == nil { errors.add("status", "Choose pending, verified, failed or expired") }
+        let verifiedOn = Self.optionalDay(input.verifiedOn, field: "verifiedOn", into: &errors)
+        var expiresOn = Self.optionalDay(input.expiresOn, field: "expiresOn", into: &errors)
+        if let verifiedOn, verifiedOn > today {
+            errors.add("verifiedOn", "The date checked cannot be in the future")
+        }
+        if let verifiedOn, let expiresOn, expiresOn < verifiedOn {
+            errors.add("expiresOn", "The expiry date must be on or after the date checked")
+        }
+        var dbsLevel: String?
+        var dbsIssuedOn: Day?
+        var certificate: String?
+        if type == "dbs" {
+            certificate = input.dbsCertificateNumber?.filter { !$0.isWhitespace }
+            if status == .verified, certificate?.range(of: #"^[0-9]{12}$"#, options: .regularExpression) == nil {
+                errors.add("dbsCertificateNumber", "Enter the 12-digit DBS certificate number")
+            }
+            dbsIssuedOn = Self.optionalDay(input.dbsIssuedOn, field: "dbsIssuedOn", into: &errors)
+            if let raw = input.dbsLevel, !raw.isEmpty {
+                if CredentialCheck.DBSLevel(rawValue: raw) == nil {
+                    errors.add("dbsLevel", "Choose basic, standard, enhanced or enhanced-barred")
+                } else {
+                    dbsLevel = raw
+                }
+            }
+        }
+        let note = input.note?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let note, note.count > 2000 { errors.add("note", "Keep the note under 2,000 characters") }
+        try errors.throwIfAny()
+        let checkedOn = verifiedOn ?? (status == .verified ? today : nil)
+        if type == "appraisal", expiresOn == nil, let checkedOn {
+            expiresOn = checkedOn.adding(months: appraisalValidityMonths)
+        }
+        return CredentialCheck(
+            id: nil, gpId: gpId, type: type, status: status!, verifiedById: nil, verifiedOn: checkedOn, expiresOn: expiresOn,
+            note: note?.isEmpty == true ? nil : note, dbsCertificateNumber: certificate, dbsIssuedOn: dbsIssuedOn,
+            dbsLevel: dbsLevel, dbsUpdateService: type == "dbs" ? (input.dbsUpdateService ?? false) : nil, recordedAt: now)
+    }
+
+    /// Parses an optional `YYYY-MM-DD`, adding a message when it is present but not a date.
+    static func optionalDay(_ raw: String?, field: String, into errors: inout ValidationErrors) -> Day? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        guard let day = Day(raw) else {
+            errors.add(field, "Enter a real date as YYYY-MM-DD, like 2026-12-07")
+            return nil
+        }
+        return day
+    }
+
+    /// Every check of a GP, newest first (the history).
+    public func checks(gpId: Int64) async throws -> [CredentialCheck] {
+        try await read { db in
+            try CredentialCheck.filter(CredentialCheck.Columns.gpId == gpId).order(CredentialCheck.Columns.id.desc).fetchAll(db)
+        }
+    }
+
+    /// The newest check of each type for each of the GPs.
+    static func currentChecks(_ db: Database, gpIds: [Int64]) throws -> [Int64: [String: CredentialCheck]] {
+        guard !gpIds.isEmpty else { return [:] }
+        let checks = try CredentialCheck.fetchAll(
+            db,
+            sql: """
+                SELECT c.* FROM credentialCheck c
+                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck
+                      WHERE gpId IN (SELECT value FROM json_each(?)) GROUP BY gpId, type) latest
+                  ON latest.id = c.id
+                """,
+            arguments: [String(describing: gpIds)])
+        var byGP: [Int64: [String: CredentialCheck]] = [:]
+        for check in checks { byGP[check.gpId, default: [:]][check.type] = check }
+        return byGP
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+
+/// The lists a new organisation starts with; its liaison officer can change them afterwards.
+enum RegisterDefaults {
+    static let skills: [(code: String, name: String)] = [
+        ("minor-surgery", "Minor surgery"),
+        ("coil-fitting", "Coil fitting"),
+        ("implant-fitting", "Contraceptive implant fitting"),
+        ("joint-injections", "Joint injections"),
+        ("child-health-surveillance", "Child health surveillance"),
+        ("out-of-hours", "Out-of-hours"),
+        ("telephone-triage", "Telephone triage"),
+        ("home-visits", "Home visits"),
+    ]
+
+    static let checkTypes: [(code: String, name: String)] = [
+        ("gmc-registration", "GMC registration with licence to practise"),
+        ("performers-list", "National Performers List"),
+        ("indemnity", "Medical indemnity"),
+        ("dbs", "DBS check"),
+        ("hepatitis-b", "Hepatitis B immunity"),
+        ("right-to-work", "Right to work"),
+        ("references", "Two references"),
+        ("appraisal", "Appraisal in date"),
+    ]
+
+    static func install(_ db: Database, organisationId: Int64) throws {
+        for skill in skills {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO organisationSkill (organisationId, code, name) VALUES (?, ?, ?)",
+                arguments: [organisationId, skill.code, skill.name])
+        }
+        for (position, type) in checkTypes.enumerated() {
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO checkType (organisationId, code, name, requiredBeforeWork, position)
+                    VALUES (?, ?, ?, 1, ?)
+                    """,
+                arguments: [organisationId, type.code, type.name, position])
+        }
+    }
+}
+
+/// A kind of credential check an organisation asks of its GPs.
+public struct CheckType: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var organisationId: Int64
+    public var code: String
+    public var name: String
+    public var requiredBeforeWork: Bool
+    public var position: Int
+
+    public enum Columns {
+        public static let organisationId = Column(CodingKeys.organisationId)
+        public static let position = Column(CodingKeys.position)
+    }
+}
+
+/// A skill on an organisation's list ("minor-surgery": "Minor surgery").
+public struct Skill: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "organisationSkill"
+    public var organisationId: Int64
+    public var code: String
+    public var name: String
+
+    public enum Columns {
+        public static let organisationId = Column(CodingKeys.organisationId)
+    }
+}
+
+extension AppDatabase {
+    public func checkTypes(organisationId: Int64) async throws -> [CheckType] {
+        try await read { db in
+            try CheckType.filter(CheckType.Columns.organisationId == organisationId).order(CheckType.Columns.position).fetchAll(
+                db)
+        }
+    }
+
+    public func skills(organisationId: Int64) async throws -> [Skill] {
+        try await read { db in
+            try Skill.filter(Skill.Columns.organisationId == organisationId).order(Column("name")).fetchAll(db)
+        }
+    }
+
+    /// The organisation's localities: those its practices are in.
+    public func localities(organisationId: Int64) async throws -> [String] {
+        try await read { db in try Self.localities(db, organisationId: organisationId) }
+    }
+
+    static func localities(_ db: Database, organisationId: Int64) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT DISTINCT locality FROM practice WHERE organisationId = ? ORDER BY locality",
+            arguments: [organisationId])
+    }
+
+    /// Marks which check types must be verified before a GP may work.
+    public func setCheckTypeRequired(organisationId: Int64, code: String, required: Bool, by actor: Actor) async throws {
+        let now = clock.now()
+        try await write { db in
+            guard var type = try CheckType.fetchOne(db, key: ["organisationId": organisationId, "code": code]) else {
+                throw DomainError.notFound("No check type \(code)")
+            }
+            type.requiredBeforeWork = required
+            try type.update(db)
+            try AuditEvent.record(
+                db, at: now, actor: actor, entity: "organisation", entityId: organisationId, action: "set-check-required",
+                detail: "\(code)=\(required)")
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+
+/// A link that lets a new sign-in choose a password; the secret itself goes only into the email.
+public struct PasswordSetupInvite: Sendable {
+    public var token: String
+    public var email: String
+    public var name: String
+    public var expiresAt: Date
+}
+
+extension AppDatabase {
+    /// A GP puts their name forward (no sign-in needed): a new entry with status `applicant`.
+    public func submitApplication(organisationId: Int64, _ input: GPInput) async throws -> GP {
+        let now = clock.now()
+        let today = clock.today
+        var allowed = GPInput()
+        allowed.name = input.name ?? ""
+        allowed.gmcNumber = input.gmcNumber ?? ""
+        allowed.profession = input.profession
+        allowed.kind = input.kind
+        allowed.email = input.email
+        allowed.phone = input.phone
+        allowed.postcode = input.postcode
+        allowed.localities = input.localities
+        allowed.mailshotConsent = input.mailshotConsent
+        allowed.applicationNote = input.applicationNote
+        let application = allowed
+        return try await write { db in
+            guard try Organisation.fetchOne(db, id: organisationId) != nil else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "organisation", message: "Choose the organisation to join"))
+            }
+            if (application.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "email", message: "Enter your email address, so the support team can reply"))
+            }
+            var gp = GP(
+                id: nil, organisationId: organisationId, name: "", gmcNumber: "", profession: .gp, kind: .freelance,
+                status: .applicant, createdAt: now)
+            do {
+                try Self.apply(application, to: &gp, db: db, now: now, today: today, creating: true)
+            } catch DomainError.validationFailed(var errors)
+                where errors["gmcNumber"]?.contains("already on the register") == true
+            {
+                // Say so without revealing anything about the entry that holds it.
+                errors = ValidationErrors(
+                    field: "gmcNumber", message: "This GMC number is already on the register: contact the support team instead")
+                throw DomainError.validationFailed(errors)
+            }
+            gp.status = .applicant
+            try gp.insert(db)
+            try AuditEvent.record(db, at: now, actor: .system, entity: "gp", entityId: gp.id, action: "self-register")
+            return gp
+        }
+    }
+
+    /// The liaison officer approves an applicant: the entry becomes active and gets a GP sign-in,
+    /// whose password the GP sets through the invite's link.
+    public func approveApplicant(gpId: Int64, by principal: Principal, inviteValidity: TimeInterval = 7 * 24 * 3600) async throws
+        -> PasswordSetupInvite
+    {
+        let now = clock.now()
+        return try await write { db in
+            guard var gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
+            guard gp.status == .applicant else {
+                throw DomainError.conflict("\(gp.name) is not an applicant (status \(gp.status.rawValue))")
+            }
+            guard let email = gp.email else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "email", message: "Add the applicant's email address first"))
+            }
+            gp.status = .active
+            gp.updatedAt = now
+            try gp.update(db)
+            var user = try User.filter(User.Columns.email == email).fetchOne(db)
+            if user == nil {
+                var created = User(
+                    id: nil, email: email, displayName: gp.name, passwordHash: nil, disabledAt: nil, createdAt: now)
+                try created.insert(db)
+                user = created
+            }
+            if try RoleGrant.filter(RoleGrant.Columns.gpId == gpId).fetchCount(db) == 0 {
+                var grant = RoleGrant(id: nil, userId: user!.id!, role: .gp, gpId: gpId)
+                try grant.insert(db)
+            }
+            let token = SecretToken.generate()
+            let expiresAt = now.addingTimeInterval(inviteValidity)
+            try db.execute(
+                sql: "INSERT INTO passwordSetup (tokenDigest, userId, expiresAt) VALUES (?, ?, ?)",
+                arguments: [SecretToken.digest(token), user!.id, expiresAt])
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "gp", entityId: gpId, action: "approve")
+            return PasswordSetupInvite(token: token, email: email, name: gp.name, expiresAt: expiresAt)
+        }
+    }
+
+    /// The liaison officer declines an applicant, with a reason kept on the entry.
+    public func declineApplicant(gpId: Int64, reason: String, by principal: Principal) async throws -> GP {
+        let now = clock.now()
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw DomainError.validationFailed(ValidationErrors(field: "reason", message: "Give the reason for declining"))
+        }
+        return try await write { db in
+            guard var gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
+            guard gp.status == .applicant else {
+                throw DomainError.conflict("\(gp.name) is not an applicant (status \(gp.status.rawValue))")
+            }
+            gp.status = .left
+            gp.declineReason = reason
+            gp.updatedAt = now
+            try gp.update(db)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "gp", entityId: gpId, action: "decline", detail: reason)
+            return gp
+        }
+    }
+
+    /// Whether a password-setup link is still good (for showing the form).
+    public func passwordSetupIsValid(token: String) async throws -> Bool {
+        let now = clock.now()
+        return try await read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM passwordSetup WHERE tokenDigest = ? AND usedAt IS NULL AND expiresAt > ?",
+                arguments: [SecretToken.digest(token), now]) == 1
+        }
+    }
+
+    /// Sets the password through a single-use link; answers the email to sign in with.
+    public func completePasswordSetup(token: String, password: String) async throws -> String {
+        if let problem = PasswordPolicy.problem(with: password) {
+            throw DomainError.validationFailed(ValidationErrors(field: "password", message: problem))
+        }
+        let hash = await passwords.hash(password)
+        let now = clock.now()
+        return try await write { db in
+            let digest = SecretToken.digest(token)
+            guard
+                let userId = try Int64.fetchOne(
+                    db, sql: "SELECT userId FROM passwordSetup WHERE tokenDigest = ? AND usedAt IS NULL AND expiresAt > ?",
+                    arguments: [digest, now]),
+                var user = try User.fetchOne(db, id: userId)
+            else {
+                throw DomainError.notFound("This link has expired or has been used. Ask the support team for a new one.")
+            }
+            user.passwordHash = hash
+            try user.update(db)
+            try db.execute(sql: "UPDATE passwordSetup SET usedAt = ? WHERE tokenDigest = ?", arguments: [now, digest])
+            try AuthSession.filter(AuthSession.Columns.userId == userId).deleteAll(db)
+            try AuditEvent.record(
+                db, at: now, actor: .user(id: userId, email: user.email), entity: "user", entityId: userId, action: "set-password"
+            )
+            return user.email
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+
+/// Where the service keeps personal data about a GP, table by table: the one map the subject access
+/// export follows. A table added to the schema must be listed here or in `tablesWithoutPersonalData`
+/// (a test fails otherwise), so no new personal data escapes the export.
+public enum PersonalDataMap {
+    /// Table → the query for its rows about one GP (`:gp` the entry id, `:user` their sign-in id).
+    static let queries: [String: String] = [
+        "gp": "SELECT * FROM gp WHERE id = :gp",
+        "credentialCheck": "SELECT * FROM credentialCheck WHERE gpId = :gp ORDER BY id",
+        "practicePreference": "SELECT * FROM practicePreference WHERE gpId = :gp",
+        "roleGrant": "SELECT * FROM roleGrant WHERE gpId = :gp OR userId = :user",
+        "user": "SELECT * FROM user WHERE id = :user",
+        "authSession": "SELECT kind, createdAt, lastSeenAt FROM authSession WHERE userId = :user",
+        "passwordSetup": "SELECT expiresAt, usedAt FROM passwordSetup WHERE userId = :user",
+        "signInFailure": "SELECT address, at FROM signInFailure WHERE email = (SELECT email FROM user WHERE id = :user)",
+        "auditEvent":
+            "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
+    ]
+
+    /// Tables that hold nothing about an individual doctor.
+    public static let tablesWithoutPersonalData: Set<String> = [
+        "organisation", "practice", "organisationSkill", "checkType", "practicePack", "grdb_migrations",
+    ]
+
+    public static var tablesWithPersonalData: Set<String> { Set(queries.keys) }
+
+    /// Secrets are never exported, even to their owner.
+    static let withheldColumns: Set<String> = ["passwordHash", "tokenDigest", "csrfToken"]
+}
+
+extension AppDatabase {
+    /// Everything held about a GP, as JSON (their subject access request).
+    public func personalDataExport(gpId: Int64, by principal: Principal) async throws -> Data {
+        let now = clock.now()
+        return try await read { db in
+            guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            guard
+                principal.gpId == gpId || AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
+            else {
+                throw DomainError.forbidden("Only the GP or their liaison officer may download this data")
+            }
+            let userId = try Int64.fetchOne(db, sql: "SELECT userId FROM roleGrant WHERE gpId = ?", arguments: [gpId]) ?? -1
+            var tables: [String: Any] = [:]
+            for (table, sql) in PersonalDataMap.queries.sorted(by: { $0.key < $1.key }) {
+                let rows = try Row.fetchAll(db, sql: sql, arguments: ["gp": gpId, "user": userId])
+                tables[table] = rows.map(Self.jsonObject)
+            }
+            let formatter = ISO8601DateFormatter()
+            let document: [String: Any] = [
+                "generatedAt": formatter.string(from: now), "gpId": gpId, "name": gp.name, "tables": tables,
+            ]
+            return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+        }
+    }
+
+    static func jsonObject(_ row: Row) -> [String: Any] {
+        var object: [String: Any] = [:]
+        for column in row.columnNames where !PersonalDataMap.withheldColumns.contains(column) {
+            switch row[column] as DatabaseValue {
+            case let value where value.isNull: object[column] = NSNull()
+            case let value:
+                switch value.storage {
+                case .int64(let number): object[column] = number
+                case .double(let number): object[column] = number
+                case .string(let text):
+                    object[column] = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] ?? text
+                case .blob(let data): object[column] = data.base64EncodedString()
+                case .null: object[column] = NSNull()
+                }
+            }
+        }
+        return object
+    }
+
+    /// The names of all tables in the schema (for the personal-data map's completeness test).
+    public func tableNames() async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+    }
+}

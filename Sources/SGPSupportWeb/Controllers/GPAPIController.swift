@@ -1,0 +1,359 @@
+import Foundation
+import Hummingbird
+import SGPSupport
+
+/// The register's GP API: `/api/v1/gps…`.
+struct GPAPIController {
+    let database: AppDatabase
+    let mailer: any MailTransport
+    let baseURL: String
+
+    /// A GP as the support team and the GP themselves see it.
+    struct GPBody: Encodable {
+        var id: Int64
+        var name: String
+        var gmcNumber: String
+        var profession: String
+        var kind: String
+        var status: String
+        var organisationId: Int64
+        var mentorId: Int64?
+        var email: String?
+        var phone: String?
+        var postcode: String?
+        var localities: [String]
+        var skills: [String]
+        var maxSessionsPerWeek: Int?
+        var usualRate: Double?
+        var appraisalMonth: Int?
+        var lastAppraisalOn: Day?
+        var revalidationDueOn: Day?
+        var mailshotConsent: Bool
+        var mailshotConsentAt: Date?
+
+        init(_ gp: GP) {
+            id = gp.id!
+            name = gp.name
+            gmcNumber = gp.gmcNumber
+            profession = gp.profession.rawValue
+            kind = gp.kind.rawValue
+            status = gp.status.rawValue
+            organisationId = gp.organisationId
+            mentorId = gp.mentorId
+            email = gp.email
+            phone = gp.phone
+            postcode = gp.postcode
+            localities = gp.localities
+            skills = gp.skills
+            maxSessionsPerWeek = gp.maxSessionsPerWeek
+            usualRate = gp.usualRatePence.map { Double($0) / 100 }
+            appraisalMonth = gp.appraisalMonth
+            lastAppraisalOn = gp.lastAppraisalOn
+            revalidationDueOn = gp.revalidationDueOn
+            mailshotConsent = gp.mailshotConsent
+            mailshotConsentAt = gp.mailshotConsentAt
+        }
+    }
+
+    /// What a practice manager may see of a GP, and nothing more.
+    struct GPSummaryBody: Encodable {
+        var id: Int64
+        var name: String
+        var gmcNumber: String
+        var profession: String
+        var skills: [String]
+        var cleared: Bool
+    }
+
+    /// The fields a client may send; anything else in the body is ignored.
+    struct GPRequest: Decodable {
+        var organisationId: Int64?
+        var name: String?
+        var gmcNumber: String?
+        var profession: String?
+        var kind: String?
+        var status: String?
+        var mentorId: Int64?
+        var email: String?
+        var phone: String?
+        var postcode: String?
+        var localities: [String]?
+        var skills: [String]?
+        var maxSessionsPerWeek: Int?
+        var usualRate: Double?
+        var appraisalMonth: Int?
+        var lastAppraisalOn: String?
+        var revalidationDueOn: String?
+        var mailshotConsent: Bool?
+
+        var input: GPInput {
+            var input = GPInput()
+            input.name = name
+            input.gmcNumber = gmcNumber
+            input.profession = profession
+            input.kind = kind
+            input.status = status
+            input.mentorId = mentorId
+            input.email = email
+            input.phone = phone
+            input.postcode = postcode
+            input.localities = localities
+            input.skills = skills
+            input.maxSessionsPerWeek = maxSessionsPerWeek
+            input.usualRate = usualRate
+            input.appraisalMonth = appraisalMonth
+            input.lastAppraisalOn = lastAppraisalOn
+            input.revalidationDueOn = revalidationDueOn
+            input.mailshotConsent = mailshotConsent
+            return input
+        }
+    }
+
+    struct CheckBody: Encodable {
+        var id: Int64
+        var type: String
+        var status: String
+        var verifiedOn: Day?
+        var expiresOn: Day?
+        var note: String?
+        var verifiedById: Int64?
+        var recordedAt: Date
+        var dbsCertificateNumber: String?
+        var dbsIssuedOn: Day?
+        var dbsLevel: String?
+        var dbsUpdateService: Bool?
+
+        init(_ check: CredentialCheck) {
+            id = check.id!
+            type = check.type
+            status = check.status.rawValue
+            verifiedOn = check.verifiedOn
+            expiresOn = check.expiresOn
+            note = check.note
+            verifiedById = check.verifiedById
+            recordedAt = check.recordedAt
+            dbsCertificateNumber = check.dbsCertificateNumber
+            dbsIssuedOn = check.dbsIssuedOn
+            dbsLevel = check.dbsLevel
+            dbsUpdateService = check.dbsUpdateService
+        }
+    }
+
+    struct CheckRequest: Decodable {
+        var type: String?
+        var status: String?
+        var verifiedOn: String?
+        var expiresOn: String?
+        var note: String?
+        var dbsCertificateNumber: String?
+        var dbsIssuedOn: String?
+        var dbsLevel: String?
+        var dbsUpdateService: Bool?
+    }
+
+    struct DeclineRequest: Decodable {
+        var reason: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/gps", use: list)
+        router.post("/api/v1/gps", use: create)
+        router.get("/api/v1/gps/:id", use: show)
+        router.patch("/api/v1/gps/:id", use: update)
+        router.get("/api/v1/gps/:id/checks", use: checks)
+        router.post("/api/v1/gps/:id/checks", use: recordCheck)
+        router.get("/api/v1/gps/:id/clearance", use: clearance)
+        router.get("/api/v1/gps/:id/personal-data", use: personalData)
+        router.post("/api/v1/gps/:id/approve", use: approve)
+        router.post("/api/v1/gps/:id/decline", use: decline)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organisationId = try RegisterQuery.organisationId(request, principal: principal)
+        let filter = try RegisterQuery.gpFilter(request)
+        if AccessPolicy.permits(principal, .superviseOrganisation(organisationId: organisationId)) {
+            let page = try await database.gps(organisationId: organisationId, filter: filter, page: request.pageRequest())
+            return try .json(
+                ListBody(items: page.items.map { GPBody($0.gp) }, total: page.total, page: page.page, perPage: page.perPage))
+        }
+        try context.require(.viewGPSummary(organisationId: organisationId))
+        var summaryFilter = filter
+        summaryFilter.status = .active
+        let page = try await database.gps(organisationId: organisationId, filter: summaryFilter, page: request.pageRequest())
+        return try .json(
+            ListBody(items: page.items.map(Self.summary), total: page.total, page: page.page, perPage: page.perPage))
+    }
+
+    static func summary(_ listing: GPListing) -> GPSummaryBody {
+        GPSummaryBody(
+            id: listing.gp.id!, name: listing.gp.name, gmcNumber: listing.gp.gmcNumber,
+            profession: listing.gp.profession.rawValue,
+            skills: listing.gp.skills, cleared: listing.clearance.cleared)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(GPRequest.self, context: context)
+        let organisationId = try body.organisationId ?? RegisterQuery.managedOrganisation(principal)
+        let gp = try await database.createGP(organisationId: organisationId, body.input, by: principal)
+        return try .json(GPBody(gp), status: .created)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId)) {
+            return try .json(GPBody(gp))
+        }
+        try context.require(.viewGPSummary(organisationId: gp.organisationId))
+        let clearance = try await database.clearance(gpId: gp.id!, on: database.clock.today)
+        return try .json(Self.summary(GPListing(gp: gp, clearance: clearance)))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        let body = try await request.decodeJSON(GPRequest.self, context: context)
+        let updated = try await database.updateGP(id: gp.id!, body.input, by: principal)
+        return try .json(GPBody(updated))
+    }
+
+    @Sendable func checks(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let gp = try await findGP(context)
+        try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
+        let checks = try await database.checks(gpId: gp.id!)
+        return try .json(ListBody(items: checks.map(CheckBody.init), total: checks.count, page: 1, perPage: max(checks.count, 1)))
+    }
+
+    @Sendable func recordCheck(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        try context.require(.manageOrganisation(organisationId: gp.organisationId))
+        let body = try await request.decodeJSON(CheckRequest.self, context: context)
+        let input = CheckInput(
+            type: body.type ?? "", status: body.status, verifiedOn: body.verifiedOn, expiresOn: body.expiresOn, note: body.note,
+            dbsCertificateNumber: body.dbsCertificateNumber, dbsIssuedOn: body.dbsIssuedOn, dbsLevel: body.dbsLevel,
+            dbsUpdateService: body.dbsUpdateService)
+        let check = try await database.recordCheck(gpId: gp.id!, input, by: principal)
+        return try .json(CheckBody(check), status: .created)
+    }
+
+    @Sendable func clearance(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        guard
+            AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId))
+                || AccessPolicy.permits(principal, .viewGPSummary(organisationId: gp.organisationId))
+        else { throw DomainError.forbidden("You do not have permission to see this GP") }
+        let day = try RegisterQuery.day(request, "date") ?? database.clock.today
+        return try .json(try await database.clearance(gpId: gp.id!, on: day))
+    }
+
+    @Sendable func personalData(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        let data = try await database.personalDataExport(gpId: gp.id!, by: principal)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/json; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"sgpst-personal-data-\(gp.gmcNumber).json\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        let invite = try await database.approveApplicant(gpId: gp.id!, by: principal)
+        try await RegisterMail.sendInvite(invite, mailer: mailer, baseURL: baseURL)
+        return try .json(GPBody(try await database.gp(id: gp.id!)!))
+    }
+
+    @Sendable func decline(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        let body = try await request.decodeJSON(DeclineRequest.self, context: context)
+        return try .json(GPBody(try await database.declineApplicant(gpId: gp.id!, reason: body.reason ?? "", by: principal)))
+    }
+
+    private func findGP(_ context: AppRequestContext) async throws -> GP {
+        _ = try context.requirePrincipal()
+        guard let id = context.parameters.get("id", as: Int64.self), let gp = try await database.gp(id: id) else {
+            throw DomainError.notFound("No GP has that id")
+        }
+        return gp
+    }
+}
+
+/// Query-string parsing shared by the register's routes, with clear messages for bad values.
+enum RegisterQuery {
+    static func organisationId(_ request: Request, principal: Principal) throws -> Int64 {
+        if let raw = request.uri.queryParameters.get("organisationId") {
+            guard let id = Int64(raw) else { throw APIError.badRequest("organisationId must be a number") }
+            return id
+        }
+        guard let id = principal.organisationIdsSeen.first else {
+            throw DomainError.forbidden("You do not belong to an organisation")
+        }
+        return id
+    }
+
+    static func managedOrganisation(_ principal: Principal) throws -> Int64 {
+        guard let id = principal.organisationIds(as: .liaisonOfficer).first ?? principal.organisationIdsSeen.first else {
+            throw DomainError.validationFailed(ValidationErrors(field: "organisationId", message: "Name the organisation"))
+        }
+        return id
+    }
+
+    static func day(_ request: Request, _ name: String) throws -> Day? {
+        guard let raw = request.uri.queryParameters.get(name), !raw.isEmpty else { return nil }
+        guard let day = Day(raw) else {
+            throw DomainError.validationFailed(ValidationErrors(field: name, message: "Enter a real date as YYYY-MM-DD"))
+        }
+        return day
+    }
+
+    static func gpFilter(_ request: Request) throws -> GPFilter {
+        let query = request.uri.queryParameters
+        var filter = GPFilter()
+        filter.text = query.get("text")
+        if let raw = query.get("status"), !raw.isEmpty {
+            guard let status = GP.Status(rawValue: raw) else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "status", message: "Choose applicant, active, suspended or left"))
+            }
+            filter.status = status
+        }
+        filter.skill = query.get("skill")
+        filter.locality = query.get("locality")
+        filter.clearedOn = try day(request, "clearedOn")
+        if let raw = query.get("expiringWithinDays"), !raw.isEmpty {
+            guard let days = Int(raw), (0...366).contains(days) else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "expiringWithinDays", message: "Enter a number of days from 0 to 366"))
+            }
+            filter.checksExpiringWithinDays = days
+        }
+        return filter
+    }
+}
+
+/// The register's emails.
+enum RegisterMail {
+    static func sendInvite(_ invite: PasswordSetupInvite, mailer: any MailTransport, baseURL: String) async throws {
+        let link = "\(baseURL)/set-password?token=\(invite.token)"
+        let text = """
+            Dear \(invite.name),
+
+            The sessional GP support team has approved your registration. Choose a password to sign in:
+
+            \(link)
+
+            The link works once and expires in 7 days. If you did not ask to join, ignore this email.
+            """
+        try await mailer.send(
+            MailMessage(to: invite.email, toName: invite.name, subject: "Your sessional GP support sign-in", text: text))
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import SGPSupport
+
+/// The register's practice API: `/api/v1/practices…`.
+struct PracticeAPIController {
+    let database: AppDatabase
+
+    struct PracticeBody: Encodable {
+        var id: Int64
+        var odsCode: String
+        var name: String
+        var address: String?
+        var postcode: String?
+        var locality: String
+        var phone: String?
+        var email: String?
+        var clinicalSystem: String?
+        var organisationId: Int64
+
+        init(_ practice: Practice) {
+            id = practice.id!
+            odsCode = practice.odsCode
+            name = practice.name
+            address = practice.address
+            postcode = practice.postcode
+            locality = practice.locality
+            phone = practice.phone
+            email = practice.email
+            clinicalSystem = practice.clinicalSystem
+            organisationId = practice.organisationId
+        }
+    }
+
+    struct PracticeRequest: Decodable {
+        var organisationId: Int64?
+        var odsCode: String?
+        var name: String?
+        var address: String?
+        var postcode: String?
+        var locality: String?
+        var phone: String?
+        var email: String?
+        var clinicalSystem: String?
+
+        var input: PracticeInput {
+            var input = PracticeInput()
+            input.odsCode = odsCode
+            input.name = name
+            input.address = address
+            input.postcode = postcode
+            input.locality = locality
+            input.phone = phone
+            input.email = email
+            input.clinicalSystem = clinicalSystem
+            return input
+        }
+    }
+
+    struct PackBody: Codable {
+        var arrival: String?
+        var systems: String?
+        var contacts: String?
+        var referrals: String?
+        var protocols: String?
+        var emergencies: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/practices", use: list)
+        router.post("/api/v1/practices", use: create)
+        router.get("/api/v1/practices/:id", use: show)
+        router.patch("/api/v1/practices/:id", use: update)
+        router.get("/api/v1/practices/:id/pack", use: pack)
+        router.put("/api/v1/practices/:id/pack", use: savePack)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        if principal.holds(.liaisonOfficer) || principal.holds(.mentor) || principal.isAdministrator {
+            let organisationId = try RegisterQuery.organisationId(request, principal: principal)
+            try context.require(.superviseOrganisation(organisationId: organisationId))
+            let page = try await database.practices(
+                organisationId: organisationId, text: query.get("text"), locality: query.get("locality"),
+                page: request.pageRequest())
+            return try .json(
+                ListBody(items: page.items.map(PracticeBody.init), total: page.total, page: page.page, perPage: page.perPage))
+        }
+        // A practice manager's list is their own practice(s).
+        let own = try await database.practices(ids: principal.practiceIds)
+        return try .json(ListBody(items: own.map(PracticeBody.init), total: own.count, page: 1, perPage: max(own.count, 1)))
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(PracticeRequest.self, context: context)
+        let organisationId = try body.organisationId ?? RegisterQuery.managedOrganisation(principal)
+        return try .json(
+            PracticeBody(try await database.createPractice(organisationId: organisationId, body.input, by: principal)),
+            status: .created)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let practice = try await findPractice(context)
+        try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
+        return try .json(PracticeBody(practice))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        let body = try await request.decodeJSON(PracticeRequest.self, context: context)
+        return try .json(PracticeBody(try await database.updatePractice(id: practice.id!, body.input, by: principal)))
+    }
+
+    @Sendable func pack(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let practice = try await findPractice(context)
+        try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
+        let pack = try await database.practicePack(practiceId: practice.id!)
+        return try .json(
+            PackBody(
+                arrival: pack?.arrival ?? "", systems: pack?.systems ?? "", contacts: pack?.contacts ?? "",
+                referrals: pack?.referrals ?? "", protocols: pack?.protocols ?? "", emergencies: pack?.emergencies ?? ""))
+    }
+
+    @Sendable func savePack(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        let body = try await request.decodeJSON(PackBody.self, context: context)
+        let sections = [
+            "arrival": body.arrival, "systems": body.systems, "contacts": body.contacts, "referrals": body.referrals,
+            "protocols": body.protocols, "emergencies": body.emergencies,
+        ].compactMapValues { $0 }
+        let pack = try await database.savePracticePack(practiceId: practice.id!, sections: sections, by: principal)
+        return try .json(
+            PackBody(
+                arrival: pack.arrival, systems: pack.systems, contacts: pack.contacts, referrals: pack.referrals,
+                protocols: pack.protocols, emergencies: pack.emergencies))
+    }
+
+    private func findPractice(_ context: AppRequestContext) async throws -> Practice {
+        _ = try context.requirePrincipal()
+        guard let id = context.parameters.get("id", as: Int64.self), let practice = try await database.practice(id: id) else {
+            throw DomainError.notFound("No practice has that id")
+        }
+        return practice
+    }
+}
