@@ -124,14 +124,14 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         _ = try await fixture.database.createUser(
             NewUserInput(email: "gp@example.org", password: validPassword, role: .gp, scopeReference: "1234567"), by: .commandLine
         )
-        let self_ = try await fixture.database.signIn(email: "gp@example.org", password: validPassword, from: "t", kind: .web)
+        let ownSignIn = try await fixture.database.signIn(email: "gp@example.org", password: validPassword, from: "t", kind: .web)
             .principal
         var change = GPInput()
         change.phone = "07700 900123"
         change.status = "active"
         change.name = "Dr Renamed"
         change.mailshotConsent = true
-        let updated = try await fixture.database.updateGP(id: gp.id!, change, by: self_)
+        let updated = try await fixture.database.updateGP(id: gp.id!, change, by: ownSignIn)
         #expect(updated.phone == "07700 900123")
         #expect(updated.mailshotConsent)
         #expect(updated.status == .suspended, "status is the liaison officer's to change")
