@@ -40,7 +40,20 @@ for index, place in enumerate(PLACES):
         "odsCode": f"Z9{index + 1:04d}",
         "name": f"{place} {rng.choice(PRACTICE_WORDS)}",
         "locality": LOCALITIES[index % len(LOCALITIES)],
+        "address": f"{rng.randint(1, 120)} {place} Road, {LOCALITIES[index % len(LOCALITIES)]}",
+        "postcode": f"ZZ{index % 9 + 1} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+        "phone": f"01632 960{100 + index:03d}",
+        "email": f"z9{index + 1:04d}@practice.demo.test",
+        "clinicalSystem": rng.choice(["EMIS Web", "SystmOne"]),
     })
+practices[0]["pack"] = {
+    "arrival": "Park in bays 10-12 behind the building. Report to reception by 08:15; the duty receptionist shows you round.",
+    "systems": "EMIS Web. Your smartcard is enabled on arrival; a locum login is set up by the practice manager.",
+    "contacts": "Duty doctor: ext 201. Practice manager Janet Cole: ext 210. Nurse team: ext 230.",
+    "referrals": "Two-week-wait by e-RS with the local pro forma; urgent referrals by phone, then e-RS the same day.",
+    "protocols": "Local formulary on the desktop. Repeat prescriptions are signed by the duty doctor only.",
+    "emergencies": "Defibrillator and oxygen in the treatment room. Panic button under each desk. Fire exit at rear.",
+}
 
 kinds = ["freelance"] * 55 + ["salaried"] * 25 + ["retainer"] * 12 + ["returner"] * 8
 statuses = ["active"] * 88 + ["applicant"] * 6 + ["suspended"] * 2 + ["left"] * 4
@@ -65,9 +78,41 @@ for index in range(100):
         "status": statuses[index],
         "email": f"{first}.{last}@demo.test",
     })
+SKILLS = ["minor-surgery", "coil-fitting", "implant-fitting", "joint-injections", "child-health-surveillance",
+          "out-of-hours", "telephone-triage", "home-visits"]
+CHECKS = ["gmc-registration", "performers-list", "indemnity", "dbs", "hepatitis-b", "right-to-work", "references",
+          "appraisal"]
+for index, gp in enumerate(gps):
+    gp["phone"] = f"01632 96{index:04d}"[:12]
+    gp["postcode"] = f"ZZ{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
+    gp["localities"] = sorted(rng.sample(LOCALITIES, rng.randint(1, 3)))
+    gp["skills"] = sorted(rng.sample(SKILLS, rng.randint(0, 3)))
+    gp["maxSessionsPerWeek"] = rng.randint(2, 9)
+    gp["usualRate"] = rng.choice([80, 85, 90, 92.5, 95, 100, 105, 110])
+    gp["appraisalMonth"] = rng.randint(1, 12)
+    gp["mailshotConsent"] = rng.random() < 0.8
+    checks = []
+    if gp["status"] in ("active", "suspended", "left"):
+        for check in CHECKS:
+            expires = rng.randint(60, 900)
+            roll = rng.random()
+            if roll < 0.06:
+                expires = rng.randint(3, 40)      # expiring soon: on the dashboards
+            elif roll < 0.09:
+                expires = -rng.randint(1, 30)     # lapsed: not cleared
+            if check == "dbs" and rng.random() < 0.03:
+                continue                          # missing: not cleared
+            checks.append({"type": check, "verifiedDaysAgo": rng.randint(20, 300), "expiresInDays": expires})
+    elif gp["status"] == "applicant":
+        gp["applicationNote"] = "I have just moved to the area and would like to join the sessional GP register."
+    gp["checks"] = checks
+
 # The demo GP sign-in belongs to an active freelance GP.
 gps[0].update({"name": "Dr Amelia Hartwell", "kind": "freelance", "status": "active", "profession": "gp",
-               "email": "gp@demo.test"})
+               "email": "gp@demo.test", "mailshotConsent": True, "skills": ["coil-fitting", "minor-surgery"],
+               "localities": ["Ashby Vale", "Brookmere"],
+               "checks": [{"type": c, "verifiedDaysAgo": 90, "expiresInDays": 20 if c == "indemnity" else 400}
+                          for c in CHECKS]})
 
 users = [
     {"email": "admin@demo.test", "displayName": "Sam Okafor (administrator)", "role": "administrator"},

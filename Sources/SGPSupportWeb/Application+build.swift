@@ -33,8 +33,14 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     SessionController(database: database, renderer: renderer, configuration: configuration).addRoutes(to: router)
     DashboardController(database: database, renderer: renderer).addRoutes(to: router)
     OrganisationController(database: database, renderer: renderer).addRoutes(to: router)
-    RegisterPagesController(database: database, renderer: renderer).addRoutes(to: router)
+    RegisterPagesController(
+        database: database, renderer: renderer, mailer: configuration.mailer, baseURL: configuration.publicBaseURL
+    )
+    .addRoutes(to: router)
     PracticeAPIController(database: database).addRoutes(to: router)
+    PracticePagesController(database: database, renderer: renderer).addRoutes(to: router)
+    JoinController(database: database, renderer: renderer).addRoutes(to: router)
+    RegisterFilesController(database: database, renderer: renderer).addRoutes(to: router)
     GPAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(to: router)
     return router
 }

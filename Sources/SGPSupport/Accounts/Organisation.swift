@@ -85,4 +85,11 @@ extension AppDatabase {
             return try Page(request, page, db)
         }
     }
+
+    /// Every organisation's id and name, for the public join page.
+    public func organisationChoices() async throws -> [(id: Int64, name: String)] {
+        try await read { db in
+            try Organisation.order(Organisation.Columns.name).fetchAll(db).map { ($0.id!, $0.name) }
+        }
+    }
 }

@@ -13,6 +13,19 @@ public struct DemoData: Decodable, Sendable {
         var odsCode: String
         var name: String
         var locality: String
+        var address: String?
+        var postcode: String?
+        var phone: String?
+        var email: String?
+        var clinicalSystem: String?
+        var pack: [String: String]?
+    }
+
+    /// Check dates are offsets from the day the demo is loaded, so it always looks current.
+    struct CheckSeed: Decodable, Sendable {
+        var type: String
+        var verifiedDaysAgo: Int
+        var expiresInDays: Int
     }
 
     struct GPSeed: Decodable, Sendable {
@@ -22,6 +35,16 @@ public struct DemoData: Decodable, Sendable {
         var kind: GP.Kind
         var status: GP.Status
         var email: String?
+        var phone: String?
+        var postcode: String?
+        var localities: [String]?
+        var skills: [String]?
+        var maxSessionsPerWeek: Int?
+        var usualRate: Double?
+        var appraisalMonth: Int?
+        var mailshotConsent: Bool?
+        var applicationNote: String?
+        var checks: [CheckSeed]?
     }
 
     public struct UserSeed: Decodable, Sendable {
@@ -66,6 +89,7 @@ extension AppDatabase {
         // One hash for the shared demo password keeps loading quick at a production bcrypt cost.
         let hash = await passwords.hash(demo.password)
         let now = clock.now()
+        let today = clock.today
         try await write { db in
             if try Organisation.filter(Organisation.Columns.code == demo.organisation.code).fetchCount(db) > 0 {
                 throw DomainError.conflict("The demo data is already loaded (organisation \(demo.organisation.code) exists)")
@@ -79,18 +103,42 @@ extension AppDatabase {
             for seed in demo.practices {
                 var practice = Practice(
                     id: nil, organisationId: organisation.id!, odsCode: seed.odsCode, name: seed.name,
-                    locality: seed.locality, createdAt: now)
+                    locality: seed.locality, address: seed.address, postcode: seed.postcode, phone: seed.phone,
+                    email: seed.email, clinicalSystem: seed.clinicalSystem, createdAt: now)
                 try practice.insert(db)
                 practiceIds[seed.odsCode] = practice.id
+                if let pack = seed.pack {
+                    try PracticePack(
+                        practiceId: practice.id!, arrival: pack["arrival"] ?? "", systems: pack["systems"] ?? "",
+                        contacts: pack["contacts"] ?? "", referrals: pack["referrals"] ?? "",
+                        protocols: pack["protocols"] ?? "", emergencies: pack["emergencies"] ?? "", updatedAt: now
+                    ).insert(db)
+                }
             }
             var gpIds: [String: Int64] = [:]
             for seed in demo.gps {
                 var gp = GP(
                     id: nil, organisationId: organisation.id!, name: seed.name, gmcNumber: seed.gmcNumber,
                     profession: seed.profession, kind: seed.kind, status: seed.status, email: seed.email,
+                    phone: seed.phone, postcode: seed.postcode, localities: seed.localities ?? [], skills: seed.skills ?? [],
+                    maxSessionsPerWeek: seed.maxSessionsPerWeek, usualRatePence: seed.usualRate.map { Int($0 * 100) },
+                    appraisalMonth: seed.appraisalMonth, mailshotConsent: seed.mailshotConsent ?? false,
+                    mailshotConsentAt: seed.mailshotConsent == true ? now : nil, applicationNote: seed.applicationNote,
                     createdAt: now)
                 try gp.insert(db)
                 gpIds[seed.gmcNumber] = gp.id
+                for check in seed.checks ?? [] {
+                    var row = CredentialCheck(
+                        id: nil, gpId: gp.id!, type: check.type, status: .verified,
+                        verifiedOn: today.adding(days: -check.verifiedDaysAgo),
+                        expiresOn: today.adding(days: check.expiresInDays), recordedAt: now)
+                    if check.type == "dbs" {
+                        row.dbsCertificateNumber = String(format: "%012d", 1000 + Int(gp.id!))
+                        row.dbsLevel = "enhanced"
+                        row.dbsUpdateService = true
+                    }
+                    try row.insert(db)
+                }
             }
             for seed in demo.users {
                 var user = User(

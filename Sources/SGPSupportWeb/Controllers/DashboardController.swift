@@ -21,6 +21,16 @@ struct DashboardController {
         var activeGPs: Int
         var applicants: Int
         var totalGPs: Int
+        var expiring: [ExpiringRow]
+        var hasExpiring: Bool
+        var isLiaison: Bool
+    }
+
+    struct ExpiringRow: Sendable {
+        var gpId: Int64
+        var gpName: String
+        var check: String
+        var expiresOn: String
     }
 
     struct PracticeSummary: Sendable {
@@ -36,6 +46,10 @@ struct DashboardController {
         var gmcNumber: String
         var status: String
         var kind: String
+        var cleared: Bool
+        var reasons: [String]
+        var expiring: [ExpiringRow]
+        var hasExpiring: Bool
     }
 
     struct DashboardPage: Sendable {
@@ -51,6 +65,10 @@ struct DashboardController {
         router.get("/dashboard", use: dashboard)
     }
 
+    static func expiringRow(_ check: ExpiringCheck) -> ExpiringRow {
+        ExpiringRow(gpId: check.gpId, gpName: check.gpName, check: check.typeName, expiresOn: check.expiresOn.displayText)
+    }
+
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.principal != nil { return .seeOther("/dashboard") }
         return renderer.render("home", HomePage(page: PageChrome(title: "Sessional GP support", context: context, path: "/")))
@@ -62,20 +80,25 @@ struct DashboardController {
         for grant in principal.grants where [.liaisonOfficer, .mentor].contains(grant.role) {
             guard let id = grant.organisationId, let organisation = try await database.organisation(id: id) else { continue }
             let overview = try await database.overview(ofOrganisation: id)
+            let expiring = try await database.expiringChecks(organisationId: id).map(Self.expiringRow)
             organisations.append(
                 OrganisationSummary(
                     id: id, name: organisation.name, code: organisation.code, role: grant.role.title,
                     practices: overview.practices, localities: overview.localities.joined(separator: ", "),
                     activeGPs: overview.gpsByStatus[.active] ?? 0, applicants: overview.gpsByStatus[.applicant] ?? 0,
-                    totalGPs: overview.gpTotal))
+                    totalGPs: overview.gpTotal, expiring: expiring, hasExpiring: !expiring.isEmpty,
+                    isLiaison: grant.role == .liaisonOfficer))
         }
         let practices = try await database.practices(ids: principal.practiceIds).map {
             PracticeSummary(id: $0.id!, name: $0.name, odsCode: $0.odsCode, locality: $0.locality)
         }
         var gpSummary: GPSummary?
         if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
+            let clearance = try await database.clearance(gpId: gpId, on: database.clock.today)
+            let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gpId).map(Self.expiringRow)
             gpSummary = GPSummary(
-                id: gpId, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue)
+                id: gpId, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue,
+                cleared: clearance.cleared, reasons: clearance.reasons, expiring: expiring, hasExpiring: !expiring.isEmpty)
         }
         let model = DashboardPage(
             page: PageChrome(title: "Dashboard", context: context, path: "/dashboard"),

@@ -4,23 +4,27 @@ import Hummingbird
 /// The fields of a submitted HTML form. Handlers pick the fields they accept by name, so a posted
 /// field the form does not have (say `status=verified`) is never read.
 struct FormFields: Sendable {
-    private var values: [String: String]
+    private var values: [String: [String]]
 
     init(urlEncoded body: String) {
         var components = URLComponents()
         components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
-        var values: [String: String] = [:]
-        for item in components.queryItems ?? [] where values[item.name] == nil {
-            values[item.name] = item.value ?? ""
+        var values: [String: [String]] = [:]
+        for item in components.queryItems ?? [] {
+            values[item.name, default: []].append(item.value ?? "")
         }
         self.values = values
     }
 
-    subscript(_ name: String) -> String? { values[name] }
+    /// The first value of a field, nil when absent.
+    subscript(_ name: String) -> String? { values[name]?.first }
+
+    /// Every value of a repeated field (a group of checkboxes).
+    func all(_ name: String) -> [String] { values[name] ?? [] }
 
     /// The field with surrounding white space removed; empty when absent.
     func text(_ name: String) -> String {
-        (values[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        (self[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -1,0 +1,156 @@
+import Foundation
+import Hummingbird
+import SGPSupport
+
+/// The public pages: a GP puts their name forward; an approved GP chooses a password.
+struct JoinController {
+    let database: AppDatabase
+    let renderer: PageRenderer
+
+    struct MessagePage: Sendable {
+        var page: PageChrome
+        var heading: String
+        var message: String
+        var link: String?
+        var linkText: String?
+    }
+
+    struct PasswordPage: Sendable {
+        var page: PageChrome
+        var token: String
+        var fields: [FormField]
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/join", use: joinForm)
+        router.post("/join", use: join)
+        router.get("/set-password", use: passwordForm)
+        router.post("/set-password", use: setPassword)
+    }
+
+    @Sendable func joinForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderJoin(context: context, form: nil, errors: ValidationErrors(), status: .ok)
+    }
+
+    @Sendable func join(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.formFields(context: context)
+        var input = GPInput()
+        input.name = form["name"]
+        input.gmcNumber = form["gmcNumber"]
+        input.profession = form["profession"]
+        input.kind = form["kind"]
+        input.email = form["email"]
+        input.phone = form["phone"]
+        input.postcode = form["postcode"]
+        input.applicationNote = form["applicationNote"]
+        input.mailshotConsent = form["mailshotConsent"] == "true"
+        guard let organisationId = Int64(form.text("organisation")) else {
+            return try await renderJoin(
+                context: context, form: form,
+                errors: ValidationErrors(field: "organisation", message: "Choose the organisation to join"),
+                status: .unprocessableContent)
+        }
+        do {
+            _ = try await database.submitApplication(organisationId: organisationId, input)
+        } catch DomainError.validationFailed(let errors) {
+            return try await renderJoin(context: context, form: form, errors: errors, status: .unprocessableContent)
+        }
+        let model = MessagePage(
+            page: PageChrome(title: "Thank you", context: context, path: "/join"),
+            heading: "Thank you: your name has gone forward",
+            message:
+                "The liaison officer will check your details and email you. Once approved, you will get a link to choose a password.",
+            link: "/", linkText: "Back to the start page")
+        return renderer.render("message", model)
+    }
+
+    private func renderJoin(context: AppRequestContext, form: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status)
+        async throws -> Response
+    {
+        let organisations = try await database.organisationChoices()
+        func value(_ name: String) -> String? { form?.text(name) }
+        let fields: [FormField] = [
+            .select(
+                "organisation", "Organisation", value: value("organisation"),
+                choices: [("", "Choose your organisation")] + organisations.map { (String($0.id), $0.name) }, errors: errors,
+                hint: "The integrated care board, PCN or federation whose support team you want to join."),
+            .text("name", "Full name", value: value("name"), errors: errors, autocomplete: "name"),
+            .text("gmcNumber", "GMC reference number", value: value("gmcNumber"), errors: errors, hint: "7 digits"),
+            .select(
+                "profession", "Profession", value: value("profession") ?? "gp",
+                choices: [("gp", "GP"), ("nurse", "Nurse"), ("pharmacist", "Pharmacist")], errors: errors),
+            .select(
+                "kind", "How do you work?", value: value("kind") ?? "freelance",
+                choices: [
+                    ("freelance", "Freelance / locum"), ("salaried", "Salaried"), ("retainer", "Retainer"),
+                    ("returner", "Returning to practice"),
+                ],
+                errors: errors),
+            .text("email", "Email", value: value("email"), errors: errors, type: "email", autocomplete: "email"),
+            .text("phone", "UK phone number", value: value("phone"), errors: errors, type: "tel", autocomplete: "tel"),
+            .text("postcode", "Postcode", value: value("postcode"), errors: errors, autocomplete: "postal-code"),
+            .textarea(
+                "applicationNote", "Anything the support team should know", value: value("applicationNote"), errors: errors),
+            .checkbox(
+                "mailshotConsent", "Send me the weekly mailshot: work available and news",
+                checked: form?["mailshotConsent"] == "true",
+                errors: errors),
+        ]
+        let model = RegisterPagesController.FormPage(
+            page: PageChrome(title: "Join the sessional GP register", context: context, path: "/join", errors: errors),
+            heading: "Join the sessional GP register", action: "/join", fields: fields, submit: "Put my name forward", cancel: "/"
+        )
+        return renderer.render("form", model, status: status)
+    }
+
+    @Sendable func passwordForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = request.uri.queryParameters.get("token") ?? ""
+        guard try await database.passwordSetupIsValid(token: token) else { return expiredLink(context) }
+        return renderPassword(context: context, token: token, errors: ValidationErrors(), status: .ok)
+    }
+
+    @Sendable func setPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.formFields(context: context)
+        let token = form["token"] ?? ""
+        if form["password"] != form["confirmPassword"] {
+            return renderPassword(
+                context: context, token: token,
+                errors: ValidationErrors(field: "confirmPassword", message: "The two passwords do not match"),
+                status: .unprocessableContent)
+        }
+        do {
+            _ = try await database.completePasswordSetup(token: token, password: form["password"] ?? "")
+            return .seeOther("/sign-in")
+        } catch DomainError.validationFailed(let errors) {
+            return renderPassword(context: context, token: token, errors: errors, status: .unprocessableContent)
+        } catch DomainError.notFound {
+            return expiredLink(context)
+        }
+    }
+
+    private func renderPassword(context: AppRequestContext, token: String, errors: ValidationErrors, status: HTTPResponse.Status)
+        -> Response
+    {
+        let fields: [FormField] = [
+            .text(
+                "password", "New password", value: "", errors: errors,
+                hint: "At least 10 characters; a short phrase is easiest to remember.",
+                type: "password", autocomplete: "new-password"),
+            .text("confirmPassword", "Type it again", value: "", errors: errors, type: "password", autocomplete: "new-password"),
+        ]
+        let model = PasswordPage(
+            page: PageChrome(title: "Choose a password", context: context, path: "/set-password", errors: errors), token: token,
+            fields: fields)
+        return renderer.render("set-password", model, status: status)
+    }
+
+    private func expiredLink(_ context: AppRequestContext) -> Response {
+        let model = MessagePage(
+            page: PageChrome(title: "This link has expired", context: context, path: "/set-password"),
+            heading: "This link has expired",
+            message: "The link has been used already or is more than 7 days old. Ask the support team to send a new one.",
+            link: nil,
+            linkText: nil)
+        return renderer.render("message", model, status: .notFound)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import SGPSupport
+
+/// Practice pages: the support team's list, a practice's page with its pack and GP preferences,
+/// the pack editor.
+struct PracticePagesController {
+    let database: AppDatabase
+    let renderer: PageRenderer
+
+    struct ListPage: Sendable {
+        struct Row: Sendable {
+            var id: Int64
+            var name: String
+            var odsCode: String
+            var locality: String
+            var phone: String?
+        }
+        var page: PageChrome
+        var rows: [Row]
+        var total: Int
+        var canManage: Bool
+    }
+
+    struct PackSection: Sendable {
+        var title: String
+        var text: String
+    }
+
+    struct PreferenceRow: Sendable {
+        var gpId: Int64
+        var gpName: String
+        var preference: String
+        var reason: String?
+    }
+
+    struct PracticePage: Sendable {
+        var page: PageChrome
+        var practice: Practice
+        var pack: [PackSection]
+        var hasPack: Bool
+        var canEdit: Bool
+        var preferences: [PreferenceRow]
+        var hasPreferences: Bool
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/practices", use: list)
+        router.get("/practices/:id", use: show)
+        router.get("/practices/:id/pack", use: packForm)
+        router.post("/practices/:id/pack", use: savePack)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organisationId = try RegisterPages.supervisedOrganisation(request, principal)
+        try context.require(.superviseOrganisation(organisationId: organisationId))
+        let query = request.uri.queryParameters
+        let page = try await database.practices(
+            organisationId: organisationId, text: query.get("text"), locality: query.get("locality"),
+            page: PageRequest(perPage: PageRequest.maximumPerPage))
+        let rows = page.items.map {
+            ListPage.Row(id: $0.id!, name: $0.name, odsCode: $0.odsCode, locality: $0.locality, phone: $0.phone)
+        }
+        let model = ListPage(
+            page: PageChrome(title: "Practices", context: context, path: "/practices"), rows: rows, total: page.total,
+            canManage: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisationId)))
+        return renderer.render("practices", model)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
+        let pack = try await database.practicePack(practiceId: practice.id!)
+        let sections = PracticePack.sections.compactMap { section -> PackSection? in
+            guard let text = pack.map({ Self.text(of: $0, section.key) }), !text.isEmpty else { return nil }
+            return PackSection(title: section.title, text: text)
+        }
+        var preferences: [PreferenceRow] = []
+        for preference in try await database.practicePreferences(practiceId: practice.id!) {
+            let gp = try await database.gp(id: preference.gpId)
+            preferences.append(
+                PreferenceRow(
+                    gpId: preference.gpId, gpName: gp?.name ?? "GP \(preference.gpId)",
+                    preference: preference.preference == .preferred ? "Preferred" : "Not wanted", reason: preference.reason))
+        }
+        let canEdit =
+            principal.practiceIds.contains(practice.id!)
+            || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
+        let model = PracticePage(
+            page: PageChrome(
+                title: practice.name, context: context, path: request.uri.path, notice: request.uri.queryParameters.get("saved")),
+            practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: canEdit, preferences: preferences,
+            hasPreferences: !preferences.isEmpty)
+        return renderer.render("practice", model)
+    }
+
+    static func text(of pack: PracticePack, _ key: String) -> String {
+        switch key {
+        case "arrival": pack.arrival
+        case "systems": pack.systems
+        case "contacts": pack.contacts
+        case "referrals": pack.referrals
+        case "protocols": pack.protocols
+        default: pack.emergencies
+        }
+    }
+
+    @Sendable func packForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        guard
+            principal.practiceIds.contains(practice.id!)
+                || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
+        else { throw DomainError.forbidden("You do not have permission to edit this practice pack") }
+        let pack = try await database.practicePack(practiceId: practice.id!)
+        return renderPackForm(
+            context: context, practice: practice, values: { key in pack.map { Self.text(of: $0, key) } },
+            errors: ValidationErrors())
+    }
+
+    @Sendable func savePack(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        let form = try await request.formFields(context: context)
+        var sections: [String: String] = [:]
+        for section in PracticePack.sections { sections[section.key] = form[section.key] ?? "" }
+        do {
+            _ = try await database.savePracticePack(practiceId: practice.id!, sections: sections, by: principal)
+            return .seeOther("/practices/\(practice.id!)?saved=Practice+pack+saved")
+        } catch DomainError.validationFailed(let errors) {
+            var response = renderPackForm(context: context, practice: practice, values: { form[$0] }, errors: errors)
+            response.status = .unprocessableContent
+            return response
+        }
+    }
+
+    private func renderPackForm(
+        context: AppRequestContext, practice: Practice, values: (String) -> String?, errors: ValidationErrors
+    ) -> Response {
+        let fields = PracticePack.sections.map {
+            FormField.textarea($0.key, $0.title, value: values($0.key), errors: errors, hint: $0.hint)
+        }
+        let path = "/practices/\(practice.id!)/pack"
+        let model = RegisterPagesController.FormPage(
+            page: PageChrome(title: "Practice pack for \(practice.name)", context: context, path: path, errors: errors),
+            heading: "Practice pack for \(practice.name)", action: path, fields: fields, submit: "Save the pack",
+            cancel: "/practices/\(practice.id!)")
+        return renderer.render("form", model)
+    }
+
+    private func findPractice(_ context: AppRequestContext) async throws -> Practice {
+        _ = try context.requirePrincipal()
+        guard let id = context.parameters.get("id", as: Int64.self), let practice = try await database.practice(id: id) else {
+            throw DomainError.notFound("No practice has that id")
+        }
+        return practice
+    }
+}
