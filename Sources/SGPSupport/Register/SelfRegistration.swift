@@ -31,23 +31,25 @@ extension AppDatabase {
                 throw DomainError.validationFailed(
                     ValidationErrors(field: "organisation", message: "Choose the organisation to join"))
             }
-            if (application.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                throw DomainError.validationFailed(
-                    ValidationErrors(field: "email", message: "Enter your email address, so the support team can reply"))
-            }
             var gp = GP(
                 id: nil, organisationId: organisationId, name: "", gmcNumber: "", profession: .gp, kind: .freelance,
                 status: .applicant, createdAt: now)
+            var errors = ValidationErrors()
             do {
                 try Self.apply(application, to: &gp, db: db, now: now, today: today, creating: true)
-            } catch DomainError.validationFailed(var errors)
-                where errors["gmcNumber"]?.contains("already on the register") == true
-            {
-                // Say so without revealing anything about the entry that holds it.
-                errors = ValidationErrors(
-                    field: "gmcNumber", message: "This GMC number is already on the register: contact the support team instead")
-                throw DomainError.validationFailed(errors)
+            } catch DomainError.validationFailed(let found) {
+                for entry in found.entries {
+                    // A GMC number already held is said without revealing anything about the entry that holds it.
+                    let message =
+                        entry.field == "gmcNumber" && entry.message.contains("already on the register")
+                        ? "This GMC number is already on the register: contact the support team instead" : entry.message
+                    errors.add(entry.field, message)
+                }
             }
+            if (application.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                errors.add("email", "Enter your email address, so the support team can reply")
+            }
+            try errors.throwIfAny()
             gp.status = .applicant
             try gp.insert(db)
             try AuditEvent.record(db, at: now, actor: .system, entity: "gp", entityId: gp.id, action: "self-register")
