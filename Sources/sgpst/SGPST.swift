@@ -8,7 +8,8 @@ struct SGPST: AsyncParsableCommand {
         commandName: "sgpst",
         abstract: "The coordination service of a Sessional GP Support Team.",
         subcommands: [
-            Serve.self, Migrate.self, Demo.self, OrganisationCommand.self, UserCommand.self,
+            Serve.self, Migrate.self, Demo.self, OrganisationCommand.self, UserCommand.self, ImportCommand.self,
+            ExportCommand.self,
         ])
 }
 

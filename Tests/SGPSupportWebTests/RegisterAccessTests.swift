@@ -313,4 +313,40 @@ import Testing
             #expect(team.contains("Dr Amelia Hartwell"))
         }
     }
+
+    @Test func aPracticeManagerMarksAGPNotWantedWithAPrivateReason() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("practice@demo.test")
+            try await browser.request("/practices/1")
+            let bad = try await browser.submit("/practices/1/preferences", ["gmcNumber": "123", "preference": "not-wanted"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("No GP of this organisation has that GMC number"))
+            let saved = try await browser.submit(
+                "/practices/1/preferences",
+                ["gmcNumber": "9900002", "preference": "not-wanted", "reason": "Prescribing concerns"])
+            #expect(saved.status == .seeOther)
+            #expect(try await browser.request("/practices/1").text.contains("Prescribing concerns"))
+            let api = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            let listed = try await api.send("/api/v1/practices/1/preferences")
+            #expect((listed.json["items"] as? [[String: Any]])?.first?["preference"] as? String == "not-wanted")
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            #expect(try await gp.send("/api/v1/practices/1/preferences").status == .forbidden)
+        }
+    }
+
+    @Test func theLiaisonOfficerAssignsAMentor() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("liaison@demo.test")
+            let form = try await browser.request("/gps/2/edit")
+            #expect(form.text.contains("Dr Rajesh Patel"))
+            let mentorId = try #require(try await environment.database.mentors(organisationId: 1).first?.id)
+            let api = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let updated = try await api.send("/api/v1/gps/2", method: .patch, json: #"{"mentorId": \#(mentorId)}"#)
+            #expect(updated.json["mentorId"] as? Int == Int(mentorId))
+            let notAMentor = try await api.send("/api/v1/gps/2", method: .patch, json: #"{"mentorId": 1}"#)
+            #expect(notAMentor.status == .unprocessableContent)
+        }
+    }
 }

@@ -39,6 +39,23 @@ if err="$("$bin" user add --database "$db" --email pm@example.org --password "a 
 fi
 grep -q "No practice has the ODS code Z12345" <<<"$err" || fail "unknown practice message: $err"
 
+# Register import: a bad file imports nothing and lists its problems by line; --dry-run writes nothing.
+printf 'odsCode,name,locality\nA81001,Riverside Surgery,Northgate\n' >"$work/practices.csv"
+"$bin" import practices --database "$db" --organisation QKK "$work/practices.csv" | grep -q "Added 1" || fail "import practices"
+printf 'name,gmcNumber,localities\nDr Good,7200001,Northgate\nDr Bad,72,Atlantis\n' >"$work/bad.csv"
+if err="$("$bin" import gps --database "$db" --organisation QKK "$work/bad.csv" 2>&1)"; then fail "a bad file imported"; fi
+grep -q "line 3, gmcNumber" <<<"$err" || fail "import problems not listed by line: $err"
+grep -q "line 3, localities" <<<"$err" || fail "import problems not all listed: $err"
+printf 'name,gmcNumber,localities,phone\nDr Good,7200001,Northgate,+44 1632 960555\n' >"$work/good.csv"
+"$bin" import gps --database "$db" --organisation QKK --dry-run "$work/good.csv" | grep -q "Dry run: would add 1" || fail "dry run"
+"$bin" export gps --database "$db" --organisation QKK | grep -q "7200001" && fail "the dry run wrote"
+"$bin" import gps --database "$db" --organisation QKK "$work/good.csv" | grep -q "Added 1" || fail "import gps"
+"$bin" export gps --database "$db" --organisation QKK --to "$work/export.csv"
+grep -q "Dr Good,7200001" "$work/export.csv" || fail "export gps"
+grep -q "'+44 1632 960555" "$work/export.csv" || fail "the export does not guard a leading +"
+"$bin" user add --database "$db" --email good@example.org --password "a long enough passphrase" --role gp --gmc 7200001 \
+  | grep -q "gp" || fail "user add --role gp --gmc"
+
 # serve --demo from a folder that is not the repository: resources are found beside the binary.
 port=$((20000 + RANDOM % 20000))
 cd "$work"

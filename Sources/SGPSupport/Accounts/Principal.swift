@@ -16,8 +16,14 @@ public struct Principal: Sendable, Equatable {
     public var email: String
     public var displayName: String
     public var grants: [Grant]
+    /// True for the operator at the command line, who acts with an administrator's reach.
+    var isCommandLine = false
 
-    public var actor: Actor { .user(id: userId, email: email) }
+    public var actor: Actor { isCommandLine ? .commandLine : .user(id: userId, email: email) }
+
+    /// The operator running `sgpst` commands on the server itself.
+    public static let commandLine = Principal(
+        userId: 0, email: "command line", displayName: "Command line", grants: [Grant(role: .administrator)], isCommandLine: true)
 
     public var isAdministrator: Bool { grants.contains { $0.role == .administrator } }
 

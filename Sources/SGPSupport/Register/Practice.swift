@@ -267,6 +267,15 @@ extension AppDatabase {
         }
     }
 
+    /// Finds a GP of the practice's organisation by GMC number, for the preferences form.
+    public func gpId(gmcNumber: String, organisationId: Int64) async throws -> Int64? {
+        try await read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT id FROM gp WHERE gmcNumber = ? AND organisationId = ?",
+                arguments: [gmcNumber.trimmingCharacters(in: .whitespaces), organisationId])
+        }
+    }
+
     public func practicePreferences(practiceId: Int64) async throws -> [PracticePreference] {
         try await read { db in
             try PracticePreference.filter(PracticePreference.Columns.practiceId == practiceId).fetchAll(db)

@@ -81,6 +81,20 @@ extension AppDatabase {
         }
     }
 
+    /// The mentors of an organisation (user id and name), for choosing a GP's mentor.
+    public func mentors(organisationId: Int64) async throws -> [(id: Int64, name: String)] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id, u.displayName FROM user u JOIN roleGrant g ON g.userId = u.id
+                    WHERE g.role = 'mentor' AND g.organisationId = ? AND u.disabledAt IS NULL ORDER BY u.displayName
+                    """,
+                arguments: [organisationId]
+            ).map { ($0["id"], $0["displayName"]) }
+        }
+    }
+
     /// The organisation's localities: those its practices are in.
     public func localities(organisationId: Int64) async throws -> [String] {
         try await read { db in try Self.localities(db, organisationId: organisationId) }

@@ -73,6 +73,50 @@ struct PracticeAPIController {
         router.patch("/api/v1/practices/:id", use: update)
         router.get("/api/v1/practices/:id/pack", use: pack)
         router.put("/api/v1/practices/:id/pack", use: savePack)
+        router.get("/api/v1/practices/:id/preferences", use: preferences)
+        router.put("/api/v1/practices/:id/preferences/:gpId", use: setPreference)
+        router.delete("/api/v1/practices/:id/preferences/:gpId", use: clearPreference)
+    }
+
+    struct PreferenceBody: Codable {
+        var gpId: Int64?
+        var preference: String?
+        var reason: String?
+    }
+
+    @Sendable func preferences(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        guard
+            principal.practiceIds.contains(practice.id!)
+                || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
+        else { throw DomainError.forbidden("Preferences are private to the practice and the support team") }
+        let items = try await database.practicePreferences(practiceId: practice.id!).map {
+            PreferenceBody(gpId: $0.gpId, preference: $0.preference.rawValue, reason: $0.reason)
+        }
+        return try .json(ListBody(items: items, total: items.count, page: 1, perPage: max(items.count, 1)))
+    }
+
+    @Sendable func setPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        guard let gpId = context.parameters.get("gpId", as: Int64.self) else { throw DomainError.notFound("No GP has that id") }
+        let body = try await request.decodeJSON(PreferenceBody.self, context: context)
+        guard let preference = PracticePreference.Kind(rawValue: body.preference ?? "") else {
+            throw DomainError.validationFailed(ValidationErrors(field: "preference", message: "Choose preferred or not-wanted"))
+        }
+        try await database.setPracticePreference(
+            practiceId: practice.id!, gpId: gpId, preference: preference, reason: body.reason, by: principal)
+        return try .json(PreferenceBody(gpId: gpId, preference: preference.rawValue, reason: body.reason))
+    }
+
+    @Sendable func clearPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        guard let gpId = context.parameters.get("gpId", as: Int64.self) else { throw DomainError.notFound("No GP has that id") }
+        try await database.setPracticePreference(
+            practiceId: practice.id!, gpId: gpId, preference: nil, reason: nil, by: principal)
+        return Response(status: .noContent)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -42,6 +42,7 @@ struct PracticePagesController {
         var canEdit: Bool
         var preferences: [PreferenceRow]
         var hasPreferences: Bool
+        var preferenceFields: [FormField]
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -49,6 +50,26 @@ struct PracticePagesController {
         router.get("/practices/:id", use: show)
         router.get("/practices/:id/pack", use: packForm)
         router.post("/practices/:id/pack", use: savePack)
+        router.post("/practices/:id/preferences", use: setPreference)
+    }
+
+    /// Marks a GP (by GMC number) as preferred or not wanted, or clears the mark.
+    @Sendable func setPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practice = try await findPractice(context)
+        let form = try await request.formFields(context: context)
+        var errors = ValidationErrors()
+        let gpId = try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: practice.organisationId)
+        if gpId == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+        let choice = form.text("preference")
+        let preference = PracticePreference.Kind(rawValue: choice)
+        if preference == nil && choice != "none" { errors.add("preference", "Choose preferred, not wanted or no preference") }
+        if errors.isEmpty, let gpId {
+            try await database.setPracticePreference(
+                practiceId: practice.id!, gpId: gpId, preference: preference, reason: form["reason"], by: principal)
+            return .seeOther("/practices/\(practice.id!)?saved=Preference+saved")
+        }
+        return try await renderPracticePage(request, context: context, practice: practice, form: form, errors: errors)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -69,9 +90,14 @@ struct PracticePagesController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
         let practice = try await findPractice(context)
-        try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
+        return try await renderPracticePage(request, context: context, practice: practice, form: nil, errors: ValidationErrors())
+    }
+
+    private func renderPracticePage(
+        _ request: Request, context: AppRequestContext, practice: Practice, form: FormFields?, errors: ValidationErrors
+    ) async throws -> Response {
+        let principal = try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
         let pack = try await database.practicePack(practiceId: practice.id!)
         let sections = PracticePack.sections.compactMap { section -> PackSection? in
             guard let text = pack.map({ Self.text(of: $0, section.key) }), !text.isEmpty else { return nil }
@@ -88,12 +114,21 @@ struct PracticePagesController {
         let canEdit =
             principal.practiceIds.contains(practice.id!)
             || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
+        let preferenceFields: [FormField] = [
+            .text("gmcNumber", "GP's GMC number", value: form?.text("gmcNumber"), errors: errors),
+            .select(
+                "preference", "Preference", value: form?.text("preference") ?? "preferred",
+                choices: [("preferred", "Preferred"), ("not-wanted", "Not wanted"), ("none", "No preference (clear)")],
+                errors: errors),
+            .text("reason", "Reason (private to the practice and the support team)", value: form?.text("reason"), errors: errors),
+        ]
         let model = PracticePage(
             page: PageChrome(
-                title: practice.name, context: context, path: request.uri.path, notice: request.uri.queryParameters.get("saved")),
+                title: practice.name, context: context, path: "/practices/\(practice.id!)", errors: errors,
+                notice: request.uri.queryParameters.get("saved")),
             practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: canEdit, preferences: preferences,
-            hasPreferences: !preferences.isEmpty)
-        return renderer.render("practice", model)
+            hasPreferences: !preferences.isEmpty, preferenceFields: preferenceFields)
+        return renderer.render("practice", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
     static func text(of pack: PracticePack, _ key: String) -> String {

@@ -295,6 +295,7 @@ struct RegisterPagesController {
             input.profession = form["profession"]
             input.kind = form["kind"]
             input.status = form["status"]
+            input.mentorId = Int64(form.text("mentorId"))
             input.maxSessionsPerWeek = optionalInt("maxSessionsPerWeek")
             input.appraisalMonth = optionalInt("appraisalMonth")
             input.usualRate =
@@ -312,6 +313,7 @@ struct RegisterPagesController {
     ) async throws -> Response {
         let skills = try await database.skills(organisationId: organisationId)
         let localities = try await database.localities(organisationId: organisationId)
+        let mentors = try await database.mentors(organisationId: organisationId)
         func value(_ name: String, _ current: String?) -> String? { form.map { $0.text(name) } ?? current }
         var fields: [FormField] = []
         if full {
@@ -333,6 +335,9 @@ struct RegisterPagesController {
                 .select(
                     "status", "Status", value: value("status", gp?.status.rawValue ?? "active"),
                     choices: GP.Status.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }, errors: errors),
+                .select(
+                    "mentorId", "Mentor", value: value("mentorId", gp?.mentorId.map(String.init)),
+                    choices: [("", "None")] + mentors.map { (String($0.id), $0.name) }, errors: errors),
             ]
         }
         fields += [
