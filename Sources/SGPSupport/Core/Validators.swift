@@ -32,6 +32,24 @@ public enum Validators {
         return compact.dropLast(3) + " " + compact.suffix(3)
     }
 
+    /// Reads an optional field that was sent: empty clears it (`.some(nil)`), a valid value comes back
+    /// normalised, an invalid one adds `message`; absent (`nil`) means "leave it as it is".
+    static func optional(
+        _ raw: String?, field: String, message: String, into errors: inout ValidationErrors, normalise: (String) -> String?
+    ) -> String?? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        if raw.isEmpty { return .some(nil) }
+        guard let value = normalise(raw) else {
+            errors.add(field, message)
+            return nil
+        }
+        return .some(value)
+    }
+
+    static let emailMessage = "Enter an email address in the right format, like name@example.org"
+    static let phoneMessage = "Enter a UK phone number, like 01632 960123 or 07700 900123"
+    static let postcodeMessage = "Enter a full UK postcode, like SW1A 1AA"
+
     public static func email(_ raw: String) -> String? {
         EmailAddress.normalised(raw)
     }

@@ -223,32 +223,21 @@ extension AppDatabase {
                 .fetchCount(db) > 0
             if isMentor { updated.mentorId = mentorId } else { errors.add("mentorId", "Choose a mentor of this organisation") }
         }
-        if let raw = text(input.email) {
-            if raw.isEmpty {
-                updated.email = nil
-            } else if let email = Validators.email(raw) {
-                updated.email = email
-            } else {
-                errors.add("email", "Enter an email address in the right format, like name@example.org")
-            }
+        if let email = Validators.optional(
+            input.email, field: "email", message: Validators.emailMessage, into: &errors, normalise: Validators.email)
+        {
+            updated.email = email
         }
-        if let raw = text(input.phone) {
-            if raw.isEmpty {
-                updated.phone = nil
-            } else if let phone = Validators.ukPhone(raw) {
-                updated.phone = phone
-            } else {
-                errors.add("phone", "Enter a UK phone number, like 01632 960123 or 07700 900123")
-            }
+        if let phone = Validators.optional(
+            input.phone, field: "phone", message: Validators.phoneMessage, into: &errors, normalise: Validators.ukPhone)
+        {
+            updated.phone = phone
         }
-        if let raw = text(input.postcode) {
-            if raw.isEmpty {
-                updated.postcode = nil
-            } else if let postcode = Validators.ukPostcode(raw) {
-                updated.postcode = postcode
-            } else {
-                errors.add("postcode", "Enter a full UK postcode, like SW1A 1AA")
-            }
+        if let postcode = Validators.optional(
+            input.postcode, field: "postcode", message: Validators.postcodeMessage, into: &errors,
+            normalise: Validators.ukPostcode)
+        {
+            updated.postcode = postcode
         }
         if let localities = input.localities {
             let known = try Self.localities(db, organisationId: gp.organisationId)

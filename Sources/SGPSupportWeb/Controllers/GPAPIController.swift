@@ -164,6 +164,8 @@ struct GPAPIController {
         router.post("/api/v1/gps/:id/checks", use: recordCheck)
         router.get("/api/v1/gps/:id/clearance", use: clearance)
         router.get("/api/v1/gps/:id/personal-data", use: personalData)
+        // The same download from the profile page, signed in by cookie.
+        router.get("/gps/:id/personal-data.json", use: personalData)
         router.post("/api/v1/gps/:id/approve", use: approve)
         router.post("/api/v1/gps/:id/decline", use: decline)
     }
@@ -254,13 +256,8 @@ struct GPAPIController {
         let principal = try context.requirePrincipal()
         let gp = try await findGP(context)
         let data = try await database.personalDataExport(gpId: gp.id!, by: principal)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/json; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"sgpst-personal-data-\(gp.gmcNumber).json\"",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return .download(
+            data, filename: "sgpst-personal-data-\(gp.gmcNumber).json", contentType: "application/json; charset=utf-8")
     }
 
     @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -114,9 +114,6 @@ struct RegisterFilesController {
     }
 
     static func csv(_ text: String, filename: String) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+        .download(Array(text.utf8), filename: filename, contentType: "text/csv; charset=utf-8")
     }
 }

@@ -109,7 +109,6 @@ struct RegisterPagesController {
         router.post("/gps/:id/edit", use: update)
         router.get("/gps/:id/checks/new", use: checkForm)
         router.post("/gps/:id/checks/new", use: recordCheck)
-        router.get("/gps/:id/personal-data.json", use: personalData)
         router.get("/applicants", use: applicants)
         router.post("/applicants/:id/approve", use: approve)
         router.post("/applicants/:id/decline", use: decline)
@@ -448,19 +447,6 @@ struct RegisterPagesController {
             heading: "Record a check for \(gp.name)", action: path, fields: fields, submit: "Record the check",
             cancel: "/gps/\(gp.id!)")
         return renderer.render("form", model, status: status)
-    }
-
-    @Sendable func personalData(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
-        let data = try await database.personalDataExport(gpId: gp.id!, by: principal)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/json; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"sgpst-personal-data-\(gp.gmcNumber).json\"",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: Applicants

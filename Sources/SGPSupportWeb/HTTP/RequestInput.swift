@@ -90,6 +90,14 @@ extension Response {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A file to save rather than show (CSV exports, the personal-data download).
+    static func download(_ bytes: some Sequence<UInt8>, filename: String, contentType: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: contentType, .contentDisposition: "attachment; filename=\"\(filename)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// 303 See Other: where a form post sends the browser next.
     static func seeOther(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
