@@ -122,6 +122,9 @@ import Testing
             #expect(firstPage.json["page"] as? Int == 1)
             #expect(firstPage.json["perPage"] as? Int == 2)
             #expect((firstPage.json["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["NTH1", "STH1"])
+            let absurd = try await admin.send("/api/v1/organisations?page=9223372036854775807&perPage=-5")
+            #expect(absurd.status == .ok)
+            #expect((absurd.json["items"] as? [Any])?.isEmpty == true)
             let secondPage = try await admin.send("/api/v1/organisations?page=2&perPage=2")
             #expect((secondPage.json["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["DEMO1"])
 

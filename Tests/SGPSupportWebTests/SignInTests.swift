@@ -199,4 +199,17 @@ import Testing
             #expect(response.headers[values: .setCookie].contains { $0.hasPrefix("sgpst_session=") && $0.contains("Secure") })
         }
     }
+
+    @Test func aMalformedFormBodyIsAnsweredNotACrash() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.request("/sign-in")
+            let token = try #require(browser.csrfToken)
+            let response = try await browser.request(
+                "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: "_csrf=\(token)&email=%zz&password=%E0%A4%A")
+            #expect(response.status == .unauthorized)
+            #expect(try await browser.request("/healthz").status == .ok)
+        }
+    }
 }

@@ -7,7 +7,8 @@ public struct PageRequest: Sendable, Equatable {
     public var perPage: Int
 
     public init(page: Int? = nil, perPage: Int? = nil) {
-        self.page = max(1, page ?? 1)
+        // Clamped so that no page number, however large, overflows the offset.
+        self.page = min(1_000_000, max(1, page ?? 1))
         self.perPage = min(Self.maximumPerPage, max(1, perPage ?? 50))
     }
 

@@ -6,14 +6,22 @@ import Hummingbird
 struct FormFields: Sendable {
     private var values: [String: [String]]
 
+    /// Parses `application/x-www-form-urlencoded` by hand: Foundation's URLComponents traps on a
+    /// malformed escape such as `%zz`, and a form body is whatever a client chose to send.
     init(urlEncoded body: String) {
-        var components = URLComponents()
-        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
         var values: [String: [String]] = [:]
-        for item in components.queryItems ?? [] {
-            values[item.name, default: []].append(item.value ?? "")
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(parts[0])
+            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            values[name, default: []].append(value)
         }
         self.values = values
+    }
+
+    private static func decode(_ raw: Substring) -> String {
+        let spaced = raw.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// The first value of a field, nil when absent.
