@@ -233,6 +233,27 @@ import Testing
         }
     }
 
+    @Test func declineWithoutAReasonSaysSoBesideTheField() async throws {
+        let environment = try await TestEnvironment()
+        let applicant = try #require(
+            try await environment.database.gps(organisationId: 1, filter: GPFilter(status: .applicant), page: PageRequest()).items
+                .first?.gp)
+        try await environment.test { browser in
+            try await browser.signIn("liaison@demo.test")
+            try await browser.request("/applicants")
+            let refused = try await browser.submit("/applicants/\(applicant.id!)/decline", ["reason": " "])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains(##"<a href="#reason-\##(applicant.id!)">Give the reason for declining</a>"##))
+            #expect(refused.text.contains(#"id="reason-\#(applicant.id!)-error""#))
+            let declined = try await browser.submit(
+                "/applicants/\(applicant.id!)/decline", ["reason": "Not on the performers list"])
+            #expect(declined.headers[.location] == "/applicants?done=declined")
+            #expect(try await browser.request("/applicants?done=declined").text.contains("Applicant declined."))
+            #expect(
+                !(try await browser.request("/applicants?done=Your+account+is+locked").text.contains("Your account is locked")))
+        }
+    }
+
     @Test func theLiaisonOfficerRecordsACheckThroughTheForm() async throws {
         let environment = try await TestEnvironment()
         try await environment.test { browser in

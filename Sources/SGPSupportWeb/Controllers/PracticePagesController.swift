@@ -67,7 +67,7 @@ struct PracticePagesController {
         if errors.isEmpty, let gpId {
             try await database.setPracticePreference(
                 practiceId: practice.id!, gpId: gpId, preference: preference, reason: form["reason"], by: principal)
-            return .seeOther("/practices/\(practice.id!)?saved=Preference+saved")
+            return .seeOther("/practices/\(practice.id!)?done=preference-saved")
         }
         return try await renderPracticePage(request, context: context, practice: practice, form: form, errors: errors)
     }
@@ -125,7 +125,7 @@ struct PracticePagesController {
         let model = PracticePage(
             page: PageChrome(
                 title: practice.name, context: context, path: "/practices/\(practice.id!)", errors: errors,
-                notice: request.uri.queryParameters.get("saved")),
+                notice: Notice.from(request)),
             practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: canEdit, preferences: preferences,
             hasPreferences: !preferences.isEmpty, preferenceFields: preferenceFields)
         return renderer.render("practice", model, status: errors.isEmpty ? .ok : .unprocessableContent)
@@ -163,7 +163,7 @@ struct PracticePagesController {
         for section in PracticePack.sections { sections[section.key] = form[section.key] ?? "" }
         do {
             _ = try await database.savePracticePack(practiceId: practice.id!, sections: sections, by: principal)
-            return .seeOther("/practices/\(practice.id!)?saved=Practice+pack+saved")
+            return .seeOther("/practices/\(practice.id!)?done=pack-saved")
         } catch DomainError.validationFailed(let errors) {
             var response = renderPackForm(context: context, practice: practice, values: { form[$0] }, errors: errors)
             response.status = .unprocessableContent

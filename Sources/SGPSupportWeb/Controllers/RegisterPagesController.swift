@@ -95,6 +95,7 @@ struct RegisterPagesController {
             var email: String?
             var note: String?
             var applied: String
+            var reasonError: String?
         }
         var page: PageChrome
         var applicants: [Applicant]
@@ -185,7 +186,7 @@ struct RegisterPagesController {
         let canManage = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
         let model = ProfilePage(
             page: PageChrome(
-                title: gp.name, context: context, path: request.uri.path, notice: request.uri.queryParameters.get("saved")),
+                title: gp.name, context: context, path: request.uri.path, notice: Notice.from(request)),
             gp: Self.view(gp), cleared: clearance.cleared, reasons: clearance.reasons, current: current,
             history: history.map { Self.checkRow($0, names) }, expiring: expiring, hasExpiring: !expiring.isEmpty,
             hasHistory: !history.isEmpty, canManage: canManage,
@@ -243,7 +244,7 @@ struct RegisterPagesController {
         let form = try await request.formFields(context: context)
         do {
             let gp = try await database.createGP(organisationId: organisationId, Self.gpInput(form, full: true), by: principal)
-            return .seeOther("/gps/\(gp.id!)?saved=Added+to+the+register")
+            return .seeOther("/gps/\(gp.id!)?done=added")
         } catch DomainError.validationFailed(let errors) {
             return try await renderGPForm(
                 context: context, organisationId: organisationId, gp: nil, full: true, form: form, errors: errors,
@@ -270,7 +271,7 @@ struct RegisterPagesController {
         let form = try await request.formFields(context: context)
         do {
             _ = try await database.updateGP(id: gp.id!, Self.gpInput(form, full: full), by: principal)
-            return .seeOther("/gps/\(gp.id!)?saved=Changes+saved")
+            return .seeOther("/gps/\(gp.id!)?done=saved")
         } catch DomainError.validationFailed(let errors) {
             return try await renderGPForm(
                 context: context, organisationId: gp.organisationId, gp: gp, full: full, form: form, errors: errors,
@@ -405,7 +406,7 @@ struct RegisterPagesController {
             dbsLevel: form["dbsLevel"], dbsUpdateService: form["dbsUpdateService"] == "true")
         do {
             _ = try await database.recordCheck(gpId: gp.id!, input, by: principal)
-            return .seeOther("/gps/\(gp.id!)?saved=Check+recorded")
+            return .seeOther("/gps/\(gp.id!)?done=check-recorded")
         } catch DomainError.validationFailed(let errors) {
             return try await renderCheckForm(context: context, gp: gp, form: form, errors: errors, status: .unprocessableContent)
         }
@@ -452,6 +453,12 @@ struct RegisterPagesController {
     // MARK: Applicants
 
     @Sendable func applicants(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderApplicants(request, context: context, errorFor: nil, status: .ok)
+    }
+
+    private func renderApplicants(
+        _ request: Request, context: AppRequestContext, errorFor: (gpId: Int64, message: String)?, status: HTTPResponse.Status
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.managedOrganisation(principal)
         try context.require(.manageOrganisation(organisationId: organisationId))
@@ -461,13 +468,15 @@ struct RegisterPagesController {
         let applicants = page.items.map {
             ApplicantsPage.Applicant(
                 id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, email: $0.gp.email, note: $0.gp.applicationNote,
-                applied: DisplayDate.day($0.gp.createdAt))
+                applied: DisplayDate.day($0.gp.createdAt), reasonError: errorFor?.gpId == $0.gp.id ? errorFor?.message : nil)
         }
+        var errors = ValidationErrors()
+        if let errorFor { errors.add("reason-\(errorFor.gpId)", errorFor.message) }
         let model = ApplicantsPage(
             page: PageChrome(
-                title: "Applicants", context: context, path: "/applicants", notice: request.uri.queryParameters.get("done")),
+                title: "Applicants", context: context, path: "/applicants", errors: errors, notice: Notice.from(request)),
             applicants: applicants)
-        return renderer.render("applicants", model)
+        return renderer.render("applicants", model, status: status)
     }
 
     /// Approves an applicant and emails them the link to choose a password.
@@ -476,8 +485,7 @@ struct RegisterPagesController {
         let gp = try await findGP(context)
         let invite = try await database.approveApplicant(gpId: gp.id!, by: principal)
         try await RegisterMail.sendInvite(invite, mailer: mailer, baseURL: baseURL)
-        return .seeOther(
-            "/applicants?done=\(Self.formEncoded("\(gp.name) approved; a sign-in link was emailed to \(invite.email)"))")
+        return .seeOther("/applicants?done=approved")
     }
 
     @Sendable func decline(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -486,14 +494,13 @@ struct RegisterPagesController {
         let form = try await request.formFields(context: context)
         do {
             _ = try await database.declineApplicant(gpId: gp.id!, reason: form.text("reason"), by: principal)
-            return .seeOther("/applicants?done=\(Self.formEncoded("\(gp.name) declined"))")
+            return .seeOther("/applicants?done=declined")
         } catch DomainError.validationFailed(let errors) {
-            return .seeOther("/applicants?done=\(Self.formEncoded(errors.entries.first?.message ?? "Give the reason"))")
+            // The message goes beside this applicant's reason field, and into the summary linked to it.
+            let message = errors["reason"] ?? "Give the reason for declining"
+            return try await renderApplicants(
+                request, context: context, errorFor: (gp.id!, message), status: .unprocessableContent)
         }
-    }
-
-    static func formEncoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }
 
     private func findGP(_ context: AppRequestContext) async throws -> GP {

@@ -62,6 +62,30 @@ struct PageChrome: Sendable {
     }
 }
 
+/// What a page says after a form post redirected to it. Only these fixed messages can be shown, so
+/// a crafted link cannot put words in the service's mouth.
+enum Notice: String {
+    case added, saved, checkRecorded = "check-recorded", approved, declined, preferenceSaved = "preference-saved"
+    case packSaved = "pack-saved"
+
+    var message: String {
+        switch self {
+        case .added: "Added to the register."
+        case .saved: "Changes saved."
+        case .checkRecorded: "Check recorded."
+        case .approved: "Applicant approved: they have been emailed a link to choose a password."
+        case .declined: "Applicant declined."
+        case .preferenceSaved: "Preference saved."
+        case .packSaved: "Practice pack saved."
+        }
+    }
+
+    /// The message named by `?done=` on the request, if it names one.
+    static func from(_ request: Request) -> String? {
+        request.uri.queryParameters.get("done").flatMap(Notice.init(rawValue:))?.message
+    }
+}
+
 /// A form field as the page shows it: the value typed (kept after an error) and its message.
 struct FieldState: Sendable {
     var value: String
