@@ -6,6 +6,7 @@ extension AppDatabase {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation", migrate: foundationSchema)
         migrator.registerMigration("v2-register", migrate: registerSchema)
+        migrator.registerMigration("v3-clearing-house", migrate: clearingHouseSchema)
         return migrator
     }()
 
@@ -196,6 +197,119 @@ extension AppDatabase {
         // Organisations that exist already get the default lists.
         for organisationId in try Int64.fetchAll(db, sql: "SELECT id FROM organisation") {
             try RegisterDefaults.install(db, organisationId: organisationId)
+        }
+    }
+
+    private static func clearingHouseSchema(_ db: Database) throws {
+        // A session a practice needs covered. Times are minutes after midnight, UK time.
+        try db.create(table: "clinicalSession") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("practice", onDelete: .restrict).notNull()
+            t.column("date", .text).notNull()
+            t.column("startMinute", .integer).notNull()
+            t.column("endMinute", .integer).notNull()
+            t.check(sql: "startMinute >= 0 AND endMinute <= 1440 AND endMinute > startMinute")
+            t.column("kind", .text).notNull()
+            t.column("requiredSkills", .text).notNull().defaults(to: "[]")
+            t.column("ratePence", .integer).notNull().check { $0 > 0 }
+            t.column("rateUnit", .text).notNull().check { ["session", "hour"].contains($0) }
+            t.column("notes", .text)
+            t.column("status", .text).notNull()
+                .check { ["open", "booked", "completed", "cancelled", "withdrawn"].contains($0) }
+            t.column("source", .text).notNull().defaults(to: "scheme").check { ["scheme", "reported"].contains($0) }
+            t.column("seriesId", .text)
+            t.column("postedAt", .datetime).notNull()
+            t.column("postedById", .integer)
+            t.column("bookedAt", .datetime)
+            t.column("cancelledAt", .datetime)
+            t.column("cancelledById", .integer)
+            t.column("cancelledByRole", .text)
+            t.column("cancelReason", .text)
+        }
+        try db.create(index: "clinicalSession_date", on: "clinicalSession", columns: ["date", "status"])
+        try db.create(index: "clinicalSession_practice", on: "clinicalSession", columns: ["practiceId", "date"])
+
+        try db.create(table: "booking") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("session", inTable: "clinicalSession", onDelete: .restrict).notNull()
+            t.belongsTo("gp", onDelete: .restrict).notNull()
+            t.column("status", .text).notNull().check { ["confirmed", "completed", "cancelled"].contains($0) }
+            // Copied from the session so that overlap is one indexed query and one trigger.
+            t.column("date", .text).notNull()
+            t.column("startMinute", .integer).notNull()
+            t.column("endMinute", .integer).notNull()
+            // Both organisations, so reports can count GPs lent and borrowed.
+            t.column("gpOrganisationId", .integer).notNull()
+            t.column("practiceOrganisationId", .integer).notNull()
+            t.column("createdAt", .datetime).notNull()
+            t.column("completedAt", .datetime)
+            t.column("cancelledAt", .datetime)
+            t.column("cancelledById", .integer)
+            t.column("cancelledByRole", .text)
+            t.column("cancelReason", .text)
+        }
+        // A session is booked at most once: the database refuses a second live booking.
+        try db.execute(
+            sql: "CREATE UNIQUE INDEX booking_one_per_session ON booking(sessionId) WHERE status IN ('confirmed', 'completed')")
+        try db.create(index: "booking_gp_date", on: "booking", columns: ["gpId", "date"])
+        // A GP never holds two overlapping bookings: refused by the database whatever the caller did.
+        try db.execute(
+            sql: """
+                CREATE TRIGGER booking_no_overlap_insert BEFORE INSERT ON booking
+                WHEN NEW.status IN ('confirmed', 'completed') AND EXISTS (
+                    SELECT 1 FROM booking b WHERE b.gpId = NEW.gpId AND b.date = NEW.date
+                      AND b.status IN ('confirmed', 'completed')
+                      AND b.startMinute < NEW.endMinute AND NEW.startMinute < b.endMinute)
+                BEGIN SELECT RAISE(ABORT, 'overlapping booking'); END;
+                """)
+
+        try db.create(table: "application") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("session", inTable: "clinicalSession", onDelete: .cascade).notNull()
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("status", .text).notNull().check { ["pending", "accepted", "declined", "withdrawn"].contains($0) }
+            t.column("createdAt", .datetime).notNull()
+            t.column("decidedAt", .datetime)
+            t.uniqueKey(["sessionId", "gpId"])
+        }
+        try db.create(table: "offer") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("session", inTable: "clinicalSession", onDelete: .cascade).notNull()
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("status", .text).notNull().check { ["pending", "accepted", "declined", "withdrawn"].contains($0) }
+            t.column("createdAt", .datetime).notNull()
+            t.column("createdById", .integer)
+            t.column("expiresAt", .datetime).notNull()
+            t.column("decidedAt", .datetime)
+        }
+        try db.create(table: "availabilityWeekly") { t in
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("weekday", .integer).notNull().check { $0 >= 1 && $0 <= 7 }
+            t.column("dayPart", .text).notNull()
+            t.primaryKey(["gpId", "weekday", "dayPart"])
+        }
+        try db.create(table: "availabilityDate") { t in
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("date", .text).notNull()
+            t.column("dayPart", .text).notNull()
+            t.column("available", .boolean).notNull()
+            t.primaryKey(["gpId", "date", "dayPart"])
+        }
+        try db.create(table: "sharingAgreement") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("organisation", onDelete: .cascade).notNull()
+            t.belongsTo("partnerOrganisation", inTable: "organisation", onDelete: .cascade).notNull()
+            t.column("status", .text).notNull().check { ["proposed", "active", "ended"].contains($0) }
+            t.column("proposedAt", .datetime).notNull()
+            t.column("acceptedAt", .datetime)
+            t.column("endedAt", .datetime)
+        }
+        // Secret calendar feed addresses; the token is the capability, shown again on request.
+        try db.create(table: "calendarFeed") { t in
+            t.column("ownerKind", .text).notNull().check { ["gp", "practice"].contains($0) }
+            t.column("ownerId", .integer).notNull()
+            t.column("token", .text).notNull().unique()
+            t.primaryKey(["ownerKind", "ownerId"])
         }
     }
 }

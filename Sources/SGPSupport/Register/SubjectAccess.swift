@@ -15,6 +15,12 @@ public enum PersonalDataMap {
         "authSession": "SELECT kind, createdAt, lastSeenAt FROM authSession WHERE userId = :user",
         "passwordSetup": "SELECT expiresAt, usedAt FROM passwordSetup WHERE userId = :user",
         "signInFailure": "SELECT address, at FROM signInFailure WHERE email = (SELECT email FROM user WHERE id = :user)",
+        "booking": "SELECT * FROM booking WHERE gpId = :gp ORDER BY id",
+        "application": "SELECT * FROM application WHERE gpId = :gp ORDER BY id",
+        "offer": "SELECT * FROM offer WHERE gpId = :gp ORDER BY id",
+        "availabilityWeekly": "SELECT * FROM availabilityWeekly WHERE gpId = :gp",
+        "availabilityDate": "SELECT * FROM availabilityDate WHERE gpId = :gp ORDER BY date",
+        "calendarFeed": "SELECT ownerKind, ownerId FROM calendarFeed WHERE ownerKind = 'gp' AND ownerId = :gp",
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]
@@ -22,6 +28,7 @@ public enum PersonalDataMap {
     /// Tables that hold nothing about an individual doctor.
     public static let tablesWithoutPersonalData: Set<String> = [
         "organisation", "practice", "organisationSkill", "checkType", "practicePack", "grdb_migrations",
+        "clinicalSession", "sharingAgreement",
     ]
 
     public static var tablesWithPersonalData: Set<String> { Set(queries.keys) }

@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+
+/// Parts of a working day. The default times are the support team's; a session is covered by a
+/// GP's availability when every day part it overlaps is available.
+public enum DayPart: String, Codable, Sendable, CaseIterable {
+    case morning, afternoon, evening
+
+    /// Minutes after midnight: morning 08:00–13:00, afternoon 13:00–18:30, evening 18:30–22:00.
+    public var range: (start: Int, end: Int) {
+        switch self {
+        case .morning: (8 * 60, 13 * 60)
+        case .afternoon: (13 * 60, 18 * 60 + 30)
+        case .evening: (18 * 60 + 30, 22 * 60)
+        }
+    }
+
+    /// The day parts a time range touches. A session from 12:00 to 14:00 straddles morning and
+    /// afternoon and needs both; a session outside every part (a night shift) touches none and
+    /// then needs the evening, the latest part a GP can offer.
+    public static func covering(startMinute: Int, endMinute: Int) -> [DayPart] {
+        let touched = allCases.filter { $0.range.start < endMinute && startMinute < $0.range.end }
+        return touched.isEmpty ? [.evening] : touched
+    }
+}
+
+/// A GP's availability: a weekly pattern, with dated entries that override it.
+public struct Availability: Sendable, Equatable {
+    public struct Weekly: Sendable, Equatable, Codable {
+        public var weekday: Int
+        public var dayParts: [DayPart]
+    }
+
+    public struct Dated: Sendable, Equatable, Codable {
+        public var date: Day
+        public var dayParts: [DayPart]
+        public var available: Bool
+    }
+
+    public var weekly: [Weekly]
+    public var dates: [Dated]
+
+    public init(weekly: [Weekly], dates: [Dated]) {
+        self.weekly = weekly
+        self.dates = dates
+    }
+
+    /// Whether the GP offers every part of the day a session needs on its date.
+    public func covers(date: Day, startMinute: Int, endMinute: Int) -> Bool {
+        DayPart.covering(startMinute: startMinute, endMinute: endMinute).allSatisfy { isAvailable(on: date, $0) }
+    }
+
+    func isAvailable(on date: Day, _ part: DayPart) -> Bool {
+        // A dated entry for that day and part wins over the weekly pattern.
+        if let dated = dates.last(where: { $0.date == date && $0.dayParts.contains(part) }) { return dated.available }
+        return weekly.contains { $0.weekday == date.isoWeekday && $0.dayParts.contains(part) }
+    }
+}
+
+public enum Weekday: String, CaseIterable, Sendable {
+    case monday, tuesday, wednesday, thursday, friday, saturday, sunday
+
+    public var number: Int { Weekday.allCases.firstIndex(of: self)! + 1 }
+
+    public init?(number: Int) {
+        guard (1...7).contains(number) else { return nil }
+        self = Weekday.allCases[number - 1]
+    }
+}
+
+/// What a GP sends to set their availability (`PUT /api/v1/gps/{id}/availability`).
+public struct AvailabilityInput: Sendable {
+    public struct WeeklyEntry: Sendable {
+        public var weekday: String
+        public var dayParts: [String]
+
+        public init(weekday: String, dayParts: [String]) {
+            self.weekday = weekday
+            self.dayParts = dayParts
+        }
+    }
+
+    public struct DateEntry: Sendable {
+        public var date: String
+        public var dayParts: [String]
+        public var available: Bool
+
+        public init(date: String, dayParts: [String], available: Bool) {
+            self.date = date
+            self.dayParts = dayParts
+            self.available = available
+        }
+    }
+
+    public var weekly: [WeeklyEntry]
+    public var dates: [DateEntry]
+
+    public init(weekly: [WeeklyEntry], dates: [DateEntry]) {
+        self.weekly = weekly
+        self.dates = dates
+    }
+}
+
+extension AppDatabase {
+    /// Replaces a GP's availability (the GP, or the liaison officer for them).
+    public func setAvailability(gpId: Int64, _ input: AvailabilityInput, by principal: Principal) async throws -> Availability {
+        var errors = ValidationErrors()
+        var weekly: [Availability.Weekly] = []
+        for (index, entry) in input.weekly.enumerated() {
+            guard let weekday = Weekday(rawValue: entry.weekday.lowercased()) else {
+                errors.add("weekly.\(index).weekday", "Use a weekday name: monday … sunday")
+                continue
+            }
+            let parts = entry.dayParts.compactMap(DayPart.init(rawValue:))
+            if parts.count != entry.dayParts.count {
+                errors.add("weekly.\(index).dayParts", "Day parts are morning, afternoon or evening")
+            }
+            weekly.append(Availability.Weekly(weekday: weekday.number, dayParts: parts))
+        }
+        var dates: [Availability.Dated] = []
+        for (index, entry) in input.dates.enumerated() {
+            guard let day = Day(entry.date) else {
+                errors.add("dates.\(index).date", "Enter the date as YYYY-MM-DD")
+                continue
+            }
+            let parts = entry.dayParts.compactMap(DayPart.init(rawValue:))
+            if parts.count != entry.dayParts.count || parts.isEmpty {
+                errors.add("dates.\(index).dayParts", "Day parts are morning, afternoon or evening")
+            }
+            dates.append(Availability.Dated(date: day, dayParts: parts, available: entry.available))
+        }
+        try errors.throwIfAny()
+        let now = clock.now()
+        let (weeklyEntries, datedEntries) = (weekly, dates)
+        return try await write { db in
+            guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            guard
+                principal.gpId == gpId || AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
+            else {
+                throw DomainError.forbidden("Only the GP or their liaison officer can change this availability")
+            }
+            try db.execute(sql: "DELETE FROM availabilityWeekly WHERE gpId = ?", arguments: [gpId])
+            try db.execute(sql: "DELETE FROM availabilityDate WHERE gpId = ?", arguments: [gpId])
+            for entry in weeklyEntries {
+                for part in Set(entry.dayParts) {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO availabilityWeekly (gpId, weekday, dayPart) VALUES (?, ?, ?)",
+                        arguments: [gpId, entry.weekday, part.rawValue])
+                }
+            }
+            for entry in datedEntries {
+                for part in Set(entry.dayParts) {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO availabilityDate (gpId, date, dayPart, available) VALUES (?, ?, ?, ?)",
+                        arguments: [gpId, entry.date, part.rawValue, entry.available])
+                }
+            }
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "gp", entityId: gpId, action: "set-availability")
+            return try Self.availability(db, gpIds: [gpId])[gpId] ?? Availability(weekly: [], dates: [])
+        }
+    }
+
+    public func availability(gpId: Int64) async throws -> Availability {
+        try await read { db in try Self.availability(db, gpIds: [gpId])[gpId] ?? Availability(weekly: [], dates: []) }
+    }
+
+    static func availability(_ db: Database, gpIds: [Int64]) throws -> [Int64: Availability] {
+        let list = String(describing: gpIds)
+        var weekly: [Int64: [Int: [DayPart]]] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT gpId, weekday, dayPart FROM availabilityWeekly WHERE gpId IN (SELECT value FROM json_each(?))",
+            arguments: [list])
+        {
+            if let part = DayPart(rawValue: row["dayPart"]) {
+                weekly[row["gpId"], default: [:]][row["weekday"], default: []].append(part)
+            }
+        }
+        var dated: [Int64: [Availability.Dated]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql:
+                "SELECT gpId, date, dayPart, available FROM availabilityDate WHERE gpId IN (SELECT value FROM json_each(?)) ORDER BY date",
+            arguments: [list])
+        {
+            if let part = DayPart(rawValue: row["dayPart"]), let day = Day.fromDatabaseValue(row["date"]) {
+                dated[row["gpId"], default: []].append(
+                    Availability.Dated(date: day, dayParts: [part], available: row["available"]))
+            }
+        }
+        var result: [Int64: Availability] = [:]
+        for gpId in gpIds {
+            let pattern = (weekly[gpId] ?? [:]).sorted { $0.key < $1.key }.map {
+                Availability.Weekly(weekday: $0.key, dayParts: DayPart.allCases.filter($0.value.contains))
+            }
+            result[gpId] = Availability(weekly: pattern, dates: dated[gpId] ?? [])
+        }
+        return result
+    }
+}

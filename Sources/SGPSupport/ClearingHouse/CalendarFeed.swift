@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+
+/// Secret-address iCalendar feeds of bookings, one per GP and one per practice.
+public enum CalendarOwner: Sendable, Equatable {
+    case gp(Int64)
+    case practice(Int64)
+
+    var kind: String {
+        switch self {
+        case .gp: "gp"
+        case .practice: "practice"
+        }
+    }
+
+    var id: Int64 {
+        switch self {
+        case .gp(let id), .practice(let id): id
+        }
+    }
+}
+
+extension AppDatabase {
+    /// The feed's secret token, created on first request; `reset` replaces it (the old address stops working).
+    public func calendarToken(for owner: CalendarOwner, reset: Bool, by principal: Principal) async throws -> String {
+        try await write { db in
+            switch owner {
+            case .gp(let id):
+                guard let gp = try GP.fetchOne(db, id: id) else { throw DomainError.notFound("No GP has that id") }
+                guard
+                    principal.gpId == id
+                        || AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
+                else {
+                    throw DomainError.forbidden("Only the GP or their liaison officer can see this calendar address")
+                }
+            case .practice(let id):
+                guard let practice = try Practice.fetchOne(db, id: id) else {
+                    throw DomainError.notFound("No practice has that id")
+                }
+                try Self.requireCanPost(principal, practice: practice)
+            }
+            if !reset,
+                let token = try String.fetchOne(
+                    db, sql: "SELECT token FROM calendarFeed WHERE ownerKind = ? AND ownerId = ?",
+                    arguments: [owner.kind, owner.id])
+            {
+                return token
+            }
+            let token = SecretToken.generate()
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO calendarFeed (ownerKind, ownerId, token) VALUES (?, ?, ?)",
+                arguments: [owner.kind, owner.id, token])
+            return token
+        }
+    }
+
+    /// The iCalendar text of the feed a token opens, or nil for an unknown token.
+    public func calendarFeed(token: String) async throws -> String? {
+        let now = clock.now()
+        return try await read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT ownerKind, ownerId FROM calendarFeed WHERE token = ?", arguments: [token])
+            else { return nil }
+            let kind: String = row["ownerKind"]
+            let ownerId: Int64 = row["ownerId"]
+            let filter = kind == "gp" ? "b.gpId = ?" : "s.practiceId = ?"
+            let bookings = try Booking.fetchAll(
+                db,
+                sql:
+                    "SELECT b.* FROM booking b JOIN clinicalSession s ON s.id = b.sessionId WHERE \(filter) ORDER BY b.date, b.startMinute",
+                arguments: [ownerId])
+            let name =
+                kind == "gp"
+                ? try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [ownerId]) ?? "GP"
+                : try String.fetchOne(db, sql: "SELECT name FROM practice WHERE id = ?", arguments: [ownerId]) ?? "Practice"
+            var events: [ICalendar.Event] = []
+            for booking in bookings {
+                let (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
+                let gpName = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [booking.gpId]) ?? ""
+                let summary =
+                    kind == "gp" ? "\(session.kind.title) at \(practice.name)" : "\(session.kind.title): \(gpName)"
+                events.append(
+                    ICalendar.Event(
+                        uid: "booking-\(booking.id!)@sgpst", start: Self.instant(session.date, session.startMinute),
+                        end: Self.instant(session.date, session.endMinute), summary: summary,
+                        location: [practice.name, practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", "),
+                        description: "Booked through the sessional GP support team. \(Self.rateText(session)).",
+                        cancelled: booking.status == .cancelled))
+            }
+            return ICalendar.render(name: "\(name): sessional GP bookings", events: events, stamp: now)
+        }
+    }
+
+    static func instant(_ day: Day, _ minute: Int) -> Date {
+        Day.calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 0, minute: minute))!
+    }
+}
+
+/// Just enough RFC 5545 for a read-only feed: UTC times, escaped text, folded lines, CRLF.
+enum ICalendar {
+    struct Event {
+        var uid: String
+        var start: Date
+        var end: Date
+        var summary: String
+        var location: String
+        var description: String
+        var cancelled: Bool
+    }
+
+    static func render(name: String, events: [Event], stamp: Date) -> String {
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//sgpst//Sessional GP support//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+        ]
+        lines.append("X-WR-CALNAME:" + escape(name))
+        for event in events {
+            lines += [
+                "BEGIN:VEVENT",
+                "UID:\(event.uid)",
+                "DTSTAMP:\(utc(stamp))",
+                "DTSTART:\(utc(event.start))",
+                "DTEND:\(utc(event.end))",
+                "SUMMARY:" + escape(event.summary),
+                "LOCATION:" + escape(event.location),
+                "DESCRIPTION:" + escape(event.description),
+                "STATUS:\(event.cancelled ? "CANCELLED" : "CONFIRMED")",
+                // A cancellation is a newer version of the same event.
+                "SEQUENCE:\(event.cancelled ? 1 : 0)",
+                "END:VEVENT",
+            ]
+        }
+        lines.append("END:VCALENDAR")
+        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func utc(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
+            .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\r\n", with: "\\n")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Lines longer than 75 octets continue on the next line after a space, never splitting a character.
+    static func fold(_ line: String) -> String {
+        var result = ""
+        var current = ""
+        var octets = 0
+        for character in line {
+            let size = String(character).utf8.count
+            if octets + size > 75 {
+                result += current + "\r\n "
+                current = ""
+                octets = 1
+            }
+            current.append(character)
+            octets += size
+        }
+        return result + current
+    }
+}

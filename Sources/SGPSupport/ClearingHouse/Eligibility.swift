@@ -1,0 +1,204 @@
+import Foundation
+import GRDB
+
+/// One GP weighed for one session: eligible or not (with every reason), and how well they fit.
+public struct Candidate: Sendable, Equatable {
+    public var gpId: Int64
+    public var name: String
+    public var eligible: Bool
+    public var score: Int
+    /// Why the candidate ranks where it does.
+    public var reasons: [String]
+    /// Why the candidate cannot take the session (empty when eligible).
+    public var ineligibleBecause: [String]
+}
+
+/// Everything the eligibility rules read, loaded once for a set of GPs and sessions.
+struct EligibilityContext {
+    var gps: [Int64: GP]
+    var clearance: (Int64, Day) -> Clearance
+    var availability: [Int64: Availability]
+    var bookings: [Int64: [Booking]]
+    var preferences: [Int64: [Int64: PracticePreference.Kind]]
+    var completedAtPractice: [Int64: [Int64: Int]]
+    var partners: [Int64: Set<Int64>]
+
+    static func load(_ db: Database, gpIds: [Int64], sessions: [ClinicalSession], practices: [Practice]) throws
+        -> EligibilityContext
+    {
+        let gps = try GP.filter(ids: gpIds).fetchAll(db)
+        let gpById = Dictionary(uniqueKeysWithValues: gps.map { ($0.id!, $0) })
+        var typesByOrganisation: [Int64: [CheckType]] = [:]
+        for organisationId in Set(gps.map(\.organisationId)) {
+            typesByOrganisation[organisationId] =
+                try CheckType
+                .filter(CheckType.Columns.organisationId == organisationId).order(CheckType.Columns.position).fetchAll(db)
+        }
+        let checks = try AppDatabase.currentChecks(db, gpIds: gpIds)
+        let clearance: (Int64, Day) -> Clearance = { gpId, day in
+            let gp = gpById[gpId]!
+            return Clearance.evaluate(
+                gp: gp, requiredTypes: typesByOrganisation[gp.organisationId] ?? [], currentChecks: checks[gpId] ?? [:], on: day)
+        }
+        let dates = sessions.map(\.date)
+        var bookings: [Int64: [Booking]] = [:]
+        if let first = dates.min(), let last = dates.max() {
+            // Wide enough for the ISO week and the calendar month of every session.
+            let from = Day(year: first.year, month: first.month, day: 1)!.adding(days: -7)
+            let to = Day(year: last.year, month: last.month, day: 1)!.adding(months: 1).adding(days: 7)
+            for booking in try Booking.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM booking WHERE gpId IN (SELECT value FROM json_each(?))
+                    AND status IN ('confirmed', 'completed') AND date BETWEEN ? AND ?
+                    """,
+                arguments: [String(describing: gpIds), from, to])
+            {
+                bookings[booking.gpId, default: []].append(booking)
+            }
+        }
+        var preferences: [Int64: [Int64: PracticePreference.Kind]] = [:]
+        var completedAtPractice: [Int64: [Int64: Int]] = [:]
+        var partners: [Int64: Set<Int64>] = [:]
+        for practice in practices {
+            for preference in try PracticePreference.filter(PracticePreference.Columns.practiceId == practice.id!).fetchAll(db) {
+                preferences[practice.id!, default: [:]][preference.gpId] = preference.preference
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT b.gpId, COUNT(*) AS n FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
+                    WHERE s.practiceId = ? AND b.status = 'completed' GROUP BY b.gpId
+                    """,
+                arguments: [practice.id!])
+            {
+                completedAtPractice[practice.id!, default: [:]][row["gpId"]] = row["n"]
+            }
+            partners[practice.organisationId] = Set(try AppDatabase.partnerOrganisationIds(db, of: practice.organisationId))
+        }
+        return EligibilityContext(
+            gps: gpById, clearance: clearance, availability: try AppDatabase.availability(db, gpIds: gpIds), bookings: bookings,
+            preferences: preferences, completedAtPractice: completedAtPractice, partners: partners)
+    }
+
+    /// The clearing-house's rules, each giving its own reason, then the ranking.
+    func evaluate(gpId: Int64, session: ClinicalSession, practice: Practice) -> Candidate {
+        let gp = gps[gpId]!
+        var blocks: [String] = []
+        let isOwn = gp.organisationId == practice.organisationId
+        if !isOwn && !(partners[practice.organisationId] ?? []).contains(gp.organisationId) {
+            blocks.append("Belongs to an organisation without a sharing agreement with this practice's")
+        }
+        blocks += clearance(gpId, session.date).reasons.map { "Not cleared on \(session.date.shortText): \($0)" }
+        if !(availability[gpId]?.covers(date: session.date, startMinute: session.startMinute, endMinute: session.endMinute)
+            ?? false)
+        {
+            blocks.append("Not available then")
+        }
+        let booked = bookings[gpId] ?? []
+        let clashes = booked.contains { other -> Bool in
+            guard other.sessionId != session.id, other.date == session.date else { return false }
+            return session.overlaps(startMinute: other.startMinute, endMinute: other.endMinute)
+        }
+        if clashes {
+            blocks.append("Already booked at an overlapping time")
+        }
+        let missing = session.requiredSkills.filter { !gp.skills.contains($0) }
+        if !missing.isEmpty { blocks.append("Lacks required skills: \(missing.joined(separator: ", "))") }
+        if !gp.localities.contains(practice.locality) { blocks.append("Does not work in \(practice.locality)") }
+        let week = session.date.adding(days: 1 - session.date.isoWeekday)
+        let weekEnd = week.adding(days: 6)
+        let thisWeek = booked.filter { other -> Bool in
+            other.sessionId != session.id && other.date >= week && other.date <= weekEnd
+        }.count
+        if let cap = gp.maxSessionsPerWeek, thisWeek >= cap {
+            blocks.append("Already at their limit of \(cap) sessions that week")
+        }
+        let preference = preferences[practice.id!]?[gpId]
+        if preference == .notWanted { blocks.append("On the practice's not-wanted list") }
+
+        var score = 100
+        var reasons: [String] = []
+        if preference == .preferred {
+            score += 50
+            reasons.append("On the practice's preferred list")
+        }
+        if let times = completedAtPractice[practice.id!]?[gpId], times > 0 {
+            score += min(30, 10 * times)
+            reasons.append("Has worked at this practice before (\(times) session\(times == 1 ? "" : "s"))")
+        }
+        let thisMonth = booked.filter { other -> Bool in
+            other.sessionId != session.id && other.date.year == session.date.year && other.date.month == session.date.month
+        }.count
+        score += max(0, 20 - 4 * thisMonth)
+        reasons.append("\(thisMonth) session\(thisMonth == 1 ? "" : "s") booked this month (fewer ranks higher)")
+        if isOwn {
+            score += 5
+            reasons.append("From this organisation")
+        } else {
+            reasons.append("From a partner organisation")
+        }
+        return Candidate(
+            gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons, ineligibleBecause: blocks)
+    }
+}
+
+extension AppDatabase {
+    /// The GPs who could take a session, best first; with `includeIneligible`, the others too, each
+    /// with the reasons they cannot.
+    public func candidates(sessionId: Int64, includeIneligible: Bool, by principal: Principal) async throws -> [Candidate] {
+        try await read { db in
+            guard let session = try ClinicalSession.fetchOne(db, id: sessionId),
+                let practice = try Practice.fetchOne(db, id: session.practiceId)
+            else { throw DomainError.notFound("No session has that id") }
+            guard
+                principal.practiceIds.contains(practice.id!)
+                    || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
+            else { throw DomainError.forbidden("Only the practice and its support team see candidates") }
+            let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
+            let gpIds = try Int64.fetchAll(
+                db,
+                sql:
+                    "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY name",
+                arguments: [String(describing: organisations)])
+            let context = try EligibilityContext.load(db, gpIds: gpIds, sessions: [session], practices: [practice])
+            let all = gpIds.map { context.evaluate(gpId: $0, session: session, practice: practice) }
+            let eligible = all.filter(\.eligible).sorted { ($0.score, $1.name) > ($1.score, $0.name) }
+            let others = includeIneligible ? all.filter { !$0.eligible } : []
+            return eligible + others
+        }
+    }
+
+    /// The open sessions a GP may take, soonest first (`eligibleFor=me`).
+    public func eligibleSessions(gpId: Int64, filter: SessionFilter) async throws -> [SessionListing] {
+        let today = clock.today
+        return try await read { db in
+            guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            let organisations = [gp.organisationId] + (try Self.partnerOrganisationIds(db, of: gp.organisationId))
+            var sql = """
+                SELECT s.* FROM clinicalSession s JOIN practice p ON p.id = s.practiceId
+                WHERE s.status = 'open' AND s.date >= ? AND p.organisationId IN (SELECT value FROM json_each(?))
+                """
+            var arguments: StatementArguments = [max(today, filter.from ?? today), String(describing: organisations)]
+            if let to = filter.to {
+                sql += " AND s.date <= ?"
+                arguments += [to]
+            }
+            if let locality = filter.locality, !locality.isEmpty {
+                sql += " AND p.locality = ?"
+                arguments += [locality]
+            }
+            if let practiceId = filter.practiceId {
+                sql += " AND s.practiceId = ?"
+                arguments += [practiceId]
+            }
+            let sessions = try ClinicalSession.fetchAll(
+                db, sql: sql + " ORDER BY s.date, s.startMinute LIMIT 500", arguments: arguments)
+            let practices = try Practice.filter(ids: Set(sessions.map(\.practiceId))).fetchAll(db)
+            let byId = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0) })
+            let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: sessions, practices: practices)
+            return sessions.filter { context.evaluate(gpId: gpId, session: $0, practice: byId[$0.practiceId]!).eligible }
+                .map { SessionListing(session: $0, practice: byId[$0.practiceId]!) }
+        }
+    }
+}

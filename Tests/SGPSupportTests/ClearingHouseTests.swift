@@ -1,0 +1,493 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import SGPSupport
+
+/// The register fixture plus a practice manager for practice A81001 (Ashby Vale) and helpers to
+/// make GPs who pass every rule. Today is Mon 7 Dec 2026; sessions default to Wed 9 Dec, 09:00–12:00.
+struct ClearingFixture {
+    let register: RegisterFixture
+    let manager: Principal
+    let practiceId: Int64
+    var database: AppDatabase { register.database }
+    var clock: TestClock { register.clock }
+
+    init() async throws {
+        register = try await RegisterFixture()
+        _ = try await register.database.createUser(
+            NewUserInput(email: "pm@example.org", password: validPassword, role: .practiceManager, scopeReference: "A81001"),
+            by: .commandLine)
+        manager = try await register.database.signIn(email: "pm@example.org", password: validPassword, from: "t", kind: .web)
+            .principal
+        practiceId = try #require(manager.practiceIds.first)
+    }
+
+    /// An active, fully checked GP in Ashby Vale with minor surgery, free every weekday morning and afternoon, with a sign-in.
+    func readyGP(_ gmc: String, name: String? = nil, configure: (inout GPInput) -> Void = { _ in }) async throws -> (
+        GP, Principal
+    ) {
+        let gp = try await register.addGP(gmc, name: name ?? "Dr \(gmc)") {
+            $0.localities = ["Ashby Vale"]
+            $0.skills = ["minor-surgery"]
+            $0.email = "\(gmc)@example.org"
+            configure(&$0)
+        }
+        try await register.clearFully(gp.id!)
+        _ = try await database.createUser(
+            NewUserInput(email: "\(gmc)@example.org", password: validPassword, role: .gp, scopeReference: gmc), by: .commandLine)
+        let principal = try await database.signIn(email: "\(gmc)@example.org", password: validPassword, from: "t", kind: .web)
+            .principal
+        let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday"].map {
+            AvailabilityInput.WeeklyEntry(weekday: $0, dayParts: ["morning", "afternoon"])
+        }
+        _ = try await database.setAvailability(gpId: gp.id!, AvailabilityInput(weekly: weekdays, dates: []), by: principal)
+        return (gp, principal)
+    }
+
+    func post(
+        date: String = "2026-12-09", start: String = "09:00", end: String = "12:00", skills: [String] = [],
+        practiceId: Int64? = nil,
+        weeks: Int = 1
+    ) async throws -> ClinicalSession {
+        var input = SessionInput()
+        input.practiceId = practiceId ?? self.practiceId
+        input.date = date
+        input.start = start
+        input.end = end
+        input.kind = "surgery"
+        input.requiredSkills = skills
+        input.rate = 95
+        input.repeatWeeks = weeks
+        return try await database.postSessions(input, by: practiceId == nil ? manager : register.liaison).first!
+    }
+
+    func candidate(_ gpId: Int64, for session: ClinicalSession) async throws -> Candidate? {
+        try await database.candidates(sessionId: session.id!, includeIneligible: true, by: manager).first { $0.gpId == gpId }
+    }
+}
+
+@Suite struct SessionPostingTests {
+    @Test func badSessionsAreRefusedFieldByField() async throws {
+        let fixture = try await ClearingFixture()
+        var input = SessionInput()
+        input.practiceId = fixture.practiceId
+        input.date = "2026-12-01"
+        input.start = "12:00"
+        input.end = "09:00"
+        input.kind = "picnic"
+        input.requiredSkills = ["juggling"]
+        input.rate = 0
+        let errors = await validationErrors { _ = try await fixture.database.postSessions(input, by: fixture.manager) }
+        #expect(errors?["date"] == "The session cannot be in the past")
+        #expect(errors?["end"] == "The end time must be after the start time")
+        #expect(errors?["kind"]?.hasPrefix("Choose one of") == true)
+        #expect(errors?["requiredSkills"]?.contains("juggling") == true)
+        #expect(errors?["rate"] == "Enter a rate in pounds, more than 0")
+    }
+
+    @Test func aWeeklySeriesIsPostedTogether() async throws {
+        let fixture = try await ClearingFixture()
+        var input = SessionInput()
+        input.practiceId = fixture.practiceId
+        input.date = "2026-12-09"
+        input.start = "13:30"
+        input.end = "17:30"
+        input.rate = 110
+        input.repeatWeeks = 4
+        let posted = try await fixture.database.postSessions(input, by: fixture.manager)
+        #expect(posted.map(\.date.description) == ["2026-12-09", "2026-12-16", "2026-12-23", "2026-12-30"])
+        #expect(Set(posted.map(\.seriesId)).count == 1)
+        #expect(posted.first?.seriesId != nil)
+    }
+
+    @Test func onlyThePracticeOrItsLiaisonOfficerPosts() async throws {
+        let fixture = try await ClearingFixture()
+        let (_, gp) = try await fixture.readyGP("1111111")
+        var input = SessionInput()
+        input.practiceId = fixture.practiceId
+        input.date = "2026-12-09"
+        input.start = "09:00"
+        input.end = "12:00"
+        input.rate = 90
+        await #expect(throws: DomainError.self) { _ = try await fixture.database.postSessions(input, by: gp) }
+        let practices = try await fixture.database.practices(organisationId: fixture.register.organisationId, page: PageRequest())
+        input.practiceId = try #require(practices.items.first { $0.odsCode == "A81002" }?.id)
+        await #expect(throws: DomainError.self) { _ = try await fixture.database.postSessions(input, by: fixture.manager) }
+    }
+}
+
+@Suite struct EligibilityTests {
+    @Test func aGPWhoMeetsEveryRuleIsACandidateWithReasons() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, _) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post(skills: ["minor-surgery"])
+        let candidate = try #require(try await fixture.candidate(gp.id!, for: session))
+        #expect(candidate.eligible)
+        #expect(candidate.ineligibleBecause.isEmpty)
+        #expect(candidate.reasons.contains("From this organisation"))
+    }
+
+    @Test func aClearanceThatExpiresTheDayBeforeTheSessionExcludes() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, _) = try await fixture.readyGP("1111111")
+        _ = try await fixture.database.recordCheck(
+            gpId: gp.id!, CheckInput(type: "indemnity", status: "verified", verifiedOn: "2026-01-10", expiresOn: "2026-12-08"),
+            by: fixture.register.liaison)
+        let session = try await fixture.post(date: "2026-12-09")
+        let candidate = try #require(try await fixture.candidate(gp.id!, for: session))
+        #expect(!candidate.eligible)
+        #expect(candidate.ineligibleBecause == ["Not cleared on 9 Dec 2026: Medical indemnity expired 8 Dec 2026"])
+        let dayBefore = try await fixture.post(date: "2026-12-08")
+        #expect(try await fixture.candidate(gp.id!, for: dayBefore)?.eligible == true)
+    }
+
+    @Test func eachRuleExcludesWithItsOwnReason() async throws {
+        let fixture = try await ClearingFixture()
+        let (noSkill, _) = try await fixture.readyGP("1111111") { $0.skills = [] }
+        let (elsewhere, _) = try await fixture.readyGP("2222222") { $0.localities = ["Brookmere"] }
+        let (unwanted, _) = try await fixture.readyGP("3333333")
+        try await fixture.database.setPracticePreference(
+            practiceId: fixture.practiceId, gpId: unwanted.id!, preference: .notWanted, reason: "Late twice", by: fixture.manager)
+        let (mornings, morningsPrincipal) = try await fixture.readyGP("4444444")
+        _ = try await fixture.database.setAvailability(
+            gpId: mornings.id!,
+            AvailabilityInput(weekly: [.init(weekday: "wednesday", dayParts: ["morning"])], dates: []), by: morningsPrincipal)
+        let session = try await fixture.post(start: "12:00", end: "15:00", skills: ["minor-surgery"])
+        let candidates = try await fixture.database.candidates(
+            sessionId: session.id!, includeIneligible: true, by: fixture.manager)
+        func reasons(_ gp: GP) -> [String] { candidates.first { $0.gpId == gp.id }?.ineligibleBecause ?? ["missing"] }
+        #expect(reasons(noSkill) == ["Lacks required skills: minor-surgery"])
+        #expect(reasons(elsewhere) == ["Does not work in Ashby Vale"])
+        #expect(reasons(unwanted) == ["On the practice's not-wanted list"])
+        #expect(reasons(mornings) == ["Not available then"], "12:00–15:00 straddles morning and afternoon")
+        let withoutIneligible = try await fixture.database.candidates(
+            sessionId: session.id!, includeIneligible: false, by: fixture.manager)
+        #expect(withoutIneligible.isEmpty)
+    }
+
+    @Test func aDatedEntryOverridesTheWeeklyPattern() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        _ = try await fixture.database.setAvailability(
+            gpId: gp.id!,
+            AvailabilityInput(
+                weekly: [.init(weekday: "wednesday", dayParts: ["morning"])],
+                dates: [
+                    .init(date: "2026-12-09", dayParts: ["morning"], available: false),
+                    .init(date: "2026-12-12", dayParts: ["morning"], available: true),
+                ]),
+            by: principal)
+        #expect(try await fixture.candidate(gp.id!, for: try await fixture.post(date: "2026-12-09"))?.eligible == false)
+        #expect(try await fixture.candidate(gp.id!, for: try await fixture.post(date: "2026-12-16"))?.eligible == true)
+        #expect(
+            try await fixture.candidate(gp.id!, for: try await fixture.post(date: "2026-12-12"))?.eligible == true,
+            "a Saturday offered by date")
+    }
+
+    @Test func clashesAndTheWeeklyCapExclude() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111") { $0.maxSessionsPerWeek = 2 }
+        let first = try await fixture.post(date: "2026-12-09", start: "09:00", end: "12:00")
+        _ = try await fixture.database.apply(sessionId: first.id!, by: principal)
+        let application = try await fixture.database.applications(sessionId: first.id!, by: fixture.manager).first!.0
+        _ = try await fixture.database.acceptApplication(id: application.id!, by: fixture.manager)
+        let overlapping = try await fixture.post(date: "2026-12-09", start: "11:00", end: "13:00")
+        #expect(
+            try await fixture.candidate(gp.id!, for: overlapping)?.ineligibleBecause == ["Already booked at an overlapping time"])
+        let second = try await fixture.post(date: "2026-12-10")
+        let offer = try await fixture.database.offer(sessionId: second.id!, gpId: gp.id!, by: fixture.manager).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let third = try await fixture.post(date: "2026-12-11")
+        #expect(
+            try await fixture.candidate(gp.id!, for: third)?.ineligibleBecause == [
+                "Already at their limit of 2 sessions that week"
+            ])
+        let nextWeek = try await fixture.post(date: "2026-12-14")
+        #expect(try await fixture.candidate(gp.id!, for: nextWeek)?.eligible == true)
+    }
+
+    @Test func preferredAndExperiencedGPsRankFirstAndBusyOnesLower() async throws {
+        let fixture = try await ClearingFixture()
+        let (plain, _) = try await fixture.readyGP("1111111", name: "Dr Aardvark")
+        let (preferred, _) = try await fixture.readyGP("2222222", name: "Dr Zebra")
+        try await fixture.database.setPracticePreference(
+            practiceId: fixture.practiceId, gpId: preferred.id!, preference: .preferred, reason: nil, by: fixture.manager)
+        let session = try await fixture.post()
+        let ranked = try await fixture.database.candidates(sessionId: session.id!, includeIneligible: false, by: fixture.manager)
+        #expect(ranked.map(\.gpId) == [preferred.id!, plain.id!])
+        #expect(ranked.first?.reasons.first == "On the practice's preferred list")
+        #expect(ranked.first!.score > ranked.last!.score)
+    }
+}
+
+@Suite struct BookingTests {
+    @Test func fiftyConcurrentAcceptsMakeExactlyOneBooking() async throws {
+        let fixture = try await ClearingFixture()
+        let session = try await fixture.post()
+        var applicationIds: [Int64] = []
+        for index in 0..<50 {
+            let (_, principal) = try await fixture.readyGP(String(5_000_000 + index))
+            applicationIds.append(try await fixture.database.apply(sessionId: session.id!, by: principal).value.id!)
+        }
+        let database = fixture.database
+        let manager = fixture.manager
+        let results = await withTaskGroup(of: Result<Int64, any Error>.self) { group in
+            for id in applicationIds {
+                group.addTask {
+                    do { return .success(try await database.acceptApplication(id: id, by: manager).value.id!) } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var results: [Result<Int64, any Error>] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        let successes = results.filter { if case .success = $0 { true } else { false } }
+        #expect(successes.count == 1)
+        let conflicts = results.filter {
+            if case .failure(let error) = $0, case DomainError.conflict = error { true } else { false }
+        }
+        #expect(conflicts.count == 49, "every other accept is a clean conflict")
+        let bookings = try await database.read { db in try Booking.filter(Booking.Columns.sessionId == session.id!).fetchCount(db)
+        }
+        #expect(bookings == 1)
+        #expect(try await database.session(id: session.id!)?.session.status == .booked)
+    }
+
+    @Test func theDatabaseItselfRefusesOverlapsAndDoubleBookings() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post()
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        // Bypassing the rules, straight into SQL: the trigger and the unique index still say no.
+        await #expect(throws: DatabaseError.self) {
+            try await fixture.database.writer.write { db in
+                var copy = booking
+                copy.id = nil
+                copy.startMinute += 30
+                copy.sessionId = try fixture.database.writer.read { _ in session.id! }
+                try copy.insert(db)
+            }
+        }
+        let other = try await fixture.post(date: "2026-12-09", start: "10:00", end: "11:00")
+        await #expect(throws: DatabaseError.self) {
+            try await fixture.database.writer.write { db in
+                var copy = booking
+                copy.id = nil
+                copy.sessionId = other.id!
+                try copy.insert(db)
+            }
+        }
+    }
+
+    @Test func overlappingBookingsAreRefusedWithAClearMessage() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let morning = try await fixture.post(start: "09:00", end: "12:00")
+        let offer = try await fixture.database.offer(sessionId: morning.id!, gpId: gp.id!, by: fixture.manager).value
+        let lateMorning = try await fixture.post(start: "11:30", end: "13:00")
+        let second = try await fixture.database.offer(sessionId: lateMorning.id!, gpId: gp.id!, by: fixture.manager).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        await #expect(throws: DomainError.conflict("Dr 1111111 already has a booking at an overlapping time")) {
+            _ = try await fixture.database.acceptOffer(id: second.id!, by: principal)
+        }
+    }
+
+    @Test func offersExpireAfter48Hours() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post(date: "2026-12-11")
+        let outcome = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+        #expect(outcome.notifications.map(\.to) == ["1111111@example.org"])
+        #expect(outcome.notifications.first?.text.contains("The offer stands until 09:00 on Wed 9 Dec 2026") == true)
+        fixture.clock.advance(by: 48 * 3600 + 1)
+        #expect(outcome.value.effectiveStatus(now: fixture.clock.now) == "expired")
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.acceptOffer(id: outcome.value.id!, by: principal)
+        }
+        #expect(try await fixture.database.session(id: session.id!)?.session.status == .open)
+    }
+
+    @Test func ineligibleGPsCannotApplyOrBeOffered() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111") { $0.skills = [] }
+        let session = try await fixture.post(skills: ["minor-surgery"])
+        await #expect(throws: DomainError.conflict("You cannot take this session: Lacks required skills: minor-surgery")) {
+            _ = try await fixture.database.apply(sessionId: session.id!, by: principal)
+        }
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+        }
+    }
+
+    @Test func cancellingTellsTheOtherSide() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post()
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        let noReason = await validationErrors {
+            _ = try await fixture.database.cancelBooking(id: booking.id!, reason: "", by: principal)
+        }
+        #expect(noReason?["reason"] == "Give the reason for cancelling")
+        let byGP = try await fixture.database.cancelBooking(id: booking.id!, reason: "Unwell", by: principal)
+        #expect(byGP.notifications.map(\.to) == ["pm@example.org"])
+        #expect(byGP.notifications.first?.text.contains("Reason: Unwell") == true)
+        #expect(try await fixture.database.session(id: session.id!)?.session.status == .open, "the practice still needs cover")
+
+        let again = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        let rebooked = try await fixture.database.acceptOffer(id: again.id!, by: principal).value
+        let byPractice = try await fixture.database.cancelBooking(id: rebooked.id!, reason: "Clinic closed", by: fixture.manager)
+        #expect(byPractice.notifications.map(\.to) == ["1111111@example.org"])
+        let closed = try #require(try await fixture.database.session(id: session.id!)?.session)
+        #expect(closed.status == .cancelled)
+        #expect(closed.cancelledByRole == "practice")
+        #expect(closed.cancelReason == "Clinic closed")
+    }
+
+    @Test func bookingsCompleteAfterTheirEndTime() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post(date: "2026-12-07", start: "13:00", end: "17:00")
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.completeBooking(id: booking.id!, by: fixture.manager)
+        }
+        #expect(try await fixture.database.completeFinishedBookings() == 0)
+        fixture.clock.advance(by: 8 * 3600 + 60)  // 17:01 UK time (GMT in December)
+        #expect(try await fixture.database.completeFinishedBookings() == 1)
+        #expect(try await fixture.database.booking(id: booking.id!)?.booking.status == .completed)
+        #expect(try await fixture.database.session(id: session.id!)?.session.status == .completed)
+    }
+
+    @Test func arrangementsMadeOutsideTheSchemeAreRecorded() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let past = try await fixture.database.recordArrangement(
+            ArrangementInput(
+                practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-20", start: "09:00", end: "12:30", kind: "surgery"),
+            by: principal)
+        #expect(past.status == .completed)
+        let listing = try #require(try await fixture.database.session(id: past.sessionId))
+        #expect(listing.session.source == "reported")
+        let future = try await fixture.database.recordArrangement(
+            ArrangementInput(
+                practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-12-20", start: "09:00", end: "12:30", kind: "clinic"),
+            by: fixture.manager)
+        #expect(future.status == .confirmed)
+        let (_, stranger) = try await fixture.readyGP("2222222")
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.recordArrangement(
+                ArrangementInput(
+                    practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-21", start: "09:00", end: "12:00",
+                    kind: "surgery"),
+                by: stranger)
+        }
+    }
+}
+
+@Suite struct PartnerOrganisationTests {
+    @Test func gpsSeeAPartnersSessionsOnlyUnderAnActiveAgreement() async throws {
+        let fixture = try await ClearingFixture()
+        let session = try await fixture.post()
+        // A second organisation with a liaison officer and a GP who works in Ashby Vale too.
+        let other = try await fixture.database.createOrganisation(
+            OrganisationInput(code: "PRT", name: "Partner ICB"), by: .commandLine)
+        _ = try await fixture.database.createUser(
+            NewUserInput(email: "lo@partner.org", password: validPassword, role: .liaisonOfficer, scopeReference: "PRT"),
+            by: .commandLine)
+        let partnerLiaison = try await fixture.database.signIn(
+            email: "lo@partner.org", password: validPassword, from: "t", kind: .web
+        ).principal
+        var practice = PracticeInput()
+        practice.odsCode = "B82001"
+        practice.name = "Partner Surgery"
+        practice.locality = "Ashby Vale"
+        _ = try await fixture.database.createPractice(organisationId: other.id!, practice, by: partnerLiaison)
+        var input = GPInput()
+        input.name = "Dr Borrowed"
+        input.gmcNumber = "8888888"
+        input.localities = ["Ashby Vale"]
+        let borrowed = try await fixture.database.createGP(organisationId: other.id!, input, by: partnerLiaison)
+        for type in RegisterDefaults.checkTypes.map(\.code) {
+            _ = try await fixture.database.recordCheck(
+                gpId: borrowed.id!,
+                CheckInput(
+                    type: type, status: "verified", verifiedOn: "2026-01-10", expiresOn: "2030-01-01",
+                    dbsCertificateNumber: "001234567890"),
+                by: partnerLiaison)
+        }
+        _ = try await fixture.database.setAvailability(
+            gpId: borrowed.id!, AvailabilityInput(weekly: [.init(weekday: "wednesday", dayParts: ["morning"])], dates: []),
+            by: partnerLiaison)
+
+        #expect(try await fixture.database.eligibleSessions(gpId: borrowed.id!, filter: SessionFilter()).isEmpty)
+        #expect(try await fixture.candidate(borrowed.id!, for: session) == nil, "not even listed without an agreement")
+
+        let agreement = try await fixture.database.proposeSharing(partnerOrganisationId: other.id!, by: fixture.register.liaison)
+        #expect(
+            try await fixture.database.eligibleSessions(gpId: borrowed.id!, filter: SessionFilter()).isEmpty,
+            "proposed is not agreed")
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.acceptSharing(id: agreement.id!, by: fixture.register.liaison)
+        }
+        _ = try await fixture.database.acceptSharing(id: agreement.id!, by: partnerLiaison)
+        #expect(
+            try await fixture.database.eligibleSessions(gpId: borrowed.id!, filter: SessionFilter()).map(\.session.id) == [
+                session.id
+            ])
+        let candidate = try #require(try await fixture.candidate(borrowed.id!, for: session))
+        #expect(candidate.eligible)
+        #expect(candidate.reasons.contains("From a partner organisation"))
+
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: borrowed.id!, by: fixture.manager).value
+        _ = try await fixture.database.write { db in
+            try db.execute(
+                sql: "INSERT INTO roleGrant (userId, role, gpId) VALUES (?, 'gp', ?)",
+                arguments: [partnerLiaison.userId, borrowed.id!])
+        }
+        let borrowedPrincipal = try await fixture.database.signIn(
+            email: "lo@partner.org", password: validPassword, from: "t", kind: .web
+        ).principal
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: borrowedPrincipal).value
+        #expect(booking.gpOrganisationId == other.id)
+        #expect(booking.practiceOrganisationId == fixture.register.organisationId)
+
+        _ = try await fixture.database.endSharing(id: agreement.id!, by: partnerLiaison)
+        let later = try await fixture.post(date: "2026-12-16")
+        #expect(try await fixture.candidate(borrowed.id!, for: later) == nil)
+    }
+}
+
+@Suite struct CalendarFeedTests {
+    @Test func theFeedListsBookingsWithStableIDsAndShowsCancellations() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post()
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        let token = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal)
+        #expect(try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal) == token)
+        let feed = try #require(try await fixture.database.calendarFeed(token: token))
+        #expect(feed.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+        #expect(feed.contains("UID:booking-\(booking.id!)@sgpst\r\n"))
+        #expect(feed.contains("DTSTART:20261209T090000Z\r\n"))
+        #expect(feed.contains("STATUS:CONFIRMED"))
+        #expect(feed.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+        _ = try await fixture.database.cancelBooking(id: booking.id!, reason: "Unwell", by: principal)
+        let after = try #require(try await fixture.database.calendarFeed(token: token))
+        #expect(after.contains("UID:booking-\(booking.id!)@sgpst\r\n"))
+        #expect(after.contains("STATUS:CANCELLED"))
+        let reset = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: true, by: principal)
+        #expect(reset != token)
+        #expect(try await fixture.database.calendarFeed(token: token) == nil, "the old address stops working")
+        let (_, stranger) = try await fixture.readyGP("2222222")
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: stranger)
+        }
+    }
+}
