@@ -38,6 +38,8 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     )
     .addRoutes(to: router)
     PracticeAPIController(database: database).addRoutes(to: router)
+    ClearingHouseAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(
+        to: router)
     PracticePagesController(database: database, renderer: renderer).addRoutes(to: router)
     JoinController(database: database, renderer: renderer).addRoutes(to: router)
     RegisterFilesController(database: database, renderer: renderer).addRoutes(to: router)

@@ -104,6 +104,10 @@ extension AppDatabase {
         }
     }
 
+    public func partnerOrganisations(of organisationId: Int64) async throws -> [Int64] {
+        try await read { db in try Self.partnerOrganisationIds(db, of: organisationId) }
+    }
+
     /// The organisations an organisation shares GPs and sessions with now.
     static func partnerOrganisationIds(_ db: Database, of organisationId: Int64) throws -> [Int64] {
         try Int64.fetchAll(

@@ -1,0 +1,517 @@
+import Foundation
+import Hummingbird
+import Logging
+import SGPSupport
+
+/// The clearing-house API: sessions, candidates, applications, offers, bookings, availability,
+/// arrangements, sharing agreements and calendar addresses.
+struct ClearingHouseAPIController {
+    let database: AppDatabase
+    let mailer: any MailTransport
+    let baseURL: String
+
+    struct SessionBody: Encodable {
+        var id: Int64
+        var practiceId: Int64
+        var date: Day
+        var start: String
+        var end: String
+        var kind: String
+        var requiredSkills: [String]
+        var rate: Double
+        var rateUnit: String
+        var notes: String?
+        var status: String
+        var seriesSessionIds: [Int64]?
+
+        init(_ session: ClinicalSession, series: [Int64]? = nil) {
+            id = session.id!
+            practiceId = session.practiceId
+            date = session.date
+            start = session.start
+            end = session.end
+            kind = session.kind.rawValue
+            requiredSkills = session.requiredSkills
+            rate = Double(session.ratePence) / 100
+            rateUnit = session.rateUnit.rawValue
+            notes = session.notes
+            status = session.status.rawValue
+            seriesSessionIds = series
+        }
+    }
+
+    struct SessionRequest: Decodable {
+        var practiceId: Int64?
+        var date: String?
+        var start: String?
+        var end: String?
+        var kind: String?
+        var requiredSkills: [String]?
+        var rate: Double?
+        var rateUnit: String?
+        var notes: String?
+        var repeatWeeks: Int?
+    }
+
+    struct BookingBody: Encodable {
+        var id: Int64
+        var sessionId: Int64
+        var gpId: Int64
+        var status: String
+        var date: Day
+        var start: String
+        var end: String
+        var practiceId: Int64?
+        var cancelReason: String?
+
+        init(_ booking: Booking, practiceId: Int64? = nil) {
+            id = booking.id!
+            sessionId = booking.sessionId
+            gpId = booking.gpId
+            status = booking.status.rawValue
+            date = booking.date
+            start = ClockTime.format(booking.startMinute)
+            end = ClockTime.format(booking.endMinute)
+            self.practiceId = practiceId
+            cancelReason = booking.cancelReason
+        }
+    }
+
+    struct CandidateBody: Encodable {
+        var gpId: Int64
+        var name: String
+        var score: Int
+        var reasons: [String]
+        var eligible: Bool
+        var ineligibleBecause: [String]?
+    }
+
+    struct OfferBody: Encodable {
+        var id: Int64
+        var sessionId: Int64
+        var gpId: Int64
+        var status: String
+        var expiresAt: Date
+    }
+
+    struct ApplicationBody: Encodable {
+        var id: Int64
+        var sessionId: Int64
+        var gpId: Int64
+        var status: String
+    }
+
+    struct GPIdRequest: Decodable { var gpId: Int64? }
+    struct ReasonRequest: Decodable { var reason: String? }
+    struct PartnerRequest: Decodable { var partnerOrganisationId: Int64? }
+    struct URLBody: Encodable { var url: String }
+
+    struct AvailabilityBody: Codable {
+        struct Weekly: Codable {
+            var weekday: String
+            var dayParts: [String]
+        }
+        struct Dated: Codable {
+            var date: String
+            var dayParts: [String]
+            var available: Bool
+        }
+        var weekly: [Weekly]?
+        var dates: [Dated]?
+    }
+
+    struct ArrangementRequest: Decodable {
+        var practiceId: Int64?
+        var gpId: Int64?
+        var date: String?
+        var start: String?
+        var end: String?
+        var kind: String?
+    }
+
+    struct AgreementBody: Encodable {
+        var id: Int64
+        var organisationId: Int64
+        var partnerOrganisationId: Int64
+        var status: String
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/sessions", use: listSessions)
+        router.post("/api/v1/sessions", use: postSession)
+        router.get("/api/v1/sessions/:id", use: showSession)
+        router.post("/api/v1/sessions/:id/withdraw", use: withdraw)
+        router.get("/api/v1/sessions/:id/candidates", use: candidates)
+        router.post("/api/v1/sessions/:id/applications", use: apply)
+        router.post("/api/v1/sessions/:id/offers", use: offer)
+        router.post("/api/v1/applications/:id/accept", use: acceptApplication)
+        router.post("/api/v1/offers/:id/accept", use: acceptOffer)
+        router.post("/api/v1/offers/:id/decline", use: declineOffer)
+        router.get("/api/v1/bookings", use: listBookings)
+        router.post("/api/v1/bookings/:id/cancel", use: cancel)
+        router.post("/api/v1/bookings/:id/complete", use: complete)
+        router.get("/api/v1/gps/:id/availability", use: availability)
+        router.put("/api/v1/gps/:id/availability", use: setAvailability)
+        router.post("/api/v1/arrangements", use: arrangement)
+        router.post("/api/v1/sharing-agreements", use: proposeSharing)
+        router.post("/api/v1/sharing-agreements/:id/accept", use: acceptSharing)
+        router.post("/api/v1/sharing-agreements/:id/end", use: endSharing)
+        router.get("/api/v1/gps/:id/calendar-url", use: gpCalendar)
+        router.post("/api/v1/gps/:id/calendar-url", use: resetGPCalendar)
+        router.get("/api/v1/practices/:id/calendar-url", use: practiceCalendar)
+        router.post("/api/v1/practices/:id/calendar-url", use: resetPracticeCalendar)
+        router.get("/calendar/:token", use: feed)
+    }
+
+    // MARK: Sessions
+
+    @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let filter = try ClearingQuery.sessionFilter(request)
+        if request.uri.queryParameters.get("eligibleFor") == "me" {
+            guard let gpId = principal.gpId else { throw DomainError.forbidden("eligibleFor=me is for GPs") }
+            let sessions = try await database.eligibleSessions(gpId: gpId, filter: filter)
+            let page = request.pageRequest()
+            let slice = Array(sessions.dropFirst((page.page - 1) * page.perPage).prefix(page.perPage))
+            return try .json(
+                ListBody(
+                    items: slice.map { SessionBody($0.session) }, total: sessions.count, page: page.page, perPage: page.perPage))
+        }
+        var scoped = filter
+        let organisations = try await ClearingQuery.visibleOrganisations(principal, database: database)
+        if organisations.isEmpty {
+            // A practice manager sees their own practices' sessions.
+            guard let practiceId = filter.practiceId ?? principal.practiceIds.first, principal.practiceIds.contains(practiceId)
+            else {
+                throw DomainError.forbidden("You do not have permission to list these sessions")
+            }
+            scoped.practiceId = practiceId
+            let practice = try await database.practice(id: practiceId)
+            let page = try await database.sessions(
+                organisationIds: [practice!.organisationId], filter: scoped, page: request.pageRequest())
+            return try .json(
+                ListBody(
+                    items: page.items.map { SessionBody($0.session) }, total: page.total, page: page.page, perPage: page.perPage))
+        }
+        let page = try await database.sessions(organisationIds: organisations, filter: scoped, page: request.pageRequest())
+        return try .json(
+            ListBody(items: page.items.map { SessionBody($0.session) }, total: page.total, page: page.page, perPage: page.perPage)
+        )
+    }
+
+    @Sendable func postSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(SessionRequest.self, context: context)
+        var input = SessionInput()
+        input.practiceId = body.practiceId ?? (principal.practiceIds.count == 1 ? principal.practiceIds.first : nil)
+        input.date = body.date
+        input.start = body.start
+        input.end = body.end
+        input.kind = body.kind
+        input.requiredSkills = body.requiredSkills
+        input.rate = body.rate
+        input.rateUnit = body.rateUnit
+        input.notes = body.notes
+        input.repeatWeeks = body.repeatWeeks
+        let posted = try await database.postSessions(input, by: principal)
+        return try .json(SessionBody(posted[0], series: posted.count > 1 ? posted.map { $0.id! } : nil), status: .created)
+    }
+
+    @Sendable func showSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let listing = try await visibleSession(request, context: context)
+        return try .json(SessionBody(listing.session))
+    }
+
+    @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try ClearingQuery.id(context)
+        let body = try await request.decodeJSON(ReasonRequest.self, context: context)
+        return try .json(SessionBody(try await database.withdrawSession(id: id, reason: body.reason, by: principal)))
+    }
+
+    @Sendable func candidates(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let includeIneligible = request.uri.queryParameters.get("includeIneligible") == "true"
+        let candidates = try await database.candidates(
+            sessionId: try ClearingQuery.id(context), includeIneligible: includeIneligible, by: principal)
+        let items = candidates.map {
+            CandidateBody(
+                gpId: $0.gpId, name: $0.name, score: $0.score, reasons: $0.reasons, eligible: $0.eligible,
+                ineligibleBecause: $0.eligible ? nil : $0.ineligibleBecause)
+        }
+        return try .json(["items": items])
+    }
+
+    @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let outcome = try await database.apply(sessionId: try ClearingQuery.id(context), by: principal)
+        await send(outcome.notifications, context: context)
+        let application = outcome.value
+        return try .json(
+            ApplicationBody(
+                id: application.id!, sessionId: application.sessionId, gpId: application.gpId, status: application.status.rawValue
+            ),
+            status: .created)
+    }
+
+    @Sendable func offer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(GPIdRequest.self, context: context)
+        guard let gpId = body.gpId else {
+            throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
+        }
+        let outcome = try await database.offer(sessionId: try ClearingQuery.id(context), gpId: gpId, by: principal)
+        await send(outcome.notifications, context: context)
+        return try .json(Self.offerBody(outcome.value, now: database.clock.now()), status: .created)
+    }
+
+    static func offerBody(_ offer: Offer, now: Date) -> OfferBody {
+        OfferBody(
+            id: offer.id!, sessionId: offer.sessionId, gpId: offer.gpId, status: offer.effectiveStatus(now: now),
+            expiresAt: offer.expiresAt)
+    }
+
+    @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let outcome = try await database.acceptApplication(id: try ClearingQuery.id(context), by: principal)
+        await send(outcome.notifications, context: context)
+        return try .json(BookingBody(outcome.value), status: .created)
+    }
+
+    @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let outcome = try await database.acceptOffer(id: try ClearingQuery.id(context), by: principal)
+        await send(outcome.notifications, context: context)
+        return try .json(BookingBody(outcome.value), status: .created)
+    }
+
+    @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let offer = try await database.declineOffer(id: try ClearingQuery.id(context), by: principal)
+        return try .json(Self.offerBody(offer, now: database.clock.now()))
+    }
+
+    // MARK: Bookings
+
+    @Sendable func listBookings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        let from = try ClearingQuery.day(query.get("from"), "from")
+        let to = try ClearingQuery.day(query.get("to"), "to")
+        let bookings = try await database.bookings(for: principal, from: from, to: to)
+        let page = request.pageRequest()
+        let slice = Array(bookings.dropFirst((page.page - 1) * page.perPage).prefix(page.perPage))
+        return try .json(
+            ListBody(
+                items: slice.map { BookingBody($0.booking, practiceId: $0.practice.id) }, total: bookings.count, page: page.page,
+                perPage: page.perPage))
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(ReasonRequest.self, context: context)
+        let outcome = try await database.cancelBooking(
+            id: try ClearingQuery.id(context), reason: body.reason ?? "", by: principal)
+        await send(outcome.notifications, context: context)
+        return try .json(BookingBody(outcome.value))
+    }
+
+    @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try .json(BookingBody(try await database.completeBooking(id: try ClearingQuery.id(context), by: principal)))
+    }
+
+    @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(ArrangementRequest.self, context: context)
+        let booking = try await database.recordArrangement(
+            ArrangementInput(
+                practiceId: body.practiceId, gpId: body.gpId ?? principal.gpId, date: body.date, start: body.start, end: body.end,
+                kind: body.kind),
+            by: principal)
+        return try .json(BookingBody(booking, practiceId: body.practiceId), status: .created)
+    }
+
+    // MARK: Availability
+
+    @Sendable func availability(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let gp = try await findGP(context)
+        try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
+        return try .json(Self.availabilityBody(try await database.availability(gpId: gp.id!)))
+    }
+
+    @Sendable func setAvailability(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let gp = try await findGP(context)
+        let body = try await request.decodeJSON(AvailabilityBody.self, context: context)
+        let input = AvailabilityInput(
+            weekly: (body.weekly ?? []).map { .init(weekday: $0.weekday, dayParts: $0.dayParts) },
+            dates: (body.dates ?? []).map { .init(date: $0.date, dayParts: $0.dayParts, available: $0.available) })
+        return try .json(Self.availabilityBody(try await database.setAvailability(gpId: gp.id!, input, by: principal)))
+    }
+
+    static func availabilityBody(_ availability: Availability) -> AvailabilityBody {
+        AvailabilityBody(
+            weekly: availability.weekly.map {
+                .init(weekday: Weekday(number: $0.weekday)!.rawValue, dayParts: $0.dayParts.map(\.rawValue))
+            },
+            dates: availability.dates.map {
+                .init(date: $0.date.description, dayParts: $0.dayParts.map(\.rawValue), available: $0.available)
+            })
+    }
+
+    // MARK: Sharing agreements
+
+    @Sendable func proposeSharing(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decodeJSON(PartnerRequest.self, context: context)
+        guard let partner = body.partnerOrganisationId else {
+            throw DomainError.validationFailed(
+                ValidationErrors(field: "partnerOrganisationId", message: "Name the partner organisation"))
+        }
+        return try .json(
+            Self.agreementBody(try await database.proposeSharing(partnerOrganisationId: partner, by: principal)), status: .created
+        )
+    }
+
+    @Sendable func acceptSharing(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try .json(Self.agreementBody(try await database.acceptSharing(id: try ClearingQuery.id(context), by: principal)))
+    }
+
+    @Sendable func endSharing(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try .json(Self.agreementBody(try await database.endSharing(id: try ClearingQuery.id(context), by: principal)))
+    }
+
+    static func agreementBody(_ agreement: SharingAgreement) -> AgreementBody {
+        AgreementBody(
+            id: agreement.id!, organisationId: agreement.organisationId, partnerOrganisationId: agreement.partnerOrganisationId,
+            status: agreement.status.rawValue)
+    }
+
+    // MARK: Calendars
+
+    @Sendable func gpCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await calendarURL(.gp(try ClearingQuery.id(context)), reset: false, context: context)
+    }
+
+    @Sendable func resetGPCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await calendarURL(.gp(try ClearingQuery.id(context)), reset: true, context: context)
+    }
+
+    @Sendable func practiceCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await calendarURL(.practice(try ClearingQuery.id(context)), reset: false, context: context)
+    }
+
+    @Sendable func resetPracticeCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await calendarURL(.practice(try ClearingQuery.id(context)), reset: true, context: context)
+    }
+
+    private func calendarURL(_ owner: CalendarOwner, reset: Bool, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let token = try await database.calendarToken(for: owner, reset: reset, by: principal)
+        return try .json(URLBody(url: "\(baseURL)/calendar/\(token).ics"))
+    }
+
+    /// The feed itself: public, the secret address is the key.
+    @Sendable func feed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let raw = context.parameters.get("token") ?? ""
+        let token = raw.hasSuffix(".ics") ? String(raw.dropLast(4)) : raw
+        guard let ics = try await database.calendarFeed(token: token) else {
+            throw DomainError.notFound("No calendar at this address")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: ics))
+        )
+    }
+
+    // MARK: Helpers
+
+    /// Sends the emails an action asked for. The action is already saved, so a mail failure is
+    /// logged for the administrator rather than undoing it.
+    func send(_ messages: [MailMessage], context: AppRequestContext) async {
+        for message in messages {
+            do {
+                try await mailer.send(message)
+            } catch {
+                context.logger.error("Could not send email", metadata: ["to": "\(message.to)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func visibleSession(_ request: Request, context: AppRequestContext) async throws -> SessionListing {
+        let principal = try context.requirePrincipal()
+        guard let listing = try await database.session(id: try ClearingQuery.id(context)) else {
+            throw DomainError.notFound("No session has that id")
+        }
+        let organisations = try await ClearingQuery.visibleOrganisations(principal, database: database)
+        guard organisations.contains(listing.practice.organisationId) || principal.practiceIds.contains(listing.practice.id!)
+        else {
+            throw DomainError.forbidden("You do not have permission to see this session")
+        }
+        return listing
+    }
+
+    private func findGP(_ context: AppRequestContext) async throws -> GP {
+        _ = try context.requirePrincipal()
+        guard let gp = try await database.gp(id: try ClearingQuery.id(context)) else {
+            throw DomainError.notFound("No GP has that id")
+        }
+        return gp
+    }
+}
+
+/// Query and path parsing for the clearing-house routes.
+enum ClearingQuery {
+    static func id(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            throw DomainError.notFound("There is nothing with that id")
+        }
+        return id
+    }
+
+    static func day(_ raw: String?, _ name: String) throws -> Day? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let day = Day(raw) else {
+            throw DomainError.validationFailed(ValidationErrors(field: name, message: "Enter a real date as YYYY-MM-DD"))
+        }
+        return day
+    }
+
+    static func sessionFilter(_ request: Request) throws -> SessionFilter {
+        let query = request.uri.queryParameters
+        var filter = SessionFilter()
+        if let raw = query.get("status"), !raw.isEmpty {
+            guard let status = ClinicalSession.Status(rawValue: raw) else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "status", message: "Choose open, booked, completed, cancelled or withdrawn"))
+            }
+            filter.status = status
+        }
+        filter.from = try day(query.get("from"), "from")
+        filter.to = try day(query.get("to"), "to")
+        if let raw = query.get("practice"), !raw.isEmpty {
+            guard let id = Int64(raw) else {
+                throw DomainError.validationFailed(ValidationErrors(field: "practice", message: "Use the practice's id"))
+            }
+            filter.practiceId = id
+        }
+        filter.locality = query.get("locality")
+        return filter
+    }
+
+    /// The organisations whose sessions a person sees: the team's own, a GP's own and its partners'.
+    static func visibleOrganisations(_ principal: Principal, database: AppDatabase) async throws -> [Int64] {
+        if principal.isAdministrator {
+            return principal.organisationIdsSeen.isEmpty
+                ? try await database.organisationChoices().map(\.id) : principal.organisationIdsSeen
+        }
+        var organisations = principal.organisationIds(as: .liaisonOfficer) + principal.organisationIds(as: .mentor)
+        if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
+            organisations.append(gp.organisationId)
+            organisations += try await database.partnerOrganisations(of: gp.organisationId)
+        }
+        return Array(Set(organisations)).sorted()
+    }
+}

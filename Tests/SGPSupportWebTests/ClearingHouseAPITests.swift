@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SGPSupport
+import Testing
+
+@testable import SGPSupportWeb
+
+/// The clearing-house over HTTP with the demo data: practice 1 (Z90001) is in Ashby Vale, where the
+/// demo GP (gp 1, cleared, minor surgery) works.
+@Suite struct ClearingHouseAPITests {
+    static let nextWednesday: String = {
+        var day = Day(Date()).adding(days: 1)
+        while day.isoWeekday != 3 { day = day.adding(days: 1) }
+        return day.description
+    }()
+
+    @Test func aSessionIsPostedFoundAppliedForAcceptedAndInTheCalendar() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let availability = try await gp.send(
+                "/api/v1/gps/1/availability", method: .put,
+                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
+            #expect(availability.status == .ok)
+            #expect((availability.json["weekly"] as? [[String: Any]])?.first?["weekday"] as? String == "wednesday")
+
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post,
+                json:
+                    #"{"date": "\#(Self.nextWednesday)", "start": "09:00", "end": "12:30", "kind": "surgery", "requiredSkills": ["minor-surgery"], "rate": 95.5, "rateUnit": "session"}"#
+            )
+            #expect(posted.status == .created)
+            #expect(posted.json["start"] as? String == "09:00")
+            #expect(posted.json["rate"] as? Double == 95.5)
+            #expect(posted.json["status"] as? String == "open")
+            let sessionId = try #require(posted.json["id"] as? Int)
+
+            let mine = try await gp.send("/api/v1/sessions?eligibleFor=me")
+            #expect((mine.json["items"] as? [[String: Any]])?.contains { $0["id"] as? Int == sessionId } == true)
+            let candidates = try await practice.send("/api/v1/sessions/\(sessionId)/candidates")
+            let first = try #require((candidates.json["items"] as? [[String: Any]])?.first)
+            #expect(first["gpId"] as? Int == 1)
+            #expect(first["eligible"] as? Bool == true)
+            #expect((first["reasons"] as? [String])?.isEmpty == false)
+
+            let applied = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
+            #expect(applied.status == .created)
+            #expect(environment.mailbox.sent.contains { $0.to == "practice@demo.test" && $0.subject.contains("applied") })
+            let applicationId = try #require(applied.json["id"] as? Int)
+            let again = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
+            #expect(again.status == .conflict)
+
+            let accepted = try await practice.send("/api/v1/applications/\(applicationId)/accept", method: .post)
+            #expect(accepted.status == .created)
+            #expect(accepted.json["status"] as? String == "confirmed")
+            let bookingId = try #require(accepted.json["id"] as? Int)
+            #expect(environment.mailbox.sent.contains { $0.to == "gp@demo.test" && $0.subject.hasPrefix("Confirmed") })
+            let second = try await practice.send("/api/v1/applications/\(applicationId)/accept", method: .post)
+            #expect(second.status == .conflict)
+            #expect(second.errorCode == "conflict")
+
+            let bookings = try await gp.send("/api/v1/bookings")
+            #expect((bookings.json["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [bookingId])
+            let calendar = try await gp.send("/api/v1/gps/1/calendar-url")
+            let url = try #require(calendar.json["url"] as? String)
+            #expect(url.hasPrefix("http://127.0.0.1:8080/calendar/"))
+            let path = String(url.dropFirst("http://127.0.0.1:8080".count))
+            let feed = try await browser.request(path)
+            #expect(feed.headers[.contentType] == "text/calendar; charset=utf-8")
+            #expect(feed.text.contains("UID:booking-\(bookingId)@sgpst"))
+
+            let early = try await practice.send("/api/v1/bookings/\(bookingId)/complete", method: .post)
+            #expect(early.status == .conflict)
+            let noReason = try await gp.send("/api/v1/bookings/\(bookingId)/cancel", method: .post, json: "{}")
+            #expect(noReason.status == .unprocessableContent)
+            let cancelled = try await gp.send(
+                "/api/v1/bookings/\(bookingId)/cancel", method: .post, json: #"{"reason": "Family emergency"}"#)
+            #expect(cancelled.json["status"] as? String == "cancelled")
+            #expect(environment.mailbox.sent.contains { $0.to == "practice@demo.test" && $0.text.contains("Family emergency") })
+            #expect(try await browser.request(path).text.contains("STATUS:CANCELLED"))
+        }
+    }
+
+    @Test func whoMaySeeAndDoWhatWithSessions() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post,
+                json: #"{"date": "\#(Self.nextWednesday)", "start": "13:00", "end": "17:00", "rate": 90}"#)
+            let sessionId = try #require(posted.json["id"] as? Int)
+            let otherPractice = try await APIClient.signedIn(browser.client, "practice2@demo.test")
+            #expect(try await otherPractice.send("/api/v1/sessions/\(sessionId)/candidates").status == .forbidden)
+            #expect(try await otherPractice.send("/api/v1/sessions/\(sessionId)").status == .forbidden)
+            #expect(
+                try await otherPractice.send(
+                    "/api/v1/sessions", method: .post,
+                    json: #"{"practiceId": 1, "date": "\#(Self.nextWednesday)", "start": "09:00", "end": "12:00", "rate": 90}"#
+                )
+                .status == .forbidden)
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            #expect(try await gp.send("/api/v1/sessions/\(sessionId)/candidates").status == .forbidden)
+            #expect(
+                try await gp.send("/api/v1/sessions/\(sessionId)/offers", method: .post, json: #"{"gpId": 1}"#).status
+                    == .forbidden)
+            #expect(try await gp.send("/api/v1/sessions/\(sessionId)").status == .ok)
+            let notAvailable = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
+            #expect(notAvailable.status == .conflict)
+            #expect(
+                (notAvailable.json["error"] as? [String: Any])?["message"] as? String
+                    == "You cannot take this session: Not available then")
+            let bad = try await practice.send(
+                "/api/v1/sessions", method: .post, json: #"{"date": "2020-01-01", "start": "9", "end": "08:00", "rate": -1}"#)
+            #expect(bad.status == .unprocessableContent)
+            let fields = (bad.json["error"] as? [String: Any])?["fields"] as? [String: String] ?? [:]
+            #expect(Set(fields.keys) == ["date", "start", "rate"])
+        }
+    }
+
+    @Test func sharingAgreementsNeedBothLiaisonOfficers() async throws {
+        let environment = try await TestEnvironment()
+        _ = try await environment.database.createOrganisation(
+            OrganisationInput(code: "PRT", name: "Partner ICB"), by: .commandLine)
+        _ = try await environment.database.createUser(
+            NewUserInput(email: "lo@partner.test", password: "partner passphrase", role: .liaisonOfficer, scopeReference: "PRT"),
+            by: .commandLine)
+        try await environment.test { browser in
+            let demo = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let proposed = try await demo.send(
+                "/api/v1/sharing-agreements", method: .post, json: #"{"partnerOrganisationId": 2}"#)
+            #expect(proposed.status == .created)
+            #expect(proposed.json["status"] as? String == "proposed")
+            let id = try #require(proposed.json["id"] as? Int)
+            #expect(try await demo.send("/api/v1/sharing-agreements/\(id)/accept", method: .post).status == .forbidden)
+            let partner = try await APIClient.signedIn(browser.client, "lo@partner.test", password: "partner passphrase")
+            let accepted = try await partner.send("/api/v1/sharing-agreements/\(id)/accept", method: .post)
+            #expect(accepted.json["status"] as? String == "active")
+            let ended = try await demo.send("/api/v1/sharing-agreements/\(id)/end", method: .post)
+            #expect(ended.json["status"] as? String == "ended")
+            let mentor = try await APIClient.signedIn(browser.client, "mentor@demo.test")
+            #expect(
+                try await mentor.send("/api/v1/sharing-agreements", method: .post, json: #"{"partnerOrganisationId": 2}"#).status
+                    == .forbidden)
+        }
+    }
+}
