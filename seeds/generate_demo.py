@@ -114,6 +114,42 @@ gps[0].update({"name": "Dr Amelia Hartwell", "kind": "freelance", "status": "act
                "checks": [{"type": c, "verifiedDaysAgo": 90, "expiresInDays": 20 if c == "indemnity" else 400}
                           for c in CHECKS]})
 
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+for gp in gps:
+    if gp["status"] != "active":
+        continue
+    days = sorted(rng.sample(WEEKDAYS[:5], rng.randint(2, 5)), key=WEEKDAYS.index)
+    gp["availability"] = [{"weekday": day, "dayParts": sorted(rng.sample(["morning", "afternoon", "evening"], rng.randint(1, 3)),
+                                                                key=["morning", "afternoon", "evening"].index)}
+                          for day in days]
+gps[0]["availability"] = [{"weekday": day, "dayParts": ["morning", "afternoon"]} for day in WEEKDAYS[:5]]
+
+# Sessions from four weeks ago to three weeks ahead (offsets from the day the demo is loaded).
+SLOTS = [("08:30", "12:30", "surgery"), ("13:30", "17:30", "surgery"), ("09:00", "12:00", "clinic"),
+         ("14:00", "16:00", "home-visits"), ("18:30", "21:00", "extended-hours"), ("08:00", "11:00", "telephone-triage")]
+active_gps = [gp for gp in gps if gp["status"] == "active"]
+booked_days = set()
+sessions = []
+for index in range(60):
+    offset = rng.randint(-28, 21)
+    start, end, kind = rng.choice(SLOTS)
+    practice = rng.choice(practices)
+    session = {"practice": practice["odsCode"], "dayOffset": offset, "start": start, "end": end, "kind": kind,
+               "rate": rng.choice([85, 90, 95, 100, 110]), "requiredSkills": []}
+    if rng.random() < 0.15:
+        session["requiredSkills"] = [rng.choice(["minor-surgery", "coil-fitting", "joint-injections"])]
+    if rng.random() < (0.7 if offset < 0 else 0.3):
+        for _ in range(20):
+            gp = rng.choice(active_gps)
+            if (gp["gmcNumber"], offset) not in booked_days and practice["locality"] in gp["localities"]:
+                booked_days.add((gp["gmcNumber"], offset))
+                session["bookedBy"] = gp["gmcNumber"]
+                break
+    sessions.append(session)
+# The demo GP has a booking next week at the demo practice, so the pack and the calendar show.
+sessions.append({"practice": practices[0]["odsCode"], "dayOffset": 8, "start": "08:30", "end": "12:30", "kind": "surgery",
+                 "rate": 95, "requiredSkills": [], "bookedBy": gps[0]["gmcNumber"]})
+
 users = [
     {"email": "admin@demo.test", "displayName": "Sam Okafor (administrator)", "role": "administrator"},
     {"email": "liaison@demo.test", "displayName": "Helen Marsh", "role": "liaison-officer", "scope": "DEMO1"},
@@ -131,5 +167,6 @@ demo = {
     "practices": practices,
     "gps": gps,
     "users": users,
+    "sessions": sessions,
 }
 Path(__file__).with_name("demo.json").write_text(json.dumps(demo, indent=2) + "\n")

@@ -11,6 +11,7 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sgpst"),
+        services: [BookingCompletionService(database: database, interval: .seconds(300), logger: logger)],
         logger: logger)
 }
 
@@ -38,8 +39,10 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     )
     .addRoutes(to: router)
     PracticeAPIController(database: database).addRoutes(to: router)
-    ClearingHouseAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(
-        to: router)
+    let clearingHouse = ClearingHouseAPIController(
+        database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL)
+    clearingHouse.addRoutes(to: router)
+    ClearingHousePagesController(database: database, renderer: renderer, api: clearingHouse).addRoutes(to: router)
     PracticePagesController(database: database, renderer: renderer).addRoutes(to: router)
     JoinController(database: database, renderer: renderer).addRoutes(to: router)
     RegisterFilesController(database: database, renderer: renderer).addRoutes(to: router)

@@ -41,10 +41,12 @@ import Testing
             let mine = try await gp.send("/api/v1/sessions?eligibleFor=me")
             #expect((mine.json["items"] as? [[String: Any]])?.contains { $0["id"] as? Int == sessionId } == true)
             let candidates = try await practice.send("/api/v1/sessions/\(sessionId)/candidates")
-            let first = try #require((candidates.json["items"] as? [[String: Any]])?.first)
-            #expect(first["gpId"] as? Int == 1)
-            #expect(first["eligible"] as? Bool == true)
-            #expect((first["reasons"] as? [String])?.isEmpty == false)
+            let items = try #require(candidates.json["items"] as? [[String: Any]])
+            let demoGP = try #require(items.first { $0["gpId"] as? Int == 1 })
+            #expect(demoGP["eligible"] as? Bool == true)
+            #expect((demoGP["reasons"] as? [String])?.isEmpty == false)
+            let scores = items.compactMap { $0["score"] as? Int }
+            #expect(scores == scores.sorted(by: >), "best first")
 
             let applied = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
             #expect(applied.status == .created)
@@ -63,7 +65,9 @@ import Testing
             #expect(second.errorCode == "conflict")
 
             let bookings = try await gp.send("/api/v1/bookings")
-            #expect((bookings.json["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [bookingId])
+            let ownBookings = try #require(bookings.json["items"] as? [[String: Any]])
+            #expect(ownBookings.contains { $0["id"] as? Int == bookingId })
+            #expect(ownBookings.allSatisfy { $0["gpId"] as? Int == 1 }, "a GP sees only their own bookings")
             let calendar = try await gp.send("/api/v1/gps/1/calendar-url")
             let url = try #require(calendar.json["url"] as? String)
             #expect(url.hasPrefix("http://127.0.0.1:8080/calendar/"))
@@ -90,7 +94,7 @@ import Testing
             let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
             let posted = try await practice.send(
                 "/api/v1/sessions", method: .post,
-                json: #"{"date": "\#(Self.nextWednesday)", "start": "13:00", "end": "17:00", "rate": 90}"#)
+                json: #"{"date": "\#(Self.nextWednesday)", "start": "18:30", "end": "21:00", "rate": 90}"#)
             let sessionId = try #require(posted.json["id"] as? Int)
             let otherPractice = try await APIClient.signedIn(browser.client, "practice2@demo.test")
             #expect(try await otherPractice.send("/api/v1/sessions/\(sessionId)/candidates").status == .forbidden)

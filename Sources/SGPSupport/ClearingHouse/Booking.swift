@@ -406,7 +406,7 @@ extension AppDatabase {
     }
 
     /// When a session ends, as an instant (UK time).
-    static func endInstant(_ session: ClinicalSession) -> Date {
+    public static func endInstant(_ session: ClinicalSession) -> Date {
         var components = DateComponents(year: session.date.year, month: session.date.month, day: session.date.day)
         components.minute = session.endMinute
         components.hour = 0

@@ -45,6 +45,24 @@ public struct DemoData: Decodable, Sendable {
         var mailshotConsent: Bool?
         var applicationNote: String?
         var checks: [CheckSeed]?
+        var availability: [AvailabilitySeed]?
+    }
+
+    struct AvailabilitySeed: Decodable, Sendable {
+        var weekday: String
+        var dayParts: [String]
+    }
+
+    /// A session relative to the load day; `bookedBy` (a GMC number) books it, completed when past.
+    struct SessionSeed: Decodable, Sendable {
+        var practice: String
+        var dayOffset: Int
+        var start: String
+        var end: String
+        var kind: ClinicalSession.Kind
+        var rate: Double
+        var requiredSkills: [String]
+        var bookedBy: String?
     }
 
     public struct UserSeed: Decodable, Sendable {
@@ -60,6 +78,7 @@ public struct DemoData: Decodable, Sendable {
     var practices: [PracticeSeed]
     var gps: [GPSeed]
     public var users: [UserSeed]
+    var sessions: [SessionSeed]?
 
     public var organisationCode: String { organisation.code }
 
@@ -139,6 +158,14 @@ extension AppDatabase {
                     }
                     try row.insert(db)
                 }
+                for entry in seed.availability ?? [] {
+                    guard let weekday = Weekday(rawValue: entry.weekday) else { continue }
+                    for part in entry.dayParts {
+                        try db.execute(
+                            sql: "INSERT INTO availabilityWeekly (gpId, weekday, dayPart) VALUES (?, ?, ?)",
+                            arguments: [gp.id, weekday.number, part])
+                    }
+                }
             }
             for seed in demo.users {
                 var user = User(
@@ -153,6 +180,28 @@ extension AppDatabase {
                 case .gp: grant.gpId = gpIds[seed.scope ?? ""]
                 }
                 try grant.insert(db)
+            }
+            for seed in demo.sessions ?? [] {
+                guard let practiceId = practiceIds[seed.practice], let start = ClockTime.parse(seed.start),
+                    let end = ClockTime.parse(seed.end)
+                else { continue }
+                let date = today.adding(days: seed.dayOffset)
+                var session = ClinicalSession(
+                    id: nil, practiceId: practiceId, date: date, startMinute: start, endMinute: end, kind: seed.kind,
+                    requiredSkills: seed.requiredSkills, ratePence: Int(seed.rate * 100), rateUnit: .session, status: .open,
+                    postedAt: now.addingTimeInterval(TimeInterval(min(seed.dayOffset, 0) - 10) * 86400))
+                try session.insert(db)
+                guard let gmc = seed.bookedBy, let gpId = gpIds[gmc] else { continue }
+                let past = seed.dayOffset < 0
+                var booking = Booking(
+                    id: nil, sessionId: session.id!, gpId: gpId, status: past ? .completed : .confirmed, date: date,
+                    startMinute: start, endMinute: end, gpOrganisationId: organisation.id!,
+                    practiceOrganisationId: organisation.id!, createdAt: session.postedAt.addingTimeInterval(2 * 86400),
+                    completedAt: past ? now : nil)
+                try booking.insert(db)
+                session.status = past ? .completed : .booked
+                session.bookedAt = booking.createdAt
+                try session.update(db)
             }
             try AuditEvent.record(
                 db, at: now, actor: .commandLine, entity: "organisation", entityId: organisation.id, action: "load-demo")

@@ -45,6 +45,11 @@ struct PageChrome: Sendable {
     static func navigation(for principal: Principal, path: String) -> [NavItem] {
         var items: [(String, String)] = [("Dashboard", "/dashboard")]
         if principal.isAdministrator { items.append(("Administration", "/admin")) }
+        if principal.holds(.liaisonOfficer) || principal.holds(.mentor) || principal.holds(.practiceManager) {
+            items.append(("Sessions", "/sessions"))
+        }
+        if principal.gpId != nil { items += [("Work available", "/work"), ("Availability", "/availability")] }
+        items.append(("Bookings", "/bookings"))
         for grant in principal.grants {
             switch grant.role {
             case .liaisonOfficer, .mentor:
@@ -67,6 +72,8 @@ struct PageChrome: Sendable {
 enum Notice: String {
     case added, saved, checkRecorded = "check-recorded", approved, declined, preferenceSaved = "preference-saved"
     case packSaved = "pack-saved"
+    case posted, applied, offered, withdrawn, booked, cancelled, completed
+    case offerDeclined = "offer-declined"
 
     var message: String {
         switch self {
@@ -77,6 +84,14 @@ enum Notice: String {
         case .declined: "Applicant declined."
         case .preferenceSaved: "Preference saved."
         case .packSaved: "Practice pack saved."
+        case .posted: "Session posted."
+        case .applied: "You have applied. The practice has been told and will accept or decline."
+        case .offered: "Offer sent. It stands for 48 hours."
+        case .withdrawn: "Session withdrawn."
+        case .booked: "Booked. Both sides have been emailed."
+        case .cancelled: "Booking cancelled. The other side has been told."
+        case .completed: "Booking marked completed."
+        case .offerDeclined: "Offer declined."
         }
     }
 

@@ -1,0 +1,534 @@
+import Foundation
+import Hummingbird
+import SGPSupport
+
+/// The clearing-house pages: the session boards, the post form, a session with its applications and
+/// candidates, the GP's work available and offers, bookings, and availability.
+struct ClearingHousePagesController {
+    let database: AppDatabase
+    let renderer: PageRenderer
+    let api: ClearingHouseAPIController
+
+    struct SessionRow: Sendable {
+        var id: Int64
+        var date: String
+        var time: String
+        var practice: String
+        var locality: String
+        var kind: String
+        var rate: String
+        var status: String
+        var skills: String
+    }
+
+    struct BoardPage: Sendable {
+        var page: PageChrome
+        var heading: String
+        var rows: [SessionRow]
+        var canPost: Bool
+        var isGP: Bool
+        var offers: [OfferRow]
+        var hasOffers: Bool
+    }
+
+    struct OfferRow: Sendable {
+        var id: Int64
+        var sessionId: Int64
+        var text: String
+        var expires: String
+    }
+
+    struct CandidateRow: Sendable {
+        var gpId: Int64
+        var name: String
+        var score: Int
+        var reasons: String
+        var eligible: Bool
+        var ineligibleBecause: String
+    }
+
+    struct ApplicationRow: Sendable {
+        var id: Int64
+        var gpName: String
+        var status: String
+        var pending: Bool
+    }
+
+    struct PackSection: Sendable {
+        var title: String
+        var text: String
+    }
+
+    struct SessionPage: Sendable {
+        var page: PageChrome
+        var session: SessionRow
+        var notes: String?
+        var isOpen: Bool
+        var canManage: Bool
+        var isGP: Bool
+        var canApply: Bool
+        var whyNot: String?
+        var applications: [ApplicationRow]
+        var candidates: [CandidateRow]
+        var booking: BookingRow?
+        var pack: [PackSection]
+        var reasonField: FormField
+    }
+
+    struct BookingRow: Sendable {
+        var id: Int64
+        var sessionId: Int64
+        var date: String
+        var time: String
+        var practice: String
+        var gpName: String
+        var status: String
+        var confirmed: Bool
+        var canComplete: Bool
+        var cancelReason: String?
+    }
+
+    struct BookingsPage: Sendable {
+        var page: PageChrome
+        var rows: [BookingRow]
+        var calendarURL: String?
+    }
+
+    struct AvailabilityPage: Sendable {
+        struct Day: Sendable {
+            var name: String
+            var weekday: String
+            var parts: [Part]
+        }
+        struct Part: Sendable {
+            var name: String
+            var label: String
+            var checked: Bool
+        }
+        struct Exception: Sendable {
+            var text: String
+        }
+        var page: PageChrome
+        var gpId: Int64
+        var days: [Day]
+        var exceptions: [Exception]
+        var hasExceptions: Bool
+        var fields: [FormField]
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/sessions", use: board)
+        router.get("/sessions/new", use: newSession)
+        router.post("/sessions/new", use: postSession)
+        router.get("/sessions/:id", use: show)
+        router.post("/sessions/:id/apply", use: apply)
+        router.post("/sessions/:id/offer", use: offer)
+        router.post("/sessions/:id/withdraw", use: withdraw)
+        router.post("/applications/:id/accept", use: acceptApplication)
+        router.post("/offers/:id/accept", use: acceptOffer)
+        router.post("/offers/:id/decline", use: declineOffer)
+        router.get("/work", use: work)
+        router.get("/bookings", use: bookings)
+        router.post("/bookings/:id/cancel", use: cancel)
+        router.post("/bookings/:id/complete", use: complete)
+        router.get("/availability", use: availabilityPage)
+        router.post("/availability", use: saveAvailability)
+    }
+
+    static func row(_ listing: SessionListing) -> SessionRow {
+        let session = listing.session
+        return SessionRow(
+            id: session.id!, date: session.date.displayText, time: "\(session.start)–\(session.end)",
+            practice: listing.practice.name,
+            locality: listing.practice.locality, kind: session.kind.title,
+            rate: String(format: "£%.2f per %@", Double(session.ratePence) / 100, session.rateUnit.rawValue),
+            status: session.status.rawValue,
+            skills: session.requiredSkills.joined(separator: ", "))
+    }
+
+    // MARK: Boards
+
+    @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        if principal.gpId != nil && principal.practiceIds.isEmpty && !principal.holds(.liaisonOfficer)
+            && !principal.holds(.mentor)
+        {
+            return .seeOther("/work")
+        }
+        let today = database.clock.today
+        var rows: [SessionRow] = []
+        let team = principal.organisationIds(as: .liaisonOfficer) + principal.organisationIds(as: .mentor)
+        if !team.isEmpty {
+            let page = try await database.sessions(
+                organisationIds: team, filter: SessionFilter(status: .open, from: today),
+                page: PageRequest(perPage: PageRequest.maximumPerPage))
+            rows += page.items.map(Self.row)
+        }
+        for practiceId in principal.practiceIds {
+            guard let practice = try await database.practice(id: practiceId) else { continue }
+            let page = try await database.sessions(
+                organisationIds: [practice.organisationId],
+                filter: SessionFilter(from: today.adding(days: -14), practiceId: practiceId),
+                page: PageRequest(perPage: PageRequest.maximumPerPage))
+            rows += page.items.map(Self.row)
+        }
+        guard !team.isEmpty || !principal.practiceIds.isEmpty || principal.isAdministrator else {
+            throw DomainError.forbidden("The session board is for practices and the support team")
+        }
+        let model = BoardPage(
+            page: PageChrome(title: "Sessions", context: context, path: "/sessions", notice: Notice.from(request)),
+            heading: team.isEmpty ? "Your practice's sessions" : "Open sessions", rows: rows,
+            canPost: !principal.practiceIds.isEmpty || principal.holds(.liaisonOfficer), isGP: false, offers: [], hasOffers: false
+        )
+        return renderer.render("sessions", model)
+    }
+
+    @Sendable func work(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let gpId = principal.gpId else { throw DomainError.forbidden("Work available is for GPs") }
+        let sessions = try await database.eligibleSessions(gpId: gpId, filter: SessionFilter())
+        let now = database.clock.now()
+        let offers = try await database.offers(gpId: gpId).filter { $0.0.effectiveStatus(now: now) == "pending" }.map {
+            offer, listing in
+            OfferRow(
+                id: offer.id!, sessionId: listing.session.id!,
+                text:
+                    "\(listing.practice.name): \(listing.session.kind.title.lowercased()), \(listing.session.date.displayText) \(listing.session.start)–\(listing.session.end)",
+                expires: DisplayDate.dayAndTime(offer.expiresAt))
+        }
+        let model = BoardPage(
+            page: PageChrome(title: "Work available", context: context, path: "/work", notice: Notice.from(request)),
+            heading: "Work available to you", rows: sessions.map(Self.row), canPost: false, isGP: true, offers: offers,
+            hasOffers: !offers.isEmpty)
+        return renderer.render("sessions", model)
+    }
+
+    // MARK: Posting
+
+    @Sendable func newSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderPostForm(context: context, form: nil, errors: ValidationErrors(), status: .ok)
+    }
+
+    @Sendable func postSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let form = try await request.formFields(context: context)
+        var input = SessionInput()
+        input.practiceId = Int64(form.text("practiceId"))
+        input.date = form["date"]
+        input.start = form["start"]
+        input.end = form["end"]
+        input.kind = form["kind"]
+        input.requiredSkills = form.all("requiredSkills")
+        input.rate = form.text("rate").isEmpty ? nil : Double(form.text("rate").replacingOccurrences(of: "£", with: "")) ?? -1
+        input.rateUnit = form["rateUnit"]
+        input.notes = form["notes"]
+        input.repeatWeeks = form.text("repeatWeeks").isEmpty ? 1 : Int(form.text("repeatWeeks")) ?? 0
+        do {
+            let posted = try await database.postSessions(input, by: principal)
+            return .seeOther("/sessions/\(posted[0].id!)?done=posted")
+        } catch DomainError.validationFailed(let errors) {
+            return try await renderPostForm(context: context, form: form, errors: errors, status: .unprocessableContent)
+        }
+    }
+
+    private func renderPostForm(
+        context: AppRequestContext, form: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status
+    )
+        async throws -> Response
+    {
+        let principal = try context.requirePrincipal()
+        var practices = try await database.practices(ids: principal.practiceIds)
+        if let organisationId = principal.organisationIds(as: .liaisonOfficer).first {
+            practices += try await database.practices(
+                organisationId: organisationId, page: PageRequest(perPage: PageRequest.maximumPerPage)
+            ).items
+        }
+        guard let first = practices.first else {
+            throw DomainError.forbidden("Only a practice manager or the liaison officer can post sessions")
+        }
+        let skills = try await database.skills(organisationId: first.organisationId)
+        func value(_ name: String) -> String? { form?.text(name) }
+        let fields: [FormField] = [
+            .select(
+                "practiceId", "Practice", value: value("practiceId") ?? String(first.id!),
+                choices: practices.map { (String($0.id!), $0.name) }, errors: errors),
+            .text("date", "Date", value: value("date"), errors: errors, hint: "YYYY-MM-DD", type: "date"),
+            .text("start", "Start time", value: value("start"), errors: errors, hint: "24-hour clock, like 08:30", type: "time"),
+            .text("end", "End time", value: value("end"), errors: errors, hint: "Like 12:30", type: "time"),
+            .select(
+                "kind", "Kind of session", value: value("kind") ?? "surgery",
+                choices: ClinicalSession.Kind.allCases.map { ($0.rawValue, $0.title) }, errors: errors),
+            .checkboxes(
+                "requiredSkills", "Skills needed", selected: form?.all("requiredSkills") ?? [],
+                choices: skills.map { ($0.code, $0.name) }, errors: errors),
+            .text("rate", "Rate (£)", value: value("rate"), errors: errors),
+            .select(
+                "rateUnit", "Rate is per", value: value("rateUnit") ?? "session",
+                choices: [("session", "Session"), ("hour", "Hour")], errors: errors),
+            .textarea("notes", "Notes for the GP", value: value("notes"), errors: errors),
+            .text(
+                "repeatWeeks", "Repeat weekly for (weeks)", value: value("repeatWeeks") ?? "1", errors: errors,
+                hint: "1 posts just this date", type: "number"),
+        ]
+        let model = RegisterPagesController.FormPage(
+            page: PageChrome(title: "Post a session", context: context, path: "/sessions/new", errors: errors),
+            heading: "Post a session you cannot fill", action: "/sessions/new", fields: fields, submit: "Post the session",
+            cancel: "/sessions")
+        return renderer.render("form", model, status: status)
+    }
+
+    // MARK: One session
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderSession(request, context: context, id: try ClearingQuery.id(context), reasonError: nil, status: .ok)
+    }
+
+    private func renderSession(
+        _ request: Request, context: AppRequestContext, id: Int64, reasonError: String?, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let listing = try await database.session(id: id) else { throw DomainError.notFound("No session has that id") }
+        let canManage =
+            principal.practiceIds.contains(listing.practice.id!)
+            || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: listing.practice.organisationId))
+        let bookingListing = try await database.bookings(for: principal, from: listing.session.date, to: listing.session.date)
+            .first { $0.session.id == id && $0.booking.status != .cancelled }
+        let isOwnBooking = bookingListing != nil && bookingListing?.booking.gpId == principal.gpId
+        var canApply = false
+        var whyNot: String?
+        if let gpId = principal.gpId, !canManage {
+            let visible = try await ClearingQuery.visibleOrganisations(principal, database: database)
+            guard visible.contains(listing.practice.organisationId) else {
+                throw DomainError.forbidden("You do not have permission to see this session")
+            }
+            if listing.session.status == .open {
+                let eligible = try await database.eligibleSessions(
+                    gpId: gpId, filter: SessionFilter(from: listing.session.date, to: listing.session.date))
+                canApply = eligible.contains { $0.session.id == id }
+                if !canApply {
+                    whyNot = "You cannot apply: check your availability, skills, localities and checks on your dashboard."
+                }
+            }
+        } else if !canManage {
+            throw DomainError.forbidden("You do not have permission to see this session")
+        }
+        var applications: [ApplicationRow] = []
+        var candidates: [CandidateRow] = []
+        if canManage {
+            // Applications are the practice's business (and the liaison officer's, who may accept for it).
+            if principal.practiceIds.contains(listing.practice.id!)
+                || AccessPolicy.permits(principal, .manageOrganisation(organisationId: listing.practice.organisationId))
+            {
+                applications = try await database.applications(sessionId: id, by: principal).map { application, gp in
+                    ApplicationRow(
+                        id: application.id!, gpName: gp.name, status: application.status.rawValue,
+                        pending: application.status == .pending)
+                }
+            }
+            if listing.session.status == .open {
+                // The liaison officer also sees who cannot take it, and why.
+                candidates = try await database.candidates(
+                    sessionId: id, includeIneligible: principal.holds(.liaisonOfficer), by: principal
+                ).map {
+                    CandidateRow(
+                        gpId: $0.gpId, name: $0.name, score: $0.score, reasons: $0.reasons.joined(separator: "; "),
+                        eligible: $0.eligible,
+                        ineligibleBecause: $0.ineligibleBecause.joined(separator: "; "))
+                }
+            }
+        }
+        var pack: [PackSection] = []
+        if isOwnBooking || canManage, let saved = try await database.practicePack(practiceId: listing.practice.id!) {
+            pack = PracticePack.sections.compactMap { section in
+                let text = PracticePagesController.text(of: saved, section.key)
+                return text.isEmpty ? nil : PackSection(title: section.title, text: text)
+            }
+        }
+        var errors = ValidationErrors()
+        if let reasonError { errors.add("reason", reasonError) }
+        let model = SessionPage(
+            page: PageChrome(
+                title: "Session on \(listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
+                errors: errors, notice: Notice.from(request)),
+            session: Self.row(listing), notes: listing.session.notes, isOpen: listing.session.status == .open,
+            canManage: canManage,
+            isGP: principal.gpId != nil, canApply: canApply, whyNot: whyNot, applications: applications, candidates: candidates,
+            booking: (canManage || isOwnBooking) ? bookingListing.map(bookingRow) : nil,
+            pack: isOwnBooking || canManage ? pack : [],
+            reasonField: .text("reason", "Reason for cancelling", value: nil, errors: errors))
+        return renderer.render("session", model, status: status)
+    }
+
+    func bookingRow(_ listing: BookingListing) -> BookingRow {
+        BookingRow(
+            id: listing.booking.id!, sessionId: listing.session.id!, date: listing.session.date.displayText,
+            time: "\(listing.session.start)–\(listing.session.end)", practice: listing.practice.name, gpName: listing.gpName,
+            status: listing.booking.status.rawValue, confirmed: listing.booking.status == .confirmed,
+            canComplete: listing.booking.status == .confirmed && AppDatabase.endInstant(listing.session) <= database.clock.now(),
+            cancelReason: listing.booking.cancelReason)
+    }
+
+    // MARK: Actions
+
+    @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try ClearingQuery.id(context)
+        let outcome = try await database.apply(sessionId: id, by: principal)
+        await api.send(outcome.notifications, context: context)
+        return .seeOther("/sessions/\(id)?done=applied")
+    }
+
+    @Sendable func offer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try ClearingQuery.id(context)
+        let form = try await request.formFields(context: context)
+        guard let gpId = Int64(form.text("gpId")) else {
+            throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Choose a GP"))
+        }
+        let outcome = try await database.offer(sessionId: id, gpId: gpId, by: principal)
+        await api.send(outcome.notifications, context: context)
+        return .seeOther("/sessions/\(id)?done=offered")
+    }
+
+    @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try ClearingQuery.id(context)
+        _ = try await database.withdrawSession(
+            id: id, reason: try await request.formFields(context: context)["reason"], by: principal)
+        return .seeOther("/sessions/\(id)?done=withdrawn")
+    }
+
+    @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let outcome = try await database.acceptApplication(id: try ClearingQuery.id(context), by: principal)
+        await api.send(outcome.notifications, context: context)
+        return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
+    }
+
+    @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let outcome = try await database.acceptOffer(id: try ClearingQuery.id(context), by: principal)
+        await api.send(outcome.notifications, context: context)
+        return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
+    }
+
+    @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        _ = try await database.declineOffer(id: try ClearingQuery.id(context), by: principal)
+        return .seeOther("/work?done=offer-declined")
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try ClearingQuery.id(context)
+        let form = try await request.formFields(context: context)
+        do {
+            let outcome = try await database.cancelBooking(id: id, reason: form.text("reason"), by: principal)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/bookings?done=cancelled")
+        } catch DomainError.validationFailed(let errors) {
+            guard let booking = try await database.booking(id: id) else { throw DomainError.notFound("No booking has that id") }
+            return try await renderSession(
+                request, context: context, id: booking.session.id!, reasonError: errors["reason"], status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        _ = try await database.completeBooking(id: try ClearingQuery.id(context), by: principal)
+        return .seeOther("/bookings?done=completed")
+    }
+
+    // MARK: Bookings and availability
+
+    @Sendable func bookings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let listings = try await database.bookings(for: principal, from: database.clock.today.adding(days: -60), to: nil)
+        var calendarURL: String?
+        if let gpId = principal.gpId {
+            let token = try await database.calendarToken(for: .gp(gpId), reset: false, by: principal)
+            calendarURL = "\(api.baseURL)/calendar/\(token).ics"
+        } else if let practiceId = principal.practiceIds.first {
+            let token = try await database.calendarToken(for: .practice(practiceId), reset: false, by: principal)
+            calendarURL = "\(api.baseURL)/calendar/\(token).ics"
+        }
+        let model = BookingsPage(
+            page: PageChrome(title: "Bookings", context: context, path: "/bookings", notice: Notice.from(request)),
+            rows: listings.map(bookingRow), calendarURL: calendarURL)
+        return renderer.render("bookings", model)
+    }
+
+    @Sendable func availabilityPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let gpId = principal.gpId else { throw DomainError.forbidden("Availability is for GPs") }
+        return try await renderAvailability(request, context: context, gpId: gpId, errors: ValidationErrors(), status: .ok)
+    }
+
+    private func renderAvailability(
+        _ request: Request, context: AppRequestContext, gpId: Int64, errors: ValidationErrors, status: HTTPResponse.Status
+    )
+        async throws -> Response
+    {
+        let availability = try await database.availability(gpId: gpId)
+        let days = Weekday.allCases.map { weekday in
+            let chosen = availability.weekly.first { $0.weekday == weekday.number }?.dayParts ?? []
+            return AvailabilityPage.Day(
+                name: weekday.rawValue.capitalized, weekday: weekday.rawValue,
+                parts: DayPart.allCases.map {
+                    AvailabilityPage.Part(name: $0.rawValue, label: $0.rawValue.capitalized, checked: chosen.contains($0))
+                })
+        }
+        let exceptions = availability.dates.map {
+            AvailabilityPage.Exception(
+                text:
+                    "\($0.date.displayText), \($0.dayParts.map(\.rawValue).joined(separator: ", ")): \($0.available ? "available" : "not available")"
+            )
+        }
+        let fields: [FormField] = [
+            .text("exceptionDate", "Date", value: nil, errors: errors, hint: "YYYY-MM-DD", type: "date"),
+            .checkboxes(
+                "exceptionParts", "Parts of that day", selected: [],
+                choices: DayPart.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }, errors: errors),
+            .select(
+                "exceptionAvailable", "On that date I am", value: "false",
+                choices: [("false", "Not available"), ("true", "Available")], errors: errors),
+        ]
+        let model = AvailabilityPage(
+            page: PageChrome(
+                title: "Your availability", context: context, path: "/availability", errors: errors, notice: Notice.from(request)),
+            gpId: gpId, days: days, exceptions: exceptions, hasExceptions: !exceptions.isEmpty, fields: fields)
+        return renderer.render("availability", model, status: status)
+    }
+
+    @Sendable func saveAvailability(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let gpId = principal.gpId else { throw DomainError.forbidden("Availability is for GPs") }
+        let form = try await request.formFields(context: context)
+        let current = try await database.availability(gpId: gpId)
+        let weekly = Weekday.allCases.map { weekday in
+            AvailabilityInput.WeeklyEntry(weekday: weekday.rawValue, dayParts: form.all("weekly-\(weekday.rawValue)"))
+        }
+        var dates =
+            form["clearExceptions"] == "true"
+            ? []
+            : current.dates.map {
+                AvailabilityInput.DateEntry(
+                    date: $0.date.description, dayParts: $0.dayParts.map(\.rawValue), available: $0.available)
+            }
+        var errors = ValidationErrors()
+        if !form.text("exceptionDate").isEmpty {
+            if Day(form.text("exceptionDate")) == nil { errors.add("exceptionDate", "Enter a real date as YYYY-MM-DD") }
+            if form.all("exceptionParts").isEmpty { errors.add("exceptionParts", "Choose the parts of that day") }
+            dates.append(
+                .init(
+                    date: form.text("exceptionDate"), dayParts: form.all("exceptionParts"),
+                    available: form["exceptionAvailable"] == "true"))
+        }
+        guard errors.isEmpty else {
+            return try await renderAvailability(
+                request, context: context, gpId: gpId, errors: errors, status: .unprocessableContent)
+        }
+        _ = try await database.setAvailability(gpId: gpId, AvailabilityInput(weekly: weekly, dates: dates), by: principal)
+        return .seeOther("/availability?done=saved")
+    }
+}
