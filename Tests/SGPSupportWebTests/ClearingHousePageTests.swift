@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SGPSupport
+import Testing
+
+@testable import SGPSupportWeb
+
+/// The clearing-house as people use it in the browser.
+@Suite struct ClearingHousePageTests {
+    @Test func aPracticePostsAGPAppliesThePracticeAcceptsAndTheGPSeesThePack() async throws {
+        let environment = try await TestEnvironment()
+        let date = ClearingHouseAPITests.nextWednesday
+        let sessionId = try await environment.test { browser -> Int64 in
+            try await browser.signIn("practice@demo.test")
+            try await browser.request("/sessions/new")
+            let bad = try await browser.submit(
+                "/sessions/new", ["practiceId": "1", "date": date, "start": "12:00", "end": "09:00", "rate": "95"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains(##"<a href="#end">The end time must be after the start time</a>"##))
+            #expect(bad.text.contains(#"value="12:00""#), "the input is kept")
+            let posted = try await browser.submit(
+                "/sessions/new",
+                ["practiceId": "1", "date": date, "start": "13:30", "end": "17:30", "rate": "95", "kind": "surgery"])
+            #expect(posted.status == .seeOther)
+            let location = try #require(posted.headers[.location])
+            #expect(location.hasSuffix("?done=posted"))
+            let page = try await browser.request(location)
+            #expect(page.text.contains("Session posted."))
+            #expect(page.text.contains("Candidates"))
+            #expect(page.text.contains("Dr Amelia Hartwell"), "the demo GP is a candidate")
+            return try #require(Int64(location.split(separator: "/")[1].split(separator: "?")[0]))
+        }
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            let work = try await browser.request("/work")
+            #expect(work.text.contains(#"href="/sessions/\#(sessionId)""#))
+            let session = try await browser.request("/sessions/\(sessionId)")
+            #expect(session.text.contains("Apply for this session"))
+            #expect(!session.text.contains("Candidates"), "a GP does not see who else could take it")
+            let applied = try await browser.submit("/sessions/\(sessionId)/apply", [:])
+            #expect(applied.status == .seeOther)
+        }
+        try await environment.test { browser in
+            try await browser.signIn("practice@demo.test")
+            let session = try await browser.request("/sessions/\(sessionId)")
+            #expect(session.text.contains("Accept Dr Amelia Hartwell"))
+            let applicationId = try #require(
+                try await environment.database.applications(
+                    sessionId: sessionId,
+                    by: try await environment.database.signIn(
+                        email: "practice@demo.test", password: demoPassword, from: "t", kind: .web
+                    ).principal
+                ).first?.0.id)
+            let accepted = try await browser.submit("/applications/\(applicationId)/accept", [:])
+            #expect(accepted.status == .seeOther)
+        }
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            let bookings = try await browser.request("/bookings")
+            #expect(bookings.text.contains(#"href="/sessions/\#(sessionId)""#))
+            #expect(bookings.text.contains("/calendar/"))
+            let session = try await browser.request("/sessions/\(sessionId)")
+            #expect(session.text.contains("Arrival and parking"), "a booked GP sees the practice pack")
+            let bookingId = try await bookingId(environment, sessionId)
+            let refused = try await browser.submit("/bookings/\(bookingId)/cancel", ["reason": ""])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains(##"<a href="#reason">Give the reason for cancelling</a>"##))
+            let cancelled = try await browser.submit("/bookings/\(bookingId)/cancel", ["reason": "Car broke down"])
+            #expect(cancelled.headers[.location] == "/bookings?done=cancelled")
+        }
+        #expect(environment.mailbox.sent.contains { $0.to == "practice@demo.test" && $0.text.contains("Car broke down") })
+    }
+
+    func bookingId(_ environment: TestEnvironment, _ sessionId: Int64) async throws -> Int64 {
+        let gp = try await environment.database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web)
+            .principal
+        let bookings = try await environment.database.bookings(for: gp, from: nil, to: nil)
+        return try #require(bookings.first { $0.session.id == sessionId && $0.booking.status == .confirmed }?.booking.id)
+    }
+
+    @Test func aGPSetsTheirWeeklyAvailabilityAndAnException() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            try await browser.request("/availability")
+            let bad = try await browser.submit("/availability", ["weekly-monday": "morning", "exceptionDate": "2026-02-30"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Enter a real date as YYYY-MM-DD"))
+            let saved = try await browser.submit(
+                "/availability",
+                [
+                    "weekly-monday": "evening", "exceptionDate": "2027-01-06", "exceptionParts": "morning",
+                    "exceptionAvailable": "false",
+                ])
+            #expect(saved.status == .seeOther)
+            let availability = try await environment.database.availability(gpId: 1)
+            #expect(availability.weekly.map(\.weekday) == [1])
+            #expect(availability.weekly.first?.dayParts == [.evening])
+            #expect(availability.dates.first?.date == Day("2027-01-06"))
+            #expect(availability.dates.first?.available == false)
+            #expect(try await browser.request("/availability").text.contains("Wed 6 Jan 2027, morning: not available"))
+        }
+    }
+
+    @Test func eachRoleIsKeptToItsOwnClearingHousePages() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            #expect(try await browser.request("/sessions").headers[.location] == "/work")
+            #expect(try await browser.request("/sessions/new").status == .forbidden)
+            try await browser.request("/dashboard")
+            try await browser.submit("/sign-out", [:])
+            try await browser.signIn("practice@demo.test")
+            #expect(try await browser.request("/work").status == .forbidden)
+            #expect(try await browser.request("/availability").status == .forbidden)
+        }
+    }
+}
