@@ -117,4 +117,28 @@ import Testing
             #expect(try await browser.request("/availability").status == .forbidden)
         }
     }
+
+    @Test func aGPReportsAnArrangementMadeOutsideTheScheme() async throws {
+        let environment = try await TestEnvironment()
+        let lastWeek = Day(Date()).adding(days: -7).description
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            try await browser.request("/bookings")
+            let bad = try await browser.submit(
+                "/arrangements", ["practiceId": "2", "date": lastWeek, "start": "9", "end": "12:00"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Enter the start time as HH:MM"))
+            let saved = try await browser.submit(
+                "/arrangements",
+                ["practiceId": "2", "date": lastWeek, "start": "18:30", "end": "21:00", "kind": "extended-hours"])
+            #expect(saved.headers[.location] == "/bookings?done=arrangement-recorded")
+        }
+        let gp = try await environment.database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web)
+            .principal
+        let reported = try await environment.database.bookings(for: gp, from: nil, to: nil).filter {
+            $0.session.source == "reported"
+        }
+        #expect(reported.count == 1)
+        #expect(reported.first?.booking.status == .completed, "a past arrangement is completed at once")
+    }
 }

@@ -92,6 +92,8 @@ struct ClearingHousePagesController {
         var page: PageChrome
         var rows: [BookingRow]
         var calendarURL: String?
+        var arrangementFields: [FormField]
+        var canReport: Bool
     }
 
     struct AvailabilityPage: Sendable {
@@ -131,6 +133,7 @@ struct ClearingHousePagesController {
         router.get("/bookings", use: bookings)
         router.post("/bookings/:id/cancel", use: cancel)
         router.post("/bookings/:id/complete", use: complete)
+        router.post("/arrangements", use: recordArrangement)
         router.get("/availability", use: availabilityPage)
         router.post("/availability", use: saveAvailability)
     }
@@ -442,6 +445,43 @@ struct ClearingHousePagesController {
     // MARK: Bookings and availability
 
     @Sendable func bookings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderBookings(request, context: context, form: nil, errors: ValidationErrors(), status: .ok)
+    }
+
+    /// A session arranged directly between a practice and a GP, reported so it counts.
+    @Sendable func recordArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let form = try await request.formFields(context: context)
+        var errors = ValidationErrors()
+        var gpId = principal.gpId
+        if gpId == nil {
+            let practice = try await Int64(form.text("practiceId")).asyncMap { try await database.practice(id: $0) } ?? nil
+            gpId =
+                try await practice.asyncMap {
+                    try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: $0.organisationId)
+                } ?? nil
+            if gpId == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+        }
+        if errors.isEmpty {
+            do {
+                _ = try await database.recordArrangement(
+                    ArrangementInput(
+                        practiceId: Int64(form.text("practiceId")), gpId: gpId, date: form["date"], start: form["start"],
+                        end: form["end"],
+                        kind: form["kind"]), by: principal)
+                return .seeOther("/bookings?done=arrangement-recorded")
+            } catch DomainError.validationFailed(let found) {
+                errors = found
+            }
+        }
+        return try await renderBookings(request, context: context, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    private func renderBookings(
+        _ request: Request, context: AppRequestContext, form: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status
+    )
+        async throws -> Response
+    {
         let principal = try context.requirePrincipal()
         let listings = try await database.bookings(for: principal, from: database.clock.today.adding(days: -60), to: nil)
         var calendarURL: String?
@@ -452,10 +492,38 @@ struct ClearingHousePagesController {
             let token = try await database.calendarToken(for: .practice(practiceId), reset: false, by: principal)
             calendarURL = "\(api.baseURL)/calendar/\(token).ics"
         }
+        var practices = try await database.practices(ids: principal.practiceIds)
+        if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
+            practices = try await database.practices(
+                organisationId: gp.organisationId, page: PageRequest(perPage: PageRequest.maximumPerPage)
+            ).items
+        } else if let organisationId = principal.organisationIds(as: .liaisonOfficer).first {
+            practices += try await database.practices(
+                organisationId: organisationId, page: PageRequest(perPage: PageRequest.maximumPerPage)
+            ).items
+        }
+        func value(_ name: String) -> String? { form?.text(name) }
+        var fields: [FormField] = [
+            .select(
+                "practiceId", "Practice", value: value("practiceId"), choices: practices.map { (String($0.id!), $0.name) },
+                errors: errors)
+        ]
+        if principal.gpId == nil {
+            fields.append(.text("gmcNumber", "GP's GMC number", value: value("gmcNumber"), errors: errors))
+        }
+        fields += [
+            .text("date", "Date", value: value("date"), errors: errors, hint: "YYYY-MM-DD; past dates are fine", type: "date"),
+            .text("start", "Start time", value: value("start"), errors: errors, hint: "Like 08:30", type: "time"),
+            .text("end", "End time", value: value("end"), errors: errors, hint: "Like 12:30", type: "time"),
+            .select(
+                "kind", "Kind of session", value: value("kind") ?? "surgery",
+                choices: ClinicalSession.Kind.allCases.map { ($0.rawValue, $0.title) }, errors: errors),
+        ]
         let model = BookingsPage(
-            page: PageChrome(title: "Bookings", context: context, path: "/bookings", notice: Notice.from(request)),
-            rows: listings.map(bookingRow), calendarURL: calendarURL)
-        return renderer.render("bookings", model)
+            page: PageChrome(
+                title: "Bookings", context: context, path: "/bookings", errors: errors, notice: Notice.from(request)),
+            rows: listings.map(bookingRow), calendarURL: calendarURL, arrangementFields: fields, canReport: !practices.isEmpty)
+        return renderer.render("bookings", model, status: status)
     }
 
     @Sendable func availabilityPage(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -119,3 +119,11 @@ struct ListBody<Item: Encodable>: Encodable {
     var page: Int
     var perPage: Int
 }
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -74,6 +74,7 @@ enum Notice: String {
     case packSaved = "pack-saved"
     case posted, applied, offered, withdrawn, booked, cancelled, completed
     case offerDeclined = "offer-declined"
+    case arrangementRecorded = "arrangement-recorded"
 
     var message: String {
         switch self {
@@ -92,6 +93,7 @@ enum Notice: String {
         case .cancelled: "Booking cancelled. The other side has been told."
         case .completed: "Booking marked completed."
         case .offerDeclined: "Offer declined."
+        case .arrangementRecorded: "Arrangement recorded. Thank you: it counts towards the scheme's funding."
         }
     }
 
