@@ -58,8 +58,9 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
 }
 
 /// Register fields as a caller sends them: every field optional (absent means "leave as it is"),
-/// strings as typed. The rules decide which fields each person may set.
-public struct GPInput: Sendable, Equatable {
+/// strings as typed. The rules decide which fields each person may set. Decoded straight from API
+/// bodies: any other field a client sends is ignored.
+public struct GPInput: Sendable, Equatable, Decodable {
     public var name: String?
     public var gmcNumber: String?
     public var profession: String?

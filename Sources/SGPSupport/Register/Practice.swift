@@ -29,8 +29,8 @@ public struct Practice: Codable, Sendable, Identifiable, Equatable, FetchableRec
     }
 }
 
-/// Practice fields as sent; absent means "leave as it is".
-public struct PracticeInput: Sendable, Equatable {
+/// Practice fields as sent; absent means "leave as it is". Decoded straight from API bodies.
+public struct PracticeInput: Sendable, Equatable, Decodable {
     public var odsCode: String?
     public var name: String?
     public var locality: String?

@@ -65,47 +65,17 @@ struct GPAPIController {
         var cleared: Bool
     }
 
-    /// The fields a client may send; anything else in the body is ignored.
-    struct GPRequest: Decodable {
+    /// A create request: the entity's fields, plus which organisation it joins when the body names
+    /// one. Decoded from one read of the body.
+    struct CreateRequest<Input: Decodable & Sendable>: Decodable, Sendable {
         var organisationId: Int64?
-        var name: String?
-        var gmcNumber: String?
-        var profession: String?
-        var kind: String?
-        var status: String?
-        var mentorId: Int64?
-        var email: String?
-        var phone: String?
-        var postcode: String?
-        var localities: [String]?
-        var skills: [String]?
-        var maxSessionsPerWeek: Int?
-        var usualRate: Double?
-        var appraisalMonth: Int?
-        var lastAppraisalOn: String?
-        var revalidationDueOn: String?
-        var mailshotConsent: Bool?
+        var input: Input
 
-        var input: GPInput {
-            var input = GPInput()
-            input.name = name
-            input.gmcNumber = gmcNumber
-            input.profession = profession
-            input.kind = kind
-            input.status = status
-            input.mentorId = mentorId
-            input.email = email
-            input.phone = phone
-            input.postcode = postcode
-            input.localities = localities
-            input.skills = skills
-            input.maxSessionsPerWeek = maxSessionsPerWeek
-            input.usualRate = usualRate
-            input.appraisalMonth = appraisalMonth
-            input.lastAppraisalOn = lastAppraisalOn
-            input.revalidationDueOn = revalidationDueOn
-            input.mailshotConsent = mailshotConsent
-            return input
+        enum CodingKeys: String, CodingKey { case organisationId }
+
+        init(from decoder: any Decoder) throws {
+            organisationId = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Int64.self, forKey: .organisationId)
+            input = try Input(from: decoder)
         }
     }
 
@@ -196,7 +166,7 @@ struct GPAPIController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.decodeJSON(GPRequest.self, context: context)
+        let body = try await request.decodeJSON(CreateRequest<GPInput>.self, context: context)
         let organisationId = try body.organisationId ?? RegisterQuery.managedOrganisation(principal)
         let gp = try await database.createGP(organisationId: organisationId, body.input, by: principal)
         return try .json(GPBody(gp), status: .created)
@@ -216,8 +186,8 @@ struct GPAPIController {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let gp = try await findGP(context)
-        let body = try await request.decodeJSON(GPRequest.self, context: context)
-        let updated = try await database.updateGP(id: gp.id!, body.input, by: principal)
+        let input = try await request.decodeJSON(GPInput.self, context: context)
+        let updated = try await database.updateGP(id: gp.id!, input, by: principal)
         return try .json(GPBody(updated))
     }
 

@@ -32,31 +32,6 @@ struct PracticeAPIController {
         }
     }
 
-    struct PracticeRequest: Decodable {
-        var organisationId: Int64?
-        var odsCode: String?
-        var name: String?
-        var address: String?
-        var postcode: String?
-        var locality: String?
-        var phone: String?
-        var email: String?
-        var clinicalSystem: String?
-
-        var input: PracticeInput {
-            var input = PracticeInput()
-            input.odsCode = odsCode
-            input.name = name
-            input.address = address
-            input.postcode = postcode
-            input.locality = locality
-            input.phone = phone
-            input.email = email
-            input.clinicalSystem = clinicalSystem
-            return input
-        }
-    }
-
     struct PackBody: Codable {
         var arrival: String?
         var systems: String?
@@ -138,7 +113,7 @@ struct PracticeAPIController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.decodeJSON(PracticeRequest.self, context: context)
+        let body = try await request.decodeJSON(GPAPIController.CreateRequest<PracticeInput>.self, context: context)
         let organisationId = try body.organisationId ?? RegisterQuery.managedOrganisation(principal)
         return try .json(
             PracticeBody(try await database.createPractice(organisationId: organisationId, body.input, by: principal)),
@@ -154,8 +129,8 @@ struct PracticeAPIController {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let practice = try await findPractice(context)
-        let body = try await request.decodeJSON(PracticeRequest.self, context: context)
-        return try .json(PracticeBody(try await database.updatePractice(id: practice.id!, body.input, by: principal)))
+        let input = try await request.decodeJSON(PracticeInput.self, context: context)
+        return try .json(PracticeBody(try await database.updatePractice(id: practice.id!, input, by: principal)))
     }
 
     @Sendable func pack(_ request: Request, context: AppRequestContext) async throws -> Response {
