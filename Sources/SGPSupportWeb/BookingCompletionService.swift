@@ -10,7 +10,8 @@ struct BookingCompletionService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep; that is the normal end of this service, not an error.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     let completed = try await database.completeFinishedBookings()
@@ -18,7 +19,7 @@ struct BookingCompletionService: Service {
                 } catch {
                     logger.error("Could not complete finished bookings: \(error)")
                 }
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }
