@@ -150,4 +150,36 @@ import Testing
                     == .forbidden)
         }
     }
+
+    @Test func theLiaisonOfficerRetimesTheDayPartsAndAvailabilityFollows() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            _ = try await gp.send(
+                "/api/v1/gps/1/availability", method: .put,
+                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning"]}]}"#)
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post,
+                json: #"{"date": "\#(Self.nextWednesday)", "start": "13:00", "end": "13:45", "rate": 60}"#)
+            let sessionId = try #require(posted.json["id"] as? Int)
+            #expect(
+                try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post).status == .conflict,
+                "13:00 is afternoon by default")
+
+            let liaison = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let overlapping = try await liaison.send(
+                "/api/v1/organisations/1/day-parts", method: .put, json: #"{"morning": {"start": "08:00", "end": "14:00"}}"#)
+            #expect(overlapping.status == .unprocessableContent, "morning would run into the afternoon")
+            let retimed = try await liaison.send(
+                "/api/v1/organisations/1/day-parts", method: .put,
+                json: #"{"morning": {"start": "07:30", "end": "14:00"}, "afternoon": {"start": "14:00", "end": "18:30"}}"#)
+            #expect(retimed.status == .ok)
+            #expect((retimed.json["morning"] as? [String: String])?["end"] == "14:00")
+            #expect(try await gp.send("/api/v1/organisations/1/day-parts").status == .ok)
+            #expect(try await gp.send("/api/v1/organisations/1/day-parts", method: .put, json: "{}").status == .forbidden)
+            let applied = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
+            #expect(applied.status == .created, "\(applied.text)")
+        }
+    }
 }

@@ -1,25 +1,40 @@
 import Foundation
 import GRDB
 
-/// Parts of a working day. The default times are the support team's; a session is covered by a
-/// GP's availability when every day part it overlaps is available.
+/// Parts of a working day; a session is covered by a GP's availability when every day part it
+/// overlaps is available.
 public enum DayPart: String, Codable, Sendable, CaseIterable {
     case morning, afternoon, evening
+}
 
-    /// Minutes after midnight: morning 08:00–13:00, afternoon 13:00–18:30, evening 18:30–22:00.
-    public var range: (start: Int, end: Int) {
-        switch self {
-        case .morning: (8 * 60, 13 * 60)
-        case .afternoon: (13 * 60, 18 * 60 + 30)
-        case .evening: (18 * 60 + 30, 22 * 60)
+/// When each day part runs in an organisation, in minutes after midnight.
+public struct DayPartTimes: Sendable, Equatable {
+    public struct Span: Sendable, Equatable {
+        public var startMinute: Int
+        public var endMinute: Int
+
+        public init(startMinute: Int, endMinute: Int) {
+            self.startMinute = startMinute
+            self.endMinute = endMinute
         }
     }
+
+    public var spans: [DayPart: Span]
+
+    /// Morning 08:00–13:00, afternoon 13:00–18:30, evening 18:30–22:00.
+    public static let defaults = DayPartTimes(spans: [
+        .morning: Span(startMinute: 8 * 60, endMinute: 13 * 60),
+        .afternoon: Span(startMinute: 13 * 60, endMinute: 18 * 60 + 30),
+        .evening: Span(startMinute: 18 * 60 + 30, endMinute: 22 * 60),
+    ])
+
+    public func span(_ part: DayPart) -> Span { spans[part] ?? Self.defaults.spans[part]! }
 
     /// The day parts a time range touches. A session from 12:00 to 14:00 straddles morning and
     /// afternoon and needs both; a session outside every part (a night shift) touches none and
     /// then needs the evening, the latest part a GP can offer.
-    public static func covering(startMinute: Int, endMinute: Int) -> [DayPart] {
-        let touched = allCases.filter { $0.range.start < endMinute && startMinute < $0.range.end }
+    public func covering(startMinute: Int, endMinute: Int) -> [DayPart] {
+        let touched = DayPart.allCases.filter { span($0).startMinute < endMinute && startMinute < span($0).endMinute }
         return touched.isEmpty ? [.evening] : touched
     }
 }
@@ -45,9 +60,10 @@ public struct Availability: Sendable, Equatable {
         self.dates = dates
     }
 
-    /// Whether the GP offers every part of the day a session needs on its date.
-    public func covers(date: Day, startMinute: Int, endMinute: Int) -> Bool {
-        DayPart.covering(startMinute: startMinute, endMinute: endMinute).allSatisfy { isAvailable(on: date, $0) }
+    /// Whether the GP offers every part of the day a session needs on its date, with the day parts
+    /// as the GP's organisation times them.
+    public func covers(date: Day, startMinute: Int, endMinute: Int, times: DayPartTimes) -> Bool {
+        times.covering(startMinute: startMinute, endMinute: endMinute).allSatisfy { isAvailable(on: date, $0) }
     }
 
     func isAvailable(on date: Day, _ part: DayPart) -> Bool {
@@ -195,5 +211,61 @@ extension AppDatabase {
             result[gpId] = Availability(weekly: pattern, dates: dated[gpId] ?? [])
         }
         return result
+    }
+}
+
+extension AppDatabase {
+    public func dayPartTimes(organisationId: Int64) async throws -> DayPartTimes {
+        try await read { db in try Self.dayPartTimes(db, organisationId: organisationId) }
+    }
+
+    static func dayPartTimes(_ db: Database, organisationId: Int64) throws -> DayPartTimes {
+        var times = DayPartTimes.defaults
+        for row in try Row.fetchAll(
+            db, sql: "SELECT dayPart, startMinute, endMinute FROM organisationDayPart WHERE organisationId = ?",
+            arguments: [organisationId])
+        {
+            if let part = DayPart(rawValue: row["dayPart"]) {
+                times.spans[part] = DayPartTimes.Span(startMinute: row["startMinute"], endMinute: row["endMinute"])
+            }
+        }
+        return times
+    }
+
+    /// The liaison officer sets the organisation's day-part times (`HH:MM`); parts must run in order
+    /// without overlapping.
+    public func setDayPartTimes(organisationId: Int64, _ input: [String: (start: String, end: String)], by principal: Principal)
+        async throws -> DayPartTimes
+    {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        var errors = ValidationErrors()
+        var times = try await dayPartTimes(organisationId: organisationId)
+        for part in DayPart.allCases {
+            guard let entry = input[part.rawValue] else { continue }
+            guard let start = ClockTime.parse(entry.start), let end = ClockTime.parse(entry.end), end > start else {
+                errors.add(part.rawValue, "Give the \(part.rawValue)'s start and end as HH:MM, the end after the start")
+                continue
+            }
+            times.spans[part] = DayPartTimes.Span(startMinute: start, endMinute: end)
+        }
+        let ordered = DayPart.allCases.map(times.span)
+        for (earlier, later) in zip(ordered, ordered.dropFirst()) where later.startMinute < earlier.endMinute {
+            errors.add("dayParts", "Day parts must not overlap: each must start when or after the one before ends")
+        }
+        try errors.throwIfAny()
+        let now = clock.now()
+        let saved = times
+        try await write { db in
+            for part in DayPart.allCases {
+                let span = saved.span(part)
+                try db.execute(
+                    sql:
+                        "INSERT OR REPLACE INTO organisationDayPart (organisationId, dayPart, startMinute, endMinute) VALUES (?, ?, ?, ?)",
+                    arguments: [organisationId, part.rawValue, span.startMinute, span.endMinute])
+            }
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId, action: "set-day-parts")
+        }
+        return saved
     }
 }

@@ -22,6 +22,8 @@ struct EligibilityContext {
     var preferences: [Int64: [Int64: PracticePreference.Kind]]
     var completedAtPractice: [Int64: [Int64: Int]]
     var partners: [Int64: Set<Int64>]
+    /// Each GP's organisation's day-part times: availability is given against them.
+    var dayPartTimes: [Int64: DayPartTimes]
 
     static func load(_ db: Database, gpIds: [Int64], sessions: [ClinicalSession], practices: [Practice]) throws
         -> EligibilityContext
@@ -76,9 +78,13 @@ struct EligibilityContext {
             }
             partners[practice.organisationId] = Set(try AppDatabase.partnerOrganisationIds(db, of: practice.organisationId))
         }
+        var dayPartTimes: [Int64: DayPartTimes] = [:]
+        for organisationId in Set(gps.map(\.organisationId)) {
+            dayPartTimes[organisationId] = try AppDatabase.dayPartTimes(db, organisationId: organisationId)
+        }
         return EligibilityContext(
             gps: gpById, clearance: clearance, availability: try AppDatabase.availability(db, gpIds: gpIds), bookings: bookings,
-            preferences: preferences, completedAtPractice: completedAtPractice, partners: partners)
+            preferences: preferences, completedAtPractice: completedAtPractice, partners: partners, dayPartTimes: dayPartTimes)
     }
 
     /// The clearing-house's rules, each giving its own reason, then the ranking.
@@ -90,9 +96,12 @@ struct EligibilityContext {
             blocks.append("Belongs to an organisation without a sharing agreement with this practice's")
         }
         blocks += clearance(gpId, session.date).reasons.map { "Not cleared on \(session.date.shortText): \($0)" }
-        if !(availability[gpId]?.covers(date: session.date, startMinute: session.startMinute, endMinute: session.endMinute)
-            ?? false)
-        {
+        let times = dayPartTimes[gp.organisationId] ?? .defaults
+        let available =
+            availability[gpId]?.covers(
+                date: session.date, startMinute: session.startMinute, endMinute: session.endMinute, times: times)
+            ?? false
+        if !available {
             blocks.append("Not available then")
         }
         let booked = bookings[gpId] ?? []

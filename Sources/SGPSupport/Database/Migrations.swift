@@ -304,6 +304,15 @@ extension AppDatabase {
             t.column("acceptedAt", .datetime)
             t.column("endedAt", .datetime)
         }
+        // An organisation's own times for morning, afternoon and evening (defaults when absent).
+        try db.create(table: "organisationDayPart") { t in
+            t.belongsTo("organisation", onDelete: .cascade).notNull()
+            t.column("dayPart", .text).notNull().check { ["morning", "afternoon", "evening"].contains($0) }
+            t.column("startMinute", .integer).notNull()
+            t.column("endMinute", .integer).notNull()
+            t.check(sql: "startMinute >= 0 AND endMinute <= 1440 AND endMinute > startMinute")
+            t.primaryKey(["organisationId", "dayPart"])
+        }
         // Secret calendar feed addresses; the token is the capability, shown again on request.
         try db.create(table: "calendarFeed") { t in
             t.column("ownerKind", .text).notNull().check { ["gp", "practice"].contains($0) }

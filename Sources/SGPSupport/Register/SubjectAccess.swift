@@ -28,7 +28,7 @@ public enum PersonalDataMap {
     /// Tables that hold nothing about an individual doctor.
     public static let tablesWithoutPersonalData: Set<String> = [
         "organisation", "practice", "organisationSkill", "checkType", "practicePack", "grdb_migrations",
-        "clinicalSession", "sharingAgreement",
+        "clinicalSession", "sharingAgreement", "organisationDayPart",
     ]
 
     public static var tablesWithPersonalData: Set<String> { Set(queries.keys) }

@@ -112,6 +112,7 @@ struct ClearingHousePagesController {
         }
         var page: PageChrome
         var gpId: Int64
+        var timesText: String
         var days: [Day]
         var exceptions: [Exception]
         var hasExceptions: Bool
@@ -538,6 +539,11 @@ struct ClearingHousePagesController {
         async throws -> Response
     {
         let availability = try await database.availability(gpId: gpId)
+        let organisationId = try await database.gp(id: gpId)?.organisationId ?? 0
+        let times = try await database.dayPartTimes(organisationId: organisationId)
+        let timesText = DayPart.allCases.map {
+            "\($0.rawValue) \(ClockTime.format(times.span($0).startMinute))–\(ClockTime.format(times.span($0).endMinute))"
+        }.joined(separator: ", ")
         let days = Weekday.allCases.map { weekday in
             let chosen = availability.weekly.first { $0.weekday == weekday.number }?.dayParts ?? []
             return AvailabilityPage.Day(
@@ -564,7 +570,8 @@ struct ClearingHousePagesController {
         let model = AvailabilityPage(
             page: PageChrome(
                 title: "Your availability", context: context, path: "/availability", errors: errors, notice: Notice.from(request)),
-            gpId: gpId, days: days, exceptions: exceptions, hasExceptions: !exceptions.isEmpty, fields: fields)
+            gpId: gpId, timesText: timesText, days: days, exceptions: exceptions, hasExceptions: !exceptions.isEmpty,
+            fields: fields)
         return renderer.render("availability", model, status: status)
     }
 

@@ -55,6 +55,8 @@ struct OrganisationController {
         router.get("/api/v1/organisations", use: list)
         router.get("/api/v1/organisations/:id", use: show)
         router.get("/organisations/:id", use: overviewPage)
+        router.get("/api/v1/organisations/:id/day-parts", use: dayParts)
+        router.put("/api/v1/organisations/:id/day-parts", use: setDayParts)
         router.get("/admin", use: adminPage)
     }
 
@@ -69,6 +71,38 @@ struct OrganisationController {
         let organisation = try await findOrganisation(context)
         try context.require(.viewOrganisation(organisationId: organisation.id!))
         return try .json(OrganisationBody(organisation))
+    }
+
+    /// `{"morning": {"start": "08:00", "end": "13:00"}, "afternoon": …, "evening": …}`
+    struct DayPartSpan: Codable {
+        var start: String
+        var end: String
+    }
+
+    @Sendable func dayParts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organisation = try await findOrganisation(context)
+        try context.require(.viewOrganisation(organisationId: organisation.id!))
+        return try .json(Self.body(try await database.dayPartTimes(organisationId: organisation.id!)))
+    }
+
+    @Sendable func setDayParts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organisation = try await findOrganisation(context)
+        let body = try await request.decodeJSON([String: DayPartSpan].self, context: context)
+        let times = try await database.setDayPartTimes(
+            organisationId: organisation.id!, body.mapValues { ($0.start, $0.end) }, by: principal)
+        return try .json(Self.body(times))
+    }
+
+    static func body(_ times: DayPartTimes) -> [String: DayPartSpan] {
+        Dictionary(
+            uniqueKeysWithValues: DayPart.allCases.map {
+                (
+                    $0.rawValue,
+                    DayPartSpan(
+                        start: ClockTime.format(times.span($0).startMinute), end: ClockTime.format(times.span($0).endMinute))
+                )
+            })
     }
 
     @Sendable func overviewPage(_ request: Request, context: AppRequestContext) async throws -> Response {
