@@ -370,4 +370,44 @@ import Testing
             #expect(notAMentor.status == .unprocessableContent)
         }
     }
+
+    @Test func theLiaisonOfficerChoosesRequiredChecksAndAddsSkills() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("liaison@demo.test")
+            let page = try await browser.request("/organisations/1")
+            #expect(page.text.contains(#"id="required-hepatitis-b" name="required" value="hepatitis-b" checked"#))
+            let everyCheckButHepB = [
+                "gmc-registration", "performers-list", "indemnity", "dbs", "right-to-work", "references", "appraisal",
+            ]
+            let body = (["_csrf=\(browser.csrfToken!)"] + everyCheckButHepB.map { "required=\($0)" }).joined(separator: "&")
+            let saved = try await browser.request(
+                "/organisations/1/check-types", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: body)
+            #expect(saved.headers[.location] == "/organisations/1?done=saved")
+            #expect(!(try await browser.request("/organisations/1").text.contains(#"value="hepatitis-b" checked"#)))
+            let bad = try await browser.submit("/organisations/1/skills", ["code": "ECG Reading!", "name": ""])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Enter a short code of lower-case letters"))
+            let added = try await browser.submit("/organisations/1/skills", ["code": "ecg-reading", "name": "ECG reading"])
+            #expect(added.status == .seeOther)
+        }
+        try await environment.test { browser in
+            let api = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let types = try await api.send("/api/v1/organisations/1/check-types")
+            let hepB = (types.json["items"] as? [[String: Any]])?.first { $0["code"] as? String == "hepatitis-b" }
+            #expect(hepB?["requiredBeforeWork"] as? Bool == false)
+            let skills = try await api.send("/api/v1/organisations/1/skills")
+            #expect((skills.json["items"] as? [[String: Any]])?.contains { $0["code"] as? String == "ecg-reading" } == true)
+            let mentor = try await APIClient.signedIn(browser.client, "mentor@demo.test")
+            #expect(
+                try await mentor.send(
+                    "/api/v1/organisations/1/check-types/dbs", method: .patch, json: #"{"requiredBeforeWork": false}"#
+                ).status
+                    == .forbidden)
+            let restored = try await api.send(
+                "/api/v1/organisations/1/check-types/hepatitis-b", method: .patch, json: #"{"requiredBeforeWork": true}"#)
+            #expect(restored.json["requiredBeforeWork"] as? Bool == true)
+        }
+    }
 }

@@ -106,18 +106,49 @@ extension AppDatabase {
             arguments: [organisationId])
     }
 
-    /// Marks which check types must be verified before a GP may work.
-    public func setCheckTypeRequired(organisationId: Int64, code: String, required: Bool, by actor: Actor) async throws {
+    /// Marks which check types must be verified before a GP may work (the liaison officer's choice).
+    public func setCheckTypeRequired(organisationId: Int64, code: String, required: Bool, by principal: Principal) async throws
+        -> CheckType
+    {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
         let now = clock.now()
-        try await write { db in
+        return try await write { db in
             guard var type = try CheckType.fetchOne(db, key: ["organisationId": organisationId, "code": code]) else {
                 throw DomainError.notFound("No check type \(code)")
             }
             type.requiredBeforeWork = required
             try type.update(db)
             try AuditEvent.record(
-                db, at: now, actor: actor, entity: "organisation", entityId: organisationId, action: "set-check-required",
+                db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
+                action: "set-check-required",
                 detail: "\(code)=\(required)")
+            return type
+        }
+    }
+
+    /// Adds a skill to the organisation's list (the liaison officer), e.g. `dermoscopy`, "Dermoscopy".
+    public func addSkill(organisationId: Int64, code: String, name: String, by principal: Principal) async throws -> Skill {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        var errors = ValidationErrors()
+        let code = code.trimmingCharacters(in: .whitespaces).lowercased()
+        let name = name.trimmingCharacters(in: .whitespaces)
+        if code.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) == nil || code.count > 40 {
+            errors.add("code", "Enter a short code of lower-case letters, digits and hyphens, like dermoscopy or ecg-reading")
+        }
+        if name.isEmpty || name.count > 80 { errors.add("name", "Enter the skill's name as people will read it") }
+        try errors.throwIfAny()
+        let now = clock.now()
+        return try await write { db in
+            if try Skill.fetchOne(db, key: ["organisationId": organisationId, "code": code]) != nil {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "code", message: "The skill \(code) is already on the list"))
+            }
+            let skill = Skill(organisationId: organisationId, code: code, name: name)
+            try skill.insert(db)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId, action: "add-skill",
+                detail: code)
+            return skill
         }
     }
 }
