@@ -262,16 +262,17 @@ struct ClearingFixture {
         let session = try await fixture.post()
         let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
         let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
-        // Bypassing the rules, straight into SQL: the trigger and the unique index still say no.
+        let (otherGP, _) = try await fixture.readyGP("2222222")
+        // Bypassing the rules, straight into SQL. Another GP in the same session: the unique index says no.
         await #expect(throws: DatabaseError.self) {
             try await fixture.database.writer.write { db in
                 var copy = booking
                 copy.id = nil
-                copy.startMinute += 30
-                copy.sessionId = try fixture.database.writer.read { _ in session.id! }
+                copy.gpId = otherGP.id!
                 try copy.insert(db)
             }
         }
+        // The same GP in another session at an overlapping time: the trigger says no.
         let other = try await fixture.post(date: "2026-12-09", start: "10:00", end: "11:00")
         await #expect(throws: DatabaseError.self) {
             try await fixture.database.writer.write { db in

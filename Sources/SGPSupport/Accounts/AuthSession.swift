@@ -127,13 +127,14 @@ extension AppDatabase {
         let digest = SecretToken.digest(token)
         let now = clock.now()
         let limits = lifetimes.limits(for: kind.stored)
-        let found = try await read { db -> (AuthSession, User)? in
+        // One read per request: the session, its user and their roles together.
+        let found = try await read { db -> (AuthSession, User, Principal)? in
             guard let session = try AuthSession.fetchOne(db, key: digest), session.kind == kind.stored,
                 let user = try User.fetchOne(db, id: session.userId)
             else { return nil }
-            return (session, user)
+            return (session, user, try Principal.load(db, user: user))
         }
-        guard let (session, user) = found else { return nil }
+        guard let (session, user, principal) = found else { return nil }
         let expired =
             now.timeIntervalSince(session.lastSeenAt) > limits.idle
             || now.timeIntervalSince(session.createdAt) > limits.absolute
@@ -147,7 +148,6 @@ extension AppDatabase {
                     sql: "UPDATE authSession SET lastSeenAt = ? WHERE tokenDigest = ?", arguments: [now, digest])
             }
         }
-        let principal = try await read { db in try Principal.load(db, user: user) }
         return ActiveSession(principal: principal, csrfToken: session.csrfToken)
     }
 

@@ -224,7 +224,7 @@ struct ClearingHouseAPIController {
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try ClearingQuery.id(context)
+        let id = try context.pathID()
         let body = try await request.decodeJSON(ReasonRequest.self, context: context)
         return try .json(SessionBody(try await database.withdrawSession(id: id, reason: body.reason, by: principal)))
     }
@@ -233,7 +233,7 @@ struct ClearingHouseAPIController {
         let principal = try context.requirePrincipal()
         let includeIneligible = request.uri.queryParameters.get("includeIneligible") == "true"
         let candidates = try await database.candidates(
-            sessionId: try ClearingQuery.id(context), includeIneligible: includeIneligible, by: principal)
+            sessionId: try context.pathID(), includeIneligible: includeIneligible, by: principal)
         let items = candidates.map {
             CandidateBody(
                 gpId: $0.gpId, name: $0.name, score: $0.score, reasons: $0.reasons, eligible: $0.eligible,
@@ -244,7 +244,7 @@ struct ClearingHouseAPIController {
 
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.apply(sessionId: try ClearingQuery.id(context), by: principal)
+        let outcome = try await database.apply(sessionId: try context.pathID(), by: principal)
         await send(outcome.notifications, context: context)
         let application = outcome.value
         return try .json(
@@ -260,7 +260,7 @@ struct ClearingHouseAPIController {
         guard let gpId = body.gpId else {
             throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
         }
-        let outcome = try await database.offer(sessionId: try ClearingQuery.id(context), gpId: gpId, by: principal)
+        let outcome = try await database.offer(sessionId: try context.pathID(), gpId: gpId, by: principal)
         await send(outcome.notifications, context: context)
         return try .json(Self.offerBody(outcome.value, now: database.clock.now()), status: .created)
     }
@@ -273,21 +273,21 @@ struct ClearingHouseAPIController {
 
     @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptApplication(id: try ClearingQuery.id(context), by: principal)
+        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal)
         await send(outcome.notifications, context: context)
         return try .json(BookingBody(outcome.value), status: .created)
     }
 
     @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptOffer(id: try ClearingQuery.id(context), by: principal)
+        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal)
         await send(outcome.notifications, context: context)
         return try .json(BookingBody(outcome.value), status: .created)
     }
 
     @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let offer = try await database.declineOffer(id: try ClearingQuery.id(context), by: principal)
+        let offer = try await database.declineOffer(id: try context.pathID(), by: principal)
         return try .json(Self.offerBody(offer, now: database.clock.now()))
     }
 
@@ -311,14 +311,14 @@ struct ClearingHouseAPIController {
         let principal = try context.requirePrincipal()
         let body = try await request.decodeJSON(ReasonRequest.self, context: context)
         let outcome = try await database.cancelBooking(
-            id: try ClearingQuery.id(context), reason: body.reason ?? "", by: principal)
+            id: try context.pathID(), reason: body.reason ?? "", by: principal)
         await send(outcome.notifications, context: context)
         return try .json(BookingBody(outcome.value))
     }
 
     @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try .json(BookingBody(try await database.completeBooking(id: try ClearingQuery.id(context), by: principal)))
+        return try .json(BookingBody(try await database.completeBooking(id: try context.pathID(), by: principal)))
     }
 
     @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -335,14 +335,14 @@ struct ClearingHouseAPIController {
     // MARK: Availability
 
     @Sendable func availability(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
         return try .json(Self.availabilityBody(try await database.availability(gpId: gp.id!)))
     }
 
     @Sendable func setAvailability(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let body = try await request.decodeJSON(AvailabilityBody.self, context: context)
         let input = AvailabilityInput(
             weekly: (body.weekly ?? []).map { .init(weekday: $0.weekday, dayParts: $0.dayParts) },
@@ -376,12 +376,12 @@ struct ClearingHouseAPIController {
 
     @Sendable func acceptSharing(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try .json(Self.agreementBody(try await database.acceptSharing(id: try ClearingQuery.id(context), by: principal)))
+        return try .json(Self.agreementBody(try await database.acceptSharing(id: try context.pathID(), by: principal)))
     }
 
     @Sendable func endSharing(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try .json(Self.agreementBody(try await database.endSharing(id: try ClearingQuery.id(context), by: principal)))
+        return try .json(Self.agreementBody(try await database.endSharing(id: try context.pathID(), by: principal)))
     }
 
     static func agreementBody(_ agreement: SharingAgreement) -> AgreementBody {
@@ -393,19 +393,19 @@ struct ClearingHouseAPIController {
     // MARK: Calendars
 
     @Sendable func gpCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await calendarURL(.gp(try ClearingQuery.id(context)), reset: false, context: context)
+        try await calendarURL(.gp(try context.pathID()), reset: false, context: context)
     }
 
     @Sendable func resetGPCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await calendarURL(.gp(try ClearingQuery.id(context)), reset: true, context: context)
+        try await calendarURL(.gp(try context.pathID()), reset: true, context: context)
     }
 
     @Sendable func practiceCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await calendarURL(.practice(try ClearingQuery.id(context)), reset: false, context: context)
+        try await calendarURL(.practice(try context.pathID()), reset: false, context: context)
     }
 
     @Sendable func resetPracticeCalendar(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await calendarURL(.practice(try ClearingQuery.id(context)), reset: true, context: context)
+        try await calendarURL(.practice(try context.pathID()), reset: true, context: context)
     }
 
     private func calendarURL(_ owner: CalendarOwner, reset: Bool, context: AppRequestContext) async throws -> Response {
@@ -442,7 +442,7 @@ struct ClearingHouseAPIController {
 
     private func visibleSession(_ request: Request, context: AppRequestContext) async throws -> SessionListing {
         let principal = try context.requirePrincipal()
-        guard let listing = try await database.session(id: try ClearingQuery.id(context)) else {
+        guard let listing = try await database.session(id: try context.pathID()) else {
             throw DomainError.notFound("No session has that id")
         }
         let organisations = try await ClearingQuery.visibleOrganisations(principal, database: database)
@@ -453,24 +453,10 @@ struct ClearingHouseAPIController {
         return listing
     }
 
-    private func findGP(_ context: AppRequestContext) async throws -> GP {
-        _ = try context.requirePrincipal()
-        guard let gp = try await database.gp(id: try ClearingQuery.id(context)) else {
-            throw DomainError.notFound("No GP has that id")
-        }
-        return gp
-    }
 }
 
 /// Query and path parsing for the clearing-house routes.
 enum ClearingQuery {
-    static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self) else {
-            throw DomainError.notFound("There is nothing with that id")
-        }
-        return id
-    }
-
     static func day(_ raw: String?, _ name: String) throws -> Day? {
         guard let raw, !raw.isEmpty else { return nil }
         guard let day = Day(raw) else {
@@ -503,10 +489,7 @@ enum ClearingQuery {
 
     /// The organisations whose sessions a person sees: the team's own, a GP's own and its partners'.
     static func visibleOrganisations(_ principal: Principal, database: AppDatabase) async throws -> [Int64] {
-        if principal.isAdministrator {
-            return principal.organisationIdsSeen.isEmpty
-                ? try await database.organisationChoices().map(\.id) : principal.organisationIdsSeen
-        }
+        if principal.isAdministrator { return try await database.organisationChoices().map(\.id) }
         var organisations = principal.organisationIds(as: .liaisonOfficer) + principal.organisationIds(as: .mentor)
         if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
             organisations.append(gp.organisationId)

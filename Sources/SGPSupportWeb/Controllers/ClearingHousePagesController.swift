@@ -284,7 +284,7 @@ struct ClearingHousePagesController {
     // MARK: One session
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await renderSession(request, context: context, id: try ClearingQuery.id(context), reasonError: nil, status: .ok)
+        try await renderSession(request, context: context, id: try context.pathID(), reasonError: nil, status: .ok)
     }
 
     private func renderSession(
@@ -376,7 +376,7 @@ struct ClearingHousePagesController {
 
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try ClearingQuery.id(context)
+        let id = try context.pathID()
         let outcome = try await database.apply(sessionId: id, by: principal)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(id)?done=applied")
@@ -384,7 +384,7 @@ struct ClearingHousePagesController {
 
     @Sendable func offer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try ClearingQuery.id(context)
+        let id = try context.pathID()
         let form = try await request.formFields(context: context)
         guard let gpId = Int64(form.text("gpId")) else {
             throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Choose a GP"))
@@ -396,7 +396,7 @@ struct ClearingHousePagesController {
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try ClearingQuery.id(context)
+        let id = try context.pathID()
         _ = try await database.withdrawSession(
             id: id, reason: try await request.formFields(context: context)["reason"], by: principal)
         return .seeOther("/sessions/\(id)?done=withdrawn")
@@ -404,27 +404,27 @@ struct ClearingHousePagesController {
 
     @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptApplication(id: try ClearingQuery.id(context), by: principal)
+        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
     }
 
     @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptOffer(id: try ClearingQuery.id(context), by: principal)
+        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
     }
 
     @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        _ = try await database.declineOffer(id: try ClearingQuery.id(context), by: principal)
+        _ = try await database.declineOffer(id: try context.pathID(), by: principal)
         return .seeOther("/work?done=offer-declined")
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try ClearingQuery.id(context)
+        let id = try context.pathID()
         let form = try await request.formFields(context: context)
         do {
             let outcome = try await database.cancelBooking(id: id, reason: form.text("reason"), by: principal)
@@ -439,7 +439,7 @@ struct ClearingHousePagesController {
 
     @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        _ = try await database.completeBooking(id: try ClearingQuery.id(context), by: principal)
+        _ = try await database.completeBooking(id: try context.pathID(), by: principal)
         return .seeOther("/bookings?done=completed")
     }
 

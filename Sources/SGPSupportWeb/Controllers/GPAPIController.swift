@@ -174,7 +174,7 @@ struct GPAPIController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId)) {
             return try .json(GPBody(gp))
         }
@@ -185,14 +185,14 @@ struct GPAPIController {
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let input = try await request.decodeJSON(GPInput.self, context: context)
         let updated = try await database.updateGP(id: gp.id!, input, by: principal)
         return try .json(GPBody(updated))
     }
 
     @Sendable func checks(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
         let checks = try await database.checks(gpId: gp.id!)
         return try .json(ListBody(items: checks.map(CheckBody.init), total: checks.count, page: 1, perPage: max(checks.count, 1)))
@@ -200,7 +200,7 @@ struct GPAPIController {
 
     @Sendable func recordCheck(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         try context.require(.manageOrganisation(organisationId: gp.organisationId))
         let body = try await request.decodeJSON(CheckRequest.self, context: context)
         let input = CheckInput(
@@ -213,7 +213,7 @@ struct GPAPIController {
 
     @Sendable func clearance(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         guard
             AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId))
                 || AccessPolicy.permits(principal, .viewGPSummary(organisationId: gp.organisationId))
@@ -224,7 +224,7 @@ struct GPAPIController {
 
     @Sendable func personalData(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let data = try await database.personalDataExport(gpId: gp.id!, by: principal)
         return .download(
             data, filename: "sgpst-personal-data-\(gp.gmcNumber).json", contentType: "application/json; charset=utf-8")
@@ -232,7 +232,7 @@ struct GPAPIController {
 
     @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let invite = try await database.approveApplicant(gpId: gp.id!, by: principal)
         try await RegisterMail.sendInvite(invite, mailer: mailer, baseURL: baseURL)
         return try .json(GPBody(try await database.gp(id: gp.id!)!))
@@ -240,18 +240,11 @@ struct GPAPIController {
 
     @Sendable func decline(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let body = try await request.decodeJSON(DeclineRequest.self, context: context)
         return try .json(GPBody(try await database.declineApplicant(gpId: gp.id!, reason: body.reason ?? "", by: principal)))
     }
 
-    private func findGP(_ context: AppRequestContext) async throws -> GP {
-        _ = try context.requirePrincipal()
-        guard let id = context.parameters.get("id", as: Int64.self), let gp = try await database.gp(id: id) else {
-            throw DomainError.notFound("No GP has that id")
-        }
-        return gp
-    }
 }
 
 /// Query-string parsing shared by the register's routes, with clear messages for bad values.

@@ -85,7 +85,7 @@ struct OrganisationController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         try context.require(.viewOrganisation(organisationId: organisation.id!))
         return try .json(OrganisationBody(organisation))
     }
@@ -102,7 +102,7 @@ struct OrganisationController {
     }
 
     @Sendable func checkTypes(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         try context.require(.viewOrganisation(organisationId: organisation.id!))
         let items = try await database.checkTypes(organisationId: organisation.id!).map {
             CheckTypeBody(code: $0.code, name: $0.name, requiredBeforeWork: $0.requiredBeforeWork)
@@ -112,7 +112,7 @@ struct OrganisationController {
 
     @Sendable func setCheckType(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON(CheckTypeBody.self, context: context)
         guard let required = body.requiredBeforeWork else {
             throw DomainError.validationFailed(ValidationErrors(field: "requiredBeforeWork", message: "Send true or false"))
@@ -123,7 +123,7 @@ struct OrganisationController {
     }
 
     @Sendable func skills(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         try context.require(.viewOrganisation(organisationId: organisation.id!))
         let items = try await database.skills(organisationId: organisation.id!).map { SkillBody(code: $0.code, name: $0.name) }
         return try .json(ListBody(items: items, total: items.count, page: 1, perPage: max(items.count, 1)))
@@ -131,7 +131,7 @@ struct OrganisationController {
 
     @Sendable func addSkill(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON(SkillBody.self, context: context)
         let skill = try await database.addSkill(
             organisationId: organisation.id!, code: body.code ?? "", name: body.name ?? "", by: principal)
@@ -141,7 +141,7 @@ struct OrganisationController {
     /// The settings form: one checkbox per check type; unticked means "not required before work".
     @Sendable func saveCheckTypesForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         try context.require(.manageOrganisation(organisationId: organisation.id!))
         let required = Set(try await request.formFields(context: context).all("required"))
         for type in try await database.checkTypes(organisationId: organisation.id!)
@@ -154,7 +154,7 @@ struct OrganisationController {
 
     @Sendable func addSkillForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         let form = try await request.formFields(context: context)
         do {
             _ = try await database.addSkill(
@@ -172,14 +172,14 @@ struct OrganisationController {
     }
 
     @Sendable func dayParts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         try context.require(.viewOrganisation(organisationId: organisation.id!))
         return try .json(Self.body(try await database.dayPartTimes(organisationId: organisation.id!)))
     }
 
     @Sendable func setDayParts(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON([String: DayPartSpan].self, context: context)
         let times = try await database.setDayPartTimes(
             organisationId: organisation.id!, body.mapValues { ($0.start, $0.end) }, by: principal)
@@ -198,7 +198,7 @@ struct OrganisationController {
     }
 
     @Sendable func overviewPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organisation = try await findOrganisation(context)
+        let organisation = try await database.organisation(at: context)
         return try await renderOverview(
             request, context: context, organisation: organisation, form: nil, errors: ValidationErrors())
     }
@@ -242,14 +242,6 @@ struct OrganisationController {
             "admin", AdminPage(page: PageChrome(title: "Administration", context: context, path: "/admin"), organisations: rows))
     }
 
-    private func findOrganisation(_ context: AppRequestContext) async throws -> Organisation {
-        _ = try context.requirePrincipal()
-        guard let id = context.parameters.get("id", as: Int64.self), let organisation = try await database.organisation(id: id)
-        else {
-            throw DomainError.notFound("No organisation has that id")
-        }
-        return organisation
-    }
 }
 
 extension Request {

@@ -61,7 +61,7 @@ struct PracticeAPIController {
 
     @Sendable func preferences(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         guard
             principal.practiceIds.contains(practice.id!)
                 || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
@@ -74,8 +74,8 @@ struct PracticeAPIController {
 
     @Sendable func setPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
-        guard let gpId = context.parameters.get("gpId", as: Int64.self) else { throw DomainError.notFound("No GP has that id") }
+        let practice = try await database.practice(at: context)
+        let gpId = try context.pathID("gpId")
         let body = try await request.decodeJSON(PreferenceBody.self, context: context)
         guard let preference = PracticePreference.Kind(rawValue: body.preference ?? "") else {
             throw DomainError.validationFailed(ValidationErrors(field: "preference", message: "Choose preferred or not-wanted"))
@@ -87,8 +87,8 @@ struct PracticeAPIController {
 
     @Sendable func clearPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
-        guard let gpId = context.parameters.get("gpId", as: Int64.self) else { throw DomainError.notFound("No GP has that id") }
+        let practice = try await database.practice(at: context)
+        let gpId = try context.pathID("gpId")
         try await database.setPracticePreference(
             practiceId: practice.id!, gpId: gpId, preference: nil, reason: nil, by: principal)
         return Response(status: .noContent)
@@ -121,20 +121,20 @@ struct PracticeAPIController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
         return try .json(PracticeBody(practice))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         let input = try await request.decodeJSON(PracticeInput.self, context: context)
         return try .json(PracticeBody(try await database.updatePractice(id: practice.id!, input, by: principal)))
     }
 
     @Sendable func pack(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
         let pack = try await database.practicePack(practiceId: practice.id!)
         return try .json(
@@ -145,7 +145,7 @@ struct PracticeAPIController {
 
     @Sendable func savePack(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         let body = try await request.decodeJSON(PackBody.self, context: context)
         let sections = [
             "arrival": body.arrival, "systems": body.systems, "contacts": body.contacts, "referrals": body.referrals,
@@ -158,11 +158,4 @@ struct PracticeAPIController {
                 protocols: pack.protocols, emergencies: pack.emergencies))
     }
 
-    private func findPractice(_ context: AppRequestContext) async throws -> Practice {
-        _ = try context.requirePrincipal()
-        guard let id = context.parameters.get("id", as: Int64.self), let practice = try await database.practice(id: id) else {
-            throw DomainError.notFound("No practice has that id")
-        }
-        return practice
-    }
 }

@@ -56,7 +56,7 @@ struct PracticePagesController {
     /// Marks a GP (by GMC number) as preferred or not wanted, or clears the mark.
     @Sendable func setPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         let form = try await request.formFields(context: context)
         var errors = ValidationErrors()
         let gpId = try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: practice.organisationId)
@@ -90,7 +90,7 @@ struct PracticePagesController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         return try await renderPracticePage(request, context: context, practice: practice, form: nil, errors: ValidationErrors())
     }
 
@@ -144,7 +144,7 @@ struct PracticePagesController {
 
     @Sendable func packForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         guard
             principal.practiceIds.contains(practice.id!)
                 || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
@@ -157,7 +157,7 @@ struct PracticePagesController {
 
     @Sendable func savePack(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await findPractice(context)
+        let practice = try await database.practice(at: context)
         let form = try await request.formFields(context: context)
         var sections: [String: String] = [:]
         for section in PracticePack.sections { sections[section.key] = form[section.key] ?? "" }
@@ -185,11 +185,4 @@ struct PracticePagesController {
         return renderer.render("form", model)
     }
 
-    private func findPractice(_ context: AppRequestContext) async throws -> Practice {
-        _ = try context.requirePrincipal()
-        guard let id = context.parameters.get("id", as: Int64.self), let practice = try await database.practice(id: id) else {
-            throw DomainError.notFound("No practice has that id")
-        }
-        return practice
-    }
 }

@@ -171,7 +171,7 @@ struct RegisterPagesController {
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
         let today = database.clock.today
         let clearance = try await database.clearance(gpId: gp.id!, on: today)
@@ -254,7 +254,7 @@ struct RegisterPagesController {
 
     @Sendable func editForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let full = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
         guard full || principal.gpId == gp.id else {
             throw DomainError.forbidden("You do not have permission to change this entry")
@@ -266,7 +266,7 @@ struct RegisterPagesController {
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let full = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
         let form = try await request.formFields(context: context)
         do {
@@ -391,14 +391,14 @@ struct RegisterPagesController {
     // MARK: Recording a check
 
     @Sendable func checkForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         try context.require(.manageOrganisation(organisationId: gp.organisationId))
         return try await renderCheckForm(context: context, gp: gp, form: nil, errors: ValidationErrors(), status: .ok)
     }
 
     @Sendable func recordCheck(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let form = try await request.formFields(context: context)
         let input = CheckInput(
             type: form.text("type"), status: form["status"], verifiedOn: form["verifiedOn"], expiresOn: form["expiresOn"],
@@ -482,7 +482,7 @@ struct RegisterPagesController {
     /// Approves an applicant and emails them the link to choose a password.
     @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let invite = try await database.approveApplicant(gpId: gp.id!, by: principal)
         try await RegisterMail.sendInvite(invite, mailer: mailer, baseURL: baseURL)
         return .seeOther("/applicants?done=approved")
@@ -490,7 +490,7 @@ struct RegisterPagesController {
 
     @Sendable func decline(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await findGP(context)
+        let gp = try await database.gp(at: context)
         let form = try await request.formFields(context: context)
         do {
             _ = try await database.declineApplicant(gpId: gp.id!, reason: form.text("reason"), by: principal)
@@ -503,13 +503,6 @@ struct RegisterPagesController {
         }
     }
 
-    private func findGP(_ context: AppRequestContext) async throws -> GP {
-        _ = try context.requirePrincipal()
-        guard let id = context.parameters.get("id", as: Int64.self), let gp = try await database.gp(id: id) else {
-            throw DomainError.notFound("No GP has that id")
-        }
-        return gp
-    }
 }
 
 /// Which organisation a register page is about, for the person asking.
