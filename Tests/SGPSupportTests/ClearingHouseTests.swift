@@ -375,6 +375,8 @@ struct ClearingFixture {
         #expect(past.status == .completed)
         let listing = try #require(try await fixture.database.session(id: past.sessionId))
         #expect(listing.session.source == "reported")
+        #expect(listing.session.ratePence == 0, "the scheme does not know the rate of a private arrangement")
+        #expect(listing.session.rateText == "rate arranged directly")
         let future = try await fixture.database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-12-20", start: "09:00", end: "12:30", kind: "clinic"),

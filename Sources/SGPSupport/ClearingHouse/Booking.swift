@@ -217,7 +217,7 @@ extension AppDatabase {
                                 Dear \(gp.name),
 
                                 \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session on \
-                                \(session.date.displayText), \(session.start)–\(session.end), at \(Self.rateText(session)).
+                                \(session.date.displayText), \(session.start)–\(session.end), at \(session.rateText).
 
                                 The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it in sgpst.
                                 """)
@@ -446,7 +446,7 @@ extension AppDatabase {
             var session = ClinicalSession(
                 id: nil, practiceId: practice.id!, date: date!, startMinute: start!, endMinute: end!, kind: kind!,
                 requiredSkills: [],
-                ratePence: 1, rateUnit: .session, notes: "Arranged outside the scheme", status: .open, source: "reported",
+                ratePence: 0, rateUnit: .session, notes: "Arranged outside the scheme", status: .open, source: "reported",
                 postedAt: now,
                 postedById: principal.userId)
             try session.insert(db)
@@ -558,16 +558,12 @@ extension AppDatabase {
                     text: """
                         Dear \(gp.name),
 
-                        You are booked for the \(what), at \(rateText(session)).
+                        You are booked for the \(what), at \(session.rateText).
                         Address: \([practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", "))
                         The practice pack (arrival, logins, contacts) is on the booking's page in sgpst.
                         """))
         }
         return mail
-    }
-
-    static func rateText(_ session: ClinicalSession) -> String {
-        String(format: "£%.2f per %@", Double(session.ratePence) / 100, session.rateUnit.rawValue)
     }
 
     static func timeText(_ date: Date) -> String {

@@ -85,7 +85,7 @@ extension AppDatabase {
                         uid: "booking-\(booking.id!)@sgpst", start: Self.instant(session.date, session.startMinute),
                         end: Self.instant(session.date, session.endMinute), summary: summary,
                         location: [practice.name, practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", "),
-                        description: "Booked through the sessional GP support team. \(Self.rateText(session)).",
+                        description: "Booked through the sessional GP support team. \(session.rateText).",
                         cancelled: booking.status == .cancelled))
             }
             return ICalendar.render(name: "\(name): sessional GP bookings", events: events, stamp: now)

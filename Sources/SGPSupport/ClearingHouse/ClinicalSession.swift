@@ -85,6 +85,12 @@ public struct ClinicalSession: Codable, Sendable, Identifiable, Equatable, Fetch
     public var end: String { ClockTime.format(endMinute) }
     public var hours: Double { Double(endMinute - startMinute) / 60 }
 
+    /// "£95.00 per session"; arrangements reported afterwards have no rate the scheme knows.
+    public var rateText: String {
+        guard ratePence > 0 else { return "rate arranged directly" }
+        return String(format: "£%.2f per %@", Double(ratePence) / 100, rateUnit.rawValue)
+    }
+
     /// Whether two time ranges on the same day share any minute.
     public func overlaps(startMinute: Int, endMinute: Int) -> Bool {
         self.startMinute < endMinute && startMinute < self.endMinute

@@ -211,12 +211,14 @@ extension AppDatabase {
             t.check(sql: "startMinute >= 0 AND endMinute <= 1440 AND endMinute > startMinute")
             t.column("kind", .text).notNull()
             t.column("requiredSkills", .text).notNull().defaults(to: "[]")
-            t.column("ratePence", .integer).notNull().check { $0 > 0 }
+            // 0 only for arrangements reported afterwards, whose rate the scheme does not know.
+            t.column("ratePence", .integer).notNull()
             t.column("rateUnit", .text).notNull().check { ["session", "hour"].contains($0) }
             t.column("notes", .text)
             t.column("status", .text).notNull()
                 .check { ["open", "booked", "completed", "cancelled", "withdrawn"].contains($0) }
             t.column("source", .text).notNull().defaults(to: "scheme").check { ["scheme", "reported"].contains($0) }
+            t.check(sql: "ratePence > 0 OR (source = 'reported' AND ratePence = 0)")
             t.column("seriesId", .text)
             t.column("postedAt", .datetime).notNull()
             t.column("postedById", .integer)

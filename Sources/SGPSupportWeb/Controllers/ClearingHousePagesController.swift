@@ -145,7 +145,7 @@ struct ClearingHousePagesController {
             id: session.id!, date: session.date.displayText, time: "\(session.start)–\(session.end)",
             practice: listing.practice.name,
             locality: listing.practice.locality, kind: session.kind.title,
-            rate: String(format: "£%.2f per %@", Double(session.ratePence) / 100, session.rateUnit.rawValue),
+            rate: session.rateText,
             status: session.status.rawValue,
             skills: session.requiredSkills.joined(separator: ", "))
     }
