@@ -182,4 +182,22 @@ import Testing
             #expect(applied.status == .created, "\(applied.text)")
         }
     }
+
+    @Test func arrangementsAreRecordedThroughTheAPI() async throws {
+        let environment = try await TestEnvironment()
+        let lastWeek = Day(Date()).adding(days: -7).description
+        try await environment.test { browser in
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let recorded = try await gp.send(
+                "/api/v1/arrangements", method: .post,
+                json: #"{"practiceId": 2, "date": "\#(lastWeek)", "start": "18:30", "end": "21:00", "kind": "extended-hours"}"#)
+            #expect(recorded.status == .created)
+            #expect(recorded.json["gpId"] as? Int == 1, "a GP records their own arrangement without naming themselves")
+            #expect(recorded.json["status"] as? String == "completed")
+            let bad = try await gp.send("/api/v1/arrangements", method: .post, json: #"{"practiceId": 2, "date": "yesterday"}"#)
+            #expect(bad.status == .unprocessableContent)
+            let fields = (bad.json["error"] as? [String: Any])?["fields"] as? [String: String] ?? [:]
+            #expect(Set(fields.keys) == ["date", "start", "end"])
+        }
+    }
 }

@@ -85,8 +85,8 @@ public struct Outcome<Value: Sendable>: Sendable {
     public var notifications: [MailMessage]
 }
 
-/// What someone reports about a session arranged outside the scheme.
-public struct ArrangementInput: Sendable {
+/// What someone reports about a session arranged outside the scheme; decoded straight from API bodies.
+public struct ArrangementInput: Sendable, Decodable {
     public var practiceId: Int64?
     public var gpId: Int64?
     public var date: String?

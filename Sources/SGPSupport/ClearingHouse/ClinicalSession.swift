@@ -97,8 +97,9 @@ public struct ClinicalSession: Codable, Sendable, Identifiable, Equatable, Fetch
     }
 }
 
-/// What a practice manager (or the liaison officer for them) sends to post a session.
-public struct SessionInput: Sendable {
+/// What a practice manager (or the liaison officer for them) sends to post a session; decoded
+/// straight from API bodies.
+public struct SessionInput: Sendable, Decodable {
     public var practiceId: Int64?
     public var date: String?
     public var start: String?

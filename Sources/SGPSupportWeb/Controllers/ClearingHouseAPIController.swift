@@ -40,19 +40,6 @@ struct ClearingHouseAPIController {
         }
     }
 
-    struct SessionRequest: Decodable {
-        var practiceId: Int64?
-        var date: String?
-        var start: String?
-        var end: String?
-        var kind: String?
-        var requiredSkills: [String]?
-        var rate: Double?
-        var rateUnit: String?
-        var notes: String?
-        var repeatWeeks: Int?
-    }
-
     struct BookingBody: Encodable {
         var id: Int64
         var sessionId: Int64
@@ -118,15 +105,6 @@ struct ClearingHouseAPIController {
         }
         var weekly: [Weekly]?
         var dates: [Dated]?
-    }
-
-    struct ArrangementRequest: Decodable {
-        var practiceId: Int64?
-        var gpId: Int64?
-        var date: String?
-        var start: String?
-        var end: String?
-        var kind: String?
     }
 
     struct AgreementBody: Encodable {
@@ -201,18 +179,8 @@ struct ClearingHouseAPIController {
 
     @Sendable func postSession(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.decodeJSON(SessionRequest.self, context: context)
-        var input = SessionInput()
-        input.practiceId = body.practiceId ?? (principal.practiceIds.count == 1 ? principal.practiceIds.first : nil)
-        input.date = body.date
-        input.start = body.start
-        input.end = body.end
-        input.kind = body.kind
-        input.requiredSkills = body.requiredSkills
-        input.rate = body.rate
-        input.rateUnit = body.rateUnit
-        input.notes = body.notes
-        input.repeatWeeks = body.repeatWeeks
+        var input = try await request.decodeJSON(SessionInput.self, context: context)
+        input.practiceId = input.practiceId ?? (principal.practiceIds.count == 1 ? principal.practiceIds.first : nil)
         let posted = try await database.postSessions(input, by: principal)
         return try .json(SessionBody(posted[0], series: posted.count > 1 ? posted.map { $0.id! } : nil), status: .created)
     }
@@ -323,13 +291,10 @@ struct ClearingHouseAPIController {
 
     @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.decodeJSON(ArrangementRequest.self, context: context)
-        let booking = try await database.recordArrangement(
-            ArrangementInput(
-                practiceId: body.practiceId, gpId: body.gpId ?? principal.gpId, date: body.date, start: body.start, end: body.end,
-                kind: body.kind),
-            by: principal)
-        return try .json(BookingBody(booking, practiceId: body.practiceId), status: .created)
+        var input = try await request.decodeJSON(ArrangementInput.self, context: context)
+        input.gpId = input.gpId ?? principal.gpId
+        let booking = try await database.recordArrangement(input, by: principal)
+        return try .json(BookingBody(booking, practiceId: input.practiceId), status: .created)
     }
 
     // MARK: Availability
