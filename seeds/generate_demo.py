@@ -149,6 +149,15 @@ for index in range(60):
 # The demo GP has a booking next week at the demo practice, so the pack and the calendar show.
 sessions.append({"practice": practices[0]["odsCode"], "dayOffset": 8, "start": "08:30", "end": "12:30", "kind": "surgery",
                  "rate": 95, "requiredSkills": [], "bookedBy": gps[0]["gmcNumber"]})
+# ... and two past sessions there: the practice has filled in one feedback card, the other is waiting.
+sessions.append({"practice": practices[0]["odsCode"], "dayOffset": -16, "start": "13:30", "end": "17:30", "kind": "surgery",
+                 "rate": 95, "requiredSkills": [], "bookedBy": gps[0]["gmcNumber"],
+                 "feedback": {"ratings": {"clinical-care": 5, "record-keeping": 4, "communication-with-patients": 5,
+                                          "working-with-the-practice-team": 4, "reliability-and-punctuality": 5},
+                              "comment": "Thorough, kind with patients, and clear notes. Please let reception know "
+                                         "before starting home visits next time."}})
+sessions.append({"practice": practices[0]["odsCode"], "dayOffset": -2, "start": "08:30", "end": "12:30", "kind": "surgery",
+                 "rate": 95, "requiredSkills": [], "bookedBy": gps[0]["gmcNumber"]})
 
 users = [
     {"email": "admin@demo.test", "displayName": "Sam Okafor (administrator)", "role": "administrator"},

@@ -41,6 +41,9 @@ public struct AppConfiguration: Sendable {
     }
 
     /// True when the service is reached over https, so cookies carry `Secure`.
+    /// Absolute addresses for the links emails carry.
+    var links: Links { Links(baseURL: publicBaseURL) }
+
     public var usesHTTPS: Bool { baseURL?.scheme?.lowercased() == "https" }
 
     /// `scheme://host[:port]` of the base URL, the only origin forms may be posted from.

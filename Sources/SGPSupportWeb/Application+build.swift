@@ -11,7 +11,11 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sgpst"),
-        services: [BookingCompletionService(database: database, interval: .seconds(300), logger: logger)],
+        services: [
+            ScheduledWorkService(
+                database: database, mailer: configuration.mailer, links: configuration.links, interval: .seconds(300),
+                logger: logger)
+        ],
         logger: logger)
 }
 
@@ -47,5 +51,8 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     JoinController(database: database, renderer: renderer).addRoutes(to: router)
     RegisterFilesController(database: database, renderer: renderer).addRoutes(to: router)
     GPAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(to: router)
+    let feedback = FeedbackAPIController(database: database, mailer: configuration.mailer, links: configuration.links)
+    feedback.addRoutes(to: router)
+    FeedbackPagesController(database: database, renderer: renderer, api: feedback).addRoutes(to: router)
     return router
 }

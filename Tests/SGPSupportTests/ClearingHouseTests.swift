@@ -356,11 +356,11 @@ struct ClearingFixture {
         let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
         let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
         await #expect(throws: DomainError.self) {
-            _ = try await fixture.database.completeBooking(id: booking.id!, by: fixture.manager)
+            _ = try await fixture.database.completeBooking(id: booking.id!, by: fixture.manager, links: testLinks)
         }
-        #expect(try await fixture.database.completeFinishedBookings() == 0)
+        #expect(try await fixture.database.completeFinishedBookings(links: testLinks).value == 0)
         fixture.clock.advance(by: 8 * 3600 + 60)  // 17:01 UK time (GMT in December)
-        #expect(try await fixture.database.completeFinishedBookings() == 1)
+        #expect(try await fixture.database.completeFinishedBookings(links: testLinks).value == 1)
         #expect(try await fixture.database.booking(id: booking.id!)?.booking.status == .completed)
         #expect(try await fixture.database.session(id: session.id!)?.session.status == .completed)
     }
@@ -371,7 +371,8 @@ struct ClearingFixture {
         let past = try await fixture.database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-20", start: "09:00", end: "12:30", kind: "surgery"),
-            by: principal)
+            by: principal, links: testLinks
+        ).value
         #expect(past.status == .completed)
         let listing = try #require(try await fixture.database.session(id: past.sessionId))
         #expect(listing.session.source == "reported")
@@ -380,7 +381,8 @@ struct ClearingFixture {
         let future = try await fixture.database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-12-20", start: "09:00", end: "12:30", kind: "clinic"),
-            by: fixture.manager)
+            by: fixture.manager, links: testLinks
+        ).value
         #expect(future.status == .confirmed)
         let (_, stranger) = try await fixture.readyGP("2222222")
         await #expect(throws: DomainError.self) {
@@ -388,7 +390,7 @@ struct ClearingFixture {
                 ArrangementInput(
                     practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-21", start: "09:00", end: "12:00",
                     kind: "surgery"),
-                by: stranger)
+                by: stranger, links: testLinks)
         }
     }
 }

@@ -41,3 +41,6 @@ func repositoryDemoData() throws -> DemoData {
 }
 
 let validPassword = "correct horse battery"
+
+/// The base of links written into emails during tests.
+let testLinks = Links(baseURL: "https://sgpst.test")

@@ -359,8 +359,9 @@ extension AppDatabase {
         }
     }
 
-    /// Marks a booking completed once its session has ended (the practice, the GP or the team).
-    public func completeBooking(id: Int64, by principal: Principal) async throws -> Booking {
+    /// Marks a booking completed once its session has ended (the practice, the GP or the team); the
+    /// feedback cards are issued and their links emailed.
+    public func completeBooking(id: Int64, by principal: Principal, links: Links) async throws -> Outcome<Booking> {
         let now = clock.now()
         return try await write { db in
             guard var booking = try Booking.fetchOne(db, id: id) else { throw DomainError.notFound("No booking has that id") }
@@ -371,38 +372,41 @@ extension AppDatabase {
                 throw DomainError.conflict(
                     "The session has not ended yet; it can be completed after \(session.end) on \(session.date.displayText)")
             }
-            try Self.complete(db, booking: &booking, session: &session, now: now)
+            let mail = try Self.complete(db, booking: &booking, session: &session, now: now, links: links)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "booking", entityId: id, action: "complete")
-            return booking
+            return Outcome(value: booking, notifications: mail)
         }
     }
 
     /// Completes every confirmed booking whose session has ended; the service runs this regularly.
-    @discardableResult
-    public func completeFinishedBookings() async throws -> Int {
+    public func completeFinishedBookings(links: Links) async throws -> Outcome<Int> {
         let now = clock.now()
         let today = Day(now)
         return try await write { db in
             let candidates = try Booking.fetchAll(
                 db, sql: "SELECT * FROM booking WHERE status = 'confirmed' AND date <= ?", arguments: [today])
             var completed = 0
+            var mail: [MailMessage] = []
             for var booking in candidates {
                 guard var session = try ClinicalSession.fetchOne(db, id: booking.sessionId), Self.endInstant(session) <= now
                 else { continue }
-                try Self.complete(db, booking: &booking, session: &session, now: now)
+                mail += try Self.complete(db, booking: &booking, session: &session, now: now, links: links)
                 try AuditEvent.record(db, at: now, actor: .system, entity: "booking", entityId: booking.id, action: "complete")
                 completed += 1
             }
-            return completed
+            return Outcome(value: completed, notifications: mail)
         }
     }
 
-    private static func complete(_ db: Database, booking: inout Booking, session: inout ClinicalSession, now: Date) throws {
+    private static func complete(
+        _ db: Database, booking: inout Booking, session: inout ClinicalSession, now: Date, links: Links
+    ) throws -> [MailMessage] {
         booking.status = .completed
         booking.completedAt = now
         try booking.update(db)
         session.status = .completed
         try session.update(db)
+        return try issueFeedbackCards(db, booking: booking, now: now, links: links)
     }
 
     /// When a session ends, as an instant (UK time).
@@ -416,8 +420,11 @@ extension AppDatabase {
     // MARK: Arrangements made outside the scheme
 
     /// Either side records a session arranged between them directly, so it counts in the reports.
-    /// Past dates are allowed (that is the point); a past arrangement is completed at once.
-    public func recordArrangement(_ input: ArrangementInput, by principal: Principal) async throws -> Booking {
+    /// Past dates are allowed (that is the point); a past arrangement is completed at once, and its
+    /// feedback cards issued.
+    public func recordArrangement(_ input: ArrangementInput, by principal: Principal, links: Links) async throws
+        -> Outcome<Booking>
+    {
         let now = clock.now()
         return try await write { db in
             var errors = ValidationErrors()
@@ -451,10 +458,13 @@ extension AppDatabase {
                 postedById: principal.userId)
             try session.insert(db)
             var booking = try Self.book(db, session: &session, gpId: gp.id!, practice: practice, now: now)
-            if Self.endInstant(session) <= now { try Self.complete(db, booking: &booking, session: &session, now: now) }
+            var mail: [MailMessage] = []
+            if Self.endInstant(session) <= now {
+                mail = try Self.complete(db, booking: &booking, session: &session, now: now, links: links)
+            }
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "booking", entityId: booking.id, action: "record-arrangement")
-            return booking
+            return Outcome(value: booking, notifications: mail)
         }
     }
 

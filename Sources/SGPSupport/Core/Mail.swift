@@ -67,3 +67,14 @@ public struct OutboxMailTransport: MailTransport {
         text.allSatisfy(\.isASCII) ? text : "=?utf-8?B?\(Data(text.utf8).base64EncodedString())?="
     }
 }
+
+/// Builds the absolute addresses written into emails, from the service's public base URL.
+public struct Links: Sendable, Equatable {
+    public var baseURL: String
+
+    public init(baseURL: String) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    }
+
+    public func url(_ path: String) -> String { baseURL + path }
+}

@@ -7,6 +7,7 @@ extension AppDatabase {
         migrator.registerMigration("v1-foundation", migrate: foundationSchema)
         migrator.registerMigration("v2-register", migrate: registerSchema)
         migrator.registerMigration("v3-clearing-house", migrate: clearingHouseSchema)
+        migrator.registerMigration("v4-feedback", migrate: feedbackSchema)
         return migrator
     }()
 
@@ -321,6 +322,95 @@ extension AppDatabase {
             t.column("ownerId", .integer).notNull()
             t.column("token", .text).notNull().unique()
             t.primaryKey(["ownerKind", "ownerId"])
+        }
+    }
+
+    private static func feedbackSchema(_ db: Database) throws {
+        let directions = ["practice-about-gp", "gp-about-practice"]
+        // An organisation's own wording of a card; absent, the built-in default applies.
+        try db.create(table: "feedbackTemplate") { t in
+            t.belongsTo("organisation", onDelete: .cascade).notNull()
+            t.column("direction", .text).notNull().check { directions.contains($0) }
+            t.column("boxes", .text).notNull()
+            t.column("updatedAt", .datetime).notNull()
+            t.column("updatedById", .integer)
+            t.primaryKey(["organisationId", "direction"])
+        }
+        // A card keeps its own copy of the boxes it was issued with: editing a template changes no card.
+        try db.create(table: "feedbackCard") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("organisation", onDelete: .restrict).notNull()
+            t.column("direction", .text).notNull().check { directions.contains($0) }
+            t.belongsTo("booking", onDelete: .restrict).notNull()
+            t.belongsTo("gp", onDelete: .restrict).notNull()
+            t.belongsTo("practice", onDelete: .restrict).notNull()
+            t.column("status", .text).notNull().check { ["issued", "draft", "submitted"].contains($0) }
+            t.column("boxes", .text).notNull()
+            t.column("answers", .text).notNull()
+            t.column("comment", .text)
+            t.column("discussFurther", .boolean).notNull().defaults(to: false)
+            t.column("anonymous", .boolean).notNull().defaults(to: false)
+            t.column("issuedAt", .datetime).notNull()
+            t.column("respondBy", .datetime).notNull()
+            t.column("remindersSent", .integer).notNull().defaults(to: 0)
+            t.column("lastRemindedAt", .datetime)
+            t.column("draftSavedAt", .datetime)
+            t.column("submittedAt", .datetime)
+            t.column("submittedById", .integer)
+            t.column("useForAppraisal", .boolean).notNull().defaults(to: false)
+            t.column("reflection", .text)
+            t.uniqueKey(["bookingId", "direction"])
+            t.check(sql: "status <> 'submitted' OR submittedAt IS NOT NULL")
+        }
+        try db.create(index: "feedbackCard_gp", on: "feedbackCard", columns: ["gpId"])
+        try db.create(index: "feedbackCard_practice", on: "feedbackCard", columns: ["practiceId"])
+        // A submitted card is final: only the appraisal mark and reflection may change afterwards.
+        try db.execute(
+            sql: """
+                CREATE TRIGGER feedbackCard_final BEFORE UPDATE ON feedbackCard
+                WHEN OLD.status = 'submitted' AND (NEW.status <> OLD.status OR NEW.answers <> OLD.answers
+                    OR NEW.comment IS NOT OLD.comment OR NEW.discussFurther <> OLD.discussFurther
+                    OR NEW.anonymous <> OLD.anonymous OR NEW.boxes <> OLD.boxes)
+                BEGIN SELECT RAISE(ABORT, 'a submitted feedback card is final'); END;
+                """)
+        // Links emailed to the card's author; only digests are kept. Valid until the card is submitted
+        // or its respond-by time passes.
+        try db.create(table: "feedbackToken") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("card", inTable: "feedbackCard", onDelete: .cascade).notNull()
+            t.column("tokenDigest", .text).notNull().unique()
+            t.column("createdAt", .datetime).notNull()
+            t.column("expiresAt", .datetime).notNull()
+        }
+        try db.create(table: "feedbackAddendum") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("card", inTable: "feedbackCard", onDelete: .cascade).notNull()
+            t.column("text", .text).notNull()
+            t.column("createdAt", .datetime).notNull()
+            t.column("authorId", .integer)
+        }
+        try db.execute(
+            sql: """
+                CREATE TRIGGER feedbackAddendum_append_only BEFORE UPDATE ON feedbackAddendum
+                BEGIN SELECT RAISE(ABORT, 'an addendum is never rewritten'); END;
+                """)
+        try db.create(table: "feedbackConcern") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("card", inTable: "feedbackCard", onDelete: .restrict).notNull().unique()
+            // The organisation whose support team handles it: the GP's for a card about a GP, the
+            // practice's for a card about a practice.
+            t.belongsTo("organisation", onDelete: .restrict).notNull()
+            t.column("severity", .text).notNull().check { ["minor", "significant", "serious"].contains($0) }
+            t.column("details", .text)
+            t.column("raisedAt", .datetime).notNull()
+            t.column("raisedById", .integer)
+            t.column("contactMadeOn", .text)
+            t.column("response", .text)
+            t.column("outcome", .text).check { ["resolved", "support-offered", "referred-on"].contains($0) }
+            t.column("outcomeOn", .text)
+            t.column("handledById", .integer)
+            t.column("closedAt", .datetime)
+            t.check(sql: "(outcome IS NULL) = (closedAt IS NULL)")
         }
     }
 }

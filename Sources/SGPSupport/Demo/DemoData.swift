@@ -63,6 +63,17 @@ public struct DemoData: Decodable, Sendable {
         var rate: Double
         var requiredSkills: [String]
         var bookedBy: String?
+        /// The practice's card about the GP, already submitted (past sessions only).
+        var feedback: FeedbackSeed?
+    }
+
+    struct FeedbackSeed: Decodable, Sendable {
+        var ratings: [String: Int]
+        var comment: String?
+
+        var answers: [FeedbackAnswer] {
+            ratings.sorted { $0.key < $1.key }.map { FeedbackAnswer(box: $0.key, rating: $0.value, comment: nil) }
+        }
     }
 
     public struct UserSeed: Decodable, Sendable {
@@ -202,7 +213,28 @@ extension AppDatabase {
                 session.status = past ? .completed : .booked
                 session.bookedAt = booking.createdAt
                 try session.update(db)
+                guard past else { continue }
+                // The demo sends no mail: the cards are issued and their links dropped.
+                _ = try AppDatabase.issueFeedbackCards(db, booking: booking, now: now, links: Links(baseURL: ""))
+                if let feedback = seed.feedback {
+                    try db.execute(
+                        sql: """
+                            UPDATE feedbackCard SET status = 'submitted', submittedAt = ?, answers = ?, comment = ?
+                            WHERE bookingId = ? AND direction = 'practice-about-gp'
+                            """,
+                        arguments: [
+                            now, String(decoding: try JSONEncoder().encode(feedback.answers), as: UTF8.self), feedback.comment,
+                            booking.id,
+                        ])
+                }
             }
+            // A small team has one GP mentor for all its sessional GPs.
+            try db.execute(
+                sql: """
+                    UPDATE gp SET mentorId = (SELECT g.userId FROM roleGrant g WHERE g.role = 'mentor' AND g.organisationId = ?
+                    ORDER BY g.id LIMIT 1) WHERE organisationId = ?
+                    """,
+                arguments: [organisation.id, organisation.id])
             try AuditEvent.record(
                 db, at: now, actor: .commandLine, entity: "organisation", entityId: organisation.id, action: "load-demo")
         }

@@ -21,6 +21,11 @@ public enum PersonalDataMap {
         "availabilityWeekly": "SELECT * FROM availabilityWeekly WHERE gpId = :gp",
         "availabilityDate": "SELECT * FROM availabilityDate WHERE gpId = :gp ORDER BY date",
         "calendarFeed": "SELECT ownerKind, ownerId FROM calendarFeed WHERE ownerKind = 'gp' AND ownerId = :gp",
+        "feedbackCard": "SELECT * FROM feedbackCard WHERE gpId = :gp ORDER BY id",
+        "feedbackAddendum":
+            "SELECT a.* FROM feedbackAddendum a JOIN feedbackCard c ON c.id = a.cardId WHERE c.gpId = :gp ORDER BY a.id",
+        "feedbackConcern":
+            "SELECT f.* FROM feedbackConcern f JOIN feedbackCard c ON c.id = f.cardId WHERE c.gpId = :gp ORDER BY f.id",
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]
@@ -28,7 +33,9 @@ public enum PersonalDataMap {
     /// Tables that hold nothing about an individual doctor.
     public static let tablesWithoutPersonalData: Set<String> = [
         "organisation", "practice", "organisationSkill", "checkType", "practicePack", "grdb_migrations",
-        "clinicalSession", "sharingAgreement", "organisationDayPart",
+        "clinicalSession", "sharingAgreement", "organisationDayPart", "feedbackTemplate",
+        // Digests of emailed links and their times only.
+        "feedbackToken",
     ]
 
     public static var tablesWithPersonalData: Set<String> { Set(queries.keys) }

@@ -9,6 +9,7 @@ struct ClearingHouseAPIController {
     let database: AppDatabase
     let mailer: any MailTransport
     let baseURL: String
+    var links: Links { Links(baseURL: baseURL) }
 
     struct SessionBody: Encodable {
         var id: Int64
@@ -286,15 +287,18 @@ struct ClearingHouseAPIController {
 
     @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try .json(BookingBody(try await database.completeBooking(id: try context.pathID(), by: principal)))
+        let outcome = try await database.completeBooking(id: try context.pathID(), by: principal, links: links)
+        await send(outcome.notifications, context: context)
+        return try .json(BookingBody(outcome.value))
     }
 
     @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         var input = try await request.decodeJSON(ArrangementInput.self, context: context)
         input.gpId = input.gpId ?? principal.gpId
-        let booking = try await database.recordArrangement(input, by: principal)
-        return try .json(BookingBody(booking, practiceId: input.practiceId), status: .created)
+        let outcome = try await database.recordArrangement(input, by: principal, links: links)
+        await send(outcome.notifications, context: context)
+        return try .json(BookingBody(outcome.value, practiceId: input.practiceId), status: .created)
     }
 
     // MARK: Availability
@@ -396,13 +400,7 @@ struct ClearingHouseAPIController {
     /// Sends the emails an action asked for. The action is already saved, so a mail failure is
     /// logged for the administrator rather than undoing it.
     func send(_ messages: [MailMessage], context: AppRequestContext) async {
-        for message in messages {
-            do {
-                try await mailer.send(message)
-            } catch {
-                context.logger.error("Could not send email", metadata: ["to": "\(message.to)", "error": "\(error)"])
-            }
-        }
+        await mailer.deliver(messages, logger: context.logger)
     }
 
     private func visibleSession(_ request: Request, context: AppRequestContext) async throws -> SessionListing {

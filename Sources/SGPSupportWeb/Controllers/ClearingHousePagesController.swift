@@ -439,7 +439,8 @@ struct ClearingHousePagesController {
 
     @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        _ = try await database.completeBooking(id: try context.pathID(), by: principal)
+        let outcome = try await database.completeBooking(id: try context.pathID(), by: principal, links: api.links)
+        await api.send(outcome.notifications, context: context)
         return .seeOther("/bookings?done=completed")
     }
 
@@ -465,11 +466,12 @@ struct ClearingHousePagesController {
         }
         if errors.isEmpty {
             do {
-                _ = try await database.recordArrangement(
+                let outcome = try await database.recordArrangement(
                     ArrangementInput(
                         practiceId: Int64(form.text("practiceId")), gpId: gpId, date: form["date"], start: form["start"],
                         end: form["end"],
-                        kind: form["kind"]), by: principal)
+                        kind: form["kind"]), by: principal, links: api.links)
+                await api.send(outcome.notifications, context: context)
                 return .seeOther("/bookings?done=arrangement-recorded")
             } catch DomainError.validationFailed(let found) {
                 errors = found

@@ -24,6 +24,13 @@ struct DashboardController {
         var expiring: [ExpiringRow]
         var hasExpiring: Bool
         var isLiaison: Bool
+        /// Serious feedback concerns stay flagged here until the mentor closes them.
+        var seriousConcerns: [ConcernFlag]
+    }
+
+    struct ConcernFlag: Sendable {
+        var cardId: Int64
+        var text: String
     }
 
     struct ExpiringRow: Sendable {
@@ -77,6 +84,7 @@ struct DashboardController {
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         var organisations: [OrganisationSummary] = []
+        let openConcerns = try await database.feedbackConcerns(by: principal, includeClosed: false)
         for grant in principal.grants where [.liaisonOfficer, .mentor].contains(grant.role) {
             guard let id = grant.organisationId, let organisation = try await database.organisation(id: id) else { continue }
             let overview = try await database.overview(ofOrganisation: id)
@@ -87,7 +95,15 @@ struct DashboardController {
                     practices: overview.practices, localities: overview.localities.joined(separator: ", "),
                     activeGPs: overview.gpsByStatus[.active] ?? 0, applicants: overview.gpsByStatus[.applicant] ?? 0,
                     totalGPs: overview.gpTotal, expiring: expiring, hasExpiring: !expiring.isEmpty,
-                    isLiaison: grant.role == .liaisonOfficer))
+                    isLiaison: grant.role == .liaisonOfficer,
+                    seriousConcerns: openConcerns.filter { $0.concern.severity == .serious && $0.concern.organisationId == id }
+                        .map {
+                            ConcernFlag(
+                                cardId: $0.card.id!,
+                                text:
+                                    "\(FeedbackPagesController.cardTitle($0.card.direction, gpName: $0.gpName, practiceName: $0.practiceName)), raised \(Day($0.concern.raisedAt).displayText)"
+                            )
+                        }))
         }
         let practices = try await database.practices(ids: principal.practiceIds).map {
             PracticeSummary(id: $0.id!, name: $0.name, odsCode: $0.odsCode, locality: $0.locality)

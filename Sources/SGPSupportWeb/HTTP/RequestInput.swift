@@ -27,6 +27,9 @@ struct FormFields: Sendable {
     /// The first value of a field, nil when absent.
     subscript(_ name: String) -> String? { values[name]?.first }
 
+    /// The names of the fields sent.
+    var names: [String] { Array(values.keys) }
+
     /// Every value of a repeated field (a group of checkboxes).
     func all(_ name: String) -> [String] { values[name] ?? [] }
 

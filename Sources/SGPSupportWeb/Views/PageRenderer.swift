@@ -50,6 +50,7 @@ struct PageChrome: Sendable {
         }
         if principal.gpId != nil { items += [("Work available", "/work"), ("Availability", "/availability")] }
         items.append(("Bookings", "/bookings"))
+        if !principal.grants.allSatisfy({ $0.role == .administrator }) { items.append(("Feedback", "/feedback")) }
         for grant in principal.grants {
             switch grant.role {
             case .liaisonOfficer, .mentor:
@@ -75,6 +76,10 @@ enum Notice: String {
     case posted, applied, offered, withdrawn, booked, cancelled, completed
     case offerDeclined = "offer-declined"
     case arrangementRecorded = "arrangement-recorded"
+    case cardSubmitted = "card-submitted"
+    case draftSaved = "draft-saved"
+    case addendumAdded = "addendum-added"
+    case concernRaised = "concern-raised"
 
     var message: String {
         switch self {
@@ -94,6 +99,10 @@ enum Notice: String {
         case .completed: "Booking marked completed."
         case .offerDeclined: "Offer declined."
         case .arrangementRecorded: "Arrangement recorded. Thank you: it counts towards the scheme's funding."
+        case .cardSubmitted: "Feedback card submitted. Thank you. It is final now; you can still add a dated addendum."
+        case .draftSaved: "Draft saved. Nobody else sees it until you submit the card."
+        case .addendumAdded: "Addendum added."
+        case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
         }
     }
 

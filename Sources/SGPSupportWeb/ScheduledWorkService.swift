@@ -1,0 +1,36 @@
+import Logging
+import SGPSupport
+import ServiceLifecycle
+
+/// The service's own regular work while the server runs: completes bookings whose sessions have
+/// ended (which issues their feedback cards) and reminds authors of cards still waiting.
+struct ScheduledWorkService: Service {
+    let database: AppDatabase
+    let mailer: any MailTransport
+    let links: Links
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Shutdown cancels the sleep; that is the normal end of this service, not an error.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await runOnce()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func runOnce() async {
+        do {
+            let completed = try await database.completeFinishedBookings(links: links)
+            await mailer.deliver(completed.notifications, logger: logger)
+            if completed.value > 0 { logger.info("Completed \(completed.value) booking(s) whose sessions have ended") }
+            let reminded = try await database.sendFeedbackReminders(links: links)
+            await mailer.deliver(reminded.notifications, logger: logger)
+            if reminded.value > 0 { logger.info("Reminded the authors of \(reminded.value) feedback card(s)") }
+        } catch {
+            logger.error("Scheduled work failed; it runs again shortly: \(error)")
+        }
+    }
+}

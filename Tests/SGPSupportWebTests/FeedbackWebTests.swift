@@ -1,0 +1,179 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SGPSupport
+import Testing
+
+@testable import SGPSupportWeb
+
+/// Feedback over HTTP with the demo data: the demo GP (gp 1, Dr Amelia Hartwell) worked at practice 1
+/// (Abbey Road, practice@demo.test) 16 days ago (card about her submitted) and 2 days ago (cards waiting).
+@Suite struct FeedbackWebTests {
+    static let fiveDaysAgo = Day(Date()).adding(days: -5).description
+
+    /// The practice reports a past arrangement with the demo GP; the cards' links go out at once.
+    static func reportArrangement(_ client: any TestClientProtocol) async throws {
+        let practice = try await APIClient.signedIn(client, "practice@demo.test")
+        let reported = try await practice.send(
+            "/api/v1/arrangements", method: .post,
+            json: #"{"practiceId": 1, "gpId": 1, "date": "\#(fiveDaysAgo)", "start": "14:00", "end": "17:00", "kind": "surgery"}"#
+        )
+        #expect(reported.status == .created)
+    }
+
+    static func token(in mailbox: RecordingMailTransport, to address: String) throws -> String {
+        let message = try #require(mailbox.sent.last { $0.to == address && $0.subject.hasPrefix("Feedback card") })
+        let range = try #require(message.text.range(of: #"/feedback/[A-Za-z0-9_-]{43}"#, options: .regularExpression))
+        return String(message.text[range].dropFirst("/feedback/".count))
+    }
+
+    @Test func thePracticeFillsInTheCardThroughItsLinkWithoutSigningInOnce() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await Self.reportArrangement(browser.client)
+            let token = try Self.token(in: environment.mailbox, to: "z90001@practice.demo.test")
+            let visitor = Browser(browser.client)
+            let form = try await visitor.request("/feedback/\(token)")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("Feedback on Dr Amelia Hartwell"))
+            #expect(form.text.contains("Please keep feedback constructive"))
+            #expect(form.text.contains("phone: 01632 960000. If something is worth a conversation, call them first."))
+            #expect(form.text.contains("We would like to discuss this further"))
+            #expect(form.text.contains("Next stage"))
+
+            let wrong = try await visitor.submit(
+                "/feedback/\(token)", ["action": "submit", "rating-clinical-care": "9", "comment-clinical-care": "Kept"])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.text.contains("Rate “Clinical care” from 1 to 5"))
+            #expect(wrong.text.contains(">Kept</textarea>"), "what was typed stays on the page")
+
+            let done = try await visitor.submit(
+                "/feedback/\(token)",
+                [
+                    "action": "submit", "rating-clinical-care": "5", "comment-clinical-care": "Calm and thorough",
+                    "discussFurther": "true",
+                ])
+            #expect(done.status == .ok)
+            #expect(done.text.contains("Thank you"))
+            let again = try await visitor.request("/feedback/\(token)")
+            #expect(again.status == .gone)
+            #expect(again.text.contains("already been submitted"))
+
+            // The GP reads it, signed in.
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let cards = try await gp.send("/api/v1/feedback-cards?about=gp:1")
+            let items = try #require(cards.json["items"] as? [[String: Any]])
+            let card = try #require(items.first { ($0["comment"] as? String) == nil && $0["discussFurther"] as? Bool == true })
+            #expect(card["direction"] as? String == "practice-about-gp")
+            #expect(card["status"] as? String == "submitted")
+            #expect((card["answers"] as? [[String: Any]])?.first?["comment"] as? String == "Calm and thorough")
+            #expect((card["boxes"] as? [[String: Any]])?.first?["key"] as? String == "clinical-care")
+        }
+    }
+
+    @Test func theAPISubmitsACardOnceAndKeepsOthersOut() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let waiting = try await gp.send("/api/v1/feedback-cards")
+            let items = try #require(waiting.json["items"] as? [[String: Any]])
+            let card = try #require(items.first { $0["direction"] as? String == "gp-about-practice" })
+            let id = try #require(card["id"] as? Int)
+            let body = #"""
+                {"answers": [{"box": "induction-and-practice-pack", "rating": 4, "comment": "Pack was up to date"},
+                             {"box": "it-and-access", "rating": null, "comment": null}],
+                 "comment": "Friendly team", "discussFurther": false}
+                """#
+            let badBox = try await gp.send(
+                "/api/v1/feedback-cards/\(id)/submit", method: .post,
+                json: #"{"answers": [{"box": "it-and-access", "rating": 0}]}"#)
+            #expect(badBox.status == .unprocessableContent)
+            #expect(badBox.errorCode == "validation_failed")
+            let submitted = try await gp.send("/api/v1/feedback-cards/\(id)/submit", method: .post, json: body)
+            #expect(submitted.status == .ok)
+            #expect(submitted.json["status"] as? String == "submitted")
+            #expect(submitted.json["comment"] as? String == "Friendly team")
+            let twice = try await gp.send("/api/v1/feedback-cards/\(id)/submit", method: .post, json: body)
+            #expect(twice.status == .conflict)
+
+            // The practice it is about reads the named card; the liaison officer and another practice do not.
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            #expect(try await practice.send("/api/v1/feedback-cards/\(id)").status == .ok)
+            for outsider in ["liaison@demo.test", "practice2@demo.test", "admin@demo.test"] {
+                let client = try await APIClient.signedIn(browser.client, outsider)
+                let response = try await client.send("/api/v1/feedback-cards/\(id)")
+                #expect(response.status == .forbidden, "\(outsider) must not read the card")
+            }
+            #expect(try await APIClient(client: browser.client).send("/api/v1/feedback-cards/\(id)").status == .unauthorized)
+            let liaison = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let summary = try await liaison.send("/api/v1/practices/1/feedback-summary")
+            #expect(summary.json["cardsSubmitted"] as? Int == 1)
+            #expect(summary.json["boxes"] == nil, "counts only for the support team")
+        }
+    }
+
+    @Test func aConcernRaisedOnThePageIsFlaggedOnTheMentorsDashboard() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("practice@demo.test")
+            let inbox = try await browser.request("/feedback")
+            #expect(inbox.text.contains("Waiting for you"))
+            let range = try #require(inbox.text.range(of: #"/feedback/cards/[0-9]+"#, options: .regularExpression))
+            let path = String(inbox.text[range])
+            let form = try await browser.request(path)
+            #expect(form.text.contains("Submit the card"))
+            let draft = try await browser.submit(path, ["action": "draft", "comment": "Started"])
+            #expect(draft.status == .seeOther)
+            let sent = try await browser.submit(
+                path,
+                [
+                    "action": "submit", "rating-reliability-and-punctuality": "1", "comment": "Arrived an hour late",
+                    "severity": "serious", "details": "Patients waited",
+                ])
+            #expect(sent.status == .seeOther)
+            #expect(environment.mailbox.sent.contains { $0.to == "mentor@demo.test" && $0.subject.contains("Serious concern") })
+
+            let mentor = Browser(browser.client)
+            try await mentor.signIn("mentor@demo.test")
+            let dashboard = try await mentor.request("/dashboard")
+            #expect(dashboard.text.contains("Serious concern open"))
+            let card = try await mentor.request(path)
+            #expect(card.text.contains("Arrived an hour late"))
+            #expect(card.text.contains("Contact made on"), "the mentor records the handling")
+            let concernRange = try #require(card.text.range(of: #"/feedback/concerns/[0-9]+"#, options: .regularExpression))
+            let closed = try await mentor.submit(
+                String(card.text[concernRange]),
+                ["contactMadeOn": Day(Date()).description, "response": "Spoke to both", "outcome": "resolved"])
+            #expect(closed.status == .seeOther)
+            #expect(!(try await mentor.request("/dashboard")).text.contains("Serious concern open"))
+        }
+    }
+
+    @Test func theLiaisonOfficerRewordsACardOnItsPage() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("liaison@demo.test")
+            let page = try await browser.request("/organisations/1/feedback-templates")
+            #expect(page.text.contains("Reliability and punctuality"))
+            let empty = try await browser.submit(
+                "/organisations/1/feedback-templates", ["direction": "practice-about-gp", "boxes": "  \n "])
+            #expect(empty.status == .unprocessableContent)
+            #expect(empty.text.contains("Give the card at least one box"))
+            let saved = try await browser.submit(
+                "/organisations/1/feedback-templates",
+                ["direction": "practice-about-gp", "boxes": "Consultations\nTeamwork\nSafety issues (comment only)"])
+            #expect(saved.status == .seeOther)
+            let api = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let templates = try await api.send("/api/v1/organisations/1/feedback-templates")
+            let first = try #require((templates.json["items"] as? [[String: Any]])?.first)
+            let boxes = try #require(first["boxes"] as? [[String: Any]])
+            #expect(boxes.map { $0["title"] as? String } == ["Consultations", "Teamwork", "Safety issues"])
+            #expect(boxes.last?["rated"] as? Bool == false)
+
+            let practice = Browser(browser.client)
+            try await practice.signIn("practice@demo.test")
+            #expect(try await practice.request("/organisations/1/feedback-templates").status == .forbidden)
+        }
+    }
+}
