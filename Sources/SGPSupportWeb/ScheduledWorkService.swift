@@ -3,7 +3,8 @@ import SGPSupport
 import ServiceLifecycle
 
 /// The service's own regular work while the server runs: completes bookings whose sessions have
-/// ended (which issues their feedback cards) and reminds authors of cards still waiting.
+/// ended (which issues their feedback cards), reminds authors of cards still waiting, and resumes a
+/// mailshot whose sending stopped (a restart or a crash).
 struct ScheduledWorkService: Service {
     let database: AppDatabase
     let mailer: any MailTransport
@@ -29,6 +30,9 @@ struct ScheduledWorkService: Service {
             let reminded = try await database.sendFeedbackReminders(links: links)
             await mailer.deliver(reminded.notifications, logger: logger)
             if reminded.value > 0 { logger.info("Reminded the authors of \(reminded.value) feedback card(s)") }
+            for report in try await database.resumeInterruptedMailshots(transport: mailer, links: links) {
+                logger.info("Resumed a mailshot: \(report.sent) of \(report.recipients) sent, \(report.failed.count) failed")
+            }
         } catch {
             logger.error("Scheduled work failed; it runs again shortly: \(error)")
         }

@@ -9,7 +9,7 @@ struct SGPST: AsyncParsableCommand {
         abstract: "The coordination service of a Sessional GP Support Team.",
         subcommands: [
             Serve.self, Migrate.self, Demo.self, OrganisationCommand.self, UserCommand.self, ImportCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, MailshotCommand.self,
         ])
 }
 
@@ -28,6 +28,26 @@ struct DatabaseOptions: ParsableArguments {
             return PasswordHasher(cost: cost)
         }
         return PasswordHasher(cost: 12)
+    }
+}
+
+/// `--mail` and `--mail-from`, shared by every command that sends email.
+struct MailOptions: ParsableArguments {
+    @Option(
+        help: """
+            Where email goes: outbox:DIR (one .eml file per message) or \
+            smtp://[user:password@]host:port[?starttls=required][&ca=FILE]. Default: SGPST_MAIL, else \(MailSettings.demoDefault).
+            """)
+    var mail: String?
+    @Option(help: "The From address of the service's email.") var mailFrom = "sgpst@localhost"
+
+    func transport() throws -> any MailTransport {
+        let spec = mail ?? ProcessInfo.processInfo.environment["SGPST_MAIL"] ?? MailSettings.demoDefault
+        do {
+            return try MailSettings.transport(spec, from: mailFrom)
+        } catch let error as MailSettings.Invalid {
+            throw ValidationError("--mail: \(error.description)")
+        }
     }
 }
 

@@ -18,8 +18,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the demo data when it is not there yet and print the demo sign-ins.") var demo = false
     @Option(help: "The folder holding Templates/, public/ and seeds/ (or set SGPST_RESOURCES).") var resources: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
-    @Option(help: "The folder outgoing email is written to, one .eml file per message (default ./outbox).") var outbox: String?
-    @Option(help: "The From address of the service's email.") var mailFrom = "sgpst@localhost"
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         if database == nil && !demo {
@@ -28,6 +27,7 @@ struct Serve: AsyncParsableCommand {
         if let baseURL, URL(string: baseURL)?.host == nil {
             throw ValidationError("--base-url must be an absolute address such as https://sgpst.example.org")
         }
+        _ = try mail.transport()
         if !(1...65535).contains(port) {
             throw ValidationError("--port must be between 1 and 65535")
         }
@@ -52,10 +52,9 @@ struct Serve: AsyncParsableCommand {
             DemoLoader.printSignIns(
                 organisationCode: demoData.organisationCode, users: demoData.users, password: demoData.password)
         }
-        let outbox = URL(fileURLWithPath: outbox ?? "outbox")
         let configuration = AppConfiguration(
             host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder,
-            mailer: OutboxMailTransport(directory: outbox, from: mailFrom))
+            mailer: try mail.transport())
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
         print("Serving on http://\(host):\(port)  (database \(path))")
         // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.

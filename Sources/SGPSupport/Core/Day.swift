@@ -114,3 +114,44 @@ extension WallClock {
     /// Today's date in the UK.
     public var today: Day { Day(now()) }
 }
+
+/// An ISO 8601 week, written `2026-W50`: Monday to Sunday, week 1 holding the year's first Thursday.
+public struct IsoWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let week: Int
+
+    /// Reads `YYYY-Www`; nil for anything else or a week the year does not have.
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).uppercased().split(separator: "-W")
+        guard parts.count == 2, parts[1].count == 2, let year = Int(parts[0]), let week = Int(parts[1]),
+            (1900...2200).contains(year), week >= 1, week <= Self.weeks(in: year)
+        else { return nil }
+        self.year = year
+        self.week = week
+    }
+
+    /// The week a day falls in (its Thursday decides the year).
+    public init(containing day: Day) {
+        let thursday = day.adding(days: 4 - day.isoWeekday)
+        year = thursday.year
+        week = Day(year: thursday.year, month: 1, day: 1)!.days(until: thursday) / 7 + 1
+    }
+
+    public var monday: Day {
+        let january4 = Day(year: year, month: 1, day: 4)!
+        return january4.adding(days: 1 - january4.isoWeekday + (week - 1) * 7)
+    }
+
+    public var sunday: Day { monday.adding(days: 6) }
+
+    public var description: String { String(format: "%04d-W%02d", year, week) }
+
+    public static func < (lhs: IsoWeek, rhs: IsoWeek) -> Bool { (lhs.year, lhs.week) < (rhs.year, rhs.week) }
+
+    /// 53 when the year starts on a Thursday, or on a Wednesday in a leap year; 52 otherwise.
+    static func weeks(in year: Int) -> Int {
+        let january1 = Day(year: year, month: 1, day: 1)!.isoWeekday
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        return january1 == 4 || (leap && january1 == 3) ? 53 : 52
+    }
+}

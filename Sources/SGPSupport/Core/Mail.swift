@@ -6,20 +6,73 @@ public struct MailMessage: Sendable, Equatable {
     public var toName: String?
     public var subject: String
     public var text: String
+    public var html: String?
+    /// Extra headers (List-Unsubscribe ...). Values are folded onto one line when written.
     public var headers: [String: String]
+    /// Set when a resend must carry the same Message-ID (mailshot deliveries); otherwise made up.
+    public var messageID: String?
 
-    public init(to: String, toName: String? = nil, subject: String, text: String, headers: [String: String] = [:]) {
+    public init(
+        to: String, toName: String? = nil, subject: String, text: String, html: String? = nil, headers: [String: String] = [:],
+        messageID: String? = nil
+    ) {
         self.to = to
         self.toName = toName
         self.subject = subject
         self.text = text
+        self.html = html
         self.headers = headers
+        self.messageID = messageID
     }
+}
+
+/// How one message of a batch went.
+public enum DeliveryResult: Sendable, Equatable {
+    case sent
+    /// `permanent`: the relay refused it for good (5xx); otherwise it may go later.
+    case failed(permanent: Bool, reason: String)
+}
+
+/// A message the relay would not take, with its reply.
+public struct MailDeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var permanent: Bool
+    public var reason: String
+
+    public init(permanent: Bool, reason: String) {
+        self.permanent = permanent
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }
 
 /// Where mail goes. Injected, so tests read what would have been sent instead of sending it.
 public protocol MailTransport: Sendable {
     func send(_ message: MailMessage) async throws
+    /// Sends several messages. `willSend` is awaited just before a message is handed over (so a caller
+    /// can note it is going out), `record` is told how each went as soon as it is known. SMTP reuses
+    /// one connection for the batch.
+    func sendBatch(
+        _ messages: [MailMessage], willSend: @Sendable (Int) async throws -> Void,
+        record: @Sendable (Int, DeliveryResult) async throws -> Void
+    ) async throws
+}
+
+extension MailTransport {
+    public func sendBatch(
+        _ messages: [MailMessage], willSend: @Sendable (Int) async throws -> Void,
+        record: @Sendable (Int, DeliveryResult) async throws -> Void
+    ) async throws {
+        for (index, message) in messages.enumerated() {
+            try await willSend(index)
+            do {
+                try await send(message)
+                try await record(index, .sent)
+            } catch let error as MailDeliveryError {
+                try await record(index, .failed(permanent: error.permanent, reason: error.reason))
+            }
+        }
+    }
 }
 
 /// Writes each message as an `.eml` file in a folder (an outbox a person or a relay can pick up).
@@ -36,35 +89,11 @@ public struct OutboxMailTransport: MailTransport {
 
     public func send(_ message: MailMessage) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let now = clock.now()
         let id = UUID().uuidString.lowercased()
-        let file = directory.appendingPathComponent("\(Int(clock.now().timeIntervalSince1970))-\(id).eml")
-        try Data(Self.render(message, from: from, id: id, date: clock.now()).utf8).write(to: file, options: .atomic)
-    }
-
-    /// RFC 5322 text: UTF-8 body as quoted-printable would be ideal; 8bit is accepted by every relay we target.
-    static func render(_ message: MailMessage, from: String, id: String, date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
-        var lines = [
-            "From: \(from)",
-            "To: \(message.toName.map { "\(encodedWord($0)) <\(message.to)>" } ?? message.to)",
-            "Subject: \(encodedWord(message.subject))",
-            "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(id)@\(domain)>",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit",
-        ]
-        for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) { lines.append("\(name): \(value)") }
-        return lines.joined(separator: "\r\n") + "\r\n\r\n" + message.text.replacingOccurrences(of: "\n", with: "\r\n")
-    }
-
-    /// RFC 2047 encoded-word for non-ASCII header text.
-    static func encodedWord(_ text: String) -> String {
-        text.allSatisfy(\.isASCII) ? text : "=?utf-8?B?\(Data(text.utf8).base64EncodedString())?="
+        let file = directory.appendingPathComponent("\(Int(now.timeIntervalSince1970))-\(id).eml")
+        let bytes = MIMEWriter.render(message, from: from, date: now)
+        try Data(bytes.utf8).write(to: file, options: .atomic)
     }
 }
 
@@ -77,4 +106,43 @@ public struct Links: Sendable, Equatable {
     }
 
     public func url(_ path: String) -> String { baseURL + path }
+}
+
+/// Reads where mail goes from `--mail` / `SGPST_MAIL`: `outbox:DIR` (one .eml file per message) or
+/// `smtp://[user:password@]host:port[?starttls=required][&ca=FILE]`.
+public enum MailSettings {
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static let demoDefault = "outbox:./outbox"
+
+    public static func transport(_ spec: String, from: String, clock: WallClock = .system) throws -> any MailTransport {
+        if spec.hasPrefix("outbox:") {
+            let folder = String(spec.dropFirst("outbox:".count))
+            guard !folder.isEmpty else { throw Invalid(description: "Name the outbox folder, like outbox:./outbox") }
+            return OutboxMailTransport(directory: URL(fileURLWithPath: folder), from: from, clock: clock)
+        }
+        guard let url = URLComponents(string: spec), url.scheme?.lowercased() == "smtp", let host = url.host, !host.isEmpty
+        else {
+            throw Invalid(
+                description: "Give the mail setting as outbox:DIR or smtp://[user:password@]host:port[?starttls=required]")
+        }
+        let query = Dictionary((url.queryItems ?? []).map { ($0.name.lowercased(), $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let startTLS = query["starttls"]?.lowercased()
+        guard startTLS == nil || startTLS == "required" || startTLS == "none" else {
+            throw Invalid(description: "starttls must be required or none")
+        }
+        var credentials: SMTPConversation.Credentials?
+        if let user = url.user, !user.isEmpty {
+            credentials = .init(
+                username: user.removingPercentEncoding ?? user,
+                password: (url.password ?? "").removingPercentEncoding ?? url.password ?? "")
+        }
+        return SMTPMailTransport(
+            configuration: .init(
+                host: host, port: url.port ?? 25, requireTLS: startTLS == "required", credentials: credentials,
+                trustedCertificatesFile: query["ca"], from: from),
+            clock: clock)
+    }
 }

@@ -8,6 +8,7 @@ extension AppDatabase {
         migrator.registerMigration("v2-register", migrate: registerSchema)
         migrator.registerMigration("v3-clearing-house", migrate: clearingHouseSchema)
         migrator.registerMigration("v4-feedback", migrate: feedbackSchema)
+        migrator.registerMigration("v5-mailshot", migrate: mailshotSchema)
         return migrator
     }()
 
@@ -411,6 +412,65 @@ extension AppDatabase {
             t.column("handledById", .integer)
             t.column("closedAt", .datetime)
             t.check(sql: "(outcome IS NULL) = (closedAt IS NULL)")
+        }
+    }
+
+    private static func mailshotSchema(_ db: Database) throws {
+        try db.create(table: "mailshot") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("organisation", onDelete: .restrict).notNull()
+            t.column("week", .text).notNull()
+            t.column("status", .text).notNull().check { ["draft", "sending", "sent"].contains($0) }
+            t.column("includePracticeManagers", .boolean).notNull().defaults(to: false)
+            t.column("createdAt", .datetime).notNull()
+            t.column("createdById", .integer)
+            t.column("sendStartedAt", .datetime)
+            // Held by the process sending it, renewed each batch: a second sender waits, and one
+            // that finds the lease run out knows the first stopped and takes over.
+            t.column("sendLeaseUntil", .datetime)
+            t.column("sentAt", .datetime)
+            t.uniqueKey(["organisationId", "week"])
+        }
+        try db.create(table: "mailshotItem") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("mailshot", onDelete: .cascade).notNull()
+            t.column("kind", .text).notNull().check { ["news", "event"].contains($0) }
+            t.column("position", .integer).notNull()
+            t.column("title", .text).notNull()
+            t.column("body", .text)
+            t.column("eventDate", .text)
+            t.column("place", .text)
+            t.column("cpdHours", .double)
+            t.column("bookingLink", .text)
+        }
+        // One row per recipient, written when the send starts: what makes a send resumable and
+        // keeps anyone from getting the same mailshot twice.
+        try db.create(table: "mailshotDelivery") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("mailshot", onDelete: .cascade).notNull()
+            t.column("email", .text).notNull().collate(.nocase)
+            t.column("name", .text)
+            t.belongsTo("gp", onDelete: .setNull)
+            t.belongsTo("user", onDelete: .setNull)
+            t.column("status", .text).notNull().check { ["pending", "sending", "sent", "failed"].contains($0) }
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("lastError", .text)
+            t.column("sentAt", .datetime)
+            t.uniqueKey(["mailshotId", "email"])
+        }
+        // Unsubscribe links: the digest only; used once, with its time.
+        try db.create(table: "unsubscribeToken") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("tokenDigest", .text).notNull().unique()
+            t.column("email", .text).notNull().collate(.nocase)
+            t.belongsTo("gp", onDelete: .cascade)
+            t.column("createdAt", .datetime).notNull()
+            t.column("usedAt", .datetime)
+        }
+        // Practice managers who asked for no more mailshots (GPs' choice is their consent flag).
+        try db.create(table: "mailshotOptOut") { t in
+            t.primaryKey("email", .text).collate(.nocase)
+            t.column("at", .datetime).notNull()
         }
     }
 }

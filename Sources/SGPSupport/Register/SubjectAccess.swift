@@ -26,6 +26,11 @@ public enum PersonalDataMap {
             "SELECT a.* FROM feedbackAddendum a JOIN feedbackCard c ON c.id = a.cardId WHERE c.gpId = :gp ORDER BY a.id",
         "feedbackConcern":
             "SELECT f.* FROM feedbackConcern f JOIN feedbackCard c ON c.id = f.cardId WHERE c.gpId = :gp ORDER BY f.id",
+        "mailshotDelivery":
+            "SELECT mailshotId, email, status, attempts, lastError, sentAt FROM mailshotDelivery WHERE gpId = :gp ORDER BY id",
+        "unsubscribeToken": "SELECT email, createdAt, usedAt FROM unsubscribeToken WHERE gpId = :gp ORDER BY id",
+        // Opt-outs are practice managers' (by address): a GP's appears only under their own address.
+        "mailshotOptOut": "SELECT * FROM mailshotOptOut WHERE email = (SELECT email FROM gp WHERE id = :gp)",
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]
@@ -33,7 +38,7 @@ public enum PersonalDataMap {
     /// Tables that hold nothing about an individual doctor.
     public static let tablesWithoutPersonalData: Set<String> = [
         "organisation", "practice", "organisationSkill", "checkType", "practicePack", "grdb_migrations",
-        "clinicalSession", "sharingAgreement", "organisationDayPart", "feedbackTemplate",
+        "clinicalSession", "sharingAgreement", "organisationDayPart", "feedbackTemplate", "mailshot", "mailshotItem",
         // Digests of emailed links and their times only.
         "feedbackToken",
     ]

@@ -17,7 +17,10 @@ struct CSRFMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
-        if ErrorMiddleware.isAPI(request.uri.path) || request.uri.path.hasPrefix("/static/") {
+        // Unsubscribe links are posted by mail providers (RFC 8058 one-click): the token is the capability.
+        if ErrorMiddleware.isAPI(request.uri.path) || request.uri.path.hasPrefix("/static/")
+            || request.uri.path.hasPrefix("/unsubscribe/")
+        {
             return try await next(request, context)
         }
         var context = context

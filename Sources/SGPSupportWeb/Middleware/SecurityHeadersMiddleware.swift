@@ -15,10 +15,13 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        // A handler may set a narrower policy of its own (the email preview, framed by its own page).
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+            response.headers[.xFrameOptions] = "DENY"
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
-        response.headers[.xFrameOptions] = "DENY"
         if usesHTTPS {
             response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
         }

@@ -50,6 +50,7 @@ struct PageChrome: Sendable {
         }
         if principal.gpId != nil { items += [("Work available", "/work"), ("Availability", "/availability")] }
         items.append(("Bookings", "/bookings"))
+        if !principal.organisationIdsSeen.isEmpty { items.append(("Mailshots", "/mailshots")) }
         if !principal.grants.allSatisfy({ $0.role == .administrator }) { items.append(("Feedback", "/feedback")) }
         for grant in principal.grants {
             switch grant.role {
@@ -80,6 +81,7 @@ enum Notice: String {
     case draftSaved = "draft-saved"
     case addendumAdded = "addendum-added"
     case concernRaised = "concern-raised"
+    case sending
 
     var message: String {
         switch self {
@@ -102,6 +104,7 @@ enum Notice: String {
         case .cardSubmitted: "Feedback card submitted. Thank you. It is final now; you can still add a dated addendum."
         case .draftSaved: "Draft saved. Nobody else sees it until you submit the card."
         case .addendumAdded: "Addendum added."
+        case .sending: "Sending has started. This page shows how far it has gone; reload it to follow."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
         }
     }

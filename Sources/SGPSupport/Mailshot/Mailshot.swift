@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+
+/// The weekly mailshot of an organisation: news and events the liaison officer writes, and the work
+/// available, generated for each recipient when it is sent.
+public struct Mailshot: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public enum Status: String, Codable, Sendable, DatabaseValueConvertible {
+        case draft, sending, sent
+    }
+
+    public var id: Int64?
+    public var organisationId: Int64
+    /// The ISO week it is for, `2026-W50`.
+    public var week: String
+    public var status: Status
+    public var includePracticeManagers: Bool
+    public var createdAt: Date
+    public var createdById: Int64?
+    public var sendStartedAt: Date?
+    public var sendLeaseUntil: Date?
+    public var sentAt: Date?
+
+    public var isoWeek: IsoWeek { IsoWeek(week)! }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// A news item (Markdown body) or an education event in a mailshot, in the order the liaison officer chose.
+public struct MailshotItem: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
+        case news, event
+    }
+
+    public var id: Int64?
+    public var mailshotId: Int64
+    public var kind: Kind
+    public var position: Int
+    public var title: String
+    public var body: String?
+    public var eventDate: Day?
+    public var place: String?
+    public var cpdHours: Double?
+    public var bookingLink: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// A news item or event as a caller sends it: decoded straight from API bodies, built from forms.
+public struct MailshotItemInput: Sendable, Decodable {
+    public var kind: String?
+    public var title: String?
+    public var body: String?
+    public var eventDate: String?
+    public var place: String?
+    public var cpdHours: Double?
+    public var bookingLink: String?
+
+    public init(
+        kind: String?, title: String?, body: String? = nil, eventDate: String? = nil, place: String? = nil,
+        cpdHours: Double? = nil, bookingLink: String? = nil
+    ) {
+        self.kind = kind
+        self.title = title
+        self.body = body
+        self.eventDate = eventDate
+        self.place = place
+        self.cpdHours = cpdHours
+        self.bookingLink = bookingLink
+    }
+}
+
+/// A mailshot with its items and where its sending stands.
+public struct MailshotView: Sendable {
+    public var mailshot: Mailshot
+    public var organisation: Organisation
+    public var items: [MailshotItem]
+    public var deliveries: DeliveryCounts
+    public var failures: [(email: String, reason: String)]
+}
+
+public struct DeliveryCounts: Sendable, Equatable, Encodable {
+    public var pending: Int
+    public var sent: Int
+    public var failed: Int
+}
+
+extension AppDatabase {
+    /// The organisation's mailshot for a week, made (empty) if there is none yet.
+    public func mailshot(organisationId: Int64, week: String, by principal: Principal) async throws -> Mailshot {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        guard let isoWeek = IsoWeek(week) else {
+            throw DomainError.validationFailed(
+                ValidationErrors(field: "week", message: "Give the week as YYYY-Www, like 2026-W50"))
+        }
+        let now = clock.now()
+        return try await write { db in
+            if let existing = try Mailshot.fetchOne(
+                db, sql: "SELECT * FROM mailshot WHERE organisationId = ? AND week = ?",
+                arguments: [organisationId, isoWeek.description])
+            {
+                return existing
+            }
+            guard try Organisation.fetchOne(db, id: organisationId) != nil else {
+                throw DomainError.notFound("No organisation has that id")
+            }
+            var mailshot = Mailshot(
+                id: nil, organisationId: organisationId, week: isoWeek.description, status: .draft,
+                includePracticeManagers: false, createdAt: now, createdById: principal.isCommandLine ? nil : principal.userId)
+            try mailshot.insert(db)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "mailshot", entityId: mailshot.id, action: "create")
+            return mailshot
+        }
+    }
+
+    /// A mailshot for the support team, or for a GP or practice manager of the organisation once sent.
+    public func mailshotView(id: Int64, by principal: Principal) async throws -> MailshotView {
+        try await read { db in
+            guard let mailshot = try Mailshot.fetchOne(db, id: id),
+                let organisation = try Organisation.fetchOne(db, id: mailshot.organisationId)
+            else { throw DomainError.notFound("No mailshot has that id") }
+            let team = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: mailshot.organisationId))
+            let reader = mailshot.status == .sent && principal.organisationIdsSeen.contains(mailshot.organisationId)
+            guard team || reader else { throw DomainError.forbidden("You do not have permission to see this mailshot") }
+            let items = try MailshotItem.fetchAll(
+                db, sql: "SELECT * FROM mailshotItem WHERE mailshotId = ? ORDER BY position, id", arguments: [id])
+            let counts = try Row.fetchAll(
+                db, sql: "SELECT status, COUNT(*) AS n FROM mailshotDelivery WHERE mailshotId = ? GROUP BY status",
+                arguments: [id]
+            ).reduce(into: [String: Int]()) { $0[$1["status"]] = $1["n"] }
+            let failures =
+                team
+                ? try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT email, lastError FROM mailshotDelivery WHERE mailshotId = ? AND status = 'failed' ORDER BY email",
+                    arguments: [id]
+                ).map { (email: $0["email"] as String, reason: ($0["lastError"] as String?) ?? "") } : []
+            return MailshotView(
+                mailshot: mailshot, organisation: organisation, items: items,
+                deliveries: DeliveryCounts(
+                    pending: (counts["pending"] ?? 0) + (counts["sending"] ?? 0), sent: counts["sent"] ?? 0,
+                    failed: counts["failed"] ?? 0),
+                failures: team ? failures : [])
+        }
+    }
+
+    /// The organisation's mailshots, newest week first: all for the support team, sent ones for the rest.
+    public func mailshots(organisationId: Int64, by principal: Principal) async throws -> [Mailshot] {
+        let team = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: organisationId))
+        guard team || principal.organisationIdsSeen.contains(organisationId) else {
+            throw DomainError.forbidden("You do not have permission to see this organisation's mailshots")
+        }
+        return try await read { db in
+            try Mailshot.fetchAll(
+                db,
+                sql: "SELECT * FROM mailshot WHERE organisationId = ? AND (? OR status = 'sent') ORDER BY week DESC LIMIT 200",
+                arguments: [organisationId, team])
+        }
+    }
+
+    public func addMailshotItem(mailshotId: Int64, _ input: MailshotItemInput, by principal: Principal) async throws
+        -> MailshotItem
+    {
+        try await changeDraft(mailshotId, by: principal, action: "add-item") { db, mailshot in
+            var item = try Self.validatedItem(input, mailshotId: mailshotId)
+            item.position =
+                (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM mailshotItem WHERE mailshotId = ?", arguments: [mailshotId])
+                    ?? 0) + 1
+            try item.insert(db)
+            return item
+        }
+    }
+
+    public func removeMailshotItem(id: Int64, by principal: Principal) async throws {
+        guard
+            let mailshotId = try await read({ db in
+                try Int64.fetchOne(db, sql: "SELECT mailshotId FROM mailshotItem WHERE id = ?", arguments: [id])
+            })
+        else { throw DomainError.notFound("No mailshot item has that id") }
+        try await changeDraft(mailshotId, by: principal, action: "remove-item") { db, _ in
+            try db.execute(sql: "DELETE FROM mailshotItem WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Moves an item one place up (earlier) or down.
+    public func moveMailshotItem(id: Int64, up: Bool, by principal: Principal) async throws {
+        guard
+            let mailshotId = try await read({ db in
+                try Int64.fetchOne(db, sql: "SELECT mailshotId FROM mailshotItem WHERE id = ?", arguments: [id])
+            })
+        else { throw DomainError.notFound("No mailshot item has that id") }
+        try await changeDraft(mailshotId, by: principal, action: "move-item") { db, _ in
+            var items = try MailshotItem.fetchAll(
+                db, sql: "SELECT * FROM mailshotItem WHERE mailshotId = ? ORDER BY position, id", arguments: [mailshotId])
+            guard let index = items.firstIndex(where: { $0.id == id }) else { return }
+            let other = up ? index - 1 : index + 1
+            guard items.indices.contains(other) else { return }
+            items.swapAt(index, other)
+            for (position, var item) in items.enumerated() {
+                item.position = position + 1
+                try item.update(db)
+            }
+        }
+    }
+
+    public func setMailshotIncludesPracticeManagers(id: Int64, _ include: Bool, by principal: Principal) async throws {
+        try await changeDraft(id, by: principal, action: include ? "include-practice-managers" : "gps-only") { db, mailshot in
+            var mailshot = mailshot
+            mailshot.includePracticeManagers = include
+            try mailshot.update(db)
+        }
+    }
+
+    /// Runs a change to a mailshot that is still a draft, with its audit line, in one transaction.
+    private func changeDraft<T: Sendable>(
+        _ mailshotId: Int64, by principal: Principal, action: String,
+        _ change: @escaping @Sendable (Database, Mailshot) throws -> T
+    ) async throws -> T {
+        let now = clock.now()
+        return try await write { db in
+            guard let mailshot = try Mailshot.fetchOne(db, id: mailshotId) else {
+                throw DomainError.notFound("No mailshot has that id")
+            }
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: mailshot.organisationId))
+            guard mailshot.status == .draft else {
+                throw DomainError.conflict("This mailshot has been sent (or is sending); it can no longer be changed")
+            }
+            let result = try change(db, mailshot)
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "mailshot", entityId: mailshotId, action: action)
+            return result
+        }
+    }
+
+    static func validatedItem(_ input: MailshotItemInput, mailshotId: Int64) throws -> MailshotItem {
+        var errors = ValidationErrors()
+        let kind = MailshotItem.Kind(rawValue: input.kind ?? "news")
+        if kind == nil { errors.add("kind", "Choose news or event") }
+        let title = (input.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { errors.add("title", "Give the item a title") }
+        if title.count > 150 { errors.add("title", "Keep the title under 150 characters") }
+        let body = trimmed(input.body)
+        if (body?.count ?? 0) > 10_000 { errors.add("body", "Keep the text under 10,000 characters") }
+        var eventDate: Day?
+        if kind == .event {
+            eventDate = optionalDay(input.eventDate, field: "eventDate", into: &errors)
+            if eventDate == nil, errors["eventDate"] == nil { errors.add("eventDate", "Give the date of the event") }
+        } else if kind == .news, body == nil {
+            errors.add("body", "Write the news item")
+        }
+        if let hours = input.cpdHours, !(0...100).contains(hours) { errors.add("cpdHours", "Give CPD hours between 0 and 100") }
+        let link = trimmed(input.bookingLink)
+        if let link, !(link.hasPrefix("https://") || link.hasPrefix("http://")) || URL(string: link)?.host == nil {
+            errors.add("bookingLink", "Give the booking link as a full address starting https://")
+        }
+        try errors.throwIfAny()
+        return MailshotItem(
+            id: nil, mailshotId: mailshotId, kind: kind!, position: 0, title: title, body: body, eventDate: eventDate,
+            place: trimmed(input.place), cpdHours: input.cpdHours, bookingLink: link)
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import GRDB
+import Ink
+
+/// One mailshot as one recipient reads it: the subject, a plain-text part that reads well on its
+/// own, and an HTML part for common mail clients (tables, inline styles, no script, no remote images).
+public struct RenderedMailshot: Sendable, Equatable {
+    public var subject: String
+    public var text: String
+    public var html: String
+}
+
+/// Who a mailshot is written for.
+enum MailshotReader {
+    /// A GP: the work they can take, their own checks expiring soon.
+    case gp(GP, eligibleSessionIds: Set<Int64>, expiring: [ExpiringCheck])
+    /// A practice manager: the news and events, and how much work is open.
+    case practiceManager(name: String?)
+    /// The archive page: everything, for nobody in particular.
+    case archive
+}
+
+/// What the mailshot holds this week, loaded once for every recipient.
+struct MailshotMaterial {
+    var mailshot: Mailshot
+    var organisation: Organisation
+    var items: [MailshotItem]
+    /// Open sessions of the coming 14 days, own and partner organisations, soonest first.
+    var work: [SessionListing]
+
+    static let workDays = 14
+
+    static func load(_ db: Database, mailshotId: Int64, today: Day) throws -> MailshotMaterial {
+        guard let mailshot = try Mailshot.fetchOne(db, id: mailshotId),
+            let organisation = try Organisation.fetchOne(db, id: mailshot.organisationId)
+        else { throw DomainError.notFound("No mailshot has that id") }
+        let items = try MailshotItem.fetchAll(
+            db, sql: "SELECT * FROM mailshotItem WHERE mailshotId = ? ORDER BY position, id", arguments: [mailshotId])
+        let from = max(today, mailshot.isoWeek.monday)
+        let organisations = [organisation.id!] + (try AppDatabase.partnerOrganisationIds(db, of: organisation.id!))
+        let sessions = try ClinicalSession.fetchAll(
+            db,
+            sql: """
+                SELECT s.* FROM clinicalSession s JOIN practice p ON p.id = s.practiceId
+                WHERE s.status = 'open' AND s.date BETWEEN ? AND ? AND p.organisationId IN (SELECT value FROM json_each(?))
+                ORDER BY s.date, s.startMinute, s.id LIMIT 2000
+                """,
+            arguments: [from, from.adding(days: workDays - 1), String(describing: organisations)])
+        let practices = try Practice.filter(ids: Set(sessions.map(\.practiceId))).fetchAll(db)
+        let byId = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0) })
+        return MailshotMaterial(
+            mailshot: mailshot, organisation: organisation, items: items,
+            work: sessions.map { SessionListing(session: $0, practice: byId[$0.practiceId]!) })
+    }
+
+    /// Which of the sessions each GP may take, decided by the clearing-house's own rules in one pass.
+    func eligibility(_ db: Database, gpIds: [Int64]) throws -> [Int64: Set<Int64>] {
+        guard !gpIds.isEmpty, !work.isEmpty else { return [:] }
+        let context = try EligibilityContext.load(
+            db, gpIds: gpIds, sessions: work.map(\.session),
+            practices: Array(Set(work.map(\.practice.id!))).compactMap { id in
+                work.first { $0.practice.id == id }?.practice
+            })
+        var result: [Int64: Set<Int64>] = [:]
+        for gpId in gpIds {
+            result[gpId] = Set(
+                work.filter { context.evaluate(gpId: gpId, session: $0.session, practice: $0.practice).eligible }
+                    .map { $0.session.id! })
+        }
+        return result
+    }
+}
+
+/// Writes the mailshot's two parts. Every value from the database is escaped in the HTML part;
+/// news bodies are Markdown with any raw HTML shown as text.
+enum MailshotRenderer {
+    static func render(
+        _ material: MailshotMaterial, for reader: MailshotReader, links: Links, unsubscribeURL: String?
+    ) -> RenderedMailshot {
+        let week = material.mailshot.isoWeek
+        let subject = "Work available and news: week of \(week.monday.displayText), \(material.organisation.name)"
+        var text: [String] = []
+        var html: [String] = []
+        let heading = "Work available and news"
+        text += [heading.uppercased(), "\(material.organisation.name) · week of \(week.monday.displayText)", ""]
+        html.append(
+            """
+            <h1 style="font-size:22px;margin:0 0 4px;color:#005eb8">\(escape(heading))</h1>
+            <p style="margin:0 0 16px;color:#4c6272">\(escape(material.organisation.name)) · week of \(escape(week.monday.displayText))</p>
+            """)
+        let greetingName: String? =
+            switch reader {
+            case .gp(let gp, _, _): gp.name
+            case .practiceManager(let name): name
+            case .archive: nil
+            }
+        if let greetingName {
+            text += ["Dear \(greetingName),", ""]
+            html.append(paragraph("Dear \(escape(greetingName)),"))
+        }
+
+        // Work available.
+        let listed: [SessionListing]
+        var note: String?
+        switch reader {
+        case .gp(_, let eligible, _):
+            listed = material.work.filter { eligible.contains($0.session.id!) }
+            let others = material.work.count - listed.count
+            if others > 0 {
+                note =
+                    "\(others) other open session\(others == 1 ? "" : "s") in these two weeks \(others == 1 ? "is" : "are") not listed: "
+                    + "\(others == 1 ? "it needs" : "they need") a skill, a locality or a day your entry does not give, or a check in date."
+            }
+            if listed.isEmpty { note = (note.map { $0 + " " } ?? "") + "Nothing open matches your entry this time." }
+        case .practiceManager:
+            listed = []
+            note = "\(material.work.count) sessions are open across the organisation in the next two weeks."
+        case .archive:
+            listed = material.work
+        }
+        let workTitle = listed.isEmpty ? "Work available" : "Work available for you in the next two weeks"
+        text += [workTitle.uppercased(), String(repeating: "=", count: workTitle.count)]
+        html.append(sectionHeading(workTitle))
+        var day: Day?
+        var table: [String] = []
+        for listing in listed {
+            let session = listing.session
+            if session.date != day {
+                day = session.date
+                text += ["", session.date.displayText]
+                table.append(
+                    "<tr><th colspan=\"2\" style=\"text-align:left;padding:12px 0 4px;border-bottom:2px solid #d8dde0\">\(escape(session.date.displayText))</th></tr>"
+                )
+            }
+            let skills = session.requiredSkills.isEmpty ? "" : " Skills: \(session.requiredSkills.joined(separator: ", "))."
+            let line =
+                "\(session.start)–\(session.end) \(session.kind.title), \(listing.practice.name) (\(listing.practice.locality)), \(session.rateText).\(skills)"
+            let apply = links.url("/sessions/\(session.id!)")
+            text += ["  * \(line)", "    Apply: \(apply)"]
+            table.append(
+                """
+                <tr><td style="padding:6px 8px 6px 0;vertical-align:top;white-space:nowrap">\(escape("\(session.start)–\(session.end)"))</td>\
+                <td style="padding:6px 0">\(escape("\(session.kind.title), \(listing.practice.name) (\(listing.practice.locality)), \(session.rateText).\(skills)")) \
+                <a href="\(escape(apply))" style="color:#005eb8">Apply</a></td></tr>
+                """)
+        }
+        if !table.isEmpty {
+            html.append("<table role=\"presentation\" style=\"border-collapse:collapse;width:100%\">\(table.joined())</table>")
+        }
+        if let note {
+            text += ["", note]
+            html.append(paragraph(escape(note)))
+        }
+        text.append("")
+
+        // The GP's own checks.
+        if case .gp(_, _, let expiring) = reader, !expiring.isEmpty {
+            let title = "Your checks expiring soon"
+            text += [title.uppercased(), String(repeating: "=", count: title.count)]
+            html.append(sectionHeading(title))
+            var list: [String] = []
+            for check in expiring {
+                let line = "\(check.typeName) expires on \(check.expiresOn.displayText): send the renewal to the support team."
+                text.append("  * \(line)")
+                list.append("<li>\(escape(line))</li>")
+            }
+            html.append("<ul>\(list.joined())</ul>")
+            text.append("")
+        }
+
+        // News and events, in the liaison officer's order.
+        let news = material.items.filter { $0.kind == .news }
+        if !news.isEmpty {
+            text += ["NEWS", "===="]
+            html.append(sectionHeading("News"))
+            for item in news {
+                text += ["", item.title, String(repeating: "-", count: item.title.count), item.body ?? ""]
+                html.append("<h3 style=\"font-size:17px;margin:16px 0 4px\">\(escape(item.title))</h3>")
+                html.append(markdownHTML(item.body ?? ""))
+            }
+            text.append("")
+        }
+        let events = material.items.filter { $0.kind == .event }
+        if !events.isEmpty {
+            text += ["EDUCATION EVENTS", "================"]
+            html.append(sectionHeading("Education events"))
+            for item in events {
+                var facts = [item.eventDate?.displayText, item.place].compactMap { $0 }
+                if let hours = item.cpdHours { facts.append("\(String(format: "%g", hours)) CPD hour\(hours == 1 ? "" : "s")") }
+                text += ["", item.title, "  " + facts.joined(separator: " · ")]
+                if let body = item.body { text.append("  " + body) }
+                if let link = item.bookingLink { text.append("  Book: \(link)") }
+                html.append(
+                    "<h3 style=\"font-size:17px;margin:16px 0 4px\">\(escape(item.title))</h3>"
+                        + paragraph(escape(facts.joined(separator: " · "))) + (item.body.map { markdownHTML($0) } ?? "")
+                        + (item.bookingLink.map { "<p><a href=\"\(escape($0))\" style=\"color:#005eb8\">Book a place</a></p>" }
+                            ?? ""))
+            }
+            text.append("")
+        }
+
+        // Why they get it, and how to stop.
+        let archive = links.url("/mailshots/\(material.mailshot.id!)")
+        text += ["--", "Read this and past mailshots in sgpst: \(archive)"]
+        var footer = "<a href=\"\(escape(archive))\" style=\"color:#4c6272\">Read this and past mailshots in sgpst</a>."
+        if let unsubscribeURL {
+            text.append("You get this weekly mailshot because you asked for it. Stop it with one click: \(unsubscribeURL)")
+            footer +=
+                " You get this weekly mailshot because you asked for it. <a href=\"\(escape(unsubscribeURL))\" style=\"color:#4c6272\">Unsubscribe</a>."
+        }
+        html.append(
+            "<hr style=\"border:0;border-top:1px solid #d8dde0;margin:24px 0 8px\"><p style=\"font-size:13px;color:#4c6272\">\(footer)</p>"
+        )
+        let document = """
+            <!DOCTYPE html>
+            <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>\(escape(subject))</title></head>
+            <body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#212b32;background:#ffffff">
+            <div style="max-width:640px;margin:0 auto">
+            \(html.joined(separator: "\n"))
+            </div></body></html>
+            """
+        return RenderedMailshot(subject: subject, text: text.joined(separator: "\n") + "\n", html: document)
+    }
+
+    static func sectionHeading(_ title: String) -> String {
+        "<h2 style=\"font-size:19px;margin:24px 0 8px;color:#212b32;border-bottom:2px solid #005eb8\">\(escape(title))</h2>"
+    }
+
+    static func paragraph(_ html: String) -> String { "<p style=\"margin:0 0 12px\">\(html)</p>" }
+
+    /// Markdown to HTML, with any HTML written in the Markdown shown as text, not run.
+    static func markdownHTML(_ markdown: String) -> String {
+        let safe = markdown.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+        var html = MarkdownParser().html(from: safe)
+        // Ink keeps link targets as written: only web and mail links stay links.
+        html = html.replacingOccurrences(
+            of: #"href="(?!https?://|mailto:)[^"]*""#, with: "href=\"#\"", options: .regularExpression)
+        return html
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

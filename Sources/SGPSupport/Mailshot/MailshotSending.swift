@@ -1,0 +1,348 @@
+import Foundation
+import GRDB
+
+/// A recipient's delivery: written when the send starts, updated as each message goes.
+public struct MailshotDelivery: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public enum Status: String, Codable, Sendable, DatabaseValueConvertible {
+        case pending, sending, sent, failed
+    }
+
+    public var id: Int64?
+    public var mailshotId: Int64
+    public var email: String
+    public var name: String?
+    public var gpId: Int64?
+    public var userId: Int64?
+    public var status: Status
+    public var attempts: Int
+    public var lastError: String?
+    public var sentAt: Date?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// What a send did: how many went, and each failure with its reason.
+public struct MailshotSendReport: Sendable, Equatable {
+    public var recipients: Int
+    public var sent: Int
+    public var failed: [String: String]
+    /// Sent by an earlier run of the same mailshot (a resumed or repeated send).
+    public var alreadySent: Int
+}
+
+extension AppDatabase {
+    /// How many messages go per round trip to the transport (and per saved batch of outcomes).
+    static let mailshotBatchSize = 50
+
+    /// Who would receive the mailshot now: GPs of the organisation with consent (and an email), and,
+    /// if chosen, the practice managers who have not opted out.
+    public func mailshotRecipientCount(id: Int64, by principal: Principal) async throws -> Int {
+        try await read { db in
+            guard let mailshot = try Mailshot.fetchOne(db, id: id) else { throw DomainError.notFound("No mailshot has that id") }
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: mailshot.organisationId))
+            return try Self.recipients(db, mailshot).count
+        }
+    }
+
+    static func recipients(_ db: Database, _ mailshot: Mailshot) throws -> [(
+        email: String, name: String?, gpId: Int64?, userId: Int64?
+    )] {
+        var list = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, name, email FROM gp
+                WHERE organisationId = ? AND status = 'active' AND mailshotConsent = 1 AND email IS NOT NULL
+                ORDER BY id
+                """,
+            arguments: [mailshot.organisationId]
+        ).map { (email: $0["email"] as String, name: $0["name"] as String?, gpId: $0["id"] as Int64?, userId: nil as Int64?) }
+        if mailshot.includePracticeManagers {
+            list += try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT u.id, u.displayName, u.email FROM user u
+                    JOIN roleGrant g ON g.userId = u.id AND g.role = 'practice-manager'
+                    JOIN practice p ON p.id = g.practiceId
+                    WHERE p.organisationId = ? AND u.disabledAt IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM mailshotOptOut o WHERE o.email = u.email)
+                    ORDER BY u.id
+                    """,
+                arguments: [mailshot.organisationId]
+            ).map { (email: $0["email"] as String, name: $0["displayName"] as String?, gpId: nil, userId: $0["id"] as Int64?) }
+        }
+        var seen = Set<String>()
+        return list.filter { seen.insert($0.email.lowercased()).inserted }
+    }
+
+    /// The mailshot as one GP would get it (or as the archive shows it), without sending anything.
+    public func previewMailshot(id: Int64, gpId: Int64?, links: Links, by principal: Principal) async throws -> RenderedMailshot {
+        let today = clock.today
+        return try await read { db in
+            let material = try MailshotMaterial.load(db, mailshotId: id, today: today)
+            guard AccessPolicy.permits(principal, .superviseOrganisation(organisationId: material.mailshot.organisationId))
+            else {
+                throw DomainError.forbidden("Only the support team previews a mailshot")
+            }
+            guard let gpId else { return MailshotRenderer.render(material, for: .archive, links: links, unsubscribeURL: nil) }
+            guard let gp = try GP.fetchOne(db, id: gpId), gp.organisationId == material.mailshot.organisationId else {
+                throw DomainError.validationFailed(ValidationErrors(field: "gp", message: "Choose a GP of this organisation"))
+            }
+            return MailshotRenderer.render(
+                material, for: try Self.gpReader(db, gp, material: material, today: today), links: links,
+                unsubscribeURL: links.url("/unsubscribe/preview"))
+        }
+    }
+
+    /// The archive's reading of a sent mailshot, for anyone of the organisation.
+    public func mailshotArchiveText(id: Int64, links: Links, by principal: Principal) async throws -> RenderedMailshot {
+        _ = try await mailshotView(id: id, by: principal)
+        let today = clock.today
+        return try await read { db in
+            MailshotRenderer.render(
+                try MailshotMaterial.load(db, mailshotId: id, today: today), for: .archive, links: links, unsubscribeURL: nil)
+        }
+    }
+
+    static func gpReader(_ db: Database, _ gp: GP, material: MailshotMaterial, today: Day) throws -> MailshotReader {
+        let eligible = try material.eligibility(db, gpIds: [gp.id!])[gp.id!] ?? []
+        return .gp(
+            gp, eligibleSessionIds: eligible, expiring: try expiringChecks(db, gpIds: [gp.id!], today: today)[gp.id!] ?? [])
+    }
+
+    /// Each GP's verified checks that expire within six weeks.
+    static func expiringChecks(_ db: Database, gpIds: [Int64], today: Day) throws -> [Int64: [ExpiringCheck]] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
+                FROM credentialCheck c
+                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck
+                      WHERE gpId IN (SELECT value FROM json_each(?)) GROUP BY gpId, type) latest ON latest.id = c.id
+                JOIN gp ON gp.id = c.gpId
+                JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
+                WHERE c.status = 'verified' AND c.expiresOn BETWEEN ? AND ?
+                ORDER BY c.expiresOn
+                """,
+            arguments: [String(describing: gpIds), today, today.adding(days: 42)])
+        var result: [Int64: [ExpiringCheck]] = [:]
+        for row in rows {
+            result[row["gpId"], default: []].append(
+                ExpiringCheck(
+                    gpId: row["gpId"], gpName: row["gpName"], type: row["type"], typeName: row["typeName"],
+                    expiresOn: row["expiresOn"]))
+        }
+        return result
+    }
+
+    /// Sends the mailshot to everyone who should have it and has not yet. Safe to run again at any
+    /// time: each recipient's delivery is saved as it goes, so a crash or a restart resumes where it
+    /// stopped, and a sent mailshot sends nothing.
+    public func sendMailshot(id: Int64, transport: any MailTransport, links: Links, by principal: Principal) async throws
+        -> MailshotSendReport
+    {
+        try await sendMailshot(id: id, transport: transport, links: links, actor: principal.actor) { mailshot in
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: mailshot.organisationId))
+        }
+    }
+
+    /// Takes over the sends a stopped process left half done (their lease ran out); the server runs
+    /// this as it starts and then regularly.
+    public func resumeInterruptedMailshots(transport: any MailTransport, links: Links) async throws -> [MailshotSendReport] {
+        let now = clock.now()
+        let ids = try await read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM mailshot WHERE status = 'sending' AND (sendLeaseUntil IS NULL OR sendLeaseUntil < ?)",
+                arguments: [now])
+        }
+        var reports: [MailshotSendReport] = []
+        for id in ids {
+            reports.append(try await sendMailshot(id: id, transport: transport, links: links, actor: .system) { _ in })
+        }
+        return reports
+    }
+
+    static let mailshotLease: TimeInterval = 120
+
+    private func sendMailshot(
+        id: Int64, transport: any MailTransport, links: Links, actor: Actor,
+        authorise: @escaping @Sendable (Mailshot) throws -> Void
+    ) async throws -> MailshotSendReport {
+        let now = clock.now()
+        let alreadySent = try await write { db -> Int in
+            guard var mailshot = try Mailshot.fetchOne(db, id: id) else { throw DomainError.notFound("No mailshot has that id") }
+            try authorise(mailshot)
+            let sent =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM mailshotDelivery WHERE mailshotId = ? AND status = 'sent'", arguments: [id])
+                ?? 0
+            guard mailshot.status != .sent else { return sent }
+            if mailshot.status == .sending, let lease = mailshot.sendLeaseUntil, lease > now {
+                throw DomainError.conflict("This mailshot is being sent right now; its progress shows on its page")
+            }
+            mailshot.sendLeaseUntil = now.addingTimeInterval(Self.mailshotLease)
+            try mailshot.update(db)
+            if mailshot.status == .draft {
+                mailshot.status = .sending
+                mailshot.sendStartedAt = now
+                try mailshot.update(db)
+                for recipient in try Self.recipients(db, mailshot) {
+                    try db.execute(
+                        sql: """
+                            INSERT OR IGNORE INTO mailshotDelivery (mailshotId, email, name, gpId, userId, status)
+                            VALUES (?, ?, ?, ?, ?, 'pending')
+                            """,
+                        arguments: [id, recipient.email, recipient.name, recipient.gpId, recipient.userId])
+                }
+                try AuditEvent.record(db, at: now, actor: actor, entity: "mailshot", entityId: id, action: "send")
+            }
+            // A message handed to the relay when the last run stopped may have gone: never send it twice.
+            try db.execute(
+                sql: """
+                    UPDATE mailshotDelivery SET status = 'failed',
+                        lastError = 'The send was interrupted while this message was going out; not sent again, so nobody gets it twice'
+                    WHERE mailshotId = ? AND status = 'sending'
+                    """,
+                arguments: [id])
+            return sent
+        }
+        while true {
+            let batch = try await prepareMailshotBatch(id: id, links: links)
+            if batch.isEmpty { break }
+            try await transport.sendBatch(
+                batch.map(\.message),
+                willSend: { index in
+                    try await self.write { db in
+                        try db.execute(
+                            sql: "UPDATE mailshotDelivery SET status = 'sending' WHERE id = ?",
+                            arguments: [batch[index].deliveryId])
+                    }
+                }
+            ) { index, result in
+                let deliveryId = batch[index].deliveryId
+                let at = self.clock.now()
+                try await self.write { db in
+                    switch result {
+                    case .sent:
+                        try db.execute(
+                            sql: "UPDATE mailshotDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ?",
+                            arguments: [at, deliveryId])
+                    case .failed(let permanent, let reason):
+                        try db.execute(
+                            sql: "UPDATE mailshotDelivery SET status = 'failed', lastError = ? WHERE id = ?",
+                            arguments: [(permanent ? "Refused: " : "Could not be delivered for now: ") + reason, deliveryId])
+                    }
+                }
+            }
+        }
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE mailshot SET status = 'sent', sentAt = COALESCE(sentAt, ?), sendLeaseUntil = NULL WHERE id = ?",
+                arguments: [self.clock.now(), id])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT email, status, lastError FROM mailshotDelivery WHERE mailshotId = ?", arguments: [id])
+            var failed: [String: String] = [:]
+            for row in rows where row["status"] == "failed" { failed[row["email"]] = row["lastError"] ?? "" }
+            return MailshotSendReport(
+                recipients: rows.count, sent: rows.filter { $0["status"] == "sent" }.count, failed: failed,
+                alreadySent: alreadySent)
+        }
+    }
+
+    /// Takes the next pending deliveries and writes their messages (each
+    /// with its own unsubscribe link). A GP who withdrew consent since the send began is skipped.
+    private func prepareMailshotBatch(id: Int64, links: Links) async throws -> [(deliveryId: Int64, message: MailMessage)] {
+        let today = clock.today
+        let now = clock.now()
+        return try await write { db in
+            let deliveries = try MailshotDelivery.fetchAll(
+                db, sql: "SELECT * FROM mailshotDelivery WHERE mailshotId = ? AND status = 'pending' ORDER BY id LIMIT ?",
+                arguments: [id, Self.mailshotBatchSize])
+            guard !deliveries.isEmpty else { return [] }
+            try db.execute(
+                sql: "UPDATE mailshot SET sendLeaseUntil = ? WHERE id = ?",
+                arguments: [now.addingTimeInterval(Self.mailshotLease), id])
+            let material = try MailshotMaterial.load(db, mailshotId: id, today: today)
+            let gpIds = deliveries.compactMap(\.gpId)
+            let gps = Dictionary(uniqueKeysWithValues: try GP.filter(ids: gpIds).fetchAll(db).map { ($0.id!, $0) })
+            let eligibility = try material.eligibility(db, gpIds: gpIds)
+            let expiring = try Self.expiringChecks(db, gpIds: gpIds, today: today)
+            let domain = URL(string: links.baseURL)?.host ?? "sgpst"
+            var prepared: [(Int64, MailMessage)] = []
+            for var delivery in deliveries {
+                let reader: MailshotReader
+                if let gpId = delivery.gpId {
+                    guard let gp = gps[gpId], gp.mailshotConsent, gp.email != nil else {
+                        delivery.status = .failed
+                        delivery.lastError = "No longer consents to the mailshot; not sent"
+                        try delivery.update(db)
+                        continue
+                    }
+                    reader = .gp(gp, eligibleSessionIds: eligibility[gpId] ?? [], expiring: expiring[gpId] ?? [])
+                } else {
+                    let optedOut =
+                        try Bool.fetchOne(
+                            db, sql: "SELECT EXISTS (SELECT 1 FROM mailshotOptOut WHERE email = ?)", arguments: [delivery.email])
+                        ?? false
+                    if optedOut {
+                        delivery.status = .failed
+                        delivery.lastError = "Asked for no more mailshots; not sent"
+                        try delivery.update(db)
+                        continue
+                    }
+                    reader = .practiceManager(name: delivery.name)
+                }
+                let token = SecretToken.generate()
+                try db.execute(
+                    sql: "INSERT INTO unsubscribeToken (tokenDigest, email, gpId, createdAt) VALUES (?, ?, ?, ?)",
+                    arguments: [SecretToken.digest(token), delivery.email, delivery.gpId, now])
+                let unsubscribe = links.url("/unsubscribe/\(token)")
+                let rendered = MailshotRenderer.render(material, for: reader, links: links, unsubscribeURL: unsubscribe)
+                delivery.attempts += 1
+                try delivery.update(db)
+                prepared.append(
+                    (
+                        delivery.id!,
+                        MailMessage(
+                            to: delivery.email, toName: delivery.name, subject: rendered.subject, text: rendered.text,
+                            html: rendered.html,
+                            headers: [
+                                "List-Unsubscribe": "<\(unsubscribe)>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                                "List-Id":
+                                    "\(material.organisation.name) weekly mailshot <mailshot.\(material.organisation.code.lowercased()).\(domain)>",
+                            ],
+                            messageID: "mailshot-\(id)-\(delivery.id!)@\(domain)")
+                    ))
+            }
+            return prepared
+        }
+    }
+
+    /// One-click unsubscribe from a mailshot link, no sign-in: a GP's consent is withdrawn, a practice
+    /// manager opted out, with the time. Using the link again changes nothing. Answers the address.
+    public func unsubscribe(token: String) async throws -> String {
+        let now = clock.now()
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT id, email, gpId, usedAt FROM unsubscribeToken WHERE tokenDigest = ?",
+                    arguments: [SecretToken.digest(token)])
+            else { throw DomainError.notFound("This unsubscribe link is not one we sent. Check it was copied whole.") }
+            let email: String = row["email"]
+            if row["usedAt"] as Date? == nil {
+                try db.execute(sql: "UPDATE unsubscribeToken SET usedAt = ? WHERE id = ?", arguments: [now, row["id"] as Int64])
+            }
+            if let gpId = row["gpId"] as Int64? {
+                try db.execute(
+                    sql: "UPDATE gp SET mailshotConsent = 0, mailshotConsentAt = ? WHERE id = ? AND mailshotConsent = 1",
+                    arguments: [now, gpId])
+                try AuditEvent.record(db, at: now, actor: .system, entity: "gp", entityId: gpId, action: "unsubscribe")
+            } else {
+                try db.execute(sql: "INSERT OR IGNORE INTO mailshotOptOut (email, at) VALUES (?, ?)", arguments: [email, now])
+                try AuditEvent.record(db, at: now, actor: .system, entity: "mailshot", entityId: nil, action: "opt-out")
+            }
+            return email
+        }
+    }
+}

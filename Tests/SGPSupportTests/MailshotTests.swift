@@ -1,0 +1,256 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+@testable import SGPSupport
+
+/// Keeps what would have been sent; can stop dead after a number of messages, like a killed process.
+final class CapturingTransport: MailTransport {
+    struct Crash: Error {}
+    private let state = Mutex<[MailMessage]>([])
+    let crashAfter: Int?
+
+    init(crashAfter: Int? = nil) {
+        self.crashAfter = crashAfter
+    }
+
+    func send(_ message: MailMessage) async throws {
+        try state.withLock { sent in
+            if let crashAfter, sent.count >= crashAfter { throw Crash() }
+            sent.append(message)
+        }
+    }
+
+    var sent: [MailMessage] { state.withLock { $0 } }
+}
+
+struct MailshotFixture {
+    let clearing: ClearingFixture
+    var database: AppDatabase { clearing.database }
+    var liaison: Principal { clearing.register.liaison }
+    var organisationId: Int64 { clearing.register.organisationId }
+
+    init() async throws {
+        clearing = try await ClearingFixture()
+    }
+
+    /// Ready GPs: the first `consenting` ask for the mailshot, the rest do not.
+    func gps(consenting: Int, declining: Int) async throws -> [GP] {
+        var gps: [GP] = []
+        for index in 0..<(consenting + declining) {
+            let gmc = String(format: "%07d", 3_000_000 + index)
+            gps.append(try await clearing.readyGP(gmc) { $0.mailshotConsent = index < consenting }.0)
+        }
+        return gps
+    }
+
+    func mailshot() async throws -> Mailshot {
+        try await database.mailshot(organisationId: organisationId, week: "2026-W50", by: liaison)
+    }
+}
+
+@Suite struct MailshotTests {
+    @Test func isoWeeksReadAndCountAsTheStandardSays() {
+        #expect(IsoWeek("2026-W50")?.monday == Day("2026-12-07"))
+        #expect(IsoWeek("2026-W53")?.monday == Day("2026-12-28"), "2026 starts on a Thursday: it has 53 weeks")
+        #expect(IsoWeek("2027-W53") == nil)
+        #expect(IsoWeek("2026-50") == nil)
+        #expect(IsoWeek(containing: Day("2027-01-01")!).description == "2026-W53")
+        #expect(IsoWeek(containing: Day("2026-12-13")!).description == "2026-W50")
+    }
+
+    @Test func onlyGPsWhoConsentGetIt_andEachGetsTheirOwnWork() async throws {
+        let fixture = try await MailshotFixture()
+        let gps = try await fixture.gps(consenting: 3, declining: 2)
+        _ = try await fixture.clearing.post(date: "2026-12-09", start: "09:00", end: "12:00")
+        _ = try await fixture.clearing.post(date: "2026-12-10", start: "09:00", end: "12:00", skills: ["coil-fitting"])
+        let mailshot = try await fixture.mailshot()
+        _ = try await fixture.database.addMailshotItem(
+            mailshotId: mailshot.id!, MailshotItemInput(kind: "news", title: "New indemnity scheme", body: "Read **this**."),
+            by: fixture.liaison)
+        let transport = CapturingTransport()
+        let report = try await fixture.database.sendMailshot(
+            id: mailshot.id!, transport: transport, links: testLinks, by: fixture.liaison)
+        #expect(report.sent == 3 && report.failed.isEmpty)
+        #expect(Set(transport.sent.map(\.to)) == Set(gps.prefix(3).map { $0.email! }))
+        #expect(!transport.sent.contains { message in gps.suffix(2).contains { $0.email == message.to } }, "no consent, no mail")
+        let message = try #require(transport.sent.first)
+        #expect(message.text.contains("Wed 9 Dec 2026"))
+        #expect(message.text.contains("Apply: https://sgpst.test/sessions/"))
+        #expect(message.text.contains("1 other open session"), "the coil-fitting session is summarised, not listed")
+        #expect(message.html?.contains("<strong>this</strong>") == true, "news bodies are Markdown")
+        #expect(message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click")
+        #expect(message.headers["List-Unsubscribe"]?.hasPrefix("<https://sgpst.test/unsubscribe/") == true)
+
+        // Sent is sent: running it again sends nothing, and the draft can no longer change.
+        let again = CapturingTransport()
+        let second = try await fixture.database.sendMailshot(
+            id: mailshot.id!, transport: again, links: testLinks, by: fixture.liaison)
+        #expect(again.sent.isEmpty && second.alreadySent == 3)
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.addMailshotItem(
+                mailshotId: mailshot.id!, MailshotItemInput(kind: "news", title: "Late", body: "x"), by: fixture.liaison)
+        }
+    }
+
+    @Test func aSendKilledHalfwayResumesAndNobodyGetsItTwice() async throws {
+        let fixture = try await MailshotFixture()
+        let gps = try await fixture.gps(consenting: 7, declining: 0)
+        let mailshot = try await fixture.mailshot()
+        let first = CapturingTransport(crashAfter: 3)
+        await #expect(throws: CapturingTransport.Crash.self) {
+            _ = try await fixture.database.sendMailshot(id: mailshot.id!, transport: first, links: testLinks, by: fixture.liaison)
+        }
+        #expect(first.sent.count == 3)
+        // Another sender waits while the first one's lease stands, then takes over.
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.sendMailshot(
+                id: mailshot.id!, transport: CapturingTransport(), links: testLinks, by: fixture.liaison)
+        }
+        fixture.clearing.clock.advance(by: 121)
+        let second = CapturingTransport()
+        let resumed = try await fixture.database.resumeInterruptedMailshots(transport: second, links: testLinks)
+        let everyone = first.sent.map(\.to) + second.sent.map(\.to)
+        #expect(everyone.count == Set(everyone).count, "nobody twice")
+        // The message in flight when it died is not sent again; it is reported instead.
+        #expect(resumed.first?.failed.count == 1)
+        #expect(resumed.first?.failed.values.first?.contains("interrupted") == true)
+        #expect(Set(everyone).count == gps.count - 1)
+    }
+
+    @Test func unsubscribingWithdrawsConsentWithItsTime() async throws {
+        let fixture = try await MailshotFixture()
+        let gps = try await fixture.gps(consenting: 1, declining: 0)
+        let transport = CapturingTransport()
+        _ = try await fixture.database.sendMailshot(
+            id: try await fixture.mailshot().id!, transport: transport, links: testLinks, by: fixture.liaison)
+        let header = try #require(transport.sent.first?.headers["List-Unsubscribe"])
+        let token = String(header.dropFirst("<https://sgpst.test/unsubscribe/".count).dropLast())
+        fixture.clearing.clock.advance(by: 3600)
+        #expect(try await fixture.database.unsubscribe(token: token) == gps[0].email)
+        let gp = try #require(try await fixture.database.gp(id: gps[0].id!))
+        #expect(!gp.mailshotConsent)
+        #expect(gp.mailshotConsentAt == fixture.clearing.clock.now)
+        #expect(try await fixture.database.unsubscribe(token: token) == gps[0].email, "a second click changes nothing")
+        await #expect(throws: DomainError.self) { _ = try await fixture.database.unsubscribe(token: "forged") }
+        let next = try await fixture.database.mailshot(
+            organisationId: fixture.organisationId, week: "2026-W51", by: fixture.liaison)
+        let later = CapturingTransport()
+        _ = try await fixture.database.sendMailshot(id: next.id!, transport: later, links: testLinks, by: fixture.liaison)
+        #expect(later.sent.isEmpty)
+    }
+
+    @Test func newsIsValidatedAndRawHTMLIsShownNotRun() async throws {
+        let fixture = try await MailshotFixture()
+        let mailshot = try await fixture.mailshot()
+        let errors = await validationErrors {
+            _ = try await fixture.database.addMailshotItem(
+                mailshotId: mailshot.id!,
+                MailshotItemInput(kind: "event", title: " ", eventDate: "next tuesday", bookingLink: "javascript:alert(1)"),
+                by: fixture.liaison)
+        }
+        #expect(errors?["title"] == "Give the item a title")
+        #expect(errors?["eventDate"] != nil)
+        #expect(errors?["bookingLink"] != nil)
+        #expect(
+            MailshotRenderer.markdownHTML("<script>alert(1)</script> & [x](javascript:alert(1))").contains("<script>") == false)
+        #expect(MailshotRenderer.markdownHTML("[x](javascript:alert(1))").contains("javascript:") == false)
+    }
+}
+
+@Suite struct MIMETests {
+    @Test func aLineBreakInANameOrSubjectNeverMakesAHeader() {
+        let message = MailMessage(
+            to: "gp@example.org\r\nBcc: victim@example.org", toName: "Dr Evil\r\nBcc: other@example.org",
+            subject: "Hello\r\nBcc: third@example.org", text: "Body", html: "<p>Body</p>",
+            headers: ["X-Test\r\nBcc": "value\nBcc: fourth@example.org"])
+        let rendered = MIMEWriter.render(message, from: "sgpst@example.org", date: Date(timeIntervalSince1970: 0))
+        let headerBlock = rendered.components(separatedBy: "\r\n\r\n")[0]
+        #expect(!headerBlock.split(separator: "\r\n").contains { $0.hasPrefix("Bcc") })
+        #expect(headerBlock.contains("Date: Thu, 01 Jan 1970 00:00:00 +0000"))
+        #expect(headerBlock.contains("Content-Type: multipart/alternative"))
+        #expect(rendered.contains("Content-Type: text/plain; charset=utf-8"))
+        #expect(rendered.contains("Content-Type: text/html; charset=utf-8"))
+    }
+
+    @Test func nonASCIIHeaderTextIsEncoded() {
+        let rendered = MIMEWriter.render(
+            MailMessage(to: "a@example.org", toName: "Dr Zoë Ní Bhriain", subject: "Café – 7 Dec", text: "é"),
+            from: "s@example.org", date: Date())
+        #expect(rendered.contains("Subject: =?utf-8?B?"))
+        #expect(rendered.contains("To: =?utf-8?B?"))
+        #expect(rendered.unicodeScalars.allSatisfy { $0.isASCII })
+    }
+}
+
+@Suite struct SMTPConversationTests {
+    static let envelopes = [
+        SMTPConversation.Envelope(from: "s@example.org", to: "a@example.org", data: "Subject: A\r\n\r\n.hidden\r\n"),
+        SMTPConversation.Envelope(from: "s@example.org", to: "b@example.org", data: "Subject: B\r\n\r\nBody\r\n"),
+    ]
+
+    @Test func aFullSessionWithSTARTTLSAndAuthPlain() {
+        var smtp = SMTPConversation(
+            heloName: "sgpst", requireTLS: true, credentials: .init(username: "u", password: "p"), envelopes: Self.envelopes)
+        #expect(smtp.receive(SMTPReply(code: 220, lines: ["relay ready"])) == [.send("EHLO sgpst")])
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["relay", "STARTTLS", "AUTH LOGIN"])) == [.send("STARTTLS")])
+        #expect(smtp.receive(SMTPReply(code: 220, lines: ["go ahead"])) == [.startTLS])
+        #expect(smtp.tlsEstablished() == [.send("EHLO sgpst")])
+        #expect(
+            smtp.receive(SMTPReply(code: 250, lines: ["relay", "AUTH PLAIN LOGIN"]))
+                == [.send("AUTH PLAIN \(Data("\0u\0p".utf8).base64EncodedString())")])
+        #expect(smtp.receive(SMTPReply(code: 235, lines: ["ok"])) == [.send("MAIL FROM:<s@example.org>")])
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["ok"])) == [.send("RCPT TO:<a@example.org>")])
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["ok"])) == [.send("DATA")])
+        #expect(smtp.receive(SMTPReply(code: 354, lines: ["go"])) == [.sendData(0, "Subject: A\r\n\r\n..hidden\r\n.\r\n")])
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["queued"])) == [.delivered(0), .send("MAIL FROM:<s@example.org>")])
+        // The second recipient is refused for now: reset, then quit (nothing else to send).
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["ok"])) == [.send("RCPT TO:<b@example.org>")])
+        #expect(
+            smtp.receive(SMTPReply(code: 451, lines: ["try later"]))
+                == [.refused(1, permanent: false, reply: "451 try later"), .send("RSET")])
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["ok"])) == [.send("QUIT")])
+        #expect(smtp.receive(SMTPReply(code: 221, lines: ["bye"])) == [.close])
+    }
+
+    @Test func aRelayWithoutSTARTTLSIsRefusedWhenTLSIsRequired() {
+        var smtp = SMTPConversation(heloName: "sgpst", requireTLS: true, credentials: nil, envelopes: Self.envelopes)
+        _ = smtp.receive(SMTPReply(code: 220, lines: ["hi"]))
+        let actions = smtp.receive(SMTPReply(code: 250, lines: ["relay", "8BITMIME"]))
+        #expect(actions.last == .close)
+        guard case .fail(let reason) = actions.first else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(reason.contains("STARTTLS"))
+    }
+
+    @Test func authLoginAndAPermanentRefusalAfterData() {
+        var smtp = SMTPConversation(
+            heloName: "h", requireTLS: false, credentials: .init(username: "user", password: "pw"),
+            envelopes: [Self.envelopes[1]])
+        _ = smtp.receive(SMTPReply(code: 220, lines: ["hi"]))
+        #expect(smtp.receive(SMTPReply(code: 250, lines: ["relay", "AUTH=LOGIN"])) == [.send("AUTH LOGIN")])
+        #expect(smtp.receive(SMTPReply(code: 334, lines: ["VXNlcm5hbWU6"])) == [.send("dXNlcg==")])
+        #expect(smtp.receive(SMTPReply(code: 334, lines: ["UGFzc3dvcmQ6"])) == [.send("cHc=")])
+        _ = smtp.receive(SMTPReply(code: 235, lines: ["ok"]))
+        _ = smtp.receive(SMTPReply(code: 250, lines: ["ok"]))
+        _ = smtp.receive(SMTPReply(code: 250, lines: ["ok"]))
+        _ = smtp.receive(SMTPReply(code: 354, lines: ["go"]))
+        #expect(
+            smtp.receive(SMTPReply(code: 554, lines: ["rejected"]))
+                == [.refused(0, permanent: true, reply: "554 rejected"), .send("QUIT")])
+    }
+
+    @Test func theMailSettingIsReadOrRefusedWithWhatToFix() throws {
+        let smtp = try #require(
+            try MailSettings.transport("smtp://me%40x:s3cret@relay.example.org:587?starttls=required", from: "s@example.org")
+                as? SMTPMailTransport)
+        #expect(smtp.configuration.host == "relay.example.org" && smtp.configuration.port == 587)
+        #expect(smtp.configuration.requireTLS)
+        #expect(smtp.configuration.credentials == .init(username: "me@x", password: "s3cret"))
+        #expect(try MailSettings.transport("outbox:./out", from: "s@x") is OutboxMailTransport)
+        #expect(throws: MailSettings.Invalid.self) { _ = try MailSettings.transport("ftp://x", from: "s@x") }
+    }
+}
