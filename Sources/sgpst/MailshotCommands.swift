@@ -50,6 +50,9 @@ struct MailshotCommand: AsyncParsableCommand {
                 for (email, reason) in report.failed.sorted(by: { $0.key < $1.key }) { print("  failed: \(email): \(reason)") }
             } catch let error as DomainError {
                 throw reportFailure(error)
+            } catch let error as MailDeliveryError {
+                printError("\(error.reason). Nothing more was sent; run the command again to resume once the relay takes mail.")
+                throw ExitCode.failure
             }
         }
     }

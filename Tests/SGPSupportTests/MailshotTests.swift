@@ -103,12 +103,6 @@ struct MailshotFixture {
             _ = try await fixture.database.sendMailshot(id: mailshot.id!, transport: first, links: testLinks, by: fixture.liaison)
         }
         #expect(first.sent.count == 3)
-        // Another sender waits while the first one's lease stands, then takes over.
-        await #expect(throws: DomainError.self) {
-            _ = try await fixture.database.sendMailshot(
-                id: mailshot.id!, transport: CapturingTransport(), links: testLinks, by: fixture.liaison)
-        }
-        fixture.clearing.clock.advance(by: 121)
         let second = CapturingTransport()
         let resumed = try await fixture.database.resumeInterruptedMailshots(transport: second, links: testLinks)
         let everyone = first.sent.map(\.to) + second.sent.map(\.to)
@@ -117,6 +111,27 @@ struct MailshotFixture {
         #expect(resumed.first?.failed.count == 1)
         #expect(resumed.first?.failed.values.first?.contains("interrupted") == true)
         #expect(Set(everyone).count == gps.count - 1)
+    }
+
+    @Test func aSecondSenderWaitsWhileTheFirstHoldsTheLease() async throws {
+        let fixture = try await MailshotFixture()
+        _ = try await fixture.gps(consenting: 2, declining: 0)
+        let mailshot = try await fixture.mailshot()
+        // A sender that died without a word (SIGKILL) leaves its lease standing.
+        try await fixture.database.write { db in
+            try db.execute(
+                sql: "UPDATE mailshot SET status = 'sending', sendLeaseUntil = ? WHERE id = ?",
+                arguments: [fixture.clearing.clock.now.addingTimeInterval(120), mailshot.id])
+        }
+        await #expect(throws: DomainError.conflict("This mailshot is being sent right now; its progress shows on its page")) {
+            _ = try await fixture.database.sendMailshot(
+                id: mailshot.id!, transport: CapturingTransport(), links: testLinks, by: fixture.liaison)
+        }
+        #expect(try await fixture.database.resumeInterruptedMailshots(transport: CapturingTransport(), links: testLinks).isEmpty)
+        fixture.clearing.clock.advance(by: 121)
+        let transport = CapturingTransport()
+        let resumed = try await fixture.database.resumeInterruptedMailshots(transport: transport, links: testLinks)
+        #expect(resumed.count == 1 && transport.sent.isEmpty, "its deliveries were never written: the sender died first")
     }
 
     @Test func unsubscribingWithdrawsConsentWithItsTime() async throws {

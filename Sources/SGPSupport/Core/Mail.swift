@@ -51,7 +51,8 @@ public protocol MailTransport: Sendable {
     func send(_ message: MailMessage) async throws
     /// Sends several messages. `willSend` is awaited just before a message is handed over (so a caller
     /// can note it is going out), `record` is told how each went as soon as it is known. SMTP reuses
-    /// one connection for the batch.
+    /// one connection for the batch. Throws `MailDeliveryError` when the transport itself fails (the
+    /// relay unreachable or refusing sign-in): messages not recorded were not sent.
     func sendBatch(
         _ messages: [MailMessage], willSend: @Sendable (Int) async throws -> Void,
         record: @Sendable (Int, DeliveryResult) async throws -> Void

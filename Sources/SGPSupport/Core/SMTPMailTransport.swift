@@ -60,6 +60,7 @@ public struct SMTPMailTransport: MailTransport {
     ) async throws {
         var waiting = Array(messages.indices)
         var lastReason: [Int: String] = [:]
+        var relayFailure: String?
         var delay = configuration.retryDelay
         for attempt in 1...max(1, configuration.maxAttempts) {
             if waiting.isEmpty { break }
@@ -74,6 +75,7 @@ public struct SMTPMailTransport: MailTransport {
             }
             var answered = Set<Int>()
             var retry: [Int] = []
+            relayFailure = nil
             do {
                 let events = try await converse(envelopes)
                 for try await event in events {
@@ -108,14 +110,14 @@ public struct SMTPMailTransport: MailTransport {
                 throw CancellationError()
             } catch {
                 // Could not connect, or the session broke off: everything unanswered tries again.
-                let reason = (error as? SMTPSessionError)?.reason ?? "Could not reach the relay: \(error)"
-                for position in waiting.indices where !answered.contains(position) {
-                    lastReason[waiting[position]] = reason
-                }
+                relayFailure = (error as? SMTPSessionError)?.reason ?? "Could not reach the relay: \(error)"
             }
             let unanswered = waiting.indices.filter { !answered.contains($0) }.map { waiting[$0] }
             waiting = (retry + unanswered).sorted()
         }
+        // The relay itself would not take mail (unreachable, sign-in or TLS refused): that is no
+        // recipient's failure. Stop with the reason; what was not sent stays to send when it is fixed.
+        if let relayFailure, !waiting.isEmpty { throw MailDeliveryError(permanent: false, reason: relayFailure) }
         for index in waiting {
             try await record(index, .failed(permanent: false, reason: lastReason[index] ?? "Not sent"))
         }
@@ -200,7 +202,8 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
         }
         let length = newline - buffer.readerIndex + 1
         var line = buffer.readString(length: length) ?? ""
-        while line.last == "\n" || line.last == "\r" { line.removeLast() }
+        // "\r\n" is one Character in Swift: strip by newline-ness, not by comparing with "\n".
+        while line.last?.isNewline == true { line.removeLast() }
         let characters = Array(line)
         guard characters.count >= 3, let code = Int(String(characters[0..<3])) else {
             throw SMTPSessionError(reason: "The relay sent something that is not an SMTP reply: \(line.prefix(80))")

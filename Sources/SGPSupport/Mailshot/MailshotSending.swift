@@ -207,34 +207,42 @@ extension AppDatabase {
                 arguments: [id])
             return sent
         }
-        while true {
-            let batch = try await prepareMailshotBatch(id: id, links: links)
-            if batch.isEmpty { break }
-            try await transport.sendBatch(
-                batch.map(\.message),
-                willSend: { index in
-                    try await self.write { db in
-                        try db.execute(
-                            sql: "UPDATE mailshotDelivery SET status = 'sending' WHERE id = ?",
-                            arguments: [batch[index].deliveryId])
+        do {
+            while true {
+                let batch = try await prepareMailshotBatch(id: id, links: links)
+                if batch.isEmpty { break }
+                try await transport.sendBatch(
+                    batch.map(\.message),
+                    willSend: { index in
+                        try await self.write { db in
+                            try db.execute(
+                                sql: "UPDATE mailshotDelivery SET status = 'sending' WHERE id = ?",
+                                arguments: [batch[index].deliveryId])
+                        }
                     }
-                }
-            ) { index, result in
-                let deliveryId = batch[index].deliveryId
-                let at = self.clock.now()
-                try await self.write { db in
-                    switch result {
-                    case .sent:
-                        try db.execute(
-                            sql: "UPDATE mailshotDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ?",
-                            arguments: [at, deliveryId])
-                    case .failed(let permanent, let reason):
-                        try db.execute(
-                            sql: "UPDATE mailshotDelivery SET status = 'failed', lastError = ? WHERE id = ?",
-                            arguments: [(permanent ? "Refused: " : "Could not be delivered for now: ") + reason, deliveryId])
+                ) { index, result in
+                    let deliveryId = batch[index].deliveryId
+                    let at = self.clock.now()
+                    try await self.write { db in
+                        switch result {
+                        case .sent:
+                            try db.execute(
+                                sql: "UPDATE mailshotDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ?",
+                                arguments: [at, deliveryId])
+                        case .failed(let permanent, let reason):
+                            try db.execute(
+                                sql: "UPDATE mailshotDelivery SET status = 'failed', lastError = ? WHERE id = ?",
+                                arguments: [(permanent ? "Refused: " : "Could not be delivered for now: ") + reason, deliveryId])
+                        }
                     }
                 }
             }
+        } catch {
+            // Let the next run (or the server's check) take over at once, not when the lease runs out.
+            try? await write { db in
+                try db.execute(sql: "UPDATE mailshot SET sendLeaseUntil = NULL WHERE id = ?", arguments: [id])
+            }
+            throw error
         }
         return try await write { db in
             try db.execute(
