@@ -13,6 +13,23 @@ public struct Candidate: Sendable, Equatable {
     public var ineligibleBecause: [String]
 }
 
+/// Clearances already worked out, by GP and day (used within one read, on one thread).
+final class ClearanceMemo {
+    private struct Key: Hashable {
+        var gpId: Int64
+        var day: Day
+    }
+    private var values: [Key: Clearance] = [:]
+
+    func value(_ gpId: Int64, _ day: Day, _ make: () -> Clearance) -> Clearance {
+        let key = Key(gpId: gpId, day: day)
+        if let known = values[key] { return known }
+        let made = make()
+        values[key] = made
+        return made
+    }
+}
+
 /// Everything the eligibility rules read, loaded once for a set of GPs and sessions.
 struct EligibilityContext {
     var gps: [Int64: GP]
@@ -37,10 +54,15 @@ struct EligibilityContext {
                 .filter(CheckType.Columns.organisationId == organisationId).order(CheckType.Columns.position).fetchAll(db)
         }
         let checks = try AppDatabase.currentChecks(db, gpIds: gpIds)
+        // A GP's clearance on a day is asked once per session that day: work it out once.
+        let memo = ClearanceMemo()
         let clearance: (Int64, Day) -> Clearance = { gpId, day in
-            let gp = gpById[gpId]!
-            return Clearance.evaluate(
-                gp: gp, requiredTypes: typesByOrganisation[gp.organisationId] ?? [], currentChecks: checks[gpId] ?? [:], on: day)
+            memo.value(gpId, day) {
+                let gp = gpById[gpId]!
+                return Clearance.evaluate(
+                    gp: gp, requiredTypes: typesByOrganisation[gp.organisationId] ?? [], currentChecks: checks[gpId] ?? [:],
+                    on: day)
+            }
         }
         let dates = sessions.map(\.date)
         var bookings: [Int64: [Booking]] = [:]
@@ -90,42 +112,10 @@ struct EligibilityContext {
     /// The clearing-house's rules, each giving its own reason, then the ranking.
     func evaluate(gpId: Int64, session: ClinicalSession, practice: Practice) -> Candidate {
         let gp = gps[gpId]!
-        var blocks: [String] = []
+        let blocks = blockers(gpId: gpId, session: session, practice: practice, firstOnly: false)
         let isOwn = gp.organisationId == practice.organisationId
-        if !isOwn && !(partners[practice.organisationId] ?? []).contains(gp.organisationId) {
-            blocks.append("Belongs to an organisation without a sharing agreement with this practice's")
-        }
-        blocks += clearance(gpId, session.date).reasons.map { "Not cleared on \(session.date.shortText): \($0)" }
-        let times = dayPartTimes[gp.organisationId] ?? .defaults
-        let available =
-            availability[gpId]?.covers(
-                date: session.date, startMinute: session.startMinute, endMinute: session.endMinute, times: times)
-            ?? false
-        if !available {
-            blocks.append("Not available then")
-        }
         let booked = bookings[gpId] ?? []
-        let clashes = booked.contains { other -> Bool in
-            guard other.sessionId != session.id, other.date == session.date else { return false }
-            return session.overlaps(startMinute: other.startMinute, endMinute: other.endMinute)
-        }
-        if clashes {
-            blocks.append("Already booked at an overlapping time")
-        }
-        let missing = session.requiredSkills.filter { !gp.skills.contains($0) }
-        if !missing.isEmpty { blocks.append("Lacks required skills: \(missing.joined(separator: ", "))") }
-        if !gp.localities.contains(practice.locality) { blocks.append("Does not work in \(practice.locality)") }
-        let week = session.date.adding(days: 1 - session.date.isoWeekday)
-        let weekEnd = week.adding(days: 6)
-        let thisWeek = booked.filter { other -> Bool in
-            other.sessionId != session.id && other.date >= week && other.date <= weekEnd
-        }.count
-        if let cap = gp.maxSessionsPerWeek, thisWeek >= cap {
-            blocks.append("Already at their limit of \(cap) sessions that week")
-        }
         let preference = preferences[practice.id!]?[gpId]
-        if preference == .notWanted { blocks.append("On the practice's not-wanted list") }
-
         var score = 100
         var reasons: [String] = []
         if preference == .preferred {
@@ -149,6 +139,56 @@ struct EligibilityContext {
         }
         return Candidate(
             gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons, ineligibleBecause: blocks)
+    }
+
+    /// Whether the GP may take the session: the same rules as `evaluate`, stopping at the first that
+    /// says no and writing no reasons (the mailshot and the clearing run ask this millions of times).
+    func isEligible(gpId: Int64, session: ClinicalSession, practice: Practice) -> Bool {
+        blockers(gpId: gpId, session: session, practice: practice, firstOnly: true).isEmpty
+    }
+
+    /// Every rule that stops the GP taking the session, cheapest first; with `firstOnly`, just the first.
+    private func blockers(gpId: Int64, session: ClinicalSession, practice: Practice, firstOnly: Bool) -> [String] {
+        let gp = gps[gpId]!
+        var blocks: [String] = []
+        func block(_ reason: @autoclosure () -> String) -> Bool {
+            blocks.append(reason())
+            return firstOnly
+        }
+        let isOwn = gp.organisationId == practice.organisationId
+        if !isOwn && !(partners[practice.organisationId] ?? []).contains(gp.organisationId) {
+            if block("Belongs to an organisation without a sharing agreement with this practice's") { return blocks }
+        }
+        if !gp.localities.contains(practice.locality) {
+            if block("Does not work in \(practice.locality)") { return blocks }
+        }
+        let missing = session.requiredSkills.filter { !gp.skills.contains($0) }
+        if !missing.isEmpty, block("Lacks required skills: \(missing.joined(separator: ", "))") { return blocks }
+        let times = dayPartTimes[gp.organisationId] ?? .defaults
+        let available =
+            availability[gpId]?.covers(
+                date: session.date, startMinute: session.startMinute, endMinute: session.endMinute, times: times)
+            ?? false
+        if !available, block("Not available then") { return blocks }
+        let booked = bookings[gpId] ?? []
+        let clashes = booked.contains { other -> Bool in
+            guard other.sessionId != session.id, other.date == session.date else { return false }
+            return session.overlaps(startMinute: other.startMinute, endMinute: other.endMinute)
+        }
+        if clashes, block("Already booked at an overlapping time") { return blocks }
+        if let cap = gp.maxSessionsPerWeek {
+            let week = session.date.adding(days: 1 - session.date.isoWeekday)
+            let weekEnd = week.adding(days: 6)
+            let thisWeek = booked.filter { other -> Bool in
+                other.sessionId != session.id && other.date >= week && other.date <= weekEnd
+            }.count
+            if thisWeek >= cap, block("Already at their limit of \(cap) sessions that week") { return blocks }
+        }
+        if preferences[practice.id!]?[gpId] == .notWanted, block("On the practice's not-wanted list") { return blocks }
+        for reason in clearance(gpId, session.date).reasons {
+            if block("Not cleared on \(session.date.shortText): \(reason)") { return blocks }
+        }
+        return blocks
     }
 }
 
@@ -206,7 +246,7 @@ extension AppDatabase {
             let practices = try Practice.filter(ids: Set(sessions.map(\.practiceId))).fetchAll(db)
             let byId = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0) })
             let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: sessions, practices: practices)
-            return sessions.filter { context.evaluate(gpId: gpId, session: $0, practice: byId[$0.practiceId]!).eligible }
+            return sessions.filter { context.isEligible(gpId: gpId, session: $0, practice: byId[$0.practiceId]!) }
                 .map { SessionListing(session: $0, practice: byId[$0.practiceId]!) }
         }
     }

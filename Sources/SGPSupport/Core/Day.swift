@@ -16,15 +16,40 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// A valid date, or nil ("2026-02-30" is nil).
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), (1...31).contains(day), (1900...2999).contains(year) else { return nil }
-        var components = DateComponents(year: year, month: month, day: day)
-        components.hour = 12
-        guard let date = Self.calendar.date(from: components),
-            Self.calendar.component(.day, from: date) == day
+        guard (1...12).contains(month), (1900...2999).contains(year), (1...Self.length(ofMonth: month, in: year)).contains(day)
         else { return nil }
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    static func length(ofMonth month: Int, in year: Int) -> Int {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    }
+
+    /// Days since 1970-01-01 (H. Hinnant's days-from-civil): date arithmetic in integers, which the
+    /// clearing-house does millions of times in a national run.
+    var serial: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    init(serial: Int) {
+        let z = serial + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        self.day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
     }
 
     /// Parses `YYYY-MM-DD` exactly.
@@ -50,7 +75,7 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     }
 
     public func adding(days: Int) -> Day {
-        Day(Self.calendar.date(byAdding: .day, value: days, to: noon)!)
+        Day(serial: serial + days)
     }
 
     public func adding(months: Int) -> Day {
@@ -59,13 +84,14 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// Whole days from this day to another (negative when the other is earlier).
     public func days(until other: Day) -> Int {
-        Self.calendar.dateComponents([.day], from: noon, to: other.noon).day!
+        other.serial - serial
     }
 
     /// 1 = Monday … 7 = Sunday.
     public var isoWeekday: Int {
-        let weekday = Self.calendar.component(.weekday, from: noon)
-        return weekday == 1 ? 7 : weekday - 1
+        // 1970-01-01 was a Thursday (4).
+        let weekday = (serial + 3) % 7
+        return (weekday < 0 ? weekday + 7 : weekday) + 1
     }
 
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }

@@ -36,6 +36,12 @@ struct MailshotMaterial {
         else { throw DomainError.notFound("No mailshot has that id") }
         let items = try MailshotItem.fetchAll(
             db, sql: "SELECT * FROM mailshotItem WHERE mailshotId = ? ORDER BY position, id", arguments: [mailshotId])
+        return try load(db, mailshot: mailshot, organisation: organisation, items: items, today: today)
+    }
+
+    static func load(_ db: Database, mailshot: Mailshot, organisation: Organisation, items: [MailshotItem], today: Day) throws
+        -> MailshotMaterial
+    {
         let from = max(today, mailshot.isoWeek.monday)
         let organisations = [organisation.id!] + (try AppDatabase.partnerOrganisationIds(db, of: organisation.id!))
         let sessions = try ClinicalSession.fetchAll(
@@ -64,7 +70,7 @@ struct MailshotMaterial {
         var result: [Int64: Set<Int64>] = [:]
         for gpId in gpIds {
             result[gpId] = Set(
-                work.filter { context.evaluate(gpId: gpId, session: $0.session, practice: $0.practice).eligible }
+                work.filter { context.isEligible(gpId: gpId, session: $0.session, practice: $0.practice) }
                     .map { $0.session.id! })
         }
         return result

@@ -353,4 +353,37 @@ extension AppDatabase {
             return email
         }
     }
+
+    /// Renders every consenting GP's personalised mailshot for a week across all organisations, as a
+    /// send would, without saving or sending anything (`sgpst bench mailshot`). Answers the number
+    /// of messages and their total size in bytes.
+    public func renderEveryMailshot(week: IsoWeek, links: Links) async throws -> (messages: Int, bytes: Int) {
+        let today = clock.today
+        let now = clock.now()
+        return try await read { db in
+            var messages = 0
+            var bytes = 0
+            for organisation in try Organisation.fetchAll(db) {
+                let mailshot = Mailshot(
+                    id: 0, organisationId: organisation.id!, week: week.description, status: .draft,
+                    includePracticeManagers: false, createdAt: now)
+                let material = try MailshotMaterial.load(
+                    db, mailshot: mailshot, organisation: organisation, items: [], today: today)
+                let gps = try GP.fetchAll(
+                    db, sql: "SELECT * FROM gp WHERE organisationId = ? AND status = 'active' AND mailshotConsent = 1",
+                    arguments: [organisation.id])
+                let ids = gps.map { $0.id! }
+                let eligibility = try material.eligibility(db, gpIds: ids)
+                let expiring = try Self.expiringChecks(db, gpIds: ids, today: today)
+                for gp in gps {
+                    let rendered = MailshotRenderer.render(
+                        material, for: .gp(gp, eligibleSessionIds: eligibility[gp.id!] ?? [], expiring: expiring[gp.id!] ?? []),
+                        links: links, unsubscribeURL: links.url("/unsubscribe/benchmark"))
+                    messages += 1
+                    bytes += rendered.text.utf8.count + rendered.html.utf8.count
+                }
+            }
+            return (messages, bytes)
+        }
+    }
 }

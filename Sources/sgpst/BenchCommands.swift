@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import SGPSupport
+
+/// `sgpst generate`: a national-scale synthetic data set for the benchmarks.
+struct Generate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fill a new database with a synthetic data set (for benchmarks; the same seed makes the same data).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Practices (about 150 to an organisation).") var practices = 6500
+    @Option(help: "Sessional GPs.") var gps = 12000
+    @Option(help: "Open sessions, all in one week.") var sessions = 30000
+    @Option(help: "The random seed.") var seed: UInt64 = 1
+    @Option(help: "The week of the sessions (default: next week).") var week: String?
+
+    func validate() throws {
+        if let week, IsoWeek(week) == nil { throw ValidationError("--week must look like 2026-W50") }
+        if practices < 1 || gps < 0 || sessions < 0 {
+            throw ValidationError("Give at least one practice, and no negative counts")
+        }
+    }
+
+    func run() async throws {
+        let database = try self.database.open()
+        let week = week.flatMap(IsoWeek.init) ?? IsoWeek(containing: database.clock.today.adding(days: 7))
+        let started = ContinuousClock.now
+        let summary = try await database.generateSyntheticData(
+            SyntheticDataSpec(practices: practices, gps: gps, sessions: sessions, seed: seed, week: week))
+        print(
+            "Generated \(summary.organisations) organisations, \(summary.practices) practices, \(summary.gps) GPs and "
+                + "\(summary.sessions) open sessions in \(week) into \(self.database.database) in \(started.duration(to: .now)).")
+    }
+}
+
+/// `sgpst bench ...`: speed goals live here, not in timed tests.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks over a generated data set (release build: swift build -c release).", subcommands: [Mailshot.self])
+
+    struct Mailshot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render every consenting GP's mailshot; optionally send N messages through --mail and time it.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The week (default: the week of the generated sessions, next week).") var week: String?
+        @Option(help: "Also send this many messages through --mail (an SMTP server on loopback).") var send = 0
+        @OptionGroup var mail: MailOptions
+
+        func run() async throws {
+            let database = try self.database.open()
+            let week = week.flatMap(IsoWeek.init) ?? IsoWeek(containing: database.clock.today.adding(days: 7))
+            let links = Links(baseURL: "https://sgpst.example.org")
+            let started = ContinuousClock.now
+            let rendered = try await database.renderEveryMailshot(week: week, links: links)
+            let renderSeconds = Self.seconds(started.duration(to: .now))
+            var result: [String: Any] = [
+                "rendered": rendered.messages, "renderSeconds": renderSeconds, "renderedBytes": rendered.bytes,
+            ]
+            if send > 0 {
+                let transport = try mail.transport()
+                let messages = (0..<send).map {
+                    MailMessage(
+                        to: "bench\($0)@synthetic.test", subject: "Benchmark \($0)",
+                        text: String(repeating: "Work available. ", count: 300),
+                        html: "<p>" + String(repeating: "Work available. ", count: 300) + "</p>")
+                }
+                let sendStarted = ContinuousClock.now
+                let sent = SentCounter()
+                try await transport.sendBatch(messages, willSend: { _ in }) { _, outcome in
+                    if outcome == .sent { sent.increment() }
+                }
+                let sendSeconds = Self.seconds(sendStarted.duration(to: .now))
+                result["sent"] = sent.value
+                result["sendSeconds"] = sendSeconds
+                result["messagesPerSecond"] = (Double(sent.value) / sendSeconds).rounded()
+            }
+            let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: json, as: UTF8.self))
+        }
+
+        static func seconds(_ duration: Duration) -> Double {
+            let parts = duration.components
+            return ((Double(parts.seconds) + Double(parts.attoseconds) / 1e18) * 1000).rounded() / 1000
+        }
+    }
+}
+
+/// Counts deliveries reported from the transport's callback.
+final class SentCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
