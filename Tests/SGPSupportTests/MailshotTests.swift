@@ -60,6 +60,22 @@ struct MailshotFixture {
         #expect(IsoWeek(containing: Day("2026-12-13")!).description == "2026-W50")
     }
 
+    @Test func dayArithmeticAgreesWithTheSystemCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let start = Day("2023-12-25")!
+        for offset in stride(from: -800, through: 2000, by: 7) {
+            let day = start.adding(days: offset)
+            let date = calendar.date(
+                byAdding: .day, value: offset, to: calendar.date(from: DateComponents(year: 2023, month: 12, day: 25))!)!
+            let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+            #expect((day.year, day.month, day.day) == (parts.year!, parts.month!, parts.day!))
+            #expect(day.isoWeekday == (parts.weekday! == 1 ? 7 : parts.weekday! - 1))
+            #expect(start.days(until: day) == offset)
+        }
+        #expect(Day("2028-02-29") != nil && Day("2027-02-29") == nil && Day("2026-04-31") == nil)
+    }
+
     @Test func onlyGPsWhoConsentGetIt_andEachGetsTheirOwnWork() async throws {
         let fixture = try await MailshotFixture()
         let gps = try await fixture.gps(consenting: 3, declining: 2)
