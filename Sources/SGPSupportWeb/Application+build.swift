@@ -54,6 +54,7 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     let feedback = FeedbackAPIController(database: database, mailer: configuration.mailer, links: configuration.links)
     feedback.addRoutes(to: router)
     FeedbackPagesController(database: database, renderer: renderer, api: feedback).addRoutes(to: router)
+    ReportsController(database: database, renderer: renderer).addRoutes(to: router)
     MailshotController(database: database, renderer: renderer, mailer: configuration.mailer, links: configuration.links)
         .addRoutes(to: router)
     return router

@@ -27,6 +27,12 @@ struct MailshotMaterial {
     var items: [MailshotItem]
     /// Open sessions of the coming 14 days, own and partner organisations, soonest first.
     var work: [SessionListing]
+    /// Their lines, written once when a batch of recipients is rendered.
+    var fragments: SessionFragments?
+
+    mutating func prepareFragments(links: Links) {
+        fragments = SessionFragments(work, links: links)
+    }
 
     static let workDays = 14
 
@@ -74,6 +80,29 @@ struct MailshotMaterial {
                     .map { $0.session.id! })
         }
         return result
+    }
+}
+
+/// Every session's line in both parts, written once for all the recipients of a mailshot.
+struct SessionFragments {
+    var lines: [Int64: (text: String, html: String)] = [:]
+
+    init(_ work: [SessionListing], links: Links) {
+        for listing in work {
+            let session = listing.session
+            let skills = session.requiredSkills.isEmpty ? "" : " Skills: \(session.requiredSkills.joined(separator: ", "))."
+            let what =
+                "\(session.kind.title), \(listing.practice.name) (\(listing.practice.locality)), \(session.rateText).\(skills)"
+            let apply = links.url("/sessions/\(session.id!)")
+            lines[session.id!] = (
+                "  * \(session.start)–\(session.end) \(what)\n    Apply: \(apply)",
+                """
+                <tr><td style="padding:6px 8px 6px 0;vertical-align:top;white-space:nowrap">\(session.start)–\(session.end)</td>\
+                <td style="padding:6px 0">\(MailshotRenderer.escape(what)) \
+                <a href="\(MailshotRenderer.escape(apply))" style="color:#005eb8">Apply</a></td></tr>
+                """
+            )
+        }
     }
 }
 
@@ -129,6 +158,8 @@ enum MailshotRenderer {
         html.append(sectionHeading(workTitle))
         var day: Day?
         var table: [String] = []
+        // Each session's lines are written once per mailshot and shared by every recipient.
+        let fragments = material.fragments ?? SessionFragments(material.work, links: links)
         for listing in listed {
             let session = listing.session
             if session.date != day {
@@ -138,17 +169,9 @@ enum MailshotRenderer {
                     "<tr><th colspan=\"2\" style=\"text-align:left;padding:12px 0 4px;border-bottom:2px solid #d8dde0\">\(escape(session.date.displayText))</th></tr>"
                 )
             }
-            let skills = session.requiredSkills.isEmpty ? "" : " Skills: \(session.requiredSkills.joined(separator: ", "))."
-            let line =
-                "\(session.start)–\(session.end) \(session.kind.title), \(listing.practice.name) (\(listing.practice.locality)), \(session.rateText).\(skills)"
-            let apply = links.url("/sessions/\(session.id!)")
-            text += ["  * \(line)", "    Apply: \(apply)"]
-            table.append(
-                """
-                <tr><td style="padding:6px 8px 6px 0;vertical-align:top;white-space:nowrap">\(escape("\(session.start)–\(session.end)"))</td>\
-                <td style="padding:6px 0">\(escape("\(session.kind.title), \(listing.practice.name) (\(listing.practice.locality)), \(session.rateText).\(skills)")) \
-                <a href="\(escape(apply))" style="color:#005eb8">Apply</a></td></tr>
-                """)
+            let fragment = fragments.lines[session.id!]!
+            text.append(fragment.text)
+            table.append(fragment.html)
         }
         if !table.isEmpty {
             html.append("<table role=\"presentation\" style=\"border-collapse:collapse;width:100%\">\(table.joined())</table>")

@@ -271,7 +271,8 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE mailshot SET sendLeaseUntil = ? WHERE id = ?",
                 arguments: [now.addingTimeInterval(Self.mailshotLease), id])
-            let material = try MailshotMaterial.load(db, mailshotId: id, today: today)
+            var material = try MailshotMaterial.load(db, mailshotId: id, today: today)
+            material.prepareFragments(links: links)
             let gpIds = deliveries.compactMap(\.gpId)
             let gps = Dictionary(uniqueKeysWithValues: try GP.filter(ids: gpIds).fetchAll(db).map { ($0.id!, $0) })
             let eligibility = try material.eligibility(db, gpIds: gpIds)
@@ -367,8 +368,9 @@ extension AppDatabase {
                 let mailshot = Mailshot(
                     id: 0, organisationId: organisation.id!, week: week.description, status: .draft,
                     includePracticeManagers: false, createdAt: now)
-                let material = try MailshotMaterial.load(
+                var material = try MailshotMaterial.load(
                     db, mailshot: mailshot, organisation: organisation, items: [], today: today)
+                material.prepareFragments(links: links)
                 let gps = try GP.fetchAll(
                     db, sql: "SELECT * FROM gp WHERE organisationId = ? AND status = 'active' AND mailshotConsent = 1",
                     arguments: [organisation.id])

@@ -55,7 +55,10 @@ struct PageChrome: Sendable {
         for grant in principal.grants {
             switch grant.role {
             case .liaisonOfficer, .mentor:
-                if let id = grant.organisationId { items.append(("Organisation", "/organisations/\(id)")) }
+                if let id = grant.organisationId {
+                    items.append(("Organisation", "/organisations/\(id)"))
+                    items.append(("Reports", "/reports/activity?organisationId=\(id)"))
+                }
             case .practiceManager:
                 if let id = grant.practiceId { items.append(("Practice", "/practices/\(id)")) }
             case .gp:
