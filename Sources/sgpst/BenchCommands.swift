@@ -36,7 +36,33 @@ struct Generate: AsyncParsableCommand {
 /// `sgpst bench ...`: speed goals live here, not in timed tests.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks over a generated data set (release build: swift build -c release).", subcommands: [Mailshot.self])
+        abstract: "Benchmarks over a generated data set (release build: swift build -c release).",
+        subcommands: [Mailshot.self, Reports.self])
+
+    struct Reports: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time one organisation's activity report (and its previous period) for a year, as the page asks for it.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The organisation's code (default: the first).") var organisation = "G0001"
+
+        func run() async throws {
+            let database = try self.database.open()
+            guard let organisation = try await database.organisation(code: organisation) else {
+                throw reportFailure(DomainError.notFound("No organisation has the code \(organisation)"))
+            }
+            let period = ReportPeriod.preset("year", containing: database.clock.today.adding(days: 7))!
+            let started = ContinuousClock.now
+            let report = try await database.activityReport(organisationId: organisation.id!, period: period, by: .commandLine)
+            _ = try await database.activityReport(organisationId: organisation.id!, period: period.previous, by: .commandLine)
+            let seconds = Mailshot.seconds(started.duration(to: .now))
+            let json = try JSONSerialization.data(
+                withJSONObject: [
+                    "seconds": seconds, "sessionsPosted": report.sessionsPosted, "organisation": organisation.code,
+                ] as [String: Any], options: [.sortedKeys])
+            print(String(decoding: json, as: UTF8.self))
+        }
+    }
 
     struct Mailshot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -88,7 +88,9 @@ public struct ClinicalSession: Codable, Sendable, Identifiable, Equatable, Fetch
     /// "£95.00 per session"; arrangements reported afterwards have no rate the scheme knows.
     public var rateText: String {
         guard ratePence > 0 else { return "rate arranged directly" }
-        return String(format: "£%.2f per %@", Double(ratePence) / 100, rateUnit.rawValue)
+        // Integer arithmetic: exact, and cheap enough to write for every line of every mailshot.
+        let pence = ratePence % 100
+        return "£\(ratePence / 100).\(pence < 10 ? "0" : "")\(pence) per \(rateUnit.rawValue)"
     }
 
     /// Whether two time ranges on the same day share any minute.

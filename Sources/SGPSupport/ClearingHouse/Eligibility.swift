@@ -84,21 +84,26 @@ struct EligibilityContext {
         var preferences: [Int64: [Int64: PracticePreference.Kind]] = [:]
         var completedAtPractice: [Int64: [Int64: Int]] = [:]
         var partners: [Int64: Set<Int64>] = [:]
-        for practice in practices {
-            for preference in try PracticePreference.filter(PracticePreference.Columns.practiceId == practice.id!).fetchAll(db) {
-                preferences[practice.id!, default: [:]][preference.gpId] = preference.preference
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT b.gpId, COUNT(*) AS n FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
-                    WHERE s.practiceId = ? AND b.status = 'completed' GROUP BY b.gpId
-                    """,
-                arguments: [practice.id!])
-            {
-                completedAtPractice[practice.id!, default: [:]][row["gpId"]] = row["n"]
-            }
-            partners[practice.organisationId] = Set(try AppDatabase.partnerOrganisationIds(db, of: practice.organisationId))
+        // One query each for every practice at once (an organisation's run asks about hundreds).
+        let practiceIds = String(describing: practices.compactMap(\.id))
+        for preference in try PracticePreference.fetchAll(
+            db, sql: "SELECT * FROM practicePreference WHERE practiceId IN (SELECT value FROM json_each(?))",
+            arguments: [practiceIds])
+        {
+            preferences[preference.practiceId, default: [:]][preference.gpId] = preference.preference
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.practiceId, b.gpId, COUNT(*) AS n FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
+                WHERE s.practiceId IN (SELECT value FROM json_each(?)) AND b.status = 'completed' GROUP BY s.practiceId, b.gpId
+                """,
+            arguments: [practiceIds])
+        {
+            completedAtPractice[row["practiceId"], default: [:]][row["gpId"]] = row["n"]
+        }
+        for organisationId in Set(practices.map(\.organisationId)) {
+            partners[organisationId] = Set(try AppDatabase.partnerOrganisationIds(db, of: organisationId))
         }
         var dayPartTimes: [Int64: DayPartTimes] = [:]
         for organisationId in Set(gps.map(\.organisationId)) {

@@ -68,16 +68,23 @@ struct MailshotMaterial {
     /// Which of the sessions each GP may take, decided by the clearing-house's own rules in one pass.
     func eligibility(_ db: Database, gpIds: [Int64]) throws -> [Int64: Set<Int64>] {
         guard !gpIds.isEmpty, !work.isEmpty else { return [:] }
+        let practices = Dictionary(work.map { ($0.practice.id!, $0.practice) }, uniquingKeysWith: { first, _ in first })
         let context = try EligibilityContext.load(
-            db, gpIds: gpIds, sessions: work.map(\.session),
-            practices: Array(Set(work.map(\.practice.id!))).compactMap { id in
-                work.first { $0.practice.id == id }?.practice
-            })
+            db, gpIds: gpIds, sessions: work.map(\.session), practices: Array(practices.values))
+        // A GP never takes a session outside their localities (a rule of its own), so only those
+        // sessions are put to the full rules: the same answer, a fraction of the work.
+        let byLocality = Dictionary(grouping: work, by: \.practice.locality)
         var result: [Int64: Set<Int64>] = [:]
         for gpId in gpIds {
-            result[gpId] = Set(
-                work.filter { context.isEligible(gpId: gpId, session: $0.session, practice: $0.practice) }
-                    .map { $0.session.id! })
+            guard let gp = context.gps[gpId] else { continue }
+            var eligible = Set<Int64>()
+            for locality in Set(gp.localities) {
+                for listing in byLocality[locality] ?? []
+                where context.isEligible(gpId: gpId, session: listing.session, practice: listing.practice) {
+                    eligible.insert(listing.session.id!)
+                }
+            }
+            result[gpId] = eligible
         }
         return result
     }

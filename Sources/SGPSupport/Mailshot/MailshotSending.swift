@@ -361,31 +361,42 @@ extension AppDatabase {
     public func renderEveryMailshot(week: IsoWeek, links: Links) async throws -> (messages: Int, bytes: Int) {
         let today = clock.today
         let now = clock.now()
-        return try await read { db in
-            var messages = 0
-            var bytes = 0
-            for organisation in try Organisation.fetchAll(db) {
-                let mailshot = Mailshot(
-                    id: 0, organisationId: organisation.id!, week: week.description, status: .draft,
-                    includePracticeManagers: false, createdAt: now)
-                var material = try MailshotMaterial.load(
-                    db, mailshot: mailshot, organisation: organisation, items: [], today: today)
-                material.prepareFragments(links: links)
-                let gps = try GP.fetchAll(
-                    db, sql: "SELECT * FROM gp WHERE organisationId = ? AND status = 'active' AND mailshotConsent = 1",
-                    arguments: [organisation.id])
-                let ids = gps.map { $0.id! }
-                let eligibility = try material.eligibility(db, gpIds: ids)
-                let expiring = try Self.expiringChecks(db, gpIds: ids, today: today)
-                for gp in gps {
-                    let rendered = MailshotRenderer.render(
-                        material, for: .gp(gp, eligibleSessionIds: eligibility[gp.id!] ?? [], expiring: expiring[gp.id!] ?? []),
-                        links: links, unsubscribeURL: links.url("/unsubscribe/benchmark"))
-                    messages += 1
-                    bytes += rendered.text.utf8.count + rendered.html.utf8.count
+        let organisations = try await read { db in try Organisation.fetchAll(db) }
+        // Organisations are independent: render them side by side, each in its own read.
+        return try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for organisation in organisations {
+                group.addTask {
+                    try await self.read { db in
+                        let mailshot = Mailshot(
+                            id: 0, organisationId: organisation.id!, week: week.description, status: .draft,
+                            includePracticeManagers: false, createdAt: now)
+                        var material = try MailshotMaterial.load(
+                            db, mailshot: mailshot, organisation: organisation, items: [], today: today)
+                        material.prepareFragments(links: links)
+                        let gps = try GP.fetchAll(
+                            db, sql: "SELECT * FROM gp WHERE organisationId = ? AND status = 'active' AND mailshotConsent = 1",
+                            arguments: [organisation.id])
+                        let ids = gps.map { $0.id! }
+                        let eligibility = try material.eligibility(db, gpIds: ids)
+                        let expiring = try Self.expiringChecks(db, gpIds: ids, today: today)
+                        var bytes = 0
+                        for gp in gps {
+                            let rendered = MailshotRenderer.render(
+                                material,
+                                for: .gp(gp, eligibleSessionIds: eligibility[gp.id!] ?? [], expiring: expiring[gp.id!] ?? []),
+                                links: links, unsubscribeURL: links.url("/unsubscribe/benchmark"))
+                            bytes += rendered.text.utf8.count + rendered.html.utf8.count
+                        }
+                        return (gps.count, bytes)
+                    }
                 }
             }
-            return (messages, bytes)
+            var total = (messages: 0, bytes: 0)
+            for try await (messages, bytes) in group {
+                total.messages += messages
+                total.bytes += bytes
+            }
+            return total
         }
     }
 }
