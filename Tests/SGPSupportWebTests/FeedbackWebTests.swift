@@ -150,6 +150,24 @@ import Testing
         }
     }
 
+    @Test func theGPSeesRatingsInTheirSummaryAndTheLiaisonOfficerOnlyCounts() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            let own = try await browser.request("/gps/1/feedback")
+            #expect(own.status == .ok)
+            #expect(own.text.contains("By box"))
+            #expect(own.text.contains("<td>Clinical care</td><td>1</td><td>5.0</td>"))
+            let liaison = Browser(browser.client)
+            try await liaison.signIn("liaison@demo.test")
+            let counts = try await liaison.request("/gps/1/feedback")
+            #expect(counts.status == .ok)
+            #expect(counts.text.contains("Cards returned"))
+            #expect(!counts.text.contains("By box"), "counts only for the support team")
+            #expect(!counts.text.contains("Thorough, kind with patients"))
+        }
+    }
+
     @Test func theLiaisonOfficerRewordsACardOnItsPage() async throws {
         let environment = try await TestEnvironment()
         try await environment.test { browser in
