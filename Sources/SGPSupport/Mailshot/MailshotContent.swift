@@ -276,6 +276,9 @@ enum MailshotRenderer {
     }
 
     static func escape(_ text: String) -> String {
+        // Most text needs nothing: look at the bytes once before building anything.
+        let special: Set<UInt8> = [38, 60, 62, 34, 39]
+        guard text.utf8.contains(where: special.contains) else { return text }
         var result = ""
         result.reserveCapacity(text.count)
         for character in text {
