@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SGPSupport
+import Synchronization
 
 /// `sgpst generate`: a national-scale synthetic data set for the benchmarks.
 struct Generate: AsyncParsableCommand {
@@ -92,14 +93,14 @@ struct Bench: AsyncParsableCommand {
                         html: "<p>" + String(repeating: "Work available. ", count: 300) + "</p>")
                 }
                 let sendStarted = ContinuousClock.now
-                let sent = SentCounter()
+                let sent = Mutex(0)
                 try await transport.sendBatch(messages, willSend: { _ in }) { _, outcome in
-                    if outcome == .sent { sent.increment() }
+                    if outcome == .sent { sent.withLock { $0 += 1 } }
                 }
                 let sendSeconds = Self.seconds(sendStarted.duration(to: .now))
-                result["sent"] = sent.value
+                result["sent"] = sent.withLock { $0 }
                 result["sendSeconds"] = sendSeconds
-                result["messagesPerSecond"] = (Double(sent.value) / sendSeconds).rounded()
+                result["messagesPerSecond"] = (Double(sent.withLock { $0 }) / sendSeconds).rounded()
             }
             let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: json, as: UTF8.self))
@@ -110,13 +111,4 @@ struct Bench: AsyncParsableCommand {
             return ((Double(parts.seconds) + Double(parts.attoseconds) / 1e18) * 1000).rounded() / 1000
         }
     }
-}
-
-/// Counts deliveries reported from the transport's callback.
-final class SentCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
 }

@@ -131,23 +131,32 @@ struct MailshotFixture {
 
     @Test func aSecondSenderWaitsWhileTheFirstHoldsTheLease() async throws {
         let fixture = try await MailshotFixture()
-        _ = try await fixture.gps(consenting: 2, declining: 0)
+        _ = try await fixture.gps(consenting: 4, declining: 0)
         let mailshot = try await fixture.mailshot()
-        // A sender that died without a word (SIGKILL) leaves its lease standing.
+        let first = CapturingTransport(crashAfter: 1)
+        await #expect(throws: CapturingTransport.Crash.self) {
+            _ = try await fixture.database.sendMailshot(id: mailshot.id!, transport: first, links: testLinks, by: fixture.liaison)
+        }
+        // A sender killed outright (SIGKILL) never gets to give its lease back: put it back as it would stand.
         try await fixture.database.write { db in
             try db.execute(
-                sql: "UPDATE mailshot SET status = 'sending', sendLeaseUntil = ? WHERE id = ?",
+                sql: "UPDATE mailshot SET sendLeaseUntil = ? WHERE id = ?",
                 arguments: [fixture.clearing.clock.now.addingTimeInterval(120), mailshot.id])
         }
         await #expect(throws: DomainError.conflict("This mailshot is being sent right now; its progress shows on its page")) {
             _ = try await fixture.database.sendMailshot(
                 id: mailshot.id!, transport: CapturingTransport(), links: testLinks, by: fixture.liaison)
         }
-        #expect(try await fixture.database.resumeInterruptedMailshots(transport: CapturingTransport(), links: testLinks).isEmpty)
+        let early = CapturingTransport()
+        #expect(try await fixture.database.resumeInterruptedMailshots(transport: early, links: testLinks).isEmpty)
+        #expect(early.sent.isEmpty, "nothing goes while the lease stands")
         fixture.clearing.clock.advance(by: 121)
-        let transport = CapturingTransport()
-        let resumed = try await fixture.database.resumeInterruptedMailshots(transport: transport, links: testLinks)
-        #expect(resumed.count == 1 && transport.sent.isEmpty, "its deliveries were never written: the sender died first")
+        let second = CapturingTransport()
+        let resumed = try await fixture.database.resumeInterruptedMailshots(transport: second, links: testLinks)
+        #expect(resumed.count == 1)
+        #expect(first.sent.count == 1 && second.sent.count == 2, "the one in flight at the crash is reported, the rest go")
+        #expect(Set(first.sent.map(\.to)).isDisjoint(with: second.sent.map(\.to)))
+        #expect(resumed.first?.sent == 3 && resumed.first?.failed.count == 1)
     }
 
     @Test func unsubscribingWithdrawsConsentWithItsTime() async throws {

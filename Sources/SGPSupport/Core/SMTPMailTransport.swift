@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Sends mail through an SMTP relay on SwiftNIO: one connection per batch, STARTTLS and AUTH as
 /// configured, a 4xx answer retried with backoff on a new connection, a 5xx answer recorded.
@@ -47,9 +48,9 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage) async throws {
-        let outcome = OutcomeBox()
-        try await sendBatch([message], willSend: { _ in }, record: { _, result in outcome.set(result) })
-        if case .failed(let permanent, let reason) = outcome.get() ?? .failed(permanent: false, reason: "Not sent") {
+        let outcome = Mutex<DeliveryResult?>(nil)
+        try await sendBatch([message], willSend: { _ in }, record: { _, result in outcome.withLock { $0 = result } })
+        if case .failed(let permanent, let reason) = outcome.withLock({ $0 }) ?? .failed(permanent: false, reason: "Not sent") {
             throw MailDeliveryError(permanent: permanent, reason: reason)
         }
     }
@@ -178,15 +179,6 @@ enum SMTPEvent: Sendable {
 /// The session ended early (refused sign-in, no STARTTLS, the relay went away).
 struct SMTPSessionError: Error, Sendable {
     var reason: String
-}
-
-/// Holds one result across a `@Sendable` callback.
-private final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: DeliveryResult?
-
-    func set(_ value: DeliveryResult) { lock.withLock { result = value } }
-    func get() -> DeliveryResult? { lock.withLock { result } }
 }
 
 /// Splits the byte stream into replies, joining the lines of a multi-line reply (`250-...`, `250 ...`).

@@ -145,7 +145,7 @@ extension AppDatabase {
                 deliveries: DeliveryCounts(
                     pending: (counts["pending"] ?? 0) + (counts["sending"] ?? 0), sent: counts["sent"] ?? 0,
                     failed: counts["failed"] ?? 0),
-                failures: team ? failures : [])
+                failures: failures)
         }
     }
 
@@ -176,24 +176,20 @@ extension AppDatabase {
         }
     }
 
-    public func removeMailshotItem(id: Int64, by principal: Principal) async throws {
-        guard
-            let mailshotId = try await read({ db in
-                try Int64.fetchOne(db, sql: "SELECT mailshotId FROM mailshotItem WHERE id = ?", arguments: [id])
-            })
-        else { throw DomainError.notFound("No mailshot item has that id") }
+    /// Takes an item out of a draft; answers the mailshot it was in.
+    @discardableResult
+    public func removeMailshotItem(id: Int64, by principal: Principal) async throws -> Int64 {
+        let mailshotId = try await mailshotId(ofItem: id)
         try await changeDraft(mailshotId, by: principal, action: "remove-item") { db, _ in
             try db.execute(sql: "DELETE FROM mailshotItem WHERE id = ?", arguments: [id])
         }
+        return mailshotId
     }
 
-    /// Moves an item one place up (earlier) or down.
-    public func moveMailshotItem(id: Int64, up: Bool, by principal: Principal) async throws {
-        guard
-            let mailshotId = try await read({ db in
-                try Int64.fetchOne(db, sql: "SELECT mailshotId FROM mailshotItem WHERE id = ?", arguments: [id])
-            })
-        else { throw DomainError.notFound("No mailshot item has that id") }
+    /// Moves an item one place up (earlier) or down; answers the mailshot it is in.
+    @discardableResult
+    public func moveMailshotItem(id: Int64, up: Bool, by principal: Principal) async throws -> Int64 {
+        let mailshotId = try await mailshotId(ofItem: id)
         try await changeDraft(mailshotId, by: principal, action: "move-item") { db, _ in
             var items = try MailshotItem.fetchAll(
                 db, sql: "SELECT * FROM mailshotItem WHERE mailshotId = ? ORDER BY position, id", arguments: [mailshotId])
@@ -206,6 +202,16 @@ extension AppDatabase {
                 try item.update(db)
             }
         }
+        return mailshotId
+    }
+
+    private func mailshotId(ofItem id: Int64) async throws -> Int64 {
+        guard
+            let mailshotId = try await read({ db in
+                try Int64.fetchOne(db, sql: "SELECT mailshotId FROM mailshotItem WHERE id = ?", arguments: [id])
+            })
+        else { throw DomainError.notFound("No mailshot item has that id") }
+        return mailshotId
     }
 
     public func setMailshotIncludesPracticeManagers(id: Int64, _ include: Bool, by principal: Principal) async throws {

@@ -111,29 +111,12 @@ extension AppDatabase {
             gp, eligibleSessionIds: eligible, expiring: try expiringChecks(db, gpIds: [gp.id!], today: today)[gp.id!] ?? [])
     }
 
-    /// Each GP's verified checks that expire within six weeks.
+    /// Each GP's verified checks that expire within six weeks, by GP.
     static func expiringChecks(_ db: Database, gpIds: [Int64], today: Day) throws -> [Int64: [ExpiringCheck]] {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
-                FROM credentialCheck c
-                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck
-                      WHERE gpId IN (SELECT value FROM json_each(?)) GROUP BY gpId, type) latest ON latest.id = c.id
-                JOIN gp ON gp.id = c.gpId
-                JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
-                WHERE c.status = 'verified' AND c.expiresOn BETWEEN ? AND ?
-                ORDER BY c.expiresOn
-                """,
-            arguments: [String(describing: gpIds), today, today.adding(days: 42)])
-        var result: [Int64: [ExpiringCheck]] = [:]
-        for row in rows {
-            result[row["gpId"], default: []].append(
-                ExpiringCheck(
-                    gpId: row["gpId"], gpName: row["gpName"], type: row["type"], typeName: row["typeName"],
-                    expiresOn: row["expiresOn"]))
-        }
-        return result
+        Dictionary(
+            grouping: try expiringChecks(
+                db, where: "gp.id IN (SELECT value FROM json_each(?))", [String(describing: gpIds)], from: today),
+            by: \.gpId)
     }
 
     /// Sends the mailshot to everyone who should have it and has not yet. Safe to run again at any
@@ -207,9 +190,12 @@ extension AppDatabase {
                 arguments: [id])
             return sent
         }
+        // What the mailshot holds is read and written out once per run, not once per batch.
+        var material = try await read { db in try MailshotMaterial.load(db, mailshotId: id, today: self.clock.today) }
+        material.prepareFragments(links: links)
         do {
             while true {
-                let batch = try await prepareMailshotBatch(id: id, links: links)
+                let batch = try await prepareMailshotBatch(id: id, material: material, links: links)
                 if batch.isEmpty { break }
                 try await transport.sendBatch(
                     batch.map(\.message),
@@ -260,7 +246,9 @@ extension AppDatabase {
 
     /// Takes the next pending deliveries and writes their messages (each
     /// with its own unsubscribe link). A GP who withdrew consent since the send began is skipped.
-    private func prepareMailshotBatch(id: Int64, links: Links) async throws -> [(deliveryId: Int64, message: MailMessage)] {
+    private func prepareMailshotBatch(id: Int64, material: MailshotMaterial, links: Links) async throws -> [(
+        deliveryId: Int64, message: MailMessage
+    )] {
         let today = clock.today
         let now = clock.now()
         return try await write { db in
@@ -271,8 +259,6 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE mailshot SET sendLeaseUntil = ? WHERE id = ?",
                 arguments: [now.addingTimeInterval(Self.mailshotLease), id])
-            var material = try MailshotMaterial.load(db, mailshotId: id, today: today)
-            material.prepareFragments(links: links)
             let gpIds = deliveries.compactMap(\.gpId)
             let gps = Dictionary(uniqueKeysWithValues: try GP.filter(ids: gpIds).fetchAll(db).map { ($0.id!, $0) })
             let eligibility = try material.eligibility(db, gpIds: gpIds)

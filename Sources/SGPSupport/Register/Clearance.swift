@@ -80,28 +80,35 @@ extension AppDatabase {
     /// Current, verified checks that expire between today and `withinDays` from now (default six weeks).
     public func expiringChecks(organisationId: Int64, gpId: Int64? = nil, withinDays: Int = 42) async throws -> [ExpiringCheck] {
         let today = clock.today
-        let until = today.adding(days: withinDays)
         return try await read { db in
-            var sql = """
-                SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
-                FROM credentialCheck c
-                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) latest ON latest.id = c.id
-                JOIN gp ON gp.id = c.gpId
-                JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
-                WHERE gp.organisationId = ? AND gp.status = 'active' AND c.status = 'verified'
-                  AND c.expiresOn >= ? AND c.expiresOn <= ?
-                """
-            var arguments: StatementArguments = [organisationId, today, until]
+            var filter = "gp.organisationId = ? AND gp.status = 'active'"
+            var arguments: StatementArguments = [organisationId]
             if let gpId {
-                sql += " AND c.gpId = ?"
+                filter += " AND c.gpId = ?"
                 arguments += [gpId]
             }
-            sql += " ORDER BY c.expiresOn, gp.name"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                ExpiringCheck(
-                    gpId: row["gpId"], gpName: row["gpName"], type: row["type"], typeName: row["typeName"],
-                    expiresOn: row["expiresOn"])
-            }
+            return try Self.expiringChecks(db, where: filter, arguments, from: today, withinDays: withinDays)
+        }
+    }
+
+    /// The one query for checks running out: the latest of each kind per GP, verified, expiring in
+    /// the window, for the GPs `filter` (over `gp` and `c`) picks; soonest first.
+    static func expiringChecks(
+        _ db: Database, where filter: String, _ arguments: StatementArguments, from today: Day, withinDays: Int = 42
+    ) throws -> [ExpiringCheck] {
+        let sql = """
+            SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
+            FROM credentialCheck c
+            JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) latest ON latest.id = c.id
+            JOIN gp ON gp.id = c.gpId
+            JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
+            WHERE \(filter) AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?
+            ORDER BY c.expiresOn, gp.name
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: arguments + [today, today.adding(days: withinDays)]).map { row in
+            ExpiringCheck(
+                gpId: row["gpId"], gpName: row["gpName"], type: row["type"], typeName: row["typeName"],
+                expiresOn: row["expiresOn"])
         }
     }
 }

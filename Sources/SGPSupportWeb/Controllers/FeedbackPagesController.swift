@@ -297,12 +297,6 @@ struct FeedbackPagesController {
             status: .gone)
     }
 
-    struct MessagePage: Sendable {
-        var page: PageChrome
-        var heading: String
-        var message: String
-    }
-
     @Sendable func addAddendum(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await cardAction(request, context: context) { id, form, principal in
             _ = try await database.addFeedbackAddendum(cardId: id, text: form.text("text"), by: principal)

@@ -7,14 +7,6 @@ struct JoinController {
     let database: AppDatabase
     let renderer: PageRenderer
 
-    struct MessagePage: Sendable {
-        var page: PageChrome
-        var heading: String
-        var message: String
-        var link: String?
-        var linkText: String?
-    }
-
     struct PasswordPage: Sendable {
         var page: PageChrome
         var token: String

@@ -14,7 +14,6 @@ struct MailshotController {
 
     struct ItemRow: Sendable {
         var id: Int64
-        var mailshotId: Int64
         var editable: Bool
         var kind: String
         var title: String
@@ -73,7 +72,7 @@ struct MailshotController {
         var htmlURL: String
     }
 
-    struct MessagePage: Sendable {
+    struct UnsubscribePage: Sendable {
         var page: PageChrome
         var heading: String
         var message: String
@@ -181,7 +180,7 @@ struct MailshotController {
             canManage: canManage,
             items: view.items.enumerated().map { index, item in
                 ItemRow(
-                    id: item.id!, mailshotId: mailshot.id!, editable: canManage && mailshot.status == .draft,
+                    id: item.id!, editable: canManage && mailshot.status == .draft,
                     kind: item.kind == .news ? "News" : "Event", title: item.title,
                     detail: item.kind == .event
                         ? [
@@ -254,15 +253,15 @@ struct MailshotController {
     @Sendable func moveItem(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let form = try await request.formFields(context: context)
-        try await database.moveMailshotItem(id: try context.pathID(), up: form["direction"] == "up", by: principal)
-        return .seeOther("/mailshots/\(form.text("mailshotId"))?done=saved")
+        let mailshotId = try await database.moveMailshotItem(
+            id: try context.pathID(), up: form["direction"] == "up", by: principal)
+        return .seeOther("/mailshots/\(mailshotId)?done=saved")
     }
 
     @Sendable func removeItem(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let form = try await request.formFields(context: context)
-        try await database.removeMailshotItem(id: try context.pathID(), by: principal)
-        return .seeOther("/mailshots/\(form.text("mailshotId"))?done=saved")
+        let mailshotId = try await database.removeMailshotItem(id: try context.pathID(), by: principal)
+        return .seeOther("/mailshots/\(mailshotId)?done=saved")
     }
 
     /// The GP to preview as: by GMC number, or the first consenting GP.
@@ -332,7 +331,7 @@ struct MailshotController {
     // MARK: Unsubscribe and subscription
 
     @Sendable func unsubscribePage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let model = MessagePage(
+        let model = UnsubscribePage(
             page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"), heading: "Stop the weekly mailshot?",
             message: "You will get no more weekly mailshots. You can subscribe again from your page in sgpst at any time.",
             token: context.parameters.get("token"))
@@ -344,12 +343,12 @@ struct MailshotController {
         let token = context.parameters.get("token") ?? ""
         do {
             let email = try await database.unsubscribe(token: token)
-            let model = MessagePage(
+            let model = UnsubscribePage(
                 page: PageChrome(title: "Unsubscribed", context: context, path: "/unsubscribe"), heading: "Unsubscribed",
                 message: "\(email) will get no more weekly mailshots.", token: nil)
             return renderer.render("unsubscribe", model)
         } catch DomainError.notFound(let message) {
-            let model = MessagePage(
+            let model = UnsubscribePage(
                 page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"),
                 heading: "This link cannot be used", message: message, token: nil)
             return renderer.render("unsubscribe", model, status: .notFound)

@@ -72,6 +72,15 @@ struct PageChrome: Sendable {
     }
 }
 
+/// A page that only says something (`Templates/message.mustache`), with a link onward if there is one.
+struct MessagePage: Sendable {
+    var page: PageChrome
+    var heading: String
+    var message: String
+    var link: String?
+    var linkText: String?
+}
+
 /// What a page says after a form post redirected to it. Only these fixed messages can be shown, so
 /// a crafted link cannot put words in the service's mouth.
 enum Notice: String {
