@@ -142,6 +142,9 @@ import Testing
             #expect(card.text.contains("Arrived an hour late"))
             #expect(card.text.contains("Contact made on"), "the mentor records the handling")
             let concernRange = try #require(card.text.range(of: #"/feedback/concerns/[0-9]+"#, options: .regularExpression))
+            let refused = try await mentor.submit(String(card.text[concernRange]), ["outcome": "resolved"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("Record when contact was made before closing the concern"))
             let closed = try await mentor.submit(
                 String(card.text[concernRange]),
                 ["contactMadeOn": Day(Date()).description, "response": "Spoke to both", "outcome": "resolved"])

@@ -346,12 +346,13 @@ struct FeedbackPagesController {
         let input = ConcernHandlingInput(
             contactMadeOn: form["contactMadeOn"], response: form["response"], outcome: form["outcome"],
             outcomeOn: form["outcomeOn"])
-        let cardId = try await database.feedbackConcerns(by: principal).first { $0.concern.id == id }?.card.id
         do {
-            _ = try await database.handleFeedbackConcern(id: id, input, by: principal)
-            return .seeOther("/feedback/cards/\(cardId ?? 0)?done=saved")
+            let concern = try await database.handleFeedbackConcern(id: id, input, by: principal)
+            return .seeOther("/feedback/cards/\(concern.cardId)?done=saved")
         } catch DomainError.validationFailed(let errors) {
-            guard let cardId else { throw DomainError.notFound("No concern has that id") }
+            // Only a refused form needs the card again, to show the messages beside the fields.
+            guard let cardId = try await database.feedbackConcerns(by: principal).first(where: { $0.concern.id == id })?.card.id
+            else { throw DomainError.notFound("No concern has that id") }
             let view = try await database.feedbackCard(id: cardId, by: principal)
             return try await renderCard(view, context: context, concernForm: form, errors: errors, status: .unprocessableContent)
         }
