@@ -3,7 +3,7 @@ import SGPSupport
 import ServiceLifecycle
 
 /// The service's own regular work while the server runs: completes bookings whose sessions have
-/// ended (which issues their feedback cards), reminds authors of cards still waiting, and resumes a
+/// ended (which issues their feedback cards), reminds authors of cards still waiting and GPs of evidence follow-ups due, and resumes a
 /// mailshot whose sending stopped (a restart or a crash).
 struct ScheduledWorkService: Service {
     let database: AppDatabase
@@ -30,6 +30,8 @@ struct ScheduledWorkService: Service {
             let reminded = try await database.sendFeedbackReminders(links: links)
             await mailer.deliver(reminded.notifications, logger: logger)
             if reminded.value > 0 { logger.info("Reminded the authors of \(reminded.value) feedback card(s)") }
+            let followUps = try await database.sendEvidenceFollowUpReminders(links: links)
+            await mailer.deliver(followUps.notifications, logger: logger)
             for report in try await database.resumeInterruptedMailshots(transport: mailer, links: links) {
                 logger.info("Resumed a mailshot: \(report.sent) of \(report.recipients) sent, \(report.failed.count) failed")
             }

@@ -9,6 +9,7 @@ extension AppDatabase {
         migrator.registerMigration("v3-clearing-house", migrate: clearingHouseSchema)
         migrator.registerMigration("v4-feedback", migrate: feedbackSchema)
         migrator.registerMigration("v5-mailshot", migrate: mailshotSchema)
+        migrator.registerMigration("v6-evidence", migrate: evidenceSchema)
         return migrator
     }()
 
@@ -471,6 +472,56 @@ extension AppDatabase {
         try db.create(table: "mailshotOptOut") { t in
             t.primaryKey("email", .text).collate(.nocase)
             t.column("at", .datetime).notNull()
+        }
+    }
+
+    private static func evidenceSchema(_ db: Database) throws {
+        // Locally agreed audits a mentor or liaison officer publishes for GPs to join.
+        try db.create(table: "auditTopic") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("organisation", onDelete: .restrict).notNull()
+            t.column("title", .text).notNull()
+            t.column("criteria", .text).notNull()
+            t.column("closesOn", .text)
+            t.column("publishedAt", .datetime).notNull()
+            t.column("publishedById", .integer)
+        }
+        try db.create(table: "evidenceEntry") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("kind", .text).notNull().check {
+                [
+                    "referral-audit", "satisfaction-survey", "learning-need", "prescribing-review", "significant-event",
+                    "practice-audit", "admission-feedback", "cpd", "feedback-reflection", "other",
+                ].contains($0)
+            }
+            t.column("status", .text).notNull().check { ["draft", "complete"].contains($0) }
+            t.column("title", .text).notNull()
+            t.column("date", .text).notNull()
+            t.column("details", .text).notNull()
+            t.belongsTo("practice", onDelete: .setNull)
+            t.belongsTo("booking", onDelete: .setNull)
+            t.belongsTo("feedbackCard", onDelete: .setNull)
+            t.belongsTo("auditTopic", onDelete: .setNull)
+            t.column("tags", .text).notNull().defaults(to: "[]")
+            t.column("followUpOn", .text)
+            t.column("followUpRemindedAt", .datetime)
+            t.column("sharedWithMentor", .boolean).notNull().defaults(to: false)
+            // The practice that sent an admission feedback: it sees what it sent, nothing else.
+            t.column("sentByPracticeId", .integer).references("practice", onDelete: .setNull)
+            t.column("createdAt", .datetime).notNull()
+            t.column("updatedAt", .datetime)
+        }
+        try db.create(index: "evidenceEntry_gp_date", on: "evidenceEntry", columns: ["gpId", "date"])
+        // One reflection entry per feedback card: marking a card for appraisal and logging a
+        // reflection on it are the same act.
+        try db.execute(
+            sql: """
+                CREATE UNIQUE INDEX evidenceEntry_card_reflection ON evidenceEntry(feedbackCardId)
+                WHERE kind = 'feedback-reflection'
+                """)
+        try db.alter(table: "organisation") { t in
+            t.add(column: "cpdTargetHours", .double).notNull().defaults(to: 50)
         }
     }
 }

@@ -420,6 +420,10 @@ extension AppDatabase {
             card.useForAppraisal = use
             card.reflection = use ? reflection : card.reflection
             try card.update(db)
+            // The card's reflection is evidence too: one entry in the GP's log, made or removed with the mark.
+            let practiceName = try String.fetchOne(
+                db, sql: "SELECT name FROM practice WHERE id = ?", arguments: [card.practiceId])
+            try Self.saveReflection(db, card: card, reflection: reflection, use: use, practiceName: practiceName ?? "", now: now)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "feedbackCard", entityId: cardId,
                 action: use ? "use-for-appraisal" : "not-for-appraisal")

@@ -31,6 +31,7 @@ public enum PersonalDataMap {
         "unsubscribeToken": "SELECT email, createdAt, usedAt FROM unsubscribeToken WHERE gpId = :gp ORDER BY id",
         // Opt-outs are practice managers' (by address): a GP's appears only under their own address.
         "mailshotOptOut": "SELECT * FROM mailshotOptOut WHERE email = (SELECT email FROM gp WHERE id = :gp)",
+        "evidenceEntry": "SELECT * FROM evidenceEntry WHERE gpId = :gp ORDER BY date, id",
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]
@@ -39,6 +40,7 @@ public enum PersonalDataMap {
     public static let tablesWithoutPersonalData: Set<String> = [
         "organisation", "practice", "organisationSkill", "checkType", "practicePack", "grdb_migrations",
         "clinicalSession", "sharingAgreement", "organisationDayPart", "feedbackTemplate", "mailshot", "mailshotItem",
+        "auditTopic",
         // Digests of emailed links and their times only.
         "feedbackToken",
     ]

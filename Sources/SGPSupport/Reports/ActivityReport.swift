@@ -84,6 +84,8 @@ public enum ReportDefinitions {
         "returnRate": "Cards returned ÷ cards issued.",
         "concernsRaised": "Feedback cards raised as concerns in the period, by severity and outcome.",
         "mailshotsSent": "Weekly mailshots whose sending finished in the period, and the messages delivered to the relay.",
+        "evidenceByKind":
+            "Complete evidence entries (TQM logs) the organisation's GPs dated in the period, by kind: counts only, never content.",
         "lentTo": "Sessions at a partner organisation's practices worked by this organisation's GPs.",
         "borrowedFrom": "Sessions at this organisation's practices worked by a partner organisation's GPs.",
     ]
@@ -112,6 +114,11 @@ public struct PartnerRow: Sendable, Equatable, Encodable {
 public struct CountRow: Sendable, Equatable, Encodable {
     public var label: String
     public var count: Int
+
+    public init(label: String, count: Int) {
+        self.label = label
+        self.count = count
+    }
 }
 
 /// The activity report of one organisation for one period: every figure the funding is argued on.
@@ -150,6 +157,7 @@ public struct ActivityReport: Sendable, Equatable, Encodable {
     public var concernsByOutcome: [CountRow]
     public var mailshotsSent: Int
     public var mailshotRecipients: Int
+    public var evidenceByKind: [CountRow]
 }
 
 extension AppDatabase {
@@ -312,7 +320,8 @@ extension AppDatabase {
             cardsIssued: issued, cardsReturned: returned, returnRate: issued == 0 ? nil : Double(returned) / Double(issued),
             concernsBySeverity: counts(concerns.map { $0["severity"] }),
             concernsByOutcome: counts(concerns.map { ($0["outcome"] as String?) ?? "open" }),
-            mailshotsSent: mailshots["sent"], mailshotRecipients: mailshots["recipients"])
+            mailshotsSent: mailshots["sent"], mailshotRecipients: mailshots["recipients"],
+            evidenceByKind: try evidenceCounts(db, organisationId: organisationId, from: period.from, to: period.to))
     }
 
     /// Nearest-rank percentile of sorted values, rounded to a tenth.

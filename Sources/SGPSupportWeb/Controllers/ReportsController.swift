@@ -227,6 +227,11 @@ struct ReportsController {
             counts("cancelled-by", "Cancellations by whom", "Cancellation", report.cancelledBy),
             counts("concerns-by-severity", "Concerns by severity", "Severity", report.concernsBySeverity),
             counts("concerns-by-outcome", "Concerns by outcome", "Outcome", report.concernsByOutcome),
+            counts(
+                "evidence-by-kind", "Evidence entries by kind", "Kind",
+                report.evidenceByKind.map {
+                    CountRow(label: EvidenceKind(rawValue: $0.label)?.title ?? $0.label, count: $0.count)
+                }),
         ]
     }
 
