@@ -209,6 +209,23 @@ extension AppDatabase {
         try Double.fetchOne(db, sql: "SELECT cpdTargetHours FROM organisation WHERE id = ?", arguments: [organisationId]) ?? 50
     }
 
+    /// Practices a GP's entry can name: their organisation's, and any they have worked at.
+    public func evidencePracticeChoices(gpId: Int64) async throws -> [(id: Int64, name: String)] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, name FROM practice WHERE organisationId = (SELECT organisationId FROM gp WHERE id = ?1)
+                    UNION
+                    SELECT p.id, p.name FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
+                    JOIN practice p ON p.id = s.practiceId WHERE b.gpId = ?1
+                    ORDER BY name
+                    """, arguments: [gpId]
+            )
+            .map { (id: $0["id"], name: $0["name"]) }
+        }
+    }
+
     // MARK: Writing
 
     /// The GP adds an entry to their log.
@@ -226,8 +243,10 @@ extension AppDatabase {
                         message: "Choose the kind of evidence: "
                             + EvidenceKind.allCases.map(\.rawValue).joined(separator: ", ")))
             }
+            // Complete unless the caller asks for a draft: the kind's rules then apply in full.
             var entry = EvidenceEntry(
-                id: nil, gpId: gpId, kind: kind, status: .draft, title: "", date: today, details: [:], practiceId: nil,
+                id: nil, gpId: gpId, kind: kind, status: input.draft == true ? .draft : .complete, title: "", date: today,
+                details: [:], practiceId: nil,
                 bookingId: nil, feedbackCardId: nil, auditTopicId: nil, tags: [], followUpOn: nil, followUpRemindedAt: nil,
                 sharedWithMentor: false, sentByPracticeId: nil, createdAt: now, updatedAt: nil)
             try Self.apply(input, to: &entry, db: db, today: today)
@@ -351,6 +370,10 @@ extension AppDatabase {
                 .filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
         }
         for (key, value) in input.details ?? [:] {
+            if entry.sentByPracticeId != nil, ["feedback", "admittedOn"].contains(key), value.text != entry.detail(key) ?? "" {
+                errors.add("details.\(key)", "These are the practice's words: add your own under “What you take from it”")
+                continue
+            }
             guard let field = entry.kind.fields.first(where: { $0.key == key }) else {
                 errors.add(
                     "details.\(key)",

@@ -40,6 +40,8 @@ struct PracticePagesController {
         var pack: [PackSection]
         var hasPack: Bool
         var canEdit: Bool
+        /// The practice's own managers (who may send its GPs admission feedback).
+        var isOwnPractice: Bool
         var preferences: [PreferenceRow]
         var hasPreferences: Bool
         var preferenceFields: [FormField]
@@ -126,7 +128,8 @@ struct PracticePagesController {
             page: PageChrome(
                 title: practice.name, context: context, path: "/practices/\(practice.id!)", errors: errors,
                 notice: Notice.from(request)),
-            practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: canEdit, preferences: preferences,
+            practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: canEdit,
+            isOwnPractice: principal.practiceIds.contains(practice.id!), preferences: preferences,
             hasPreferences: !preferences.isEmpty, preferenceFields: preferenceFields)
         return renderer.render("practice", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }

@@ -53,6 +53,8 @@ struct RegisterPagesController {
         var canManage: Bool
         var canEdit: Bool
         var canDownload: Bool
+        /// The GP, or their mentor (who sees what the GP shares).
+        var canSeeEvidence: Bool
         var isApplicant: Bool
     }
 
@@ -191,6 +193,7 @@ struct RegisterPagesController {
             history: history.map { Self.checkRow($0, names) }, expiring: expiring, hasExpiring: !expiring.isEmpty,
             hasHistory: !history.isEmpty, canManage: canManage,
             canEdit: canManage || principal.gpId == gp.id, canDownload: canManage || principal.gpId == gp.id,
+            canSeeEvidence: principal.gpId == gp.id || (principal.holds(.mentor) && gp.mentorId == principal.userId),
             isApplicant: gp.status == .applicant)
         return renderer.render("gp", model)
     }

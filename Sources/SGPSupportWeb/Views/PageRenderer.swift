@@ -58,11 +58,15 @@ struct PageChrome: Sendable {
                 if let id = grant.organisationId {
                     items.append(("Organisation", "/organisations/\(id)"))
                     items.append(("Reports", "/reports/activity?organisationId=\(id)"))
+                    items.append(("Evidence and audits", "/organisations/\(id)/evidence"))
                 }
             case .practiceManager:
                 if let id = grant.practiceId { items.append(("Practice", "/practices/\(id)")) }
             case .gp:
-                if let id = grant.gpId { items.append(("My register entry", "/gps/\(id)")) }
+                if let id = grant.gpId {
+                    items.append(("My register entry", "/gps/\(id)"))
+                    items.append(("Evidence", "/gps/\(id)/evidence"))
+                }
             case .administrator:
                 break
             }
@@ -94,6 +98,8 @@ enum Notice: String {
     case addendumAdded = "addendum-added"
     case concernRaised = "concern-raised"
     case sending
+    case deleted, published, joined
+    case admissionSent = "admission-sent"
 
     var message: String {
         switch self {
@@ -117,6 +123,10 @@ enum Notice: String {
         case .draftSaved: "Draft saved. Nobody else sees it until you submit the card."
         case .addendumAdded: "Addendum added."
         case .sending: "Sending has started. This page shows how far it has gone; reload it to follow."
+        case .deleted: "Entry deleted."
+        case .published: "Audit topic published. The organisation's GPs see it in their evidence log and can join."
+        case .joined: "You have joined the audit. Log your contribution here and mark it complete when it is done."
+        case .admissionSent: "Feedback sent. It is in the GP's evidence log for them to reflect on, and they have been emailed."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
         }
     }
