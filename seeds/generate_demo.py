@@ -170,6 +170,60 @@ users = [
     {"email": "gp@demo.test", "displayName": "Dr Amelia Hartwell", "role": "gp", "scope": gps[0]["gmcNumber"]},
 ]
 
+# The demo GP's evidence log: CPD, a learning need and an audit of her referrals (two shared with the mentor).
+evidence = [
+    {
+        "gmcNumber": "9900001",
+        "kind": "cpd",
+        "title": "Dermatology update for primary care",
+        "dayOffset": -60,
+        "details": {
+            "event": "Regional dermatology update",
+            "hours": 6,
+            "learning": "Dermoscopy basics; when to refer pigmented lesions"
+        },
+        "tags": [
+            "dermatology"
+        ],
+        "sharedWithMentor": True
+    },
+    {
+        "gmcNumber": "9900001",
+        "kind": "cpd",
+        "title": "Safeguarding children level 3",
+        "dayOffset": -30,
+        "details": {
+            "event": "Safeguarding children level 3 (online)",
+            "hours": 4
+        }
+    },
+    {
+        "gmcNumber": "9900001",
+        "kind": "learning-need",
+        "title": "New weight-loss injections",
+        "dayOffset": -20,
+        "details": {
+            "pun": "A patient asked whether she could have a weight-loss injection",
+            "den": "Current prescribing criteria and local pathway",
+            "howMet": "Read the NICE technology appraisal and the local pathway"
+        }
+    },
+    {
+        "gmcNumber": "9900001",
+        "kind": "referral-audit",
+        "title": "Two-week-wait referrals, spring",
+        "dayOffset": -90,
+        "details": {
+            "periodFrom": "2026-03-01",
+            "periodTo": "2026-05-31",
+            "numberReviewed": 24,
+            "findings": "22 of 24 met the NICE NG12 criteria; two lacked the examination findings",
+            "changeMade": "Use the local template, which asks for the examination"
+        },
+        "sharedWithMentor": True
+    }
+]
+
 demo = {
     "organisation": {"code": "DEMO1", "name": "Wealdmoor Integrated Care Board", "region": "South East"},
     "password": "demo-password",
@@ -177,5 +231,6 @@ demo = {
     "gps": gps,
     "users": users,
     "sessions": sessions,
+    "evidence": evidence,
 }
 Path(__file__).with_name("demo.json").write_text(json.dumps(demo, indent=2) + "\n")

@@ -20,6 +20,8 @@ import Testing
         let environment = try await TestEnvironment()
         try await environment.test { browser in
             let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let demoHours = try #require(
+                (try await gp.send("/api/v1/gps/1/portfolio").json["cpd"] as? [String: Any])?["hours"] as? Double)
             let created = try await gp.send("/api/v1/gps/1/evidence", method: .post, json: Self.cpdBody())
             #expect(created.status == .created)
             let id = try #require(created.json["id"] as? Int)
@@ -44,14 +46,16 @@ import Testing
             #expect((patched.json["details"] as? [String: Any])?["event"] as? String == "Local update")
 
             let list = try await gp.send("/api/v1/gps/1/evidence?kind=cpd")
-            #expect((list.json["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [id])
+            let listed = try #require(list.json["items"] as? [[String: Any]])
+            #expect(listed.first?["id"] as? Int == id, "newest first")
+            #expect(listed.allSatisfy { $0["kind"] as? String == "cpd" })
             #expect(try await gp.send("/api/v1/gps/1/evidence?kind=audits").status == .unprocessableContent)
 
             let portfolio = try await gp.send("/api/v1/gps/1/portfolio")
             #expect(portfolio.status == .ok)
             #expect(portfolio.json["year"] is Int)
             let cpd = try #require(portfolio.json["cpd"] as? [String: Any])
-            #expect(cpd["hours"] as? Double == 4.5)
+            #expect(cpd["hours"] as? Double == demoHours + 4.5)
             #expect(cpd["target"] as? Double == 50)
             let scope = try #require(portfolio.json["scopeOfWork"] as? [String: Any])
             #expect(scope["sessions"] is Int && scope["hours"] is Double)
@@ -72,8 +76,10 @@ import Testing
             let privateId = try #require(privateEntry.json["id"] as? Int)
 
             let mentor = try await APIClient.signedIn(browser.client, "mentor@demo.test")
-            let mentorList = try await mentor.send("/api/v1/gps/1/evidence")
-            #expect((mentorList.json["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [sharedId])
+            let mentorList = try #require(try await mentor.send("/api/v1/gps/1/evidence").json["items"] as? [[String: Any]])
+            #expect(mentorList.contains { $0["id"] as? Int == sharedId })
+            #expect(!mentorList.contains { $0["id"] as? Int == privateId })
+            #expect(mentorList.allSatisfy { $0["sharedWithMentor"] as? Bool == true })
             #expect(try await mentor.send("/api/v1/evidence/\(privateId)").status == .forbidden)
             #expect(try await mentor.send("/api/v1/evidence/\(sharedId)", method: .patch, json: "{}").status == .forbidden)
 
@@ -86,12 +92,15 @@ import Testing
             }
             #expect(try await APIClient(client: browser.client).send("/api/v1/gps/1/evidence").status == .unauthorized)
 
-            // The liaison officer sees counts per kind, not entries.
+            // The liaison officer sees counts per kind, not entries: the two just added are counted.
             let liaison = Browser(browser.client)
             try await liaison.signIn("liaison@demo.test")
             let team = try await liaison.request("/organisations/1/evidence")
             #expect(team.status == .ok)
-            #expect(team.text.contains("<td>Education and CPD</td><td class=\"numeric\">2</td>"))
+            // Only the demo GP keeps evidence in the demo data: their own list is the organisation's count.
+            let cpdEntries = try #require(try await gp.send("/api/v1/gps/1/evidence?kind=cpd").json["total"] as? Int)
+            #expect(cpdEntries >= 2)
+            #expect(team.text.contains(#"<td>Education and CPD</td><td class="numeric">\#(cpdEntries)</td>"#))
             #expect(!team.text.contains("Dermatology update"))
         }
     }

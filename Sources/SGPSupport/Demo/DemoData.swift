@@ -76,6 +76,17 @@ public struct DemoData: Decodable, Sendable {
         }
     }
 
+    /// A GP's evidence entry, dated relative to the load day.
+    struct EvidenceSeed: Decodable, Sendable {
+        var gmcNumber: String
+        var kind: EvidenceKind
+        var title: String
+        var dayOffset: Int
+        var details: [String: DetailValue]
+        var sharedWithMentor: Bool?
+        var tags: [String]?
+    }
+
     public struct UserSeed: Decodable, Sendable {
         public var email: String
         public var displayName: String
@@ -90,6 +101,7 @@ public struct DemoData: Decodable, Sendable {
     var gps: [GPSeed]
     public var users: [UserSeed]
     var sessions: [SessionSeed]?
+    var evidence: [EvidenceSeed]?
 
     public var organisationCode: String { organisation.code }
 
@@ -227,6 +239,15 @@ extension AppDatabase {
                             booking.id,
                         ])
                 }
+            }
+            for seed in demo.evidence ?? [] {
+                guard let gpId = gpIds[seed.gmcNumber] else { continue }
+                var entry = EvidenceEntry(
+                    id: nil, gpId: gpId, kind: seed.kind, status: .complete, title: seed.title,
+                    date: Day(now).adding(days: seed.dayOffset), details: seed.details, practiceId: nil, bookingId: nil,
+                    feedbackCardId: nil, auditTopicId: nil, tags: seed.tags ?? [], followUpOn: nil, followUpRemindedAt: nil,
+                    sharedWithMentor: seed.sharedWithMentor ?? false, sentByPracticeId: nil, createdAt: now, updatedAt: nil)
+                try entry.insert(db)
             }
             // A small team has one GP mentor for all its sessional GPs.
             try db.execute(
