@@ -163,6 +163,8 @@ users = [
     {"email": "admin@demo.test", "displayName": "Sam Okafor (administrator)", "role": "administrator"},
     {"email": "liaison@demo.test", "displayName": "Helen Marsh", "role": "liaison-officer", "scope": "DEMO1"},
     {"email": "mentor@demo.test", "displayName": "Dr Rajesh Patel", "role": "mentor", "scope": "DEMO1"},
+    {"email": "supervisor@demo.test", "displayName": "Dr Grace Whitlow", "role": "educational-supervisor",
+     "scope": "DEMO1"},
     {"email": "practice@demo.test", "displayName": "Janet Cole", "role": "practice-manager",
      "scope": practices[0]["odsCode"]},
     {"email": "practice2@demo.test", "displayName": "Owen Price", "role": "practice-manager",

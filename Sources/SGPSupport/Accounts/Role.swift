@@ -6,6 +6,8 @@ public enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConverti
     case administrator
     case liaisonOfficer = "liaison-officer"
     case mentor
+    /// An experienced GP trainer who supervises a developmental plan.
+    case educationalSupervisor = "educational-supervisor"
     case practiceManager = "practice-manager"
     case gp
 
@@ -14,6 +16,7 @@ public enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConverti
         case .administrator: "Administrator"
         case .liaisonOfficer: "Liaison officer"
         case .mentor: "Mentor"
+        case .educationalSupervisor: "Educational supervisor"
         case .practiceManager: "Practice manager"
         case .gp: "GP"
         }

@@ -115,7 +115,7 @@ extension AppDatabase {
         switch role {
         case .administrator:
             return .everywhere
-        case .liaisonOfficer, .mentor:
+        case .liaisonOfficer, .mentor, .educationalSupervisor:
             guard !reference.isEmpty else {
                 throw DomainError.validationFailed(
                     ValidationErrors(field: "organisation", message: "Name the organisation (its code) for this role"))

@@ -10,6 +10,7 @@ extension AppDatabase {
         migrator.registerMigration("v4-feedback", migrate: feedbackSchema)
         migrator.registerMigration("v5-mailshot", migrate: mailshotSchema)
         migrator.registerMigration("v6-evidence", migrate: evidenceSchema)
+        migrator.registerMigration("v7-support", migrate: supportSchema)
         return migrator
     }()
 
@@ -522,6 +523,103 @@ extension AppDatabase {
                 """)
         try db.alter(table: "organisation") { t in
             t.add(column: "cpdTargetHours", .double).notNull().defaults(to: 50)
+        }
+    }
+
+    private static func supportSchema(_ db: Database) throws {
+        // A new organisation-scoped role (educational supervisor) needs the role check widened;
+        // SQLite cannot alter a CHECK, so the table is rebuilt (nothing references it).
+        try db.execute(
+            sql: """
+                CREATE TABLE roleGrant_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    organisationId INTEGER REFERENCES organisation(id) ON DELETE CASCADE,
+                    practiceId INTEGER REFERENCES practice(id) ON DELETE CASCADE,
+                    gpId INTEGER REFERENCES gp(id) ON DELETE CASCADE,
+                    CHECK ((role = 'administrator' AND organisationId IS NULL AND practiceId IS NULL AND gpId IS NULL)
+                        OR (role IN ('liaison-officer', 'mentor', 'educational-supervisor') AND organisationId IS NOT NULL
+                            AND practiceId IS NULL AND gpId IS NULL)
+                        OR (role = 'practice-manager' AND practiceId IS NOT NULL AND organisationId IS NULL AND gpId IS NULL)
+                        OR (role = 'gp' AND gpId IS NOT NULL AND organisationId IS NULL AND practiceId IS NULL)));
+                INSERT INTO roleGrant_new (id, userId, role, organisationId, practiceId, gpId)
+                    SELECT id, userId, role, organisationId, practiceId, gpId FROM roleGrant;
+                DROP TABLE roleGrant;
+                ALTER TABLE roleGrant_new RENAME TO roleGrant;
+                CREATE INDEX roleGrant_on_userId ON roleGrant(userId);
+                CREATE INDEX roleGrant_on_organisationId ON roleGrant(organisationId);
+                CREATE INDEX roleGrant_on_practiceId ON roleGrant(practiceId);
+                CREATE UNIQUE INDEX roleGrant_unique ON roleGrant(
+                    userId, role, IFNULL(organisationId, 0), IFNULL(practiceId, 0), IFNULL(gpId, 0));
+                CREATE UNIQUE INDEX roleGrant_gp ON roleGrant(gpId) WHERE gpId IS NOT NULL;
+                """)
+        // The mentor's confidential record of support for one GP.
+        try db.create(table: "supportCase") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("gp", onDelete: .restrict).notNull()
+            t.belongsTo("organisation", onDelete: .restrict).notNull()
+            t.column("mentorId", .integer).notNull().references("user", onDelete: .restrict)
+            t.column("routeIn", .text).notNull().check {
+                ["self-referral", "feedback-concern", "complaint", "performance-referral", "return-to-work"].contains($0)
+            }
+            t.column("openedOn", .text).notNull()
+            t.column("toldOn", .text).notNull()
+            t.column("toldBy", .text).notNull()
+            t.column("signposts", .text).notNull().defaults(to: "[]")
+            // The one thing the liaison officer sees: a condition on the GP's work while the case is open.
+            t.column("workRestriction", .text)
+            t.column("outcome", .text).check {
+                ["resolved", "support-completed", "referred-on", "left-scheme"].contains($0)
+            }
+            t.column("closedOn", .text)
+            t.column("feedbackConcernId", .integer).unique().references("feedbackConcern", onDelete: .setNull)
+            t.column("createdAt", .datetime).notNull()
+            t.column("updatedAt", .datetime)
+            t.check(sql: "(outcome IS NULL) = (closedOn IS NULL)")
+        }
+        try db.create(index: "supportCase_gp", on: "supportCase", columns: ["gpId"])
+        try db.create(table: "supportMeeting") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("case", inTable: "supportCase", onDelete: .cascade).notNull()
+            t.column("date", .text).notNull()
+            t.column("notes", .text).notNull()
+            t.column("createdById", .integer)
+            t.column("createdAt", .datetime).notNull()
+        }
+        try db.create(table: "developmentPlan") { t in
+            t.primaryKey("caseId", .integer).references("supportCase", onDelete: .cascade)
+            t.column("objectives", .text).notNull()
+            t.column("activities", .text)
+            t.column("supervisorId", .integer).references("user", onDelete: .setNull)
+            t.column("reviewDates", .text).notNull().defaults(to: "[]")
+            t.column("completedOn", .text)
+            t.column("updatedAt", .datetime).notNull()
+        }
+        // Reports for the referring body: each version kept as written.
+        try db.create(table: "progressReport") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("case", inTable: "supportCase", onDelete: .cascade).notNull()
+            t.column("version", .integer).notNull()
+            t.column("referringBody", .text).notNull()
+            t.column("body", .text).notNull()
+            t.column("writtenById", .integer)
+            t.column("writtenAt", .datetime).notNull()
+            t.uniqueKey(["caseId", "version"])
+        }
+        try db.execute(
+            sql: """
+                CREATE TRIGGER progressReport_append_only BEFORE UPDATE ON progressReport
+                BEGIN SELECT RAISE(ABORT, 'a progress report is never rewritten: write a new version'); END;
+                """)
+        try db.create(table: "pastoralContact") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("mentorId", .integer).notNull()
+            t.column("date", .text).notNull()
+            t.column("topic", .text).notNull()
+            t.column("signpostedTo", .text)
+            t.column("createdAt", .datetime).notNull()
         }
     }
 }

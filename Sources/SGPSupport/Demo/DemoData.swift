@@ -198,7 +198,7 @@ extension AppDatabase {
                 var grant = RoleGrant(id: nil, userId: user.id!, role: seed.role)
                 switch seed.role {
                 case .administrator: break
-                case .liaisonOfficer, .mentor: grant.organisationId = organisation.id
+                case .liaisonOfficer, .mentor, .educationalSupervisor: grant.organisationId = organisation.id
                 case .practiceManager: grant.practiceId = practiceIds[seed.scope ?? ""]
                 case .gp: grant.gpId = gpIds[seed.scope ?? ""]
                 }

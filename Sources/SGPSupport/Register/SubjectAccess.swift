@@ -32,6 +32,14 @@ public enum PersonalDataMap {
         // Opt-outs are practice managers' (by address): a GP's appears only under their own address.
         "mailshotOptOut": "SELECT * FROM mailshotOptOut WHERE email = (SELECT email FROM gp WHERE id = :gp)",
         "evidenceEntry": "SELECT * FROM evidenceEntry WHERE gpId = :gp ORDER BY date, id",
+        "supportCase": "SELECT * FROM supportCase WHERE gpId = :gp ORDER BY id",
+        "supportMeeting":
+            "SELECT m.* FROM supportMeeting m JOIN supportCase c ON c.id = m.caseId WHERE c.gpId = :gp ORDER BY m.id",
+        "developmentPlan":
+            "SELECT p.* FROM developmentPlan p JOIN supportCase c ON c.id = p.caseId WHERE c.gpId = :gp ORDER BY p.caseId",
+        "progressReport":
+            "SELECT r.* FROM progressReport r JOIN supportCase c ON c.id = r.caseId WHERE c.gpId = :gp ORDER BY r.id",
+        "pastoralContact": "SELECT * FROM pastoralContact WHERE gpId = :gp ORDER BY id",
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]
@@ -43,6 +51,12 @@ public enum PersonalDataMap {
         "auditTopic",
         // Digests of emailed links and their times only.
         "feedbackToken",
+    ]
+
+    /// The mentor's support records: released to the GP themself, never to the liaison officer who
+    /// may otherwise download a GP's data.
+    static let subjectOnlyTables: Set<String> = [
+        "supportCase", "supportMeeting", "developmentPlan", "progressReport", "pastoralContact",
     ]
 
     public static var tablesWithPersonalData: Set<String> { Set(queries.keys) }
@@ -65,6 +79,7 @@ extension AppDatabase {
             let userId = try Int64.fetchOne(db, sql: "SELECT userId FROM roleGrant WHERE gpId = ?", arguments: [gpId]) ?? -1
             var tables: [String: Any] = [:]
             for (table, sql) in PersonalDataMap.queries.sorted(by: { $0.key < $1.key }) {
+                if PersonalDataMap.subjectOnlyTables.contains(table), principal.gpId != gpId { continue }
                 let rows = try Row.fetchAll(db, sql: sql, arguments: ["gp": gpId, "user": userId])
                 tables[table] = rows.map(Self.jsonObject)
             }

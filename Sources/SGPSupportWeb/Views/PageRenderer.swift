@@ -52,6 +52,9 @@ struct PageChrome: Sendable {
         items.append(("Bookings", "/bookings"))
         if !principal.organisationIdsSeen.isEmpty { items.append(("Mailshots", "/mailshots")) }
         if !principal.grants.allSatisfy({ $0.role == .administrator }) { items.append(("Feedback", "/feedback")) }
+        if principal.holds(.mentor) || principal.holds(.educationalSupervisor) || principal.gpId != nil {
+            items.append(("Support", "/support"))
+        }
         for grant in principal.grants {
             switch grant.role {
             case .liaisonOfficer, .mentor:
@@ -67,7 +70,7 @@ struct PageChrome: Sendable {
                     items.append(("My register entry", "/gps/\(id)"))
                     items.append(("Evidence", "/gps/\(id)/evidence"))
                 }
-            case .administrator:
+            case .educationalSupervisor, .administrator:
                 break
             }
         }
