@@ -58,6 +58,8 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     let evidence = EvidenceAPIController(database: database, mailer: configuration.mailer, links: configuration.links)
     evidence.addRoutes(to: router)
     EvidencePagesController(database: database, renderer: renderer, api: evidence).addRoutes(to: router)
+    SupportAPIController(database: database).addRoutes(to: router)
+    SupportPagesController(database: database, renderer: renderer).addRoutes(to: router)
     MailshotController(database: database, renderer: renderer, mailer: configuration.mailer, links: configuration.links)
         .addRoutes(to: router)
     return router

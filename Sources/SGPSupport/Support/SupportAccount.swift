@@ -18,6 +18,18 @@ public struct AccountRow: Sendable, Equatable, Encodable {
     public var measure: String
     public var value: Double?
     public var suppressed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case measure, value, suppressed
+    }
+
+    /// A withheld value is written as `null`, never left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(measure, forKey: .measure)
+        try container.encode(value, forKey: .value)
+        try container.encode(suppressed, forKey: .suppressed)
+    }
 }
 
 extension AppDatabase {

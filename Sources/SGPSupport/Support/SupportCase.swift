@@ -376,6 +376,11 @@ extension AppDatabase {
         }
     }
 
+    /// True when this person is the GP's mentor (who may open a case for them).
+    public func isMentor(ofGP gpId: Int64, _ principal: Principal) async throws -> Bool {
+        try await read { db in try FeedbackAccess.isMentorOfGP(db, principal, gpId: gpId) }
+    }
+
     /// The mentor changes the case, its plan, or closes it.
     public func updateSupportCase(id: Int64, _ update: SupportCaseUpdate, by principal: Principal) async throws -> SupportCase {
         let now = clock.now()

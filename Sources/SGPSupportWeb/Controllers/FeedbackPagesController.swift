@@ -44,6 +44,9 @@ struct FeedbackPagesController {
         var outcomeOn: String?
         var canHandle: Bool
         var fields: [FormField]
+        /// The GP's mentor: the case this concern opened, or the button to open one.
+        var supportCaseLink: String?
+        var canOpenSupportCase: Bool
     }
 
     struct CardPage: Sendable {
@@ -427,6 +430,8 @@ struct FeedbackPagesController {
         let isSubject = principal?.gpId == card.gpId && aboutGP
         let concern = try await view.concern.asyncMap { concern -> ConcernPanel in
             let canHandle = try await principal.asyncMap { try await database.mayHandleFeedbackConcern(concern, by: $0) } ?? false
+            let caseId = try await principal.asyncMap { try await database.supportCaseId(forConcern: concern.id!, by: $0) } ?? nil
+            let mentorsGP = try await principal.asyncMap { try await database.isMentor(ofGP: card.gpId, $0) } ?? false
             return ConcernPanel(
                 id: concern.id!, severity: concern.severity.rawValue.capitalized, serious: concern.severity == .serious,
                 details: concern.details, raised: Day(concern.raisedAt).displayText, isOpen: concern.isOpen,
@@ -446,7 +451,8 @@ struct FeedbackPagesController {
                     FormField.text(
                         "outcomeOn", "Outcome date", value: concernForm?["outcomeOn"] ?? concern.outcomeOn?.description,
                         errors: errors, hint: "Today if left empty", type: "date"),
-                ])
+                ], supportCaseLink: caseId.map { "/support/cases/\($0)" },
+                canOpenSupportCase: aboutGP && mentorsGP && caseId == nil)
         }
         let model = CardPage(
             page: PageChrome(

@@ -55,6 +55,8 @@ struct RegisterPagesController {
         var canDownload: Bool
         /// The GP, or their mentor (who sees what the GP shares).
         var canSeeEvidence: Bool
+        /// Conditions on the GP's work from open support cases, for the support team (never the case).
+        var workRestrictions: [String]
         var isApplicant: Bool
     }
 
@@ -186,6 +188,9 @@ struct RegisterPagesController {
         let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!)
             .map { "\($0.typeName) expires \($0.expiresOn.displayText)" }
         let canManage = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
+        let restrictions =
+            AccessPolicy.permits(principal, .superviseOrganisation(organisationId: gp.organisationId))
+            ? try await database.workRestrictions(gpId: gp.id!, by: principal) : []
         let model = ProfilePage(
             page: PageChrome(
                 title: gp.name, context: context, path: request.uri.path, notice: Notice.from(request)),
@@ -194,6 +199,7 @@ struct RegisterPagesController {
             hasHistory: !history.isEmpty, canManage: canManage,
             canEdit: canManage || principal.gpId == gp.id, canDownload: canManage || principal.gpId == gp.id,
             canSeeEvidence: principal.gpId == gp.id || (principal.holds(.mentor) && gp.mentorId == principal.userId),
+            workRestrictions: restrictions,
             isApplicant: gp.status == .applicant)
         return renderer.render("gp", model)
     }
