@@ -75,6 +75,14 @@ curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/me" |
   || fail "/api/v1/me as the demo practice manager"
 if "$bin" demo --database "$work/sgpst-demo.sqlite" >/dev/null 2>&1; then fail "demo loaded twice"; fi
 
+# An online backup while the server runs, verified by restoring it into a scratch file; then a restore.
+out="$("$bin" backup --database "$work/sgpst-demo.sqlite" --to "$work/nightly.sqlite" --verify)" || fail "backup: $out"
+grep -q "Verified: restored into a scratch file, integrity ok" <<<"$out" || fail "backup --verify: $out"
+if "$bin" restore --from "$work/nightly.sqlite" --database "$work/sgpst-demo.sqlite" >/dev/null 2>&1; then
+  fail "restore replaced a database without --force"
+fi
+"$bin" restore --from "$work/nightly.sqlite" --database "$work/restored.sqlite" | grep -q "integrity ok" || fail "restore"
+
 kill -TERM "$server_pid"
 wait "$server_pid" && status=0 || status=$?
 server_pid=""
