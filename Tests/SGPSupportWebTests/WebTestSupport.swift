@@ -20,10 +20,10 @@ struct TestEnvironment {
     /// Every email the app would have sent.
     let mailbox = RecordingMailTransport()
 
-    init(demo: Bool = true, path: String? = nil) async throws {
+    init(demo: Bool = true, path: String? = nil, maxPageCount: Int? = nil) async throws {
         self.path =
             path ?? FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-web-\(UUID().uuidString).sqlite").path
-        database = try AppDatabase(path: self.path, passwords: PasswordHasher(cost: 4))
+        database = try AppDatabase(path: self.path, passwords: PasswordHasher(cost: 4), maxPageCount: maxPageCount)
         configuration = AppConfiguration(resourcesDirectory: repositoryRoot, mailer: mailbox)
         if demo, try await database.organisation(code: "DEMO1") == nil {
             _ = try await database.loadDemo(try DemoData.load(from: repositoryRoot.appendingPathComponent("seeds/demo.json")))

@@ -17,9 +17,10 @@ public final class AppDatabase: Sendable {
         path: String,
         clock: WallClock = .system,
         passwords: PasswordHasher = PasswordHasher(),
-        migrate: Bool = true
+        migrate: Bool = true,
+        maxPageCount: Int? = nil
     ) throws {
-        self.writer = try Self.openPool(path: path)
+        self.writer = try Self.openPool(path: path, maxPageCount: maxPageCount)
         self.clock = clock
         self.passwords = passwords
         if migrate {
@@ -27,10 +28,14 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// The pool with foreign keys on, a 5 s busy timeout and a durable writer.
-    static func openPool(path: String) throws -> DatabasePool {
+    /// The pool with foreign keys on, a 5 s busy timeout and a durable writer. `maxPageCount` caps
+    /// the file (SQLite pages of 4 KiB): a write past it fails whole, as on a full disk.
+    static func openPool(path: String, maxPageCount: Int? = nil) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        if let maxPageCount {
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+        }
         // Another process (a backup, the sqlite3 shell) may hold the lock briefly: wait, don't fail.
         configuration.busyMode = .timeout(5)
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -55,6 +60,11 @@ public final class AppDatabase: Sendable {
         try migrator.migrate(pool)
         let after = try pool.read { db in try migrator.appliedMigrations(db) }
         return (after.filter { !before.contains($0) }, after)
+    }
+
+    /// The database's size in SQLite pages.
+    public func pageCount() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
     }
 
     /// A database round-trip, for health checks.
