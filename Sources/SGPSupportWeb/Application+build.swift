@@ -20,7 +20,8 @@ public func buildApplication(
 }
 
 /// The routes and middleware, outermost first: headers on every answer, errors turned into pages or
-/// JSON, static files, who is signed in, then the CSRF check on form posts.
+/// JSON, static files, who is signed in, the CSRF check on form posts, then signed-in GET answers
+/// kept until the next write.
 public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer(
         templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
@@ -33,6 +34,7 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
         AuthenticationMiddleware(
             database: database, lifetimes: configuration.sessionLifetimes, usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(CSRFMiddleware(allowedOrigin: configuration.baseOrigin, usesHTTPS: configuration.usesHTTPS))
+    router.middlewares.add(ResponseCacheMiddleware(database: database, cache: ResponseCache()))
 
     HealthController(database: database).addRoutes(to: router)
     SessionController(database: database, renderer: renderer, configuration: configuration).addRoutes(to: router)

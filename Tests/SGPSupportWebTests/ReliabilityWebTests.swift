@@ -104,4 +104,26 @@ import Testing
             #expect(items.filter { $0["sessionId"] as? Int == sessionId }.count == 1, "exactly one booking")
         }
     }
+
+    @Test func keptAnswersAreNeverSharedBetweenSignInsAndGoStaleAtTheNextWrite() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let liaison = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            for _ in 0..<2 {
+                #expect(try await liaison.send("/api/v1/me").json["email"] as? String == "liaison@demo.test")
+                #expect(try await gp.send("/api/v1/me").json["email"] as? String == "gp@demo.test")
+            }
+            let first = try #require(try await liaison.send("/api/v1/sessions").json["total"] as? Int)
+            #expect(try await liaison.send("/api/v1/sessions").json["total"] as? Int == first)
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post,
+                json: #"{"date": "\#(Self.nextWednesday)", "start": "09:00", "end": "12:00", "rate": 95}"#)
+            #expect(posted.status == .created)
+            #expect(try await liaison.send("/api/v1/sessions").json["total"] as? Int == first + 1, "the write shows at once")
+            // A signed-out request is never answered from the cache.
+            #expect(try await APIClient(client: browser.client).send("/api/v1/sessions").status == .unauthorized)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The one owner of the SQLite database: it opens the pool, applies the migrations and is the only
 /// door to the data. Every module adds its named operations as extensions of this type.
@@ -11,6 +12,11 @@ public final class AppDatabase: Sendable {
     public let clock: WallClock
     /// How passwords are hashed (tests use a low cost, production at least 12).
     public let passwords: PasswordHasher
+    /// Counts the writes committed through this process: anything computed from the data before
+    /// the count moved may be stale (the response cache keys on it).
+    private let committedWrites = Atomic<Int>(0)
+
+    public var writeGeneration: Int { committedWrites.load(ordering: .acquiring) }
 
     /// Opens (creating if needed) the database file and migrates it to the current schema.
     public init(
@@ -84,7 +90,9 @@ public final class AppDatabase: Sendable {
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.write(body)
+            let result = try await writer.write(body)
+            committedWrites.add(1, ordering: .releasing)
+            return result
         } catch let error as DatabaseError {
             throw Self.domainError(for: error)
         }
