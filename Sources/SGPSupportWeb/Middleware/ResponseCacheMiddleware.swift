@@ -25,17 +25,36 @@ struct ResponseCacheMiddleware: RouterMiddleware {
         else { return try await next(request, context) }
         let key = ResponseCache.Key(identity: identity, uri: request.uri.description, day: database.clock.today)
         let generation = database.writeGeneration
-        if let hit = cache.lookup(key, generation: generation) {
-            return Response(status: .ok, headers: hit.headers, body: .init(byteBuffer: hit.body))
+        switch cache.begin(key, generation: generation) {
+        case .hit(let entry):
+            return Self.response(entry.headers, entry.body)
+        case .wait(let flight):
+            // The same answer is being worked out by another request: take its result.
+            if let entry = await flight.result() { return Self.response(entry.headers, entry.body) }
+            return try await next(request, context)
+        case .lead(let flight):
+            do {
+                let response = try await next(request, context)
+                guard response.status == .ok, response.headers[.setCookie] == nil,
+                    response.headers[.contentDisposition] == nil
+                else {
+                    cache.finish(key, flight, nil)
+                    return response
+                }
+                let collector = BodyCollector()
+                try await response.body.write(CollectingWriter(collector: collector))
+                let body = collector.buffer.withLock { $0 }
+                cache.finish(key, flight, .init(generation: generation, headers: response.headers, body: body))
+                return Self.response(response.headers, body)
+            } catch {
+                cache.finish(key, flight, nil)
+                throw error
+            }
         }
-        let response = try await next(request, context)
-        guard response.status == .ok, response.headers[.setCookie] == nil, response.headers[.contentDisposition] == nil
-        else { return response }
-        let collector = BodyCollector()
-        try await response.body.write(CollectingWriter(collector: collector))
-        let body = collector.buffer.withLock { $0 }
-        cache.store(key, .init(generation: generation, headers: response.headers, body: body))
-        return Response(status: .ok, headers: response.headers, body: .init(byteBuffer: body))
+    }
+
+    static func response(_ headers: HTTPFields, _ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 }
 
@@ -56,31 +75,87 @@ final class ResponseCache: Sendable {
 
     let lifetime: Duration
     let capacity: Int
-    private let entries = Mutex<[Key: Entry]>([:])
 
     init(lifetime: Duration = .seconds(2), capacity: Int = 4096) {
         self.lifetime = lifetime
         self.capacity = capacity
     }
 
-    func lookup(_ key: Key, generation: Int) -> Entry? {
-        entries.withLock { entries in
-            guard let entry = entries[key], entry.generation == generation,
-                ContinuousClock.now - entry.storedAt < lifetime
-            else { return nil }
-            return entry
+    enum Begin: Sendable {
+        /// Served from memory (while fresh, or while another request refreshes it).
+        case hit(Entry)
+        /// Another request is working this answer out for the same data: wait for it.
+        case wait(Flight)
+        /// Work it out, then `finish`.
+        case lead(Flight)
+    }
+
+    /// One answer being worked out; requests for the same one wait on it instead of repeating it.
+    final class Flight: Sendable {
+        let generation: Int
+        private let state = Mutex<(done: Bool, entry: Entry?, waiters: [CheckedContinuation<Entry?, Never>])>((false, nil, []))
+
+        init(generation: Int) {
+            self.generation = generation
+        }
+
+        func result() async -> Entry? {
+            await withCheckedContinuation { continuation in
+                let known: Entry?? = state.withLock { state in
+                    if state.done { return .some(state.entry) }
+                    state.waiters.append(continuation)
+                    return .none
+                }
+                if let known { continuation.resume(returning: known) }
+            }
+        }
+
+        func complete(_ entry: Entry?) {
+            let waiters = state.withLock { state in
+                state.done = true
+                state.entry = entry
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: entry) }
         }
     }
 
-    func store(_ key: Key, _ entry: Entry) {
-        entries.withLock { entries in
-            if entries.count >= capacity {
-                // Old generations first; if that is not enough, start again.
-                entries = entries.filter { $0.value.generation == entry.generation }
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var flights: [Key: Flight] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func begin(_ key: Key, generation: Int) -> Begin {
+        state.withLock { state in
+            if let entry = state.entries[key], entry.generation == generation {
+                if ContinuousClock.now - entry.storedAt < lifetime { return .hit(entry) }
+                // Past its lifetime but nothing written here since: one request refreshes it while
+                // the others are still served this one.
+                if let flight = state.flights[key], flight.generation == generation { return .hit(entry) }
+            } else if let flight = state.flights[key], flight.generation == generation {
+                return .wait(flight)
             }
-            entries[key] = entry
+            let flight = Flight(generation: generation)
+            state.flights[key] = flight
+            return .lead(flight)
         }
+    }
+
+    func finish(_ key: Key, _ flight: Flight, _ entry: Entry?) {
+        state.withLock { state in
+            if state.flights[key] === flight { state.flights[key] = nil }
+            guard let entry else { return }
+            if state.entries.count >= capacity {
+                // Old generations first; if that is not enough, start again.
+                state.entries = state.entries.filter { $0.value.generation == entry.generation }
+                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            }
+            state.entries[key] = entry
+        }
+        flight.complete(entry)
     }
 }
 
