@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// A signed-in web session or an API bearer token. Only the digest of the secret is stored, so a
 /// copy of the database opens no sessions.
@@ -127,14 +128,22 @@ extension AppDatabase {
         let digest = SecretToken.digest(token)
         let now = clock.now()
         let limits = lifetimes.limits(for: kind.stored)
-        // One read per request: the session, its user and their roles together.
-        let found = try await read { db -> (AuthSession, User, Principal)? in
-            guard let session = try AuthSession.fetchOne(db, key: digest), session.kind == kind.stored,
-                let user = try User.fetchOne(db, id: session.userId)
-            else { return nil }
-            return (session, user, try Principal.load(db, user: user))
+        // One read per request: the session, its user and their roles together; none while nothing
+        // has been written since the last read of this session (expiry is still judged each time).
+        let generation = writeGeneration
+        let found: SessionLookup?
+        if let known = sessionLookups.value(digest, generation: generation) {
+            found = known
+        } else {
+            found = try await read { db -> SessionLookup? in
+                guard let session = try AuthSession.fetchOne(db, key: digest), session.kind == kind.stored,
+                    let user = try User.fetchOne(db, id: session.userId)
+                else { return nil }
+                return SessionLookup(session: session, user: user, principal: try Principal.load(db, user: user))
+            }
+            if let found { sessionLookups.store(digest, generation: generation, found) }
         }
-        guard let (session, user, principal) = found else { return nil }
+        guard let (session, user, principal) = found.map({ ($0.session, $0.user, $0.principal) }) else { return nil }
         let expired =
             now.timeIntervalSince(session.lastSeenAt) > limits.idle
             || now.timeIntervalSince(session.createdAt) > limits.absolute
@@ -165,6 +174,37 @@ extension AppDatabase {
                 .filter(AuthSession.Columns.userId == userId && AuthSession.Columns.kind == kind.stored)
                 .deleteAll(db)
             try AuditEvent.record(db, at: now, actor: actor, entity: "user", entityId: userId, action: "sign-out")
+        }
+    }
+}
+
+/// A session as read, with its user and roles.
+struct SessionLookup: Sendable {
+    var session: AuthSession
+    var user: User
+    var principal: Principal
+}
+
+/// Sessions read since the last write: sessions, users and roles change only by writes, so an
+/// entry of the current write count is what a read would answer. Entries also last at most two
+/// seconds, so a change made by another process (disabling a user at the command line) counts.
+final class SessionLookupCache: Sendable {
+    private let entries = Mutex<[String: (generation: Int, at: ContinuousClock.Instant, lookup: SessionLookup)]>([:])
+    private let capacity = 10_000
+    private let lifetime = Duration.seconds(2)
+
+    func value(_ digest: String, generation: Int) -> SessionLookup? {
+        entries.withLock { entries in
+            guard let entry = entries[digest], entry.generation == generation, ContinuousClock.now - entry.at < lifetime
+            else { return nil }
+            return entry.lookup
+        }
+    }
+
+    func store(_ digest: String, generation: Int, _ lookup: SessionLookup) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[digest] = (generation, ContinuousClock.now, lookup)
         }
     }
 }

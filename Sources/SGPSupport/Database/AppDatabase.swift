@@ -15,6 +15,8 @@ public final class AppDatabase: Sendable {
     /// Counts the writes committed through this process: anything computed from the data before
     /// the count moved may be stale (the response cache keys on it).
     private let committedWrites = Atomic<Int>(0)
+    /// Sign-in sessions read since the last write (every request asks for one).
+    let sessionLookups = SessionLookupCache()
 
     public var writeGeneration: Int { committedWrites.load(ordering: .acquiring) }
 
