@@ -110,6 +110,22 @@ struct SupportFixture {
         #expect(try await fixture.database.workRestrictions(gpId: gp.id!, by: fixture.feedback.liaison).isEmpty)
     }
 
+    @Test func aGPsDataDownloadCarriesTheirSupportRecordsOnlyForTheGP() async throws {
+        let fixture = try await SupportFixture()
+        let (gp, gpPrincipal) = try await fixture.feedback.mentoredGP("1111111")
+        _ = try await fixture.open(gp.id!, route: "complaint")
+        func tables(_ principal: Principal) async throws -> [String: Any] {
+            let data = try await fixture.database.personalDataExport(gpId: gp.id!, by: principal)
+            let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return document?["tables"] as? [String: Any] ?? [:]
+        }
+        let own = try await tables(gpPrincipal)
+        #expect((own["supportCase"] as? [Any])?.count == 1)
+        let liaisons = try await tables(fixture.feedback.liaison)
+        #expect(liaisons["gp"] != nil)
+        #expect(liaisons["supportCase"] == nil && liaisons["supportMeeting"] == nil && liaisons["progressReport"] == nil)
+    }
+
     @Test func aFeedbackConcernOpensACaseInOneStepLinkedBothWays() async throws {
         let fixture = try await SupportFixture()
         let (gp, gpPrincipal) = try await fixture.feedback.mentoredGP("1111111")
