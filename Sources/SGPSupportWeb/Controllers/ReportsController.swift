@@ -42,6 +42,7 @@ struct ReportsController {
         var rateChart: String
         var tables: [Table]
         var annualURL: String
+        var supportAccountURL: String
         var isAnnual: Bool
     }
 
@@ -149,7 +150,9 @@ struct ReportsController {
                 table.csvURL = "/reports/activity?\(query)&format=csv&table=\(table.key)"
                 return table
             },
-            annualURL: "/reports/annual?organisationId=\(organisationId)&year=\(period.to.year)", isAnnual: annual)
+            annualURL: "/reports/annual?organisationId=\(organisationId)&year=\(period.to.year)",
+            supportAccountURL: "/support/annual-account?organisationId=\(organisationId)&year=\(period.to.year)",
+            isAnnual: annual)
         return renderer.render("report", model)
     }
 
