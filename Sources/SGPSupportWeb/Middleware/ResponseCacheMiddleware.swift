@@ -75,10 +75,13 @@ final class ResponseCache: Sendable {
 
     let lifetime: Duration
     let capacity: Int
+    /// The bodies kept, in all: pages can be large, memory is not.
+    let byteLimit: Int
 
-    init(lifetime: Duration = .seconds(2), capacity: Int = 4096) {
+    init(lifetime: Duration = .seconds(2), capacity: Int = 4096, byteLimit: Int = 64 << 20) {
         self.lifetime = lifetime
         self.capacity = capacity
+        self.byteLimit = byteLimit
     }
 
     enum Begin: Sendable {
@@ -124,6 +127,7 @@ final class ResponseCache: Sendable {
     private struct State {
         var entries: [Key: Entry] = [:]
         var flights: [Key: Flight] = [:]
+        var bytes = 0
     }
 
     private let state = Mutex(State())
@@ -148,11 +152,16 @@ final class ResponseCache: Sendable {
         state.withLock { state in
             if state.flights[key] === flight { state.flights[key] = nil }
             guard let entry else { return }
-            if state.entries.count >= capacity {
+            if state.entries.count >= capacity || state.bytes + entry.body.readableBytes > byteLimit {
                 // Old generations first; if that is not enough, start again.
                 state.entries = state.entries.filter { $0.value.generation == entry.generation }
-                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+                state.bytes = state.entries.values.reduce(0) { $0 + $1.body.readableBytes }
+                if state.entries.count >= capacity || state.bytes + entry.body.readableBytes > byteLimit {
+                    state.entries.removeAll(keepingCapacity: true)
+                    state.bytes = 0
+                }
             }
+            state.bytes += entry.body.readableBytes - (state.entries[key]?.body.readableBytes ?? 0)
             state.entries[key] = entry
         }
         flight.complete(entry)
