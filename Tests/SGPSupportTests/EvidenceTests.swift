@@ -284,6 +284,18 @@ struct EvidenceFixture {
         #expect(portfolio.feedback.cards.map(\.reflection) == ["I will keep the same handover, and write it down"])
         #expect(portfolio.feedback.cards.first?.answers.first?.ratingText == "4 – Good")
 
+        // A second reflection on the same card is refused with what to do, not a database error.
+        var second = EvidenceInput()
+        second.kind = "feedback-reflection"
+        second.title = "Again"
+        second.date = "2026-12-07"
+        second.details = ["reflection": .text("More")]
+        second.feedbackCardId = .set(card.id!)
+        let again = await validationErrors {
+            _ = try await fixture.database.createEvidenceEntry(gpId: gp.id!, second, by: principal)
+        }
+        #expect(again?["feedbackCardId"]?.contains("already reflected on this card") == true)
+
         try await fixture.database.deleteEvidenceEntry(id: reflection.id!, by: principal)
         #expect(try await fixture.feedback.card(gpId: gp.id!, .practiceAboutGP).useForAppraisal == false)
     }

@@ -442,6 +442,15 @@ extension AppDatabase {
         if entry.kind == .feedbackReflection, entry.feedbackCardId == nil {
             errors.add("feedbackCardId", "Choose the feedback card you are reflecting on")
         }
+        if entry.kind == .feedbackReflection, let cardId = entry.feedbackCardId,
+            let existing = try Int64.fetchOne(
+                db, sql: "SELECT id FROM evidenceEntry WHERE feedbackCardId = ? AND kind = 'feedback-reflection'",
+                arguments: [cardId]),
+            existing != entry.id
+        {
+            errors.add(
+                "feedbackCardId", "You have already reflected on this card: change that entry (number \(existing)) instead")
+        }
     }
 
     /// The entry's own rules, whatever was just changed.
