@@ -36,6 +36,8 @@ import Testing
             #expect(refused.errorCode == "validation_failed")
             let fields = (refused.json["error"] as? [String: Any])?["fields"] as? [String: String]
             #expect(fields?["details.hours"] == "Give the hours as a number above 0, like 1.5")
+            let huge = try await gp.send("/api/v1/gps/1/evidence", method: .post, json: Self.cpdBody(hours: "1e300"))
+            #expect(huge.status == .unprocessableContent, "a number too big to be hours is refused, not a crash")
             let unknownKind = try await gp.send(
                 "/api/v1/gps/1/evidence", method: .post, json: #"{"kind": "audit", "title": "x", "date": "2026-01-01"}"#)
             #expect(unknownKind.status == .unprocessableContent)

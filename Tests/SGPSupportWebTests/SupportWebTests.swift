@@ -137,8 +137,8 @@ import Testing
             let casePage = try await mentor.request(casePath)
             #expect(casePage.text.contains("A feedback-card concern"))
             #expect(casePage.text.contains("href=\"/feedback/cards/\(cardId)\""))
-            #expect(
-                casePage.text.contains("beside the organisation&#39;s spread") || casePage.text.contains("organisation's spread"))
+            #expect(casePage.text.contains("Figures, beside the organisation's spread"))
+            #expect(casePage.text.contains("organisation: lower quartile"), "each figure is shown with the spread")
             let cardAgain = try await mentor.request("/feedback/cards/\(cardId)")
             #expect(cardAgain.text.contains("href=\"\(casePath)\""))
             #expect(!cardAgain.text.contains("Open a support case for the GP"))

@@ -138,11 +138,7 @@ extension AppDatabase {
         let today = clock.today
         return try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
-            let isOwner = principal.gpId == gpId
-            guard try isOwner || FeedbackAccess.isMentorOfGP(db, principal, gpId: gpId) else {
-                throw DomainError.forbidden(
-                    "Evidence is the GP's own: only they, and their mentor for what they share, can open it")
-            }
+            let isOwner = try Self.requireOwnerOrMentor(db, principal, gpId: gpId)
             let shown = filter.year.map { AppraisalYear(startYear: $0, month: gp.appraisalYearMonth) }
             var sql = "SELECT * FROM evidenceEntry WHERE gpId = ?"
             var arguments: StatementArguments = [gpId]
@@ -167,6 +163,15 @@ extension AppDatabase {
                         arguments: [gpId, today]) : [],
                 isOwner: isOwner)
         }
+    }
+
+    /// True for the GP, false for their mentor (who sees what the GP shares); anyone else is refused.
+    static func requireOwnerOrMentor(_ db: Database, _ principal: Principal, gpId: Int64) throws -> Bool {
+        if principal.gpId == gpId { return true }
+        guard try FeedbackAccess.isMentorOfGP(db, principal, gpId: gpId) else {
+            throw DomainError.forbidden("Evidence is the GP's own: only they, and their mentor for what they share, can open it")
+        }
+        return false
     }
 
     /// One entry for someone allowed to see it (a practice sees only what it sent).
@@ -251,7 +256,7 @@ extension AppDatabase {
                 sharedWithMentor: false, sentByPracticeId: nil, createdAt: now, updatedAt: nil)
             try Self.apply(input, to: &entry, db: db, today: today)
             try entry.insert(db)
-            try Self.afterSaving(db, entry, now: now)
+            try Self.afterSaving(db, entry)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "evidenceEntry", entityId: entry.id, action: "create",
                 detail: kind.rawValue)
@@ -273,7 +278,7 @@ extension AppDatabase {
             try Self.apply(input, to: &entry, db: db, today: today)
             entry.updatedAt = now
             try entry.update(db)
-            try Self.afterSaving(db, entry, now: now)
+            try Self.afterSaving(db, entry)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "evidenceEntry", entityId: id, action: "update")
             return entry
@@ -306,7 +311,7 @@ extension AppDatabase {
 
     /// A reflection entry and its card say the same thing: the card is used for appraisal with the
     /// entry's words while the entry exists.
-    static func afterSaving(_ db: Database, _ entry: EvidenceEntry, now: Date) throws {
+    static func afterSaving(_ db: Database, _ entry: EvidenceEntry) throws {
         guard entry.kind == .feedbackReflection, let cardId = entry.feedbackCardId else { return }
         try db.execute(
             sql: "UPDATE feedbackCard SET useForAppraisal = ?, reflection = ? WHERE id = ?",

@@ -30,7 +30,8 @@ public enum DetailValue: Codable, Sendable, Equatable {
     public var text: String {
         switch self {
         case .text(let text): text
-        case .number(let number): number == number.rounded() ? String(Int(number)) : String(number)
+        // Int(_:) traps outside its range: only small whole numbers lose their ".0".
+        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         }
     }
 

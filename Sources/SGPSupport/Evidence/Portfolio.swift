@@ -104,10 +104,7 @@ extension AppDatabase {
         let today = clock.today
         return try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
-            let isOwner = principal.gpId == gpId
-            guard try isOwner || FeedbackAccess.isMentorOfGP(db, principal, gpId: gpId) else {
-                throw DomainError.forbidden("The portfolio is the GP's own: only they and their mentor can open it")
-            }
+            let isOwner = try Self.requireOwnerOrMentor(db, principal, gpId: gpId)
             let appraisalYear =
                 year.map { AppraisalYear(startYear: $0, month: gp.appraisalYearMonth) }
                 ?? AppraisalYear(containing: today, month: gp.appraisalYearMonth)

@@ -227,40 +227,42 @@ extension AppDatabase {
     // MARK: Reading
 
     public func supportCase(id: Int64, by principal: Principal) async throws -> SupportCaseView {
-        try await read { db in
-            guard let supportCase = try SupportCase.fetchOne(db, id: id) else {
-                throw DomainError.notFound("No support case has that id")
-            }
-            guard let reader = try Self.supportReader(db, principal, supportCase) else {
-                throw DomainError.forbidden(
-                    "Support cases are confidential: only the GP's mentor, the educational supervisor on the plan and the GP can open them"
-                )
-            }
-            let plan = try DevelopmentPlan.fetchOne(db, key: ["caseId": id])
-            return SupportCaseView(
-                supportCase: supportCase,
-                gpName: try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [supportCase.gpId]) ?? "",
-                reader: reader,
-                meetings: reader == .subject
-                    ? []
-                    : try SupportMeeting.fetchAll(
-                        db, sql: "SELECT * FROM supportMeeting WHERE caseId = ? ORDER BY date, id", arguments: [id]),
-                plan: plan,
-                supervisorName: try plan?.supervisorId.flatMap {
-                    try String.fetchOne(db, sql: "SELECT displayName FROM user WHERE id = ?", arguments: [$0])
-                },
-                reports: try ProgressReport.fetchAll(
-                    db, sql: "SELECT * FROM progressReport WHERE caseId = ? ORDER BY version DESC", arguments: [id]),
-                concernCardId: reader == .mentor
-                    ? try supportCase.feedbackConcernId.flatMap {
-                        try Int64.fetchOne(db, sql: "SELECT cardId FROM feedbackConcern WHERE id = ?", arguments: [$0])
-                    } : nil)
+        try await read { db in try Self.supportCaseView(db, id: id, by: principal) }
+    }
+
+    static func supportCaseView(_ db: Database, id: Int64, by principal: Principal) throws -> SupportCaseView {
+        guard let supportCase = try SupportCase.fetchOne(db, id: id) else {
+            throw DomainError.notFound("No support case has that id")
         }
+        guard let reader = try Self.supportReader(db, principal, supportCase) else {
+            throw DomainError.forbidden(
+                "Support cases are confidential: only the GP's mentor, the educational supervisor on the plan and the GP can open them"
+            )
+        }
+        let plan = try DevelopmentPlan.fetchOne(db, key: ["caseId": id])
+        return SupportCaseView(
+            supportCase: supportCase,
+            gpName: try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [supportCase.gpId]) ?? "",
+            reader: reader,
+            meetings: reader == .subject
+                ? []
+                : try SupportMeeting.fetchAll(
+                    db, sql: "SELECT * FROM supportMeeting WHERE caseId = ? ORDER BY date, id", arguments: [id]),
+            plan: plan,
+            supervisorName: try plan?.supervisorId.flatMap {
+                try String.fetchOne(db, sql: "SELECT displayName FROM user WHERE id = ?", arguments: [$0])
+            },
+            reports: try ProgressReport.fetchAll(
+                db, sql: "SELECT * FROM progressReport WHERE caseId = ? ORDER BY version DESC", arguments: [id]),
+            concernCardId: reader == .mentor
+                ? try supportCase.feedbackConcernId.flatMap {
+                    try Int64.fetchOne(db, sql: "SELECT cardId FROM feedbackConcern WHERE id = ?", arguments: [$0])
+                } : nil)
     }
 
     /// The cases this person may open: a mentor's mentees', a supervisor's plans', a GP's own.
     public func supportCases(by principal: Principal) async throws -> [SupportCaseView] {
-        let ids: [Int64] = try await read { db in
+        try await read { db in
             try Int64.fetchAll(
                 db,
                 sql: """
@@ -271,11 +273,10 @@ extension AppDatabase {
                     """,
                 arguments: [
                     principal.userId, principal.holds(.mentor), principal.holds(.educationalSupervisor), principal.gpId,
-                ])
+                ]
+            )
+            .map { try Self.supportCaseView(db, id: $0, by: principal) }
         }
-        var views: [SupportCaseView] = []
-        for id in ids { views.append(try await supportCase(id: id, by: principal)) }
-        return views
     }
 
     /// What the support team may know of a GP's cases: the work restrictions of open ones, nothing else.
