@@ -118,32 +118,42 @@ struct EligibilityContext {
     func evaluate(gpId: Int64, session: ClinicalSession, practice: Practice) -> Candidate {
         let gp = gps[gpId]!
         let blocks = blockers(gpId: gpId, session: session, practice: practice, firstOnly: false)
+        let (score, reasons) = ranking(gpId: gpId, session: session, practice: practice, explain: true)
+        return Candidate(
+            gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons, ineligibleBecause: blocks)
+    }
+
+    /// How well the GP fits the session, and with `explain` why (the clearing run scores millions of
+    /// pairs and writes reasons only for those it proposes).
+    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool) -> (score: Int, reasons: [String])
+    {
+        let gp = gps[gpId]!
         let isOwn = gp.organisationId == practice.organisationId
         let booked = bookings[gpId] ?? []
         let preference = preferences[practice.id!]?[gpId]
         var score = 100
         var reasons: [String] = []
+        func reason(_ text: @autoclosure () -> String) { if explain { reasons.append(text()) } }
         if preference == .preferred {
             score += 50
-            reasons.append("On the practice's preferred list")
+            reason("On the practice's preferred list")
         }
         if let times = completedAtPractice[practice.id!]?[gpId], times > 0 {
             score += min(30, 10 * times)
-            reasons.append("Has worked at this practice before (\(times) session\(times == 1 ? "" : "s"))")
+            reason("Has worked at this practice before (\(times) session\(times == 1 ? "" : "s"))")
         }
         let thisMonth = booked.filter { other -> Bool in
             other.sessionId != session.id && other.date.year == session.date.year && other.date.month == session.date.month
         }.count
         score += max(0, 20 - 4 * thisMonth)
-        reasons.append("\(thisMonth) session\(thisMonth == 1 ? "" : "s") booked this month (fewer ranks higher)")
+        reason("\(thisMonth) session\(thisMonth == 1 ? "" : "s") booked this month (fewer ranks higher)")
         if isOwn {
             score += 5
-            reasons.append("From this organisation")
+            reason("From this organisation")
         } else {
-            reasons.append("From a partner organisation")
+            reason("From a partner organisation")
         }
-        return Candidate(
-            gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons, ineligibleBecause: blocks)
+        return (score, reasons)
     }
 
     /// Whether the GP may take the session: the same rules as `evaluate`, stopping at the first that
