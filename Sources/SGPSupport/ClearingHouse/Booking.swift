@@ -202,29 +202,40 @@ extension AppDatabase {
             guard let gp = try GP.fetchOne(db, id: gpId) else {
                 throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "No GP has that id"))
             }
-            try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, who: gp.name)
-            var offer = Offer(
-                id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now, createdById: principal.userId,
-                expiresAt: now.addingTimeInterval(Self.offerLifetime))
-            try offer.insert(db)
-            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "session", entityId: sessionId, action: "offer")
-            let mail =
-                gp.email.map {
-                    [
-                        MailMessage(
-                            to: $0, toName: gp.name, subject: "Session offered: \(practice.name), \(session.date.displayText)",
-                            text: """
-                                Dear \(gp.name),
-
-                                \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session on \
-                                \(session.date.displayText), \(session.start)–\(session.end), at \(session.rateText).
-
-                                The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it in sgpst.
-                                """)
-                    ]
-                } ?? []
+            let (offer, mail) = try Self.makeOffer(db, session: session, practice: practice, gp: gp, by: principal, now: now)
             return Outcome(value: offer, notifications: mail)
         }
+    }
+
+    /// Offers an open session to a GP who may take it: the one way offers are made (by hand, or by
+    /// a clearing run), with the GP's email.
+    static func makeOffer(
+        _ db: Database, session: ClinicalSession, practice: Practice, gp: GP, by principal: Principal, now: Date
+    ) throws -> (Offer, [MailMessage]) {
+        let sessionId = session.id!
+        let gpId = gp.id!
+        try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, who: gp.name)
+        var offer = Offer(
+            id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now, createdById: principal.userId,
+            expiresAt: now.addingTimeInterval(Self.offerLifetime))
+        try offer.insert(db)
+        try AuditEvent.record(db, at: now, actor: principal.actor, entity: "session", entityId: sessionId, action: "offer")
+        let mail =
+            gp.email.map {
+                [
+                MailMessage(
+                    to: $0, toName: gp.name, subject: "Session offered: \(practice.name), \(session.date.displayText)",
+                    text: """
+                        Dear \(gp.name),
+
+                        \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session on \
+                        \(session.date.displayText), \(session.start)–\(session.end), at \(session.rateText).
+
+                        The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it in sgpst.
+                        """)
+                ]
+            } ?? []
+        return (offer, mail)
     }
 
     /// The GP accepts an offer made to them: booked, unless it expired or the session went.

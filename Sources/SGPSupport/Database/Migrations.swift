@@ -11,6 +11,7 @@ extension AppDatabase {
         migrator.registerMigration("v5-mailshot", migrate: mailshotSchema)
         migrator.registerMigration("v6-evidence", migrate: evidenceSchema)
         migrator.registerMigration("v7-support", migrate: supportSchema)
+        migrator.registerMigration("v8-clearing-run", migrate: clearingRunSchema)
         return migrator
     }()
 
@@ -621,5 +622,40 @@ extension AppDatabase {
             t.column("signpostedTo", .text)
             t.column("createdAt", .datetime).notNull()
         }
+    }
+
+    private static func clearingRunSchema(_ db: Database) throws {
+        // The liaison officer's weekly clearing run: what was proposed, and what was pinned or removed.
+        try db.create(table: "clearingRun") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("organisation", onDelete: .cascade).notNull()
+            t.column("week", .text).notNull()
+            t.column("status", .text).notNull().defaults(to: "proposed").check { ["proposed", "sent"].contains($0) }
+            t.column("createdAt", .datetime).notNull()
+            t.column("createdById", .integer).references("user", onDelete: .setNull)
+            t.column("solvedAt", .datetime).notNull()
+            t.column("sessionCount", .integer).notNull()
+            t.column("filled", .integer).notNull()
+            t.column("objective", .double).notNull()
+            t.column("optimal", .boolean).notNull()
+            t.column("pins", .text).notNull().defaults(to: "[]")
+            t.column("exclusions", .text).notNull().defaults(to: "[]")
+            t.column("unfilled", .text).notNull().defaults(to: "[]")
+            t.column("sentAt", .datetime)
+            t.column("sentById", .integer).references("user", onDelete: .setNull)
+        }
+        try db.create(index: "clearingRun_organisation", on: "clearingRun", columns: ["organisationId", "createdAt"])
+        try db.create(table: "clearingProposal") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("run", inTable: "clearingRun", onDelete: .cascade).notNull()
+            t.belongsTo("session", inTable: "clinicalSession", onDelete: .cascade).notNull()
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("score", .double).notNull()
+            t.column("reasons", .text).notNull().defaults(to: "[]")
+            t.column("pinned", .boolean).notNull().defaults(to: false)
+            t.column("offerId", .integer).references("offer", onDelete: .setNull)
+            t.uniqueKey(["runId", "sessionId"])
+        }
+        try db.create(index: "clearingProposal_gp", on: "clearingProposal", columns: ["gpId"])
     }
 }

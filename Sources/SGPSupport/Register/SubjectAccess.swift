@@ -40,6 +40,13 @@ public enum PersonalDataMap {
         "progressReport":
             "SELECT r.* FROM progressReport r JOIN supportCase c ON c.id = r.caseId WHERE c.gpId = :gp ORDER BY r.id",
         "pastoralContact": "SELECT * FROM pastoralContact WHERE gpId = :gp ORDER BY id",
+        "clearingProposal": "SELECT * FROM clearingProposal WHERE gpId = :gp ORDER BY id",
+        // A run names a GP only where the liaison officer pinned or removed them.
+        "clearingRun": """
+            SELECT id, week, pins, exclusions FROM clearingRun r
+            WHERE EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
+            OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp) ORDER BY id
+            """,
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]

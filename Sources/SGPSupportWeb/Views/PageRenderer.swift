@@ -62,6 +62,7 @@ struct PageChrome: Sendable {
                     items.append(("Organisation", "/organisations/\(id)"))
                     items.append(("Reports", "/reports/activity?organisationId=\(id)"))
                     items.append(("Evidence and audits", "/organisations/\(id)/evidence"))
+                    if grant.role == .liaisonOfficer { items.append(("Clearing run", "/clearing-runs?organisationId=\(id)")) }
                 }
             case .practiceManager:
                 if let id = grant.practiceId { items.append(("Practice", "/practices/\(id)")) }
@@ -103,6 +104,7 @@ enum Notice: String {
     case sending
     case deleted, published, joined
     case admissionSent = "admission-sent"
+    case offersSent = "offers-sent"
 
     var message: String {
         switch self {
@@ -130,6 +132,7 @@ enum Notice: String {
         case .published: "Audit topic published. The organisation's GPs see it in their evidence log and can join."
         case .joined: "You have joined the audit. Log your contribution here and mark it complete when it is done."
         case .admissionSent: "Feedback sent. It is in the GP's evidence log for them to reflect on, and they have been emailed."
+        case .offersSent: "Offers sent and emailed. Nothing is booked until each GP accepts (offers stand 48 hours)."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
         }
     }
