@@ -106,7 +106,7 @@ extension AppDatabase {
             try Self.requireRunsClearing(principal, organisationId: organisation.id!)
             var run = ClearingRun(
                 id: nil, organisationId: organisation.id!, week: parsedWeek!.description, status: .proposed, createdAt: now,
-                createdById: principal.userId, solvedAt: now, sessionCount: 0, filled: 0, objective: 0, optimal: true, pins: [],
+                createdById: principal.isCommandLine ? nil : principal.userId, solvedAt: now, sessionCount: 0, filled: 0, objective: 0, optimal: true, pins: [],
                 exclusions: [], unfilled: [])
             try run.insert(db)
             try Self.solveClearingRun(db, run: &run, today: today, now: now)
@@ -227,7 +227,7 @@ extension AppDatabase {
             }
             run.status = .sent
             run.sentAt = now
-            run.sentById = principal.userId
+            run.sentById = principal.isCommandLine ? nil : principal.userId
             try run.update(db)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "clearingRun", entityId: id, action: "send")
             return Outcome(value: report, notifications: mail)
