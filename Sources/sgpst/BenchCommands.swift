@@ -38,7 +38,61 @@ struct Generate: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks over a generated data set (release build: swift build -c release).",
-        subcommands: [Mailshot.self, Reports.self])
+        subcommands: [Mailshot.self, Reports.self, Clearing.self])
+
+    struct Clearing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a synthetic data set, build next week's clearing instance over every organisation, solve it.",
+            discussion: """
+                Prints what was built, then as its last line {"seconds", "peakMemoryBytes", "sessions", "filled", \
+                "objective"}: seconds is the solve alone; peakMemoryBytes is the whole process's peak (generation included).
+                """)
+
+        @Option(help: "Practices (about 150 to an organisation).") var practices = 6500
+        @Option(help: "Sessional GPs.") var gps = 12000
+        @Option(help: "Open sessions, all in next week.") var sessions = 30000
+        @Option(help: "The random seed.") var seed: UInt64 = 1
+        @Option(help: "Reuse (or keep) the generated data in this file instead of a temporary one.") var database: String?
+
+        func run() async throws {
+            let path =
+                database
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-bench-\(UUID().uuidString).sqlite").path
+            defer {
+                if database == nil {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+            }
+            let store = try AppDatabase(path: path, passwords: DatabaseOptions.passwordHasher())
+            let week = IsoWeek(containing: store.clock.today.adding(days: 7))
+            if try await store.organisation(code: "G0001") == nil {
+                _ = try await store.generateSyntheticData(
+                    SyntheticDataSpec(practices: practices, gps: gps, sessions: sessions, seed: seed, week: week))
+            }
+            let building = ContinuousClock.now
+            let instance = try await store.nationalClearingInstance(week: week)
+            print(
+                "Built \(week): \(instance.sessions.count) sessions, \(instance.gps.count) GPs, \(instance.pairs.count) eligible pairs "
+                    + "in \(Mailshot.seconds(building.duration(to: .now))) s.")
+            let started = ContinuousClock.now
+            let solution = try ClearingSolver.solve(instance)
+            let seconds = Mailshot.seconds(started.duration(to: .now))
+            print("\(solution.parts) independent parts, \(solution.searchNodes) search nodes, optimal: \(solution.optimal).")
+            let json = try JSONSerialization.data(
+                withJSONObject: [
+                    "seconds": seconds, "peakMemoryBytes": Self.peakMemoryBytes(), "sessions": instance.sessions.count,
+                    "filled": solution.filled, "objective": solution.objective,
+                ] as [String: Any], options: [.sortedKeys])
+            print(String(decoding: json, as: UTF8.self))
+        }
+
+        /// The process's peak resident memory (Linux reports kilobytes).
+        static func peakMemoryBytes() -> Int {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return usage.ru_maxrss * 1024
+        }
+    }
 
     struct Reports: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

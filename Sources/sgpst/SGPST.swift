@@ -9,7 +9,8 @@ struct SGPST: AsyncParsableCommand {
         abstract: "The coordination service of a Sessional GP Support Team.",
         subcommands: [
             Serve.self, Migrate.self, Demo.self, OrganisationCommand.self, UserCommand.self, ImportCommand.self,
-            ExportCommand.self, MailshotCommand.self, ClearingCommand.self, Generate.self, Bench.self, BackupCommand.self, RestoreCommand.self,
+            ExportCommand.self, MailshotCommand.self, ClearingCommand.self, Generate.self, Bench.self, BackupCommand.self,
+            RestoreCommand.self,
         ])
 }
 

@@ -28,7 +28,10 @@ import Testing
         let solution = try ClearingSolver.solve(instance)
         #expect(solution.filled == 3)
         #expect(solution.objective == 310)
-        #expect(Set(solution.assignments) == [.init(sessionId: 1, gpId: 1), .init(sessionId: 2, gpId: 2), .init(sessionId: 3, gpId: 1)])
+        #expect(
+            Set(solution.assignments) == [
+                .init(sessionId: 1, gpId: 1), .init(sessionId: 2, gpId: 2), .init(sessionId: 3, gpId: 1),
+            ])
         #expect(solution.optimal)
     }
 
@@ -128,7 +131,8 @@ import Testing
             }
         }
         for left in run.unfilled where left.unfilled.reason == .noOneEligible {
-            let candidates = try await database.candidates(sessionId: left.session.id!, includeIneligible: false, by: .commandLine)
+            let candidates = try await database.candidates(
+                sessionId: left.session.id!, includeIneligible: false, by: .commandLine)
             #expect(candidates.isEmpty, "nobody could take session \(left.session.id!)")
         }
     }

@@ -223,16 +223,16 @@ extension AppDatabase {
         let mail =
             gp.email.map {
                 [
-                MailMessage(
-                    to: $0, toName: gp.name, subject: "Session offered: \(practice.name), \(session.date.displayText)",
-                    text: """
-                        Dear \(gp.name),
+                    MailMessage(
+                        to: $0, toName: gp.name, subject: "Session offered: \(practice.name), \(session.date.displayText)",
+                        text: """
+                            Dear \(gp.name),
 
-                        \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session on \
-                        \(session.date.displayText), \(session.start)–\(session.end), at \(session.rateText).
+                            \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session on \
+                            \(session.date.displayText), \(session.start)–\(session.end), at \(session.rateText).
 
-                        The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it in sgpst.
-                        """)
+                            The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it in sgpst.
+                            """)
                 ]
             } ?? []
         return (offer, mail)

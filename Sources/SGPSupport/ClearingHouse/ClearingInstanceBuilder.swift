@@ -47,7 +47,9 @@ extension AppDatabase {
         var gpsByPlace: [Place: [Int64]] = [:]
         for gpId in gpIds {
             let gp = context.gps[gpId]!
-            for locality in gp.localities { gpsByPlace[Place(organisationId: gp.organisationId, locality: locality), default: []].append(gpId) }
+            for locality in gp.localities {
+                gpsByPlace[Place(organisationId: gp.organisationId, locality: locality), default: []].append(gpId)
+            }
         }
         var pairs: [ClearingInstance.Pair] = []
         var pairCount: [Int64: Int] = [:]
@@ -75,7 +77,8 @@ extension AppDatabase {
                     id: gpId, maxSessions: room,
                     booked: booked.map {
                         ClearingInstance.Interval(
-                            date: $0.date.description, start: ClockTime.format($0.startMinute), end: ClockTime.format($0.endMinute))
+                            date: $0.date.description, start: ClockTime.format($0.startMinute),
+                            end: ClockTime.format($0.endMinute))
                     },
                     penalties: (0..<room).map { clearingFairnessStep * Double(booked.count + $0) }))
         }
@@ -94,7 +97,9 @@ extension AppDatabase {
             throw DomainError.forbidden("Only the organisation's liaison officer runs its clearing")
         }
         let today = clock.today
-        return try await read { db in try Self.clearingData(db, organisationIds: [organisationId], week: week, today: today).instance }
+        return try await read { db in
+            try Self.clearingData(db, organisationIds: [organisationId], week: week, today: today).instance
+        }
     }
 
     /// Every organisation's sessions in one instance (the national benchmark).

@@ -91,11 +91,16 @@ struct ClearingNetwork {
             edgeArc[index] = forward
         }
         returnArc = edgeArc.removeLast()
-        // Shortest distances from the source over the forward arcs (the graph is layered in node order).
+        // Shortest distances from the source over the open forward arcs: every edge runs from a lower
+        // node to a higher one, except into the sink, which has none of its own, so one pass in node
+        // order settles them all.
         var first = Array(repeating: Self.unreachable, count: nodeCount)
         first[Int(Self.source)] = 0
-        for edge in edges.sorted(by: { $0.from < $1.from }) where first[Int(edge.from)] < Self.unreachable {
-            first[Int(edge.to)] = min(first[Int(edge.to)], first[Int(edge.from)] + edge.cost)
+        for node in 0..<nodeCount where first[node] < Self.unreachable {
+            for arc in arcStart[node]..<arcStart[node + 1] where arcCapacity[Int(arc)] > 0 {
+                let next = Int(arcTo[Int(arc)])
+                first[next] = min(first[next], first[node] + arcCost[Int(arc)])
+            }
         }
         let reached = first.filter { $0 < Self.unreachable }.max() ?? 0
         potential = first.map { $0 < Self.unreachable ? $0 : reached }

@@ -106,7 +106,8 @@ extension AppDatabase {
             try Self.requireRunsClearing(principal, organisationId: organisation.id!)
             var run = ClearingRun(
                 id: nil, organisationId: organisation.id!, week: parsedWeek!.description, status: .proposed, createdAt: now,
-                createdById: principal.isCommandLine ? nil : principal.userId, solvedAt: now, sessionCount: 0, filled: 0, objective: 0, optimal: true, pins: [],
+                createdById: principal.isCommandLine ? nil : principal.userId, solvedAt: now, sessionCount: 0, filled: 0,
+                objective: 0, optimal: true, pins: [],
                 exclusions: [], unfilled: [])
             try run.insert(db)
             try Self.solveClearingRun(db, run: &run, today: today, now: now)
@@ -216,7 +217,8 @@ extension AppDatabase {
                 }
                 guard let gp = try GP.fetchOne(db, id: proposal.gpId) else { continue }
                 do {
-                    let (offer, message) = try Self.makeOffer(db, session: session, practice: practice, gp: gp, by: principal, now: now)
+                    let (offer, message) = try Self.makeOffer(
+                        db, session: session, practice: practice, gp: gp, by: principal, now: now)
                     proposal.offerId = offer.id
                     try proposal.update(db)
                     mail += message
@@ -316,14 +318,17 @@ extension AppDatabase {
         let sessions = Dictionary(
             uniqueKeysWithValues: try ClinicalSession.filter(ids: sessionIds).fetchAll(db).map { ($0.id!, $0) })
         let practices = Dictionary(
-            uniqueKeysWithValues: try Practice.filter(ids: Set(sessions.values.map(\.practiceId))).fetchAll(db).map { ($0.id!, $0) })
+            uniqueKeysWithValues: try Practice.filter(ids: Set(sessions.values.map(\.practiceId))).fetchAll(db).map {
+                ($0.id!, $0)
+            })
         let names = Dictionary(
             uniqueKeysWithValues: try GP.filter(ids: Set(proposals.map(\.gpId))).fetchAll(db).map { ($0.id!, $0.name) })
         func order(_ session: ClinicalSession) -> (Day, Int, Int64) { (session.date, session.startMinute, session.id!) }
         let proposed = proposals.compactMap { proposal -> ClearingRunView.Proposed? in
             guard let session = sessions[proposal.sessionId] else { return nil }
             return ClearingRunView.Proposed(
-                proposal: proposal, session: session, practice: practices[session.practiceId]!, gpName: names[proposal.gpId] ?? "")
+                proposal: proposal, session: session, practice: practices[session.practiceId]!, gpName: names[proposal.gpId] ?? ""
+            )
         }.sorted { order($0.session) < order($1.session) }
         let left = run.unfilled.compactMap { unfilled -> ClearingRunView.Left? in
             guard let session = sessions[unfilled.sessionId] else { return nil }

@@ -217,20 +217,24 @@ struct Problem: Sendable {
         pairGP = []
         pairSession = []
         pairScore = []
-        var seen = Set<ClearingAssignment>()
-        var pairIndex: [ClearingAssignment: Int] = [:]
+        // Pairs by GP and session position in one integer key (hashing two ids per pair costs more);
+        // −1 marks a listed pair that clashes with a booking.
+        let sessionCount = sessionIds.count
+        var pairIndex: [Int: Int] = Dictionary(minimumCapacity: instance.pairs.count)
         for pair in instance.pairs {
             guard let gp = gpIndex[pair.gpId], let session = sessionIndex[pair.sessionId] else {
                 errors.add("pairs", "pairs: GP \(pair.gpId) and session \(pair.sessionId) must both be listed")
                 continue
             }
-            let key = ClearingAssignment(sessionId: pair.sessionId, gpId: pair.gpId)
-            guard seen.insert(key).inserted else {
+            let key = gp * sessionCount + session
+            guard pairIndex.updateValue(-1, forKey: key) == nil else {
                 errors.add("pairs", "pairs: GP \(pair.gpId) with session \(pair.sessionId) appears twice")
                 continue
             }
             guard pair.score.isFinite, abs(pair.score) < 1e9 else {
-                errors.add("pairs", "pairs: the score of GP \(pair.gpId) with session \(pair.sessionId) must be a number under a billion")
+                errors.add(
+                    "pairs", "pairs: the score of GP \(pair.gpId) with session \(pair.sessionId) must be a number under a billion"
+                )
                 continue
             }
             // A pair that clashes with one of the GP's bookings cannot be taken.
@@ -246,8 +250,14 @@ struct Problem: Sendable {
         // Pins first: each takes its GP's next slot and closes the session and the GP's clashing pairs.
         var taken = Set<Int>()
         var pinnedByGP: [Int: [Int]] = [:]
+        func listed(_ assignment: ClearingAssignment) -> Int? {
+            guard let gp = gpIndex[assignment.gpId], let session = sessionIndex[assignment.sessionId],
+                let pair = pairIndex[gp * sessionCount + session], pair >= 0
+            else { return nil }
+            return pair
+        }
         for pin in pinned {
-            guard let pair = pairIndex[pin] else {
+            guard let pair = listed(pin) else {
                 errors.add("pinned", "GP \(pin.gpId) cannot take session \(pin.sessionId): they are not an eligible pair")
                 continue
             }
@@ -270,18 +280,15 @@ struct Problem: Sendable {
             gpCapacity[gp] -= pairs.count
             gpPenalties[gp] = Array(gpPenalties[gp].dropFirst(pairs.count))
         }
-        let pinnedSessionsByGP = pinnedByGP.mapValues { $0.map { pairSession[$0] } }
-        for pair in pairGP.indices {
-            let session = pairSession[pair]
-            let gp = pairGP[pair]
-            guard !taken.contains(session), gpCapacity[gp] > 0,
-                !excluded.contains(ClearingAssignment(sessionId: sessionIds[session], gpId: gpIds[gp]))
-            else { continue }
-            let clashesWithPin = (pinnedSessionsByGP[gp] ?? []).contains { other in
-                sessionDate[other] == sessionDate[session] && sessionStart[other] < sessionEnd[session]
-                    && sessionStart[session] < sessionEnd[other]
+        var closed = Set(excluded.compactMap(listed))
+        for (gp, pinnedPairs) in pinnedByGP {
+            for pair in pairGP.indices where pairGP[pair] == gp {
+                if pinnedPairs.contains(where: { overlaps(pairSession[$0], pairSession[pair]) }) { closed.insert(pair) }
             }
-            if !clashesWithPin { openPairs.append(pair) }
+        }
+        openPairs.reserveCapacity(pairGP.count)
+        for pair in pairGP.indices where gpCapacity[pairGP[pair]] > 0 && !taken.contains(pairSession[pair]) {
+            if closed.isEmpty || !closed.contains(pair) { openPairs.append(pair) }
         }
     }
 
@@ -348,8 +355,8 @@ struct PartSearch {
     /// The network edge of each of the part's pairs (same order as `part.pairs`).
     private var pairEdge: [Int] = []
     /// Each GP's pairs (positions in `part.pairs`), by date then start.
-    private var pairsOfGP: [Int: [Int]] = [:]
-    private var gpOrder: [Int] = []
+    /// Each of the part's GPs' pairs (positions in `part.pairs`), by date then start.
+    private var pairsOfGP: [[Int]] = []
     /// Pairs closed by the branches above the current node.
     private var banned: [Bool] = []
     private var best: (key: Key, pairs: [Int])?
@@ -378,73 +385,106 @@ struct PartSearch {
         self.problem = problem
         self.part = part
         func scaled(_ value: Double) -> Int64 { Int64((value * ClearingSolver.scale).rounded()) }
-        for (position, pair) in part.pairs.enumerated() { pairsOfGP[problem.pairGP[pair], default: []].append(position) }
-        for (gp, positions) in pairsOfGP {
-            pairsOfGP[gp] = positions.sorted {
-                let a = problem.pairSession[part.pairs[$0]]
-                let b = problem.pairSession[part.pairs[$1]]
+        func session(_ position: Int) -> Int { problem.pairSession[part.pairs[position]] }
+        // The part's GPs in the problem's order, and each one's pairs by date and start.
+        var localGP = [Int32](repeating: -1, count: problem.gpIds.count)
+        for pair in part.pairs { localGP[problem.pairGP[pair]] = 0 }
+        var gps: [Int] = []
+        for gp in localGP.indices where localGP[gp] == 0 {
+            localGP[gp] = Int32(gps.count)
+            gps.append(gp)
+        }
+        var byGP = [[Int]](repeating: [], count: gps.count)
+        for position in part.pairs.indices { byGP[Int(localGP[problem.pairGP[part.pairs[position]]])].append(position) }
+        for index in byGP.indices {
+            byGP[index].sort {
+                let a = session($0)
+                let b = session($1)
                 return (problem.sessionDate[a], problem.sessionStart[a], a) < (problem.sessionDate[b], problem.sessionStart[b], b)
             }
         }
-        // Nodes: source 0, sink 1, then GPs, their date groups and the sessions, in that order.
-        let gps = pairsOfGP.keys.sorted()
-        gpOrder = gps
+        pairsOfGP = byGP
         banned = Array(repeating: false, count: part.pairs.count)
-        var sessionNode: [Int: Int32] = [:]
-        var nextNode: Int32 = 2
-        var gpNode: [Int: Int32] = [:]
-        for gp in gps {
-            gpNode[gp] = nextNode
-            nextNode += 1
-        }
+        // Nodes: source 0, sink 1, then GPs, their date trees and the sessions, in that order.
+        var nextNode = Int32(2 + gps.count)
         var edges: [ClearingNetwork.Edge] = []
+        edges.reserveCapacity(part.pairs.count * 5 / 4 + 16)
         var magnitude: Int64 = 0
-        for gp in gps {
-            let slots = min(problem.gpCapacity[gp], pairsOfGP[gp]!.count)
-            for slot in 0..<slots {
+        for (index, gp) in gps.enumerated() {
+            for slot in 0..<min(problem.gpCapacity[gp], byGP[index].count) {
                 let penalty = scaled(problem.gpPenalties[gp][slot])
                 magnitude += abs(penalty)
-                edges.append(ClearingNetwork.Edge(from: 0, to: gpNode[gp]!, capacity: 1, cost: penalty))
+                edges.append(ClearingNetwork.Edge(from: 0, to: Int32(2 + index), capacity: 1, cost: penalty))
             }
         }
         var groupEdges: [(group: Int32, position: Int)] = []
-        for gp in gps {
-            var byDate: [Int: [Int]] = [:]
-            for position in pairsOfGP[gp]! {
-                byDate[problem.sessionDate[problem.pairSession[part.pairs[position]]], default: []].append(position)
-            }
-            for date in byDate.keys.sorted() {
+        groupEdges.reserveCapacity(part.pairs.count)
+        for (index, positions) in byGP.enumerated() {
+            var first = 0
+            while first < positions.count {
+                let date = problem.sessionDate[session(positions[first])]
+                var last = first
+                while last + 1 < positions.count && problem.sessionDate[session(positions[last + 1])] == date { last += 1 }
                 Self.addDateTree(
-                    problem: problem, part: part, positions: byDate[date]!, parent: gpNode[gp]!, nextNode: &nextNode,
-                    edges: &edges, groupEdges: &groupEdges)
+                    problem: problem, part: part, positions: Array(positions[first...last]), parent: Int32(2 + index),
+                    nextNode: &nextNode, edges: &edges, groupEdges: &groupEdges)
+                first = last + 1
             }
         }
-        var bestScore: [Int: Int64] = [:]
+        var sessionNode = [Int32](repeating: -1, count: problem.sessionIds.count)
+        var bestScore: [Int64] = []
         for pair in part.pairs {
-            let session = problem.pairSession[pair]
-            if sessionNode[session] == nil {
-                sessionNode[session] = nextNode
-                nextNode += 1
+            let here = problem.pairSession[pair]
+            if sessionNode[here] < 0 {
+                sessionNode[here] = nextNode + Int32(bestScore.count)
+                bestScore.append(0)
             }
-            bestScore[session] = max(bestScore[session] ?? 0, abs(scaled(problem.pairScore[pair])))
+            let slot = Int(sessionNode[here] - nextNode)
+            bestScore[slot] = max(bestScore[slot], abs(scaled(problem.pairScore[pair])))
         }
-        magnitude += bestScore.values.reduce(0, +)
+        magnitude += bestScore.reduce(0, +)
         pairEdge = Array(repeating: 0, count: part.pairs.count)
         for (group, position) in groupEdges {
             let pair = part.pairs[position]
             pairEdge[position] = edges.count
             edges.append(
                 ClearingNetwork.Edge(
-                    from: group, to: sessionNode[problem.pairSession[pair]]!, capacity: 1, cost: -scaled(problem.pairScore[pair])))
+                    from: group, to: sessionNode[problem.pairSession[pair]], capacity: 1, cost: -scaled(problem.pairScore[pair])))
         }
-        for node in sessionNode.values.sorted() {
-            edges.append(ClearingNetwork.Edge(from: node, to: ClearingNetwork.sink, capacity: 1, cost: 0))
+        for slot in bestScore.indices {
+            edges.append(ClearingNetwork.Edge(from: nextNode + Int32(slot), to: ClearingNetwork.sink, capacity: 1, cost: 0))
         }
         fillWeight = 2 * magnitude + 1
-        returnCapacity = Int32(sessionNode.count + 1)
+        returnCapacity = Int32(bestScore.count + 1)
         baseEdges = edges
+        // The search's network breaks ties away from clashes: every cost is multiplied by `tieScale`
+        // and a pair that may clash with another of its GP's pairs that day costs one more. The
+        // extras of a whole proposal stay below `tieScale`, so they only choose among equal proposals.
+        var groupOf = [Int32](repeating: 0, count: part.pairs.count)
+        for (group, position) in groupEdges { groupOf[position] = group }
+        tieScale = Int64(bestScore.count + 1)
+        var searchEdges = edges
+        for index in searchEdges.indices { searchEdges[index].cost *= tieScale }
+        for positions in byGP {
+            for (index, position) in positions.enumerated() {
+                let here = session(position)
+                var later = index + 1
+                while later < positions.count, problem.sessionDate[session(positions[later])] == problem.sessionDate[here],
+                    problem.sessionStart[session(positions[later])] < problem.sessionEnd[here]
+                {
+                    if groupOf[positions[later]] != groupOf[position] {
+                        if searchEdges[pairEdge[position]].cost % tieScale == 0 { searchEdges[pairEdge[position]].cost += 1 }
+                        if searchEdges[pairEdge[positions[later]]].cost % tieScale == 0 {
+                            searchEdges[pairEdge[positions[later]]].cost += 1
+                        }
+                    }
+                    later += 1
+                }
+            }
+        }
         network = ClearingNetwork(
-            nodeCount: Int(nextNode), edges: edges, returnCost: -fillWeight, returnCapacity: returnCapacity)
+            nodeCount: Int(nextNode) + bestScore.count, edges: searchEdges, returnCost: -fillWeight * tieScale,
+            returnCapacity: returnCapacity)
     }
 
     /// One GP's sessions on one date as a tree of capacities: the point most sessions cover splits
@@ -508,7 +548,14 @@ struct PartSearch {
             groupEdges: &groupEdges)
     }
 
-    private var bound: Key { Key(filled: network.flow, objective: -network.cost) }
+    private var tieScale: Int64 = 1
+
+    /// The search network's proposal without its tie-breaks (each below one unit in total).
+    private var bound: Key {
+        let cost = network.cost
+        let whole = cost >= 0 ? cost / tieScale : -((-cost + tieScale - 1) / tieScale)
+        return Key(filled: network.flow, objective: -whole)
+    }
 
     private func value(_ key: Key) -> Int64 { fillWeight * Int64(key.filled) + key.objective }
 
@@ -564,26 +611,21 @@ struct PartSearch {
 
     private mutating func makeCliques() {
         cliquesOfPosition = Array(repeating: [], count: part.pairs.count)
-        for gp in gpOrder {
-            var byDate: [Int: [Int]] = [:]
-            for position in pairsOfGP[gp]! {
-                byDate[problem.sessionDate[problem.pairSession[part.pairs[position]]], default: []].append(position)
-            }
-            for date in byDate.keys.sorted() {
-                let positions = byDate[date]!
-                func session(_ position: Int) -> Int { problem.pairSession[part.pairs[position]] }
+        var known = Set<[Int]>()
+        for positions in pairsOfGP {
+            func session(_ position: Int) -> Int { problem.pairSession[part.pairs[position]] }
+            for date in Set(positions.map { problem.sessionDate[session($0)] }).sorted() {
+                let sameDay = positions.filter { problem.sessionDate[session($0)] == date }
                 var found: [Set<Int>] = []
                 // Each maximal clique of intervals is the set covering some session's start.
-                for start in Set(positions.map { problem.sessionStart[session($0)] }).sorted() {
+                for start in Set(sameDay.map { problem.sessionStart[session($0)] }).sorted() {
                     let covering = Set(
-                        positions.filter {
-                            problem.sessionStart[session($0)] <= start && start < problem.sessionEnd[session($0)]
-                        })
+                        sameDay.filter { problem.sessionStart[session($0)] <= start && start < problem.sessionEnd[session($0)] })
                     if covering.count > 1 { found.append(covering) }
                 }
                 for clique in found where !found.contains(where: { $0 != clique && $0.isSuperset(of: clique) }) {
                     let members = clique.sorted()
-                    if cliques.contains(members) { continue }
+                    guard known.insert(members).inserted else { continue }
                     for member in members { cliquesOfPosition[member].append(cliques.count) }
                     cliques.append(members)
                 }
@@ -602,20 +644,18 @@ struct PartSearch {
     /// A GP given two clashing sessions, and the one of them that clashes with more of the GP's
     /// sessions that day (the straddler), with those it clashes with.
     private func clash() -> (straddler: Int, neighbours: [Int])? {
-        for gp in gpOrder {
-            let positions = pairsOfGP[gp]!
-            let assigned = positions.filter { network.carriesFlow(edge: pairEdge[$0]) }
-            guard assigned.count > 1 else { continue }
-            for (index, first) in assigned.enumerated() {
-                for second in assigned[(index + 1)...] {
-                    let a = problem.pairSession[part.pairs[first]]
-                    let b = problem.pairSession[part.pairs[second]]
-                    guard problem.overlaps(a, b) else { continue }
-                    let neighboursOfFirst = neighbours(of: first, among: positions)
-                    let neighboursOfSecond = neighbours(of: second, among: positions)
-                    return neighboursOfFirst.count >= neighboursOfSecond.count
-                        ? (first, neighboursOfFirst) : (second, neighboursOfSecond)
-                }
+        for positions in pairsOfGP {
+            // Sorted by date and start: if no two taken sessions in a row overlap, none do.
+            var previous = -1
+            for position in positions where network.carriesFlow(edge: pairEdge[position]) {
+                defer { previous = position }
+                guard previous >= 0,
+                    problem.overlaps(problem.pairSession[part.pairs[previous]], problem.pairSession[part.pairs[position]])
+                else { continue }
+                let neighboursOfPrevious = neighbours(of: previous, among: positions)
+                let neighboursOfThis = neighbours(of: position, among: positions)
+                return neighboursOfPrevious.count >= neighboursOfThis.count
+                    ? (previous, neighboursOfPrevious) : (position, neighboursOfThis)
             }
         }
         return nil

@@ -125,8 +125,7 @@ struct EligibilityContext {
 
     /// How well the GP fits the session, and with `explain` why (the clearing run scores millions of
     /// pairs and writes reasons only for those it proposes).
-    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool) -> (score: Int, reasons: [String])
-    {
+    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool) -> (score: Int, reasons: [String]) {
         let gp = gps[gpId]!
         let isOwn = gp.organisationId == practice.organisationId
         let booked = bookings[gpId] ?? []

@@ -86,14 +86,21 @@ extension AppDatabase {
             ]
             let dayParts = ["morning", "afternoon", "evening"]
             for index in 0..<spec.gps {
-                let organisationId = organisationIds[Int.random(in: 0..<organisationIds.count, using: &random)]
+                let organisationIndex = Int.random(in: 0..<organisationIds.count, using: &random)
+                let organisationId = organisationIds[organisationIndex]
                 let own = localities[organisationId]!.shuffled(using: &random)
+                // About one GP in five also works across the border, in a locality of the partner organisation.
+                let partnerIndex = organisationIndex ^ 1
+                let acrossBorder =
+                    partnerIndex < organisationIds.count && Double.random(in: 0..<1, using: &random) < 0.2
+                    ? [localities[organisationIds[partnerIndex]]!.randomElement(using: &random)!] : []
                 var gp = GP(
                     id: nil, organisationId: organisationId, name: "Dr Synthetic \(index + 1)",
                     gmcNumber: String(format: "%07d", 5_000_000 + index), profession: .gp,
                     kind: [.freelance, .freelance, .salaried, .retainer].randomElement(using: &random)!,
                     status: Double.random(in: 0..<1, using: &random) < 0.92 ? .active : .applicant,
-                    email: "gp\(index + 1)@synthetic.test", localities: Array(own.prefix(Int.random(in: 1...3, using: &random))),
+                    email: "gp\(index + 1)@synthetic.test",
+                    localities: Array(own.prefix(Int.random(in: 1...3, using: &random))) + acrossBorder,
                     skills: skillShares.filter { Double.random(in: 0..<1, using: &random) < $0.1 }.map(\.0),
                     maxSessionsPerWeek: [2, 3, 4, 5, 6, 8].randomElement(using: &random)!,
                     mailshotConsent: Double.random(in: 0..<1, using: &random) < 0.75, createdAt: now)

@@ -43,10 +43,10 @@ public enum PersonalDataMap {
         "clearingProposal": "SELECT * FROM clearingProposal WHERE gpId = :gp ORDER BY id",
         // A run names a GP only where the liaison officer pinned or removed them.
         "clearingRun": """
-            SELECT id, week, pins, exclusions FROM clearingRun r
-            WHERE EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
-            OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp) ORDER BY id
-            """,
+        SELECT id, week, pins, exclusions FROM clearingRun r
+        WHERE EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
+        OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp) ORDER BY id
+        """,
         "auditEvent":
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
     ]

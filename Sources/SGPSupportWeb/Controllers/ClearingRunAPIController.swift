@@ -70,7 +70,8 @@ struct ClearingRunAPIController {
                 ProposalBody(
                     sessionId: $0.session.id!, date: $0.session.date, start: $0.session.start, end: $0.session.end,
                     practiceId: $0.practice.id!, practiceName: $0.practice.name, gpId: $0.proposal.gpId, gpName: $0.gpName,
-                    score: $0.proposal.score, reasons: $0.proposal.reasons, pinned: $0.proposal.pinned, offerId: $0.proposal.offerId)
+                    score: $0.proposal.score, reasons: $0.proposal.reasons, pinned: $0.proposal.pinned,
+                    offerId: $0.proposal.offerId)
             }
             unfilled = view.unfilled.map {
                 UnfilledBody(

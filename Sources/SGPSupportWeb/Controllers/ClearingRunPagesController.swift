@@ -103,7 +103,8 @@ struct ClearingRunPagesController {
     @Sendable func runs(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         return try await renderRuns(
-            organisationId: try Self.organisationId(request, principal: principal), context: context, notice: Notice.from(request))
+            organisationId: try Self.organisationId(request, principal: principal), context: context, notice: Notice.from(request)
+        )
     }
 
     private func renderRuns(
