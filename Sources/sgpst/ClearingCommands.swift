@@ -53,8 +53,10 @@ struct ClearingCommand: AsyncParsableCommand {
             }
             do {
                 try writeJSON(try ClearingSolver.solve(instance), to: nil)
-            } catch let error as DomainError {
-                throw reportFailure(error)
+            } catch DomainError.validationFailed(let errors) {
+                // The messages name the place in the file, not a command-line option.
+                for entry in errors.entries { printError("\(file): \(entry.message)") }
+                throw ExitCode.failure
             }
         }
     }
