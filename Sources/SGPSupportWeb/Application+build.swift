@@ -37,6 +37,7 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     router.middlewares.add(ResponseCacheMiddleware(database: database, cache: ResponseCache()))
 
     HealthController(database: database).addRoutes(to: router)
+    try OpenAPIController(resourcesDirectory: configuration.resourcesDirectory).addRoutes(to: router)
     SessionController(database: database, renderer: renderer, configuration: configuration).addRoutes(to: router)
     DashboardController(database: database, renderer: renderer).addRoutes(to: router)
     OrganisationController(database: database, renderer: renderer).addRoutes(to: router)

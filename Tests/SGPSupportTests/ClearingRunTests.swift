@@ -225,6 +225,25 @@ import Testing
         }
     }
 
+    @Test func swappingAGPIntoAnOverlappingSessionReplacesTheirEarlierPin() async throws {
+        let fixture = try await ClearingFixture()
+        let liaison = fixture.register.liaison
+        let (first, _) = try await fixture.readyGP("7100011")
+        _ = try await fixture.readyGP("7100012")
+        let morning = try await fixture.post(date: "2026-12-16", start: "08:30", end: "12:30")
+        let straddler = try await fixture.post(date: "2026-12-16", start: "12:00", end: "14:00")
+        let run = try await fixture.database.startClearingRun(
+            organisationId: fixture.register.organisationId, week: "2026-W51", by: liaison)
+        let runId = run.run.id!
+        _ = try await fixture.database.swapClearingProposal(runId: runId, sessionId: straddler.id, gpId: first.id, by: liaison)
+        let swapped = try await fixture.database.swapClearingProposal(
+            runId: runId, sessionId: morning.id, gpId: first.id, by: liaison)
+        #expect(swapped.run.pins == [ClearingAssignment(sessionId: morning.id!, gpId: first.id!)])
+        let bySession = Dictionary(uniqueKeysWithValues: swapped.proposals.map { ($0.session.id!, $0.proposal.gpId) })
+        #expect(bySession[morning.id!] == first.id!)
+        #expect(bySession[straddler.id!] != first.id!)
+    }
+
     @Test func onlyTheOrganisationsLiaisonOfficerRunsIt() async throws {
         let fixture = try await ClearingFixture()
         let (_, gpPrincipal) = try await fixture.readyGP("7100003")

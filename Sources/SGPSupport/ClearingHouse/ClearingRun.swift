@@ -175,7 +175,13 @@ extension AppDatabase {
                     ValidationErrors(field: "gpId", message: "That GP cannot take this session: " + why.joined(separator: "; ")))
             }
             let pin = ClearingAssignment(sessionId: sessionId!, gpId: gpId!)
-            run.pins.removeAll { $0.sessionId == sessionId }
+            // The newest choice wins: the session's earlier pin, and the GP's pins at overlapping times, go.
+            run.pins.removeAll { other in
+                guard other.sessionId != sessionId else { return true }
+                guard other.gpId == gpId, let pinned = data.sessions[other.sessionId] else { return false }
+                return pinned.date == session.date
+                    && pinned.overlaps(startMinute: session.startMinute, endMinute: session.endMinute)
+            }
             run.exclusions.removeAll { $0 == pin }
             run.pins.append(pin)
         }

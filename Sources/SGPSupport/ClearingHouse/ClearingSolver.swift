@@ -678,7 +678,7 @@ struct PartSearch {
             stopped = true
             return
         }
-        if lagrangianProves(iterations: nodes == 1 ? 60 : 20) { return }
+        if lagrangianProves(iterations: cliques.isEmpty ? 60 : 20) { return }
         // Either the GP does not take the straddling session ...
         close([straddler])
         explore()
