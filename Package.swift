@@ -30,6 +30,7 @@ let package = Package(
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,7 +64,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SGPSupportTests",
-            dependencies: ["SGPSupport"]
+            dependencies: [
+                "SGPSupport",
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+            ]
         ),
         .testTarget(
             name: "SGPSupportWebTests",
@@ -71,6 +75,7 @@ let package = Package(
                 "SGPSupport",
                 "SGPSupportWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -31,7 +31,8 @@ struct OrganisationCommand: AsyncParsableCommand {
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage sign-ins.", subcommands: [Add.self, Grant.self, Disable.self])
+        commandName: "user", abstract: "Manage sign-ins.",
+        subcommands: [Add.self, Grant.self, Disable.self, ResetSecondFactor.self])
 
     struct Scope: ParsableArguments {
         @Option(help: "The organisation's code (for liaison-officer and mentor).") var organisation: String?
@@ -95,6 +96,25 @@ struct UserCommand: AsyncParsableCommand {
             do {
                 try await database.disableUser(email: email, by: .commandLine)
                 print("Disabled \(email); their sessions and API tokens have ended.")
+            } catch {
+                throw reportFailure(error)
+            }
+        }
+    }
+
+    struct ResetSecondFactor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-second-factor",
+            abstract: "Forget a sign-in's authenticator app (a lost phone): their next sign-in sets one up again.")
+
+        @OptionGroup var options: DatabaseOptions
+        @Option(help: "Their email address.") var email: String
+
+        func run() async throws {
+            let database = try options.open()
+            do {
+                try await database.resetSecondFactor(email: email, by: .commandLine)
+                print("Reset the authenticator of \(email): their next sign-in shows a new key to set up.")
             } catch {
                 throw reportFailure(error)
             }

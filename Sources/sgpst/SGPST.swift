@@ -96,8 +96,10 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let database = try options.open()
         do {
-            let summary = try await DemoLoader.load(into: database, resources: resources)
-            DemoLoader.printSignIns(summary)
+            let demo = try DemoLoader.demoData(resources: resources)
+            let summary = try await database.loadDemo(demo)
+            print("Loaded \(summary.practices) practices and \(summary.gps) GPs.")
+            DemoLoader.printSignIns(demo)
         } catch let error as DomainError {
             throw reportFailure(error)
         }

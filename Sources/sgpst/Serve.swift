@@ -49,8 +49,7 @@ struct Serve: AsyncParsableCommand {
                 let summary = try await appDatabase.loadDemo(demoData)
                 print("Loaded the demo data into \(path): \(summary.practices) practices, \(summary.gps) GPs.")
             }
-            DemoLoader.printSignIns(
-                organisationCode: demoData.organisationCode, users: demoData.users, password: demoData.password)
+            DemoLoader.printSignIns(demoData)
         }
         let configuration = AppConfiguration(
             host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder,

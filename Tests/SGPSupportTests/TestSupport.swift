@@ -28,10 +28,12 @@ final class TestClock: Sendable {
 }
 
 /// A fresh database file of its own for each test, at bcrypt's lowest cost so tests stay quick.
-func makeTestDatabase(clock: TestClock = TestClock()) throws -> AppDatabase {
+/// Sign-ins need no authenticator code unless the test is about that (`secondFactorRoles`).
+func makeTestDatabase(clock: TestClock = TestClock(), secondFactorRoles: Set<Role> = []) throws -> AppDatabase {
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("sgpst-test-\(UUID().uuidString).sqlite").path
-    return try AppDatabase(path: path, clock: clock.wallClock, passwords: PasswordHasher(cost: 4))
+    return try AppDatabase(
+        path: path, clock: clock.wallClock, passwords: PasswordHasher(cost: 4), secondFactorRoles: secondFactorRoles)
 }
 
 /// The repository's demo data set, read from `seeds/`.

@@ -20,10 +20,14 @@ struct TestEnvironment {
     /// Every email the app would have sent.
     let mailbox = RecordingMailTransport()
 
-    init(demo: Bool = true, path: String? = nil, maxPageCount: Int? = nil) async throws {
+    /// Sign-ins need no authenticator code unless the test is about that (`secondFactor`): codes
+    /// follow the real clock and each works once, which would ration how often a test may sign in.
+    init(demo: Bool = true, path: String? = nil, maxPageCount: Int? = nil, secondFactor: Bool = false) async throws {
         self.path =
             path ?? FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-web-\(UUID().uuidString).sqlite").path
-        database = try AppDatabase(path: self.path, passwords: PasswordHasher(cost: 4), maxPageCount: maxPageCount)
+        database = try AppDatabase(
+            path: self.path, passwords: PasswordHasher(cost: 4), maxPageCount: maxPageCount,
+            secondFactorRoles: secondFactor ? Role.needingSecondFactor : [])
         configuration = AppConfiguration(resourcesDirectory: repositoryRoot, mailer: mailbox)
         if demo, try await database.organisation(code: "DEMO1") == nil {
             _ = try await database.loadDemo(try DemoData.load(from: repositoryRoot.appendingPathComponent("seeds/demo.json")))

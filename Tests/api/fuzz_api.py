@@ -18,6 +18,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+import demo_sign_in  # noqa: E402
 
 ROLES = ["liaison@demo.test", "mentor@demo.test", "practice@demo.test", "gp@demo.test", "admin@demo.test",
          "supervisor@demo.test"]
@@ -40,7 +44,7 @@ def counts(path):
 def token(base, email):
     request = urllib.request.Request(
         base + "/api/v1/session", method="POST", headers={"content-type": "application/json"},
-        data=json.dumps({"email": email, "password": "demo-password"}).encode())
+        data=json.dumps(demo_sign_in.api_body(email)).encode())
     with urllib.request.urlopen(request) as response:
         return json.load(response)["token"]
 

@@ -22,6 +22,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+import demo_sign_in  # noqa: E402
 
 
 def free_port():
@@ -177,7 +181,7 @@ def main():
     server.start()
     tokens = {}
     for name, email in [("practice", "practice@demo.test"), ("gp", "gp@demo.test"), ("liaison", "liaison@demo.test")]:
-        status, body = call(server.port, "POST", "/api/v1/session", body={"email": email, "password": "demo-password"})
+        status, body = call(server.port, "POST", "/api/v1/session", body=demo_sign_in.api_body(email))
         assert status == 201, f"sign-in as {email}: {status}"
         tokens[name] = body["token"]
     for round_number in range(1, arguments.kills + 1):

@@ -72,43 +72,84 @@ extension AppDatabase {
         var stored: AuthSession.Kind { self == .web ? .web : .api }
     }
 
-    /// Checks a password and, when it is right, opens a new session (always a new id).
+    /// Checks a password (and, where the sign-in needs one, the authenticator code) and opens a new
+    /// session (always a new id). Throws `secondFactorNeeded` when a code is needed and none came.
     public func signIn(
-        email rawEmail: String, password: String, from address: String, kind: SessionKind,
+        email rawEmail: String, password: String, code: String? = nil, from address: String, kind: SessionKind,
         limits: SignInLimits = SignInLimits()
     ) async throws -> IssuedSession {
+        switch try await beginSignIn(email: rawEmail, password: password, code: code, from: address, kind: kind, limits: limits)
+        {
+        case .signedIn(let session): return session
+        case .secondFactorNeeded: throw DomainError.secondFactorNeeded
+        }
+    }
+
+    /// The web's first step: the password, then either a session or a challenge for the code page.
+    /// With a code given (the API), the code is checked at once and no challenge is opened.
+    public func beginSignIn(
+        email rawEmail: String, password: String, code: String? = nil, from address: String, kind: SessionKind,
+        limits: SignInLimits = SignInLimits()
+    ) async throws -> SignInOutcome {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let now = clock.now()
-        let since = now.addingTimeInterval(-limits.window)
-        let (user, failures) = try await read { db -> (User?, (email: Int, address: Int)) in
-            let byEmail =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND at > ?", arguments: [email, since]) ?? 0
-            let byAddress =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
-            return (try User.filter(User.Columns.email == email).fetchOne(db), (byEmail, byAddress))
-        }
-        if failures.email >= limits.failuresPerEmail || failures.address >= limits.failuresPerAddress {
-            throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
+        let user = try await read { db -> User? in
+            try Self.checkSignInLimits(db, email: email, address: address, at: now, limits: limits)
+            return try User.filter(User.Columns.email == email).fetchOne(db)
         }
         // Check against a hash even when there is no such user, so timing does not reveal accounts.
         let hash = user?.passwordHash ?? passwords.unmatchableHash
         let passwordIsRight = await passwords.verify(password, against: hash) && user?.passwordHash != nil
-        guard let user, passwordIsRight, user.disabledAt == nil else {
-            try await write { db in
+        let secondFactorRoles = self.secondFactorRoles
+        let outcome: Result<SignInOutcome, DomainError> = try await write { db in
+            guard let user, passwordIsRight, user.disabledAt == nil else {
                 try db.execute(
-                    sql: "INSERT INTO signInFailure (email, address, at) VALUES (?, ?, ?)",
-                    arguments: [email, address, now])
+                    sql: "INSERT INTO signInFailure (email, address, at) VALUES (?, ?, ?)", arguments: [email, address, now])
+                return .failure(.invalidCredentials)
             }
-            throw DomainError.invalidCredentials
+            let principal = try Principal.load(db, user: user)
+            if Self.needsSecondFactor(principal, roles: secondFactorRoles) {
+                guard let code else {
+                    if kind == .api {
+                        let confirmed = try SecondFactor.fetchOne(db, key: user.id!)?.confirmedAt != nil
+                        return .failure(confirmed ? .secondFactorNeeded : .secondFactorNotSetUp)
+                    }
+                    return .success(.secondFactorNeeded(challenge: try Self.openChallenge(db, for: user, at: now)))
+                }
+                guard try SecondFactor.fetchOne(db, key: user.id!)?.confirmedAt != nil else {
+                    return .failure(.secondFactorNotSetUp)
+                }
+                do {
+                    try Self.acceptCode(db, user: user, code: code, at: now, from: address)
+                } catch let error as DomainError {
+                    return .failure(error)  // the failure row commits; only the sign-in is refused
+                }
+            }
+            return .success(.signedIn(try Self.finishSignIn(db, user: user, kind: kind.stored, at: now)))
         }
-        return try await write { db in
-            try db.execute(sql: "DELETE FROM signInFailure WHERE email = ?", arguments: [email])
-            try AuditEvent.record(
-                db, at: now, actor: .user(id: user.id!, email: user.email), entity: "user", entityId: user.id, action: "sign-in")
-            return try Self.openSession(db, for: user, kind: kind.stored, at: now)
+        return try outcome.get()
+    }
+
+    /// Refuses before any password check once an email or a network address has failed too often.
+    static func checkSignInLimits(_ db: Database, email: String, address: String, at now: Date, limits: SignInLimits) throws {
+        let since = now.addingTimeInterval(-limits.window)
+        let byEmail =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND at > ?", arguments: [email, since]) ?? 0
+        let byAddress =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
+        if byEmail >= limits.failuresPerEmail || byAddress >= limits.failuresPerAddress {
+            throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
         }
+    }
+
+    /// Every check passed: forget the failures, record the sign-in, open the session.
+    static func finishSignIn(_ db: Database, user: User, kind: AuthSession.Kind, at now: Date) throws -> IssuedSession {
+        try db.execute(sql: "DELETE FROM signInFailure WHERE email = ?", arguments: [user.email])
+        try AuditEvent.record(
+            db, at: now, actor: .user(id: user.id!, email: user.email), entity: "user", entityId: user.id, action: "sign-in")
+        return try openSession(db, for: user, kind: kind, at: now)
     }
 
     private static func openSession(_ db: Database, for user: User, kind: AuthSession.Kind, at now: Date) throws -> IssuedSession

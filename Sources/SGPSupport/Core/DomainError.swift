@@ -7,6 +7,12 @@ public enum DomainError: Error, Equatable, Sendable {
     case forbidden(String)
     case invalidCredentials
     case tooManyAttempts(retryAfterSeconds: Int)
+    /// The password was right; this sign-in also needs the code from an authenticator app.
+    case secondFactorNeeded
+    /// This sign-in needs an authenticator app that has not been set up yet (set up on the web).
+    case secondFactorNotSetUp
+    /// The authenticator code is wrong, or was already used.
+    case invalidSecondFactorCode
     /// The disk or the database's size cap is full: the write was rolled back whole.
     case storageFull
     /// The database stayed locked for longer than the busy timeout: nothing was written.

@@ -12,6 +12,9 @@ public final class AppDatabase: Sendable {
     public let clock: WallClock
     /// How passwords are hashed (tests use a low cost, production at least 12).
     public let passwords: PasswordHasher
+    /// Roles whose sign-ins need a code from an authenticator app (tests that are not about the
+    /// second factor sign in with an empty set).
+    public let secondFactorRoles: Set<Role>
     /// Counts the writes committed through this process: anything computed from the data before
     /// the count moved may be stale (the response cache keys on it).
     private let committedWrites = Atomic<Int>(0)
@@ -26,11 +29,13 @@ public final class AppDatabase: Sendable {
         clock: WallClock = .system,
         passwords: PasswordHasher = PasswordHasher(),
         migrate: Bool = true,
-        maxPageCount: Int? = nil
+        maxPageCount: Int? = nil,
+        secondFactorRoles: Set<Role> = Role.needingSecondFactor
     ) throws {
         self.writer = try Self.openPool(path: path, maxPageCount: maxPageCount)
         self.clock = clock
         self.passwords = passwords
+        self.secondFactorRoles = secondFactorRoles
         if migrate {
             try Self.migrator.migrate(writer)
         }

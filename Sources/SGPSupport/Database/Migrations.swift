@@ -12,6 +12,7 @@ extension AppDatabase {
         migrator.registerMigration("v6-evidence", migrate: evidenceSchema)
         migrator.registerMigration("v7-support", migrate: supportSchema)
         migrator.registerMigration("v8-clearing-run", migrate: clearingRunSchema)
+        migrator.registerMigration("v9-second-factor", migrate: secondFactorSchema)
         return migrator
     }()
 
@@ -657,5 +658,21 @@ extension AppDatabase {
             t.uniqueKey(["runId", "sessionId"])
         }
         try db.create(index: "clearingProposal_gp", on: "clearingProposal", columns: ["gpId"])
+    }
+
+    private static func secondFactorSchema(_ db: Database) throws {
+        // Authenticator apps (TOTP) for the sign-ins that see confidential records.
+        try db.create(table: "secondFactor") { t in
+            t.primaryKey("userId", .integer).references("user", onDelete: .cascade)
+            t.column("secret", .text).notNull()
+            t.column("confirmedAt", .datetime)
+            t.column("lastUsedStep", .integer).notNull().defaults(to: 0)
+        }
+        // A password accepted, the code still to come (minutes only).
+        try db.create(table: "signInChallenge") { t in
+            t.primaryKey("tokenDigest", .text)
+            t.belongsTo("user", onDelete: .cascade).notNull()
+            t.column("createdAt", .datetime).notNull()
+        }
     }
 }

@@ -97,6 +97,8 @@ public struct DemoData: Decodable, Sendable {
     var organisation: OrganisationSeed
     /// One password for every demo sign-in (demo data only).
     public var password: String
+    /// One authenticator secret for every demo sign-in that needs a code (demo data only).
+    var secondFactorSecret: String?
     var practices: [PracticeSeed]
     var gps: [GPSeed]
     public var users: [UserSeed]
@@ -104,6 +106,11 @@ public struct DemoData: Decodable, Sendable {
     var evidence: [EvidenceSeed]?
 
     public var organisationCode: String { organisation.code }
+
+    /// The demo's authenticator key as an app takes it (base32), for the sign-ins that need a code.
+    public var secondFactorKey: String? {
+        secondFactorSecret.map { SecondFactor(userId: 0, secret: $0, confirmedAt: nil, lastUsedStep: 0).setUpKey(email: "").key }
+    }
 
     public static func load(from url: URL) throws -> DemoData {
         let data: Data
@@ -203,6 +210,9 @@ extension AppDatabase {
                 case .gp: grant.gpId = gpIds[seed.scope ?? ""]
                 }
                 try grant.insert(db)
+                if let secret = demo.secondFactorSecret, Role.needingSecondFactor.contains(seed.role) {
+                    try SecondFactor(userId: user.id!, secret: secret, confirmedAt: now, lastUsedStep: 0).insert(db)
+                }
             }
             for seed in demo.sessions ?? [] {
                 guard let practiceId = practiceIds[seed.practice], let start = ClockTime.parse(seed.start),

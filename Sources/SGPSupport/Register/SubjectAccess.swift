@@ -14,6 +14,8 @@ public enum PersonalDataMap {
         "user": "SELECT * FROM user WHERE id = :user",
         "authSession": "SELECT kind, createdAt, lastSeenAt FROM authSession WHERE userId = :user",
         "passwordSetup": "SELECT expiresAt, usedAt FROM passwordSetup WHERE userId = :user",
+        "secondFactor": "SELECT confirmedAt FROM secondFactor WHERE userId = :user",
+        "signInChallenge": "SELECT createdAt FROM signInChallenge WHERE userId = :user",
         "signInFailure": "SELECT address, at FROM signInFailure WHERE email = (SELECT email FROM user WHERE id = :user)",
         "booking": "SELECT * FROM booking WHERE gpId = :gp ORDER BY id",
         "application": "SELECT * FROM application WHERE gpId = :gp ORDER BY id",

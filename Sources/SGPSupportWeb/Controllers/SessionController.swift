@@ -15,9 +15,19 @@ struct SessionController {
         var next: String
     }
 
+    struct SecondFactorPage: Sendable {
+        var page: PageChrome
+        var code: FieldState
+        var next: String
+        var setUpKey: String?
+        var setUpLink: String?
+    }
+
     struct TokenRequest: Decodable {
         var email: String?
         var password: String?
+        /// The authenticator code, for the sign-ins that need one.
+        var code: String?
     }
 
     struct TokenResponse: Encodable {
@@ -40,6 +50,8 @@ struct SessionController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/sign-in", use: signInPage)
         router.post("/sign-in", use: signIn)
+        router.get("/sign-in/code", use: secondFactorPage)
+        router.post("/sign-in/code", use: secondFactor)
         router.post("/sign-out", use: signOut)
         router.post("/api/v1/session", use: createToken)
         router.delete("/api/v1/session", use: revokeToken)
@@ -63,24 +75,91 @@ struct SessionController {
             return renderSignIn(context: context, email: email, next: next, errors: errors, status: .unprocessableContent)
         }
         do {
-            let issued = try await database.signIn(
+            let outcome = try await database.beginSignIn(
                 email: email, password: form["password"] ?? "", from: context.remoteAddress, kind: .web,
                 limits: configuration.signInLimits)
-            // A new session id at every sign-in; any session the browser held before is ended.
-            if let previous = context.sessionToken { try await database.endSession(token: previous) }
-            var response = Response.seeOther(next ?? "/dashboard")
-            response.setCookie(AuthenticationMiddleware.sessionCookie(issued.token, secure: configuration.usesHTTPS))
-            return response
+            switch outcome {
+            case .signedIn(let issued):
+                return try await signedIn(issued, context: context, next: next)
+            case .secondFactorNeeded(let challenge):
+                var response = Response.seeOther("/sign-in/code" + (next.map { "?next=" + Self.queryEncoded($0) } ?? ""))
+                response.setCookie(challengeCookie(challenge, maxAge: Int(5 * 60)))
+                return response
+            }
         } catch DomainError.invalidCredentials {
             errors.add("email", "Enter a correct email address and password")
             return renderSignIn(context: context, email: email, next: next, errors: errors, status: .unauthorized)
         } catch DomainError.tooManyAttempts(let seconds) {
-            errors.add(
-                "email", "Too many failed sign-ins for this account or network. Wait \(seconds / 60) minutes and try again.")
+            errors.add("email", Self.tooManyMessage(seconds))
             var response = renderSignIn(context: context, email: email, next: next, errors: errors, status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
+    }
+
+    /// The second step for sign-ins that need a code: enter it, or first set up the authenticator app.
+    @Sendable func secondFactorPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let next = Self.safeNext(request.uri.queryParameters.get("next"))
+        guard let challenge = request.cookies[Self.challengeCookieName]?.value, !challenge.isEmpty,
+            let prompt = try await database.secondFactorPrompt(challenge: challenge)
+        else { return .seeOther("/sign-in") }
+        return renderSecondFactor(context: context, prompt: prompt, next: next, errors: ValidationErrors(), status: .ok)
+    }
+
+    @Sendable func secondFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.formFields(context: context)
+        let next = Self.safeNext(form["next"])
+        guard let challenge = request.cookies[Self.challengeCookieName]?.value, !challenge.isEmpty,
+            let prompt = try await database.secondFactorPrompt(challenge: challenge)
+        else { return .seeOther("/sign-in") }
+        var errors = ValidationErrors()
+        let code = form.text("code")
+        if code.isEmpty { errors.add("code", "Enter the 6-digit code from your authenticator app") }
+        guard errors.isEmpty else {
+            return renderSecondFactor(context: context, prompt: prompt, next: next, errors: errors, status: .unprocessableContent)
+        }
+        do {
+            let issued = try await database.completeSignIn(
+                challenge: challenge, code: code, from: context.remoteAddress, limits: configuration.signInLimits)
+            var response = try await signedIn(issued, context: context, next: next)
+            response.setCookie(challengeCookie("", maxAge: 0))
+            return response
+        } catch DomainError.invalidSecondFactorCode {
+            errors.add("code", "That code is not right or was already used. Enter the code your app shows now.")
+            return renderSecondFactor(context: context, prompt: prompt, next: next, errors: errors, status: .unauthorized)
+        } catch DomainError.tooManyAttempts(let seconds) {
+            errors.add("code", Self.tooManyMessage(seconds))
+            var response = renderSecondFactor(
+                context: context, prompt: prompt, next: next, errors: errors, status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        } catch DomainError.notFound {
+            return .seeOther("/sign-in")
+        }
+    }
+
+    /// A new session id at every sign-in; any session the browser held before is ended.
+    private func signedIn(_ issued: IssuedSession, context: AppRequestContext, next: String?) async throws -> Response {
+        if let previous = context.sessionToken { try await database.endSession(token: previous) }
+        var response = Response.seeOther(next ?? "/dashboard")
+        response.setCookie(AuthenticationMiddleware.sessionCookie(issued.token, secure: configuration.usesHTTPS))
+        return response
+    }
+
+    static let challengeCookieName = "sgpst_sign_in"
+
+    private func challengeCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: Self.challengeCookieName, value: value, maxAge: maxAge, path: "/sign-in", secure: configuration.usesHTTPS,
+            httpOnly: true, sameSite: .strict)
+    }
+
+    private static func tooManyMessage(_ seconds: Int) -> String {
+        "Too many failed sign-ins for this account or network. Wait \(seconds / 60) minutes and try again."
+    }
+
+    private static func queryEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }
 
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -98,7 +177,7 @@ struct SessionController {
         if (input.password ?? "").isEmpty { errors.add("password", "Enter your password") }
         try errors.throwIfAny()
         let issued = try await database.signIn(
-            email: input.email!, password: input.password!, from: context.remoteAddress, kind: .api,
+            email: input.email!, password: input.password!, code: input.code, from: context.remoteAddress, kind: .api,
             limits: configuration.signInLimits)
         return try .json(TokenResponse(token: issued.token), status: .created)
     }
@@ -127,6 +206,17 @@ struct SessionController {
             email: FieldState(email, error: errors["email"]), password: FieldState(error: errors["password"]),
             next: next ?? "")
         return renderer.render("sign-in", model, status: status)
+    }
+
+    private func renderSecondFactor(
+        context: AppRequestContext, prompt: SecondFactorPrompt, next: String?, errors: ValidationErrors,
+        status: HTTPResponse.Status
+    ) -> Response {
+        let title = prompt.setUpKey == nil ? "Enter your code" : "Set up your authenticator app"
+        let model = SecondFactorPage(
+            page: PageChrome(title: title, context: context, path: "/sign-in/code", errors: errors),
+            code: FieldState(error: errors["code"]), next: next ?? "", setUpKey: prompt.setUpKey, setUpLink: prompt.setUpLink)
+        return renderer.render("sign-in-code", model, status: status)
     }
 
     /// Only a path on this site may follow sign-in, never another site ("//evil.example").

@@ -72,6 +72,18 @@ struct APIError: Error, Sendable {
             return APIError(
                 status: .unauthorized, code: "invalid_credentials",
                 message: "The email address or password is not right")
+        case .secondFactorNeeded:
+            return APIError(
+                status: .unauthorized, code: "second_factor_required",
+                message: "This sign-in also needs the 6-digit code from your authenticator app: send it as \"code\".")
+        case .secondFactorNotSetUp:
+            return APIError(
+                status: .forbidden, code: "second_factor_not_set_up",
+                message: "This sign-in needs an authenticator app. Sign in once on the web to set it up, then use the API.")
+        case .invalidSecondFactorCode:
+            return APIError(
+                status: .unauthorized, code: "invalid_code",
+                message: "The code is not right or was already used. Enter the current code from your authenticator app.")
         case .storageFull:
             return APIError(
                 status: .serviceUnavailable, code: "storage_full",
