@@ -4,3 +4,19 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
 });
+
+// On a phone, tables stack into one card per row: each cell is labelled with its column's heading.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("table.table").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (headings.length === 0) { return; }
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (headings[index]) { cell.setAttribute("data-label", headings[index]); }
+      });
+    });
+    table.classList.add("stack");
+  });
+});

@@ -15,7 +15,6 @@ Usage: journeys.py SGPST_BINARY --axe AXE.MIN.JS --output FOLDER
 import argparse
 import datetime
 import email
-import json
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zoneinfo
 from pathlib import Path
 
 from selenium import webdriver
@@ -147,7 +147,8 @@ class Journey:
             ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));", AXE_TAGS)
         for violation in result:
             if violation["impact"] in ("serious", "critical"):
-                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                targets = [", ".join(node["target"]) + " " + (node.get("failureSummary") or "").replace("\n", " ")[:160]
+                           for node in violation["nodes"][:3]]
                 self.accessibility.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
 
     def heading(self):
@@ -241,7 +242,7 @@ def keyboard_only(journey, path, fields, person_path_check):
 
 def run(journey, server):
     driver = journey.driver
-    today = datetime.date.today()
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/London")).date()  # the service's "today"
 
     # -- a GP joins ---------------------------------------------------------------------------------
     journey.become("new GP")
@@ -345,7 +346,6 @@ def run(journey, server):
     journey.go("/feedback")
     journey.link("Abbey Road Group Practice")
     fill_card(journey)
-    card_path = driver.current_url.replace(server.base, "").split("?")[0]
 
     # -- the GP keeps the practice's card for appraisal and exports the portfolio ------------------
     journey.go("/feedback")

@@ -7,6 +7,16 @@ struct FormField: Sendable {
         var value: String
         var label: String
         var selected: Bool
+        /// The value as it may appear in an element id: ids hold no spaces ("Ashby Vale" → "Ashby-Vale").
+        /// Stored, not computed: templates read stored properties only.
+        var idSuffix: String
+
+        init(value: String, label: String, selected: Bool) {
+            self.value = value
+            self.label = label
+            self.selected = selected
+            idSuffix = String(value.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+        }
     }
 
     var name: String
