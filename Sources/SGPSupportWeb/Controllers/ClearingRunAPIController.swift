@@ -120,11 +120,12 @@ struct ClearingRunAPIController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()  // who asks comes before what they ask
         guard let organisationId = request.uri.queryParameters.get("organisationId").flatMap({ Int64($0) }) else {
             throw DomainError.validationFailed(
                 ValidationErrors(field: "organisationId", message: "Give the organisation's id as organisationId"))
         }
-        let runs = try await database.clearingRuns(organisationId: organisationId, by: try context.requirePrincipal())
+        let runs = try await database.clearingRuns(organisationId: organisationId, by: principal)
         return try .json(ListBody(items: runs.map(RunBody.init), total: runs.count, page: 1, perPage: max(runs.count, 1)))
     }
 

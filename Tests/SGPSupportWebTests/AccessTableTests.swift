@@ -1,0 +1,282 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SGPSupport
+import Testing
+
+@testable import SGPSupportWeb
+
+/// Who may see what, route by route, for every route the router has: a table the router is checked
+/// against, so a new route cannot go unconsidered. People: `a` anyone (signed out), `A` the
+/// administrator, `L` DEMO1's liaison officer, `M` its mentor, `S` its educational supervisor, `P` the
+/// manager of practice Z90001, `G` the demo GP (register entry 1), `g` a GP and `p` a practice manager
+/// of another organisation. Records named in paths are DEMO1's: practice Z90001, GP 1, a session of
+/// Z90001, a card about GP 1, a shared evidence entry of GP 1, a support case and report about GP 1, a
+/// mailshot and a clearing run of DEMO1. Lists are scoped, so a list anyone signed in may ask for
+/// answers each with their own rows (tested in the modules' own tests).
+@Suite struct AccessTableTests {
+    /// GET routes: who is let in (every other person is refused: 401/403/404, or a page's sign-in).
+    static let reads: [String: String] = [
+        "GET /": "aALMSPGgp",
+        "GET /admin": "A",
+        "GET /api/v1/bookings": "ALMSPGgp",
+        "GET /api/v1/clearing-runs": "AL",
+        "GET /api/v1/clearing-runs/{id}": "AL",
+        "GET /api/v1/evidence/{id}": "MG",
+        "GET /api/v1/feedback-cards": "ALMSPGgp",
+        "GET /api/v1/feedback-cards/{id}": "MPG",
+        "GET /api/v1/feedback-concerns": "ALMSPGgp",
+        "GET /api/v1/gps": "LMPp",
+        "GET /api/v1/gps/{id}": "ALMPG",
+        "GET /api/v1/gps/{id}/availability": "ALMG",
+        "GET /api/v1/gps/{id}/calendar-url": "ALG",
+        "GET /api/v1/gps/{id}/checks": "ALMG",
+        "GET /api/v1/gps/{id}/clearance": "ALMPG",
+        "GET /api/v1/gps/{id}/evidence": "MG",
+        "GET /api/v1/gps/{id}/feedback-summary": "ALMG",
+        "GET /api/v1/gps/{id}/personal-data": "ALG",
+        "GET /api/v1/gps/{id}/portfolio": "MG",
+        "GET /api/v1/mailshots/{id}": "ALM",
+        "GET /api/v1/mailshots/{id}/preview": "ALM",
+        "GET /api/v1/me": "ALMSPGgp",
+        "GET /api/v1/openapi.json": "aALMSPGgp",
+        "GET /api/v1/organisations": "ALMSPGgp",
+        "GET /api/v1/organisations/{id}": "ALMSPG",
+        "GET /api/v1/organisations/{id}/audit-topics": "ALMG",
+        "GET /api/v1/organisations/{id}/check-types": "ALMSPG",
+        "GET /api/v1/organisations/{id}/day-parts": "ALMSPG",
+        "GET /api/v1/organisations/{id}/feedback-templates": "ALM",
+        "GET /api/v1/organisations/{id}/skills": "ALMSPG",
+        "GET /api/v1/practices": "LMSPGgp",
+        "GET /api/v1/practices/{id}": "ALMP",
+        "GET /api/v1/practices/{id}/calendar-url": "ALP",
+        "GET /api/v1/practices/{id}/feedback-summary": "ALMP",
+        "GET /api/v1/practices/{id}/pack": "ALMP",
+        "GET /api/v1/practices/{id}/preferences": "ALMP",
+        "GET /api/v1/reports/activity": "ALM",
+        "GET /api/v1/sessions": "ALMPGgp",
+        "GET /api/v1/sessions/{id}": "ALMPG",
+        "GET /api/v1/sessions/{id}/candidates": "ALMP",
+        "GET /api/v1/support-cases": "ALMSPGgp",
+        "GET /api/v1/support-cases/{id}": "MG",
+        "GET /api/v1/support-cases/{id}/metrics": "M",
+        "GET /api/v1/support/annual-account": "ALM",
+        "GET /applicants": "L",
+        "GET /availability": "Gg",
+        "GET /bookings": "ALMSPGgp",
+        "GET /calendar/{token}": "",
+        "GET /clearing-runs": "L",
+        "GET /clearing-runs/{id}": "AL",
+        "GET /clearing-runs/{id}/sessions/{sessionId}": "AL",
+        "GET /dashboard": "ALMSPGgp",
+        "GET /evidence/{id}": "MG",
+        "GET /feedback": "ALMSPGgp",
+        "GET /feedback/cards/{id}": "MPG",
+        "GET /feedback/{token}": "aALMSPGgp",
+        "GET /gps": "LM",
+        "GET /gps/new": "L",
+        "GET /gps/{id}": "ALMG",
+        "GET /gps/{id}/checks/new": "AL",
+        "GET /gps/{id}/edit": "ALG",
+        "GET /gps/{id}/evidence": "MG",
+        "GET /gps/{id}/evidence/new": "G",
+        "GET /gps/{id}/feedback": "LMG",
+        "GET /gps/{id}/personal-data.json": "ALG",
+        "GET /gps/{id}/portfolio/{year}": "MG",
+        "GET /healthz": "aALMSPGgp",
+        "GET /join": "aALMSPGgp",
+        "GET /mailshot-subscription": "Gg",
+        "GET /mailshots": "LMSPGgp",
+        "GET /mailshots/{id}": "ALM",
+        "GET /mailshots/{id}/preview": "ALM",
+        "GET /mailshots/{id}/preview.html": "ALM",
+        "GET /organisations/{id}": "ALM",
+        "GET /organisations/{id}/evidence": "ALM",
+        "GET /organisations/{id}/feedback-templates": "AL",
+        "GET /practices": "LM",
+        "GET /practices/{id}": "ALMP",
+        "GET /practices/{id}/admission-feedback": "P",
+        "GET /practices/{id}/feedback": "LMP",
+        "GET /practices/{id}/pack": "ALP",
+        "GET /register/gps.csv": "LM",
+        "GET /register/import": "L",
+        "GET /register/mailing-list.csv": "L",
+        "GET /register/practices.csv": "LM",
+        "GET /reports/activity": "ALM",
+        "GET /reports/annual": "ALM",
+        "GET /sessions": "ALMPGgp",
+        "GET /sessions/new": "LPp",
+        "GET /sessions/{id}": "ALMPG",
+        "GET /set-password": "",
+        "GET /sign-in": "aALMSPGgp",
+        "GET /sign-in/code": "",
+        "GET /support": "ALMSPGgp",
+        "GET /support/annual-account": "ALM",
+        "GET /support/cases/{id}": "MG",
+        "GET /support/cases/{id}/reports/{version}": "MG",
+        "GET /unsubscribe/{token}": "aALMSPGgp",
+        "GET /work": "Gg",
+    ]
+
+    /// Routes that change things and need no sign-in: everything else must refuse a signed-out
+    /// caller before it does anything (who of the signed-in may write is tested module by module).
+    static let publicWrites: Set<String> = [
+        "POST /sign-in", "POST /sign-in/code", "POST /join", "POST /set-password", "POST /feedback/{token}",
+        "POST /unsubscribe/{token}", "POST /api/v1/session",
+    ]
+
+    static let people: [(code: Character, email: String?)] = [
+        ("a", nil), ("A", "admin@demo.test"), ("L", "liaison@demo.test"), ("M", "mentor@demo.test"),
+        ("S", "supervisor@demo.test"), ("P", "practice@demo.test"), ("G", "gp@demo.test"), ("g", "gp@other.test"),
+        ("p", "practice@other.test"),
+    ]
+
+    struct Records {
+        var ids: [String: Int] = [:]
+    }
+
+    /// The other organisation, its practice and GP with sign-ins, and the DEMO1 records paths name.
+    static func prepare(_ environment: TestEnvironment, _ browser: Browser) async throws -> Records {
+        let database = environment.database
+        let other = try await database.createOrganisation(OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
+        var practice = PracticeInput()
+        practice.odsCode = "Y77001"
+        practice.name = "Other Surgery"
+        practice.locality = "Elsewhere"
+        _ = try await database.createPractice(organisationId: other.id!, practice, by: .commandLine)
+        var gp = GPInput()
+        gp.name = "Dr Other"
+        gp.gmcNumber = "7777777"
+        gp.localities = ["Elsewhere"]
+        _ = try await database.createGP(organisationId: other.id!, gp, by: .commandLine)
+        _ = try await database.createUser(
+            NewUserInput(email: "gp@other.test", password: demoPassword, role: .gp, scopeReference: "7777777"),
+            by: .commandLine)
+        _ = try await database.createUser(
+            NewUserInput(email: "practice@other.test", password: demoPassword, role: .practiceManager, scopeReference: "Y77001"),
+            by: .commandLine)
+
+        var records = Records()
+        let liaison = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+        let week = IsoWeek(containing: Day(Date()).adding(days: 7)).description
+        let mailshot = try await liaison.send(
+            "/api/v1/mailshots", method: .post, json: #"{"organisationId": 1, "week": "\#(week)"}"#)
+        records.ids["mailshot"] = try #require(mailshot.json["id"] as? Int)
+        let run = try await liaison.send(
+            "/api/v1/clearing-runs", method: .post, json: #"{"organisationId": 1, "week": "\#(week)"}"#)
+        records.ids["clearingRun"] = try #require(run.json["id"] as? Int)
+        let mentor = try await APIClient.signedIn(browser.client, "mentor@demo.test")
+        records.ids["supportCase"] = try await SupportWebTests.openCase(mentor)
+        _ = try await mentor.send(
+            "/api/v1/support-cases/\(records.ids["supportCase"]!)/reports", method: .post,
+            json: #"{"referringBody": "NHS England", "body": "Engaging well"}"#)
+        // The rest from the API, as their own people see them.
+        func items(_ client: APIClient, _ path: String) async throws -> [[String: Any]] {
+            try await client.send(path).json["items"] as? [[String: Any]] ?? []
+        }
+        func id(_ item: [String: Any]?) -> Int? { item?["id"] as? Int }
+        let gpClient = try await APIClient.signedIn(browser.client, "gp@demo.test")
+        let booking = try await items(gpClient, "/api/v1/bookings?perPage=100").first { ($0["practiceId"] as? Int) == 1 }
+        records.ids["session"] = booking?["sessionId"] as? Int
+        records.ids["openSession"] = id(
+            try await items(liaison, "/api/v1/sessions?practiceId=1&status=open&perPage=100").first)
+        records.ids["card"] = id(
+            try await items(gpClient, "/api/v1/feedback-cards?about=gp:1&perPage=100").first {
+                ($0["direction"] as? String) == "practice-about-gp" && ($0["practiceId"] as? Int) == 1
+            })
+        records.ids["evidence"] = id(
+            try await items(gpClient, "/api/v1/gps/1/evidence?perPage=100").first { ($0["sharedWithMentor"] as? Bool) == true })
+        for (name, value) in records.ids {
+            #expect(value > 0, "the demo has a \(name) to name in paths")
+        }
+        for name in ["session", "openSession", "card", "evidence"] {
+            #expect(records.ids[name] != nil, "the demo has a \(name) to name in paths")
+        }
+        return records
+    }
+
+    /// A route's pattern with its parameters filled from the records.
+    static func concrete(_ pattern: String, _ records: Records) -> String {
+        var previous = ""
+        return "/"
+            + pattern.split(separator: "/").map { segment -> String in
+                defer { previous = String(segment) }
+                guard segment.hasPrefix(":") || segment.hasPrefix("{") else { return String(segment) }
+                let name = segment.trimmingCharacters(in: CharacterSet(charactersIn: ":{}"))
+                switch (previous, name) {
+                case ("sessions", "id"): return String(records.ids["session"] ?? 0)
+                case (_, "sessionId"): return String(records.ids["openSession"] ?? 0)
+                case ("cards", _), ("feedback-cards", _): return String(records.ids["card"] ?? 0)
+                case ("evidence", _): return String(records.ids["evidence"] ?? 0)
+                case ("mailshots", _): return String(records.ids["mailshot"] ?? 0)
+                case ("clearing-runs", _): return String(records.ids["clearingRun"] ?? 0)
+                case ("cases", _), ("support-cases", _): return String(records.ids["supportCase"] ?? 0)
+                case ("reports", "version"): return "1"
+                case ("portfolio", "year"): return "2026"
+                case (_, "token"): return "no-such-token"
+                default: return "1"
+                }
+            }.joined(separator: "/")
+    }
+
+    /// Lists that answer for one organisation, named in the query.
+    static let organisationQueried: Set<String> = [
+        "GET /api/v1/clearing-runs", "GET /api/v1/reports/activity", "GET /reports/activity", "GET /reports/annual",
+        "GET /api/v1/support/annual-account", "GET /support/annual-account",
+    ]
+
+    static func refused(_ response: TestResponse) -> Bool {
+        if [.unauthorized, .forbidden, .notFound].contains(response.status) { return true }
+        return response.status == .seeOther && (response.headers[.location] ?? "").hasPrefix("/sign-in")
+    }
+
+    @Test func everyRouteAnswersOnlyThoseTheTableLetsIn() async throws {
+        let environment = try await TestEnvironment()
+        let router = try await buildRouter(configuration: environment.configuration, database: environment.database)
+        let routes = router.routes.map { route -> (key: String, method: HTTPRequest.Method, pattern: String) in
+            let pattern = route.path.description.hasPrefix("/") ? route.path.description : "/" + route.path.description
+            return ("\(route.method) \(pattern)", route.method, pattern)
+        }
+        let observed = try await environment.test { browser -> [String: String] in
+            var observed: [String: String] = [:]
+            let records = try await Self.prepare(environment, browser)
+            for person in Self.people {
+                let page = Browser(browser.client)
+                var api = APIClient(client: browser.client)
+                if let email = person.email {
+                    try await page.signIn(email)
+                    api = try await APIClient.signedIn(browser.client, email)
+                }
+                for route in routes where route.method == .get {
+                    let path =
+                        Self.concrete(route.pattern, records)
+                        + (Self.organisationQueried.contains(route.key) ? "?organisationId=1" : "")
+                    let response = path.hasPrefix("/api/") ? try await api.send(path) : try await page.request(path)
+                    if !Self.refused(response) { observed[route.key, default: ""].append(person.code) }
+                }
+                guard person.email == nil else { continue }
+                try await page.request("/sign-in")  // a form token, so only the missing sign-in can refuse
+                for route in routes where route.method != .get && !Self.publicWrites.contains(route.key) {
+                    let path = Self.concrete(route.pattern, records)
+                    let response =
+                        path.hasPrefix("/api/")
+                        ? try await api.send(path, method: route.method, json: "{}")
+                        : try await page.submit(path, ["probe": "1"])
+                    let signInFirst =
+                        path.hasPrefix("/api/")
+                        ? response.status == .unauthorized
+                        : response.status == .seeOther && (response.headers[.location] ?? "").hasPrefix("/sign-in")
+                    #expect(signInFirst, "\(route.key) signed out answered \(response.status)")
+                }
+            }
+            return observed
+        }
+        for route in routes where route.method == .get {
+            #expect(Self.reads[route.key] != nil, "\(route.key) is not in the table: seen by \"\(observed[route.key] ?? "")\"")
+            if let expected = Self.reads[route.key] {
+                #expect(expected == observed[route.key] ?? "", "\(route.key) let in \"\(observed[route.key] ?? "")\"")
+            }
+        }
+    }
+}
