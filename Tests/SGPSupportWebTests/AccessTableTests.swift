@@ -226,6 +226,25 @@ import Testing
         "GET /api/v1/support/annual-account", "GET /support/annual-account",
     ]
 
+    /// What every answer must carry and must not show, whoever asks: the security headers, cookies
+    /// out of scripts' reach, and no stack trace or SQL.
+    static func hardeningProblem(_ response: TestResponse) -> String? {
+        guard let policy = response.headers[.contentSecurityPolicy], policy.contains("frame-ancestors"),
+            let scripts = policy.split(separator: ";").first(where: { $0.contains("script-src") || $0.contains("default-src") }),
+            !scripts.contains("unsafe-inline")
+        else { return "no strict Content-Security-Policy" }
+        guard response.headers[.xContentTypeOptions] == "nosniff" else { return "no X-Content-Type-Options" }
+        guard response.headers[.referrerPolicy] != nil else { return "no Referrer-Policy" }
+        for cookie in response.headers[values: .setCookie] where !(cookie.contains("HttpOnly") && cookie.contains("SameSite")) {
+            return "a cookie without HttpOnly and SameSite: \(cookie)"
+        }
+        let body = response.text
+        for leak in ["SQLite error", "GRDB", ".swift:", "DecodingError", "Fatal error", "SELECT "] where body.contains(leak) {
+            return "the body shows \(leak)"
+        }
+        return nil
+    }
+
     static func refused(_ response: TestResponse) -> Bool {
         if [.unauthorized, .forbidden, .notFound].contains(response.status) { return true }
         return response.status == .seeOther && (response.headers[.location] ?? "").hasPrefix("/sign-in")
@@ -254,6 +273,7 @@ import Testing
                         + (Self.organisationQueried.contains(route.key) ? "?organisationId=1" : "")
                     let response = path.hasPrefix("/api/") ? try await api.send(path) : try await page.request(path)
                     if !Self.refused(response) { observed[route.key, default: ""].append(person.code) }
+                    #expect(Self.hardeningProblem(response) == nil, "\(route.key) as \(person.code)")
                 }
                 guard person.email == nil else { continue }
                 try await page.request("/sign-in")  // a form token, so only the missing sign-in can refuse
@@ -268,6 +288,7 @@ import Testing
                         ? response.status == .unauthorized
                         : response.status == .seeOther && (response.headers[.location] ?? "").hasPrefix("/sign-in")
                     #expect(signInFirst, "\(route.key) signed out answered \(response.status)")
+                    #expect(Self.hardeningProblem(response) == nil, "\(route.key) signed out")
                 }
             }
             return observed

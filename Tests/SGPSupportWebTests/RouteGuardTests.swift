@@ -61,4 +61,19 @@ import Testing
             }
         }
     }
+
+    @Test func aBodyOverTwoMebibytesIsRefusedWithoutBeingRead() async throws {
+        let environment = try await TestEnvironment()
+        let huge = String(repeating: "x", count: 3 * 1024 * 1024)
+        try await environment.test { browser in
+            let api = try await APIClient(client: browser.client).send(
+                "/api/v1/session", method: .post, json: #"{"email": "\#(huge)", "password": "p"}"#)
+            #expect(api.status == .contentTooLarge)
+            #expect(api.errorCode == "payload_too_large")
+            try await browser.request("/join")
+            let form = try await browser.submit("/join", ["name": huge])
+            #expect(form.status == .contentTooLarge)
+            #expect(form.text.contains("too large"))
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import SGPSupport
 
 /// The one shape of every API error: `{"error": {"code", "message", "fields"}}`.
@@ -48,6 +49,11 @@ struct APIError: Error, Sendable {
             return APIError(
                 status: error.status, code: code(for: error.status),
                 message: error.body ?? defaultMessage(for: error.status))
+        case is NIOTooManyBytesError:
+            // A body past the limit (2 MiB) is refused as it arrives, before anything reads it.
+            return APIError(
+                status: .contentTooLarge, code: "payload_too_large",
+                message: "The request body is too large: send at most 2 MiB (CSV imports of the register fit well within it).")
         default:
             return APIError(
                 status: .internalServerError, code: "internal_error",

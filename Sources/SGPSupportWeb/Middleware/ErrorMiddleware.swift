@@ -58,7 +58,7 @@ struct ErrorMiddleware: RouterMiddleware {
                     "Page not found",
                     "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address."
                 )
-            case 401, 429, 409, 422, 400: ("There is a problem", error.message)
+            case 401, 429, 409, 413, 422, 400: ("There is a problem", error.message)
             case 503: ("Sorry, the service cannot save changes right now", error.message)
             default: ("Sorry, there is a problem with the service", "Try again later. Anything you saved before is safe.")
             }
