@@ -62,15 +62,85 @@ def decodable_structs():
     return structs
 
 
-def schema_for(swift_type, structs, depth=0):
+def encodable_structs():
+    """Encodable structs by name → (file, fields), or None where the name means different things in
+    different files or the struct writes its own `encode(to:)` (then only "an object" is promised)."""
+    found = {}
+    for path in (ROOT / "Sources").rglob("*.swift"):
+        text = path.read_text()
+        for match in re.finditer(r"struct (\w+)(?:<[^>]*>)?\s*:[^{]*(?:Encodable|Codable)[^{]*\{", text):
+            name = match.group(1)
+            depth, index = 1, match.end()
+            while depth and index < len(text):
+                depth += {"{": 1, "}": -1}.get(text[index], 0)
+                index += 1
+            body = text[match.end():index - 1]
+            top, depth = [], 0
+            for line in body.splitlines():
+                if depth == 0:
+                    top.append(line)
+                depth += line.count("{") - line.count("}")
+            own = "\n".join(top)
+            fields = None if "func encode(to" in body or "CodingKeys" in body else {
+                field.group(1): field.group(2).strip() for field in FIELD.finditer(own)
+                if not re.search(r"\bstatic\b", own[max(0, field.start() - 40):field.start() + 1])}
+            found.setdefault(name, []).append((path.name, fields))
+    return found
+
+
+def response_schema(handler_body, file_name, encodables, depth=0):
+    """The schema of what a handler answers with `.json(...)`, when it names one Encodable struct."""
+    kinds = set()
+    for call in re.finditer(r"\.json\(", handler_body):
+        argument = handler_body[call.end():call.end() + 400]
+        listed = re.match(r"\s*ListBody\(\s*items:(.*?), total:", argument, re.S)
+        direct = re.match(r"\s*(?:try )?(\w+)\(", argument)
+        if listed:
+            item = re.search(r"(\w+Body)\b", listed.group(1))
+            kinds.add(("list", item.group(1)) if item else ("unknown", ""))
+        elif direct and direct.group(1)[0].isupper() and direct.group(1) != "ListBody":
+            kinds.add(("one", direct.group(1)))
+        else:
+            kinds.add(("unknown", ""))
+    if len(kinds) != 1:
+        return {"type": "object"}
+    shape, name = kinds.pop()
+    item = encodable_schema(name, file_name, encodables)
+    if shape == "unknown" or item is None:
+        return {"type": "object"}
+    if shape == "list":
+        return object_schema({"items": "[ITEM]", "total": "Int", "page": "Int", "perPage": "Int"}, {}, 0, {"ITEM": item})
+    return item
+
+
+def encodable_schema(name, file_name, encodables, depth=0):
+    """An Encodable struct's schema, preferring the one declared in the same file."""
+    candidates = encodables.get(name, [])
+    chosen = [fields for path, fields in candidates if path == file_name] or (
+        [candidates[0][1]] if len(candidates) == 1 else [])
+    if not chosen or chosen[0] is None or depth > 3:
+        return {"type": "object"} if candidates else None
+    fields = chosen[0]
+    resolved = {}
+    for field, kind in fields.items():
+        bare = kind.strip().rstrip("?").strip("[]")
+        if bare in encodables and bare not in ("Day",):
+            resolved[bare] = encodable_schema(bare, file_name, encodables, depth + 1) or {}
+    return object_schema(fields, {}, 0, resolved)
+
+
+def schema_for(swift_type, structs, depth=0, resolved=None):
+    resolved = resolved or {}
     swift_type = swift_type.strip()
     optional = swift_type.endswith("?")
     swift_type = swift_type.rstrip("?")
-    if swift_type.startswith("[") and ":" in swift_type:
+    if swift_type in resolved:
+        schema = resolved[swift_type]
+    elif swift_type.startswith("[") and ":" in swift_type:
         value = swift_type[1:-1].split(":", 1)[1]
-        schema = {"type": "object", "additionalProperties": schema_for(value, structs, depth + 1)}
+        schema = {"type": "object", "additionalProperties": schema_for(value, structs, depth + 1, resolved)}
     elif swift_type.startswith("["):
-        schema = {"type": "array", "items": schema_for(swift_type[1:-1], structs, depth + 1)}
+        schema = {"type": "array", "items": schema_for(swift_type[1:-1], structs, depth + 1, resolved)}
     elif swift_type in ("String",):
         schema = {"type": "string"}
     elif swift_type in ("Int", "Int64", "Int32", "UInt8"):
@@ -81,6 +151,8 @@ def schema_for(swift_type, structs, depth=0):
         schema = {"type": "boolean"}
     elif swift_type in ("Day",):
         schema = {"type": "string", "format": "date"}
+    elif swift_type == "Date":
+        schema = {"type": "string", "format": "date-time"}
     elif swift_type in structs and depth < 3:
         schema = object_schema(structs[swift_type], structs, depth + 1)
     else:
@@ -90,10 +162,10 @@ def schema_for(swift_type, structs, depth=0):
     return schema
 
 
-def object_schema(fields, structs, depth=0):
+def object_schema(fields, structs, depth=0, resolved=None):
     return {
         "type": "object",
-        "properties": {name: schema_for(kind, structs, depth) for name, kind in fields.items()},
+        "properties": {name: schema_for(kind, structs, depth, resolved) for name, kind in fields.items()},
         "required": sorted(name for name, kind in fields.items() if not kind.strip().endswith("?")),
     }
 
@@ -110,6 +182,7 @@ def handler_bodies():
 
 def build():
     structs = decodable_structs()
+    encodables = encodable_structs()
     bodies = handler_bodies()
     paths = {}
     for path in sorted(CONTROLLERS.glob("*.swift")):
@@ -137,7 +210,7 @@ def build():
                 "responses": {
                     status: {"description": "Done."} if status == "204" else {
                         "description": "Done.",
-                        "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "content": {"application/json": {"schema": response_schema(body, path.name, encodables)}}},
                     **{code: {"$ref": f"#/components/responses/{code}"} for code in ERRORS},
                 },
             }
