@@ -326,15 +326,15 @@ extension AppDatabase {
     /// the session opens again; when the practice cancels, the session is cancelled.
     public func cancelBooking(id: Int64, reason: String, by principal: Principal) async throws -> Outcome<Booking> {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else {
-            throw DomainError.validationFailed(ValidationErrors(field: "reason", message: "Give the reason for cancelling"))
-        }
         let now = clock.now()
         return try await write { db in
             guard var booking = try Booking.fetchOne(db, id: id) else { throw DomainError.notFound("No booking has that id") }
             var (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
             let byGP = principal.gpId == booking.gpId
             if !byGP { try Self.requireCanPost(principal, practice: practice) }
+            guard !reason.isEmpty else {  // after who asks is settled
+                throw DomainError.validationFailed(ValidationErrors(field: "reason", message: "Give the reason for cancelling"))
+            }
             guard booking.status == .confirmed else { throw DomainError.conflict("Only a confirmed booking can be cancelled") }
             booking.status = .cancelled
             booking.cancelledAt = now

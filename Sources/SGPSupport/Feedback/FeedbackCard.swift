@@ -374,16 +374,17 @@ extension AppDatabase {
     /// The author adds a dated note to a submitted card.
     public func addFeedbackAddendum(cardId: Int64, text: String, by principal: Principal) async throws -> FeedbackAddendum {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= Self.feedbackTextLimit else {
-            throw DomainError.validationFailed(
-                ValidationErrors(field: "text", message: "Write the addendum (up to \(Self.feedbackTextLimit) characters)"))
-        }
         let now = clock.now()
         return try await write { db in
             guard let card = try FeedbackCard.fetchOne(db, id: cardId) else {
                 throw DomainError.notFound("No feedback card has that id")
             }
             guard card.isAuthor(principal) else { throw DomainError.forbidden("Only the card's author can add to it") }
+            // Who asks is settled before what they sent is judged.
+            guard !text.isEmpty, text.count <= Self.feedbackTextLimit else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "text", message: "Write the addendum (up to \(Self.feedbackTextLimit) characters)"))
+            }
             guard card.status == .submitted else {
                 throw DomainError.conflict("The card is not submitted yet: change it directly instead")
             }
@@ -400,22 +401,22 @@ extension AppDatabase {
         -> FeedbackCard
     {
         let reflection = Self.trimmed(reflection)
+        var errors = ValidationErrors()
         if use, reflection == nil {
-            throw DomainError.validationFailed(
-                ValidationErrors(field: "reflection", message: "Write a short reflection: what you take from this feedback"))
+            errors.add("reflection", "Write a short reflection: what you take from this feedback")
         }
         if let reflection, reflection.count > Self.feedbackTextLimit {
-            throw DomainError.validationFailed(
-                ValidationErrors(field: "reflection", message: "Keep the reflection under \(Self.feedbackTextLimit) characters"))
+            errors.add("reflection", "Keep the reflection under \(Self.feedbackTextLimit) characters")
         }
         let now = clock.now()
-        return try await write { db in
+        return try await write { [errors] db in
             guard var card = try FeedbackCard.fetchOne(db, id: cardId) else {
                 throw DomainError.notFound("No feedback card has that id")
             }
             guard card.direction == .practiceAboutGP, principal.gpId == card.gpId else {
                 throw DomainError.forbidden("Only the GP the card is about can use it for appraisal")
             }
+            try errors.throwIfAny()  // after who asks is settled
             guard card.status == .submitted else { throw DomainError.conflict("The practice has not submitted this card yet") }
             card.useForAppraisal = use
             card.reflection = use ? reflection : card.reflection

@@ -92,15 +92,15 @@ extension AppDatabase {
     {
         var errors = ValidationErrors()
         input.validate(into: &errors)
-        try errors.throwIfAny()
         let now = clock.now()
-        return try await write { db in
+        return try await write { [errors] db in
             guard let card = try FeedbackCard.fetchOne(db, id: cardId) else {
                 throw DomainError.notFound("No feedback card has that id")
             }
             guard card.isAuthor(principal) else {
                 throw DomainError.forbidden("Only the card's author can raise it as a concern")
             }
+            try errors.throwIfAny()  // after who asks is settled
             guard card.status == .submitted else {
                 throw DomainError.conflict("Submit the card first, then raise it as a concern")
             }

@@ -101,12 +101,12 @@ extension AppDatabase {
     public func declineApplicant(gpId: Int64, reason: String, by principal: Principal) async throws -> GP {
         let now = clock.now()
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else {
-            throw DomainError.validationFailed(ValidationErrors(field: "reason", message: "Give the reason for declining"))
-        }
         return try await write { db in
             guard var gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
+            guard !reason.isEmpty else {
+                throw DomainError.validationFailed(ValidationErrors(field: "reason", message: "Give the reason for declining"))
+            }
             guard gp.status == .applicant else {
                 throw DomainError.conflict("\(gp.name) is not an applicant (status \(gp.status.rawValue))")
             }

@@ -516,10 +516,10 @@ extension AppDatabase {
         if day == nil { errors.add("date", "Give the meeting date as YYYY-MM-DD") }
         let notes = notes?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if notes.isEmpty || notes.count > Self.supportTextLimit { errors.add("notes", "Write the meeting notes") }
-        try errors.throwIfAny()
         let now = clock.now()
-        return try await write { db in
+        return try await write { [errors] db in
             _ = try Self.supportCaseForMentor(db, id: caseId, principal)
+            try errors.throwIfAny()  // after who asks is settled
             var meeting = SupportMeeting(
                 id: nil, caseId: caseId, date: day!, notes: notes, createdById: principal.userId, createdAt: now)
             try meeting.insert(db)
@@ -539,10 +539,10 @@ extension AppDatabase {
             errors.add("referringBody", "Name the body the report is for, like “NHS England performance team”")
         }
         if body.isEmpty || body.count > Self.supportTextLimit { errors.add("body", "Write the report") }
-        try errors.throwIfAny()
         let now = clock.now()
-        return try await write { db in
+        return try await write { [errors] db in
             _ = try Self.supportCaseForMentor(db, id: caseId, principal)
+            try errors.throwIfAny()  // after who asks is settled
             let version =
                 (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM progressReport WHERE caseId = ?", arguments: [caseId]) ?? 0)
                 + 1
