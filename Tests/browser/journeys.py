@@ -213,29 +213,52 @@ class Journey:
         self.checked()
 
 
-def keyboard_only(journey, path, fields, person_path_check):
-    """Completes a form with Tab, typing and Enter alone; each focused field must show its focus."""
+def keyboard_only(journey, path, fields, person_path_check, go=True):
+    """Completes a form with Tab and typing alone, then tabs on to its button and presses Enter; each
+    field and the button must show their focus."""
     driver = journey.driver
-    journey.go(path)
+    if go:
+        journey.go(path)
     body = driver.find_element(By.TAG_NAME, "body")
     body.click()
-    for name, value in fields:
+    for name, value in fields + [(None, None)]:
         for _ in range(60):
             driver.switch_to.active_element.send_keys(Keys.TAB)
             active = driver.switch_to.active_element
-            if active.get_attribute("name") == name:
+            if name is None and active.tag_name == "button" and active.get_attribute("type") == "submit" \
+                    and not active.find_elements(By.XPATH, "./ancestor::header"):
+                break
+            if name is not None and active.get_attribute("name") == name:
                 break
         else:
-            raise Failure(f"Tab never reached the field {name!r} on {path}")
+            raise Failure(f"Tab never reached {'the form button' if name is None else 'the field ' + repr(name)} on {path}")
         style = driver.execute_script(
             "const s = getComputedStyle(document.activeElement);"
             "return [s.outlineStyle, s.outlineWidth, s.boxShadow].join('|')", )
         outline, width, shadow = style.split("|")
         expect((outline != "none" and width != "0px") or shadow != "none",
                f"{name!r} on {path} shows no focus when tabbed to ({style})")
-        active.send_keys(value)
+        if name is not None and active.get_attribute("type") == "date":
+            # Typed as the browser's locale orders the parts (month first in en-US, day first in en-GB).
+            for typed in (value.strftime("%m%d%Y"), value.strftime("%d%m%Y")):
+                active.send_keys(typed)
+                if active.get_attribute("value") == value.isoformat():
+                    break
+                active.send_keys(Keys.BACKSPACE * 3)
+            expect(active.get_attribute("value") == value.isoformat(), f"the date could not be typed on {path}")
+        elif name is not None and active.get_attribute("type") == "time":
+            hours, minutes = int(value[:2]), value[3:]
+            twelve = f"{(hours % 12) or 12:02d}{minutes}{'A' if hours < 12 else 'P'}"
+            for typed in (value.replace(":", ""), twelve):  # a 24-hour clock, or hours, minutes and AM/PM
+                active.send_keys(typed)
+                if active.get_attribute("value") == value:
+                    break
+                active.send_keys(Keys.BACKSPACE * 3)
+            expect(active.get_attribute("value") == value, f"the time could not be typed on {path}")
+        elif name is not None:
+            active.send_keys(value)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    time.sleep(0.3)
+    time.sleep(0.5)
     journey.checked()
     person_path_check()
 
@@ -301,11 +324,9 @@ def run(journey, server):
 
     # -- a practice manager posts a session (today, already over, so it can be completed) ---------
     journey.sign_in("practice manager", "practice@demo.test")
-    journey.go("/sessions/new")
-    journey.fill({"date": today.isoformat(), "start": "00:00", "end": "00:01", "rate": "450",
-                  "notes": "Browser journey session"})
-    journey.submit()
-    journey.see("Browser journey session")
+    keyboard_only(journey, "/sessions/new", [
+        ("date", today), ("start", "00:00"), ("end", "00:01"), ("rate", "450"),
+        ("notes", "Browser journey session")], lambda: journey.see("Browser journey session", "Applications"))
     session_path = driver.current_url.replace(server.base, "").split("?")[0]
     journey.shot("session-posted")
 
@@ -345,7 +366,7 @@ def run(journey, server):
     journey.become("GP")
     journey.go("/feedback")
     journey.link("Abbey Road Group Practice")
-    fill_card(journey)
+    keyboard_card(journey)
 
     # -- the GP keeps the practice's card for appraisal and exports the portfolio ------------------
     journey.go("/feedback")
@@ -441,6 +462,36 @@ def check_narrow_screen(journey):
     return problems
 
 
+def keyboard_card(journey):
+    """The GP fills in their card by keyboard alone: Space picks a rating in each group, comments are
+    typed, and Enter on "Submit the card" sends it."""
+    driver = journey.driver
+    driver.find_element(By.TAG_NAME, "body").click()
+    rated = set()
+    for _ in range(120):
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        active = driver.switch_to.active_element
+        name, kind = active.get_attribute("name") or "", active.get_attribute("type")
+        focus = driver.execute_script(
+            "const s = getComputedStyle(document.activeElement);"
+            "return (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none'")
+        expect(focus, f"{name or active.tag_name} on the card shows no focus when tabbed to")
+        if kind == "radio" and name not in rated:
+            active.send_keys(Keys.SPACE)
+            rated.add(name)
+        elif active.tag_name == "textarea" and name.startswith("comment-"):
+            active.send_keys("Welcoming team; the practice pack had everything I needed.")
+        elif active.tag_name == "button" and "Submit the card" in active.text:
+            active.send_keys(Keys.ENTER)
+            break
+    else:
+        raise Failure("Tab never reached \"Submit the card\"")
+    time.sleep(0.5)
+    journey.checked()
+    expect(rated, "no rating could be chosen by keyboard")
+    journey.see("ubmitted")
+
+
 def fill_card(journey):
     """Rates every box of a card and writes a constructive comment, then submits it."""
     for select in journey.driver.find_elements(By.CSS_SELECTOR, "select"):
@@ -476,6 +527,8 @@ def main():
         journey.become("staff keyboard")
         keyboard_only(journey, "/sign-in", [("email", "mentor@demo.test"), ("password", demo_sign_in.seeds()["password"])],
                       lambda: journey.see("Enter your code"))
+        keyboard_only(journey, "/sign-in/code", [("code", demo_sign_in.code_for("mentor@demo.test"))],
+                      lambda: journey.see("Dr Rajesh Patel"), go=False)
         markup, checked_pages = check_markup(journey, output)
         narrow = check_narrow_screen(journey)
     except Failure as failure:
