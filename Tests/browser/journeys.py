@@ -7,8 +7,8 @@ pack; the booking completes; both fill in their feedback cards; the GP keeps the
 exports the portfolio; the liaison officer composes and sends a mailshot and opens the activity report.
 Each step checks what the person would see. Every page visited is then checked with axe-core (WCAG 2.2
 AA: no serious or critical violation), the Nu HTML checker (no errors) and a 375 px wide window (no
-horizontal scrolling). Forms are also completed by keyboard alone, with a visible focus.
-Screenshots go to the output folder.
+horizontal scrolling), and Tab alone must reach every link, field and button on it with a visible
+focus. Some forms are also completed by keyboard alone. Screenshots go to the output folder.
 
 Usage: journeys.py SGPST_BINARY --axe AXE.MIN.JS --output FOLDER
 """
@@ -440,6 +440,52 @@ def check_markup(journey, folder):
     return problems, len(names)
 
 
+KEYBOARD_SCRIPT = """
+const controls = [...document.querySelectorAll('a[href], button, input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !e.disabled && e.offsetParent !== null);
+controls.forEach((e, i) => e.dataset.kb = String(i));
+return controls.length;
+"""
+ACTIVE_SCRIPT = """
+const e = document.activeElement, s = getComputedStyle(e);
+const visible = (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none';
+return [e.dataset.kb || '', visible, e.type === 'radio' ? e.name : '', e.outerHTML.slice(0, 80)];
+"""
+UNREACHED_SCRIPT = """
+const reached = new Set(arguments[0]), groups = new Set(arguments[1]);
+return [...document.querySelectorAll('[data-kb]')]
+  .filter(e => !reached.has(e.dataset.kb) && !(e.type === 'radio' && groups.has(e.name)))
+  .map(e => e.outerHTML.slice(0, 80));
+"""
+
+
+def check_keyboard(journey):
+    """Each page visited, by Tab alone: every link, field and button is reached, and shows its focus."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    problems, total = [], 0
+    for path, person in sorted(journey.visited.items()):
+        journey.become(person)
+        journey.driver.get(journey.server.base + path)
+        count = journey.driver.execute_script(KEYBOARD_SCRIPT)
+        total += count
+        reached, groups = [], []
+        for _ in range(4 * count + 10):
+            ActionChains(journey.driver).send_keys(Keys.TAB).perform()
+            key, visible, group, html = journey.driver.execute_script(ACTIVE_SCRIPT)
+            if reached and key == reached[-1]:
+                continue  # Tab moves through the day, month and year of a date field first
+            if not key or key in reached:
+                break
+            reached.append(key)
+            if group:
+                groups.append(group)
+            if not visible:
+                problems.append(f"{path} (as {person}): no visible focus on {html}")
+        unreached = journey.driver.execute_script(UNREACHED_SCRIPT, reached, groups)
+        problems += [f"{path} (as {person}): Tab never reaches {html}" for html in unreached]
+    return problems, total
+
+
 def check_narrow_screen(journey):
     """Each page visited, in a window 375 px wide (a phone): nothing wider than the screen."""
     problems = []
@@ -530,6 +576,7 @@ def main():
         keyboard_only(journey, "/sign-in/code", [("code", demo_sign_in.code_for("mentor@demo.test"))],
                       lambda: journey.see("Dr Rajesh Patel"), go=False)
         markup, checked_pages = check_markup(journey, output)
+        keyboard, controls = check_keyboard(journey)
         narrow = check_narrow_screen(journey)
     except Failure as failure:
         journey.shot("failure")
@@ -542,10 +589,12 @@ def main():
         if not arguments.keep:
             shutil.rmtree(folder, ignore_errors=True)
     print(f"journeys: {len(journey.visited)} pages visited as {len(journey.jars)} people; "
-          f"{checked_pages} pages through the Nu checker; screenshots in {output}")
+          f"{checked_pages} pages through the Nu checker; {controls} links, fields and buttons tabbed to; "
+          f"screenshots in {output}")
     failed = False
     for title, problems in [("axe-core (WCAG 2.2 AA), serious or critical", sorted(set(journey.accessibility))),
-                            ("Nu HTML checker errors", markup), ("375 px wide", narrow)]:
+                            ("Nu HTML checker errors", markup), ("keyboard: reached by Tab, focus visible", keyboard),
+                            ("375 px wide", narrow)]:
         print(f"{title}: {len(problems)}")
         for problem in problems:
             print("  " + problem)
