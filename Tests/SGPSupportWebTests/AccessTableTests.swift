@@ -12,8 +12,9 @@ import Testing
 /// administrator, `L` DEMO1's liaison officer, `M` its mentor, `S` its educational supervisor, `P` the
 /// manager of practice Z90001, `G` the demo GP (register entry 1), `g` a GP and `p` a practice manager
 /// of another organisation. Records named in paths are DEMO1's: practice Z90001, GP 1, a session of
-/// Z90001, a card about GP 1, a shared evidence entry of GP 1, a support case and report about GP 1, a
-/// mailshot and a clearing run of DEMO1. Lists are scoped, so a list anyone signed in may ask for
+/// Z90001, a card about GP 1 (raised as a concern, so the liaison officer sees it too), a shared
+/// evidence entry of GP 1, a support case and report about GP 1, a mailshot with an item, a clearing
+/// run and a local audit topic of DEMO1. Lists are scoped, so a list anyone signed in may ask for
 /// answers each with their own rows (tested in the modules' own tests).
 @Suite struct AccessTableTests {
     /// GET routes: who is let in (every other person is refused: 401/403/404, or a page's sign-in).
@@ -25,7 +26,7 @@ import Testing
         "GET /api/v1/clearing-runs/{id}": "AL",
         "GET /api/v1/evidence/{id}": "MG",
         "GET /api/v1/feedback-cards": "ALMSPGgp",
-        "GET /api/v1/feedback-cards/{id}": "MPG",
+        "GET /api/v1/feedback-cards/{id}": "LMPG",
         "GET /api/v1/feedback-concerns": "ALMSPGgp",
         "GET /api/v1/gps": "LMPp",
         "GET /api/v1/gps/{id}": "ALMPG",
@@ -72,7 +73,7 @@ import Testing
         "GET /dashboard": "ALMSPGgp",
         "GET /evidence/{id}": "MG",
         "GET /feedback": "ALMSPGgp",
-        "GET /feedback/cards/{id}": "MPG",
+        "GET /feedback/cards/{id}": "LMPG",
         "GET /feedback/{token}": "aALMSPGgp",
         "GET /gps": "LM",
         "GET /gps/new": "L",
@@ -123,6 +124,12 @@ import Testing
     /// person the table does not list, and must be refused (401, 403 or 404) before anything is read.
     static let writes: [String: String] = [
         "POST /sign-out": "ALMSPGgp",
+        "POST /audit-topics/{id}/join": "G",
+        "POST /api/v1/audit-topics/{id}/join": "G",
+        "POST /feedback/concerns/{id}/support-case": "M",
+        "POST /feedback/concerns/{id}": "M",
+        "POST /api/v1/feedback-concerns/{id}/support-case": "M",
+        "PATCH /api/v1/feedback-concerns/{id}": "M",
         "POST /support/cases/{id}/reports": "M",
         "POST /support/cases/{id}/meetings": "M",
         "POST /feedback/cards/{id}/concern": "P",
@@ -215,14 +222,11 @@ import Testing
         "PUT /api/v1/practices/{id}/preferences/{gpId}": "input first", "POST /api/v1/sessions/{id}/offers": "input first",
         "POST /gps/{id}/evidence": "input first", "POST /sessions/{id}/offer": "input first",
         "POST /practices/{id}/preferences": "input first",
-        // The demo has no such record to name (an application, an offer, an agreement, a concern, a topic).
+        // The demo has no such record to name (an application, an offer, a sharing agreement).
         "POST /api/v1/applications/{id}/accept": "no record", "POST /applications/{id}/accept": "no record",
         "POST /api/v1/offers/{id}/accept": "no record", "POST /api/v1/offers/{id}/decline": "no record",
         "POST /offers/{id}/accept": "no record", "POST /offers/{id}/decline": "no record",
         "POST /api/v1/sharing-agreements/{id}/accept": "no record", "POST /api/v1/sharing-agreements/{id}/end": "no record",
-        "PATCH /api/v1/feedback-concerns/{id}": "no record", "POST /api/v1/feedback-concerns/{id}/support-case": "no record",
-        "POST /feedback/concerns/{id}": "no record", "POST /feedback/concerns/{id}/support-case": "no record",
-        "POST /api/v1/audit-topics/{id}/join": "no record", "POST /audit-topics/{id}/join": "no record",
     ]
 
     /// Routes that change things and need no sign-in: everything else must refuse a signed-out
@@ -301,7 +305,16 @@ import Testing
         for (name, value) in records.ids {
             #expect(value > 0, "the demo has a \(name) to name in paths")
         }
-        for name in ["session", "booking", "openSession", "card", "evidence"] {
+        let practiceClient = try await APIClient.signedIn(browser.client, "practice@demo.test")
+        let concern = try await practiceClient.send(
+            "/api/v1/feedback-cards/\(records.ids["card"] ?? 0)/concern", method: .post,
+            json: #"{"severity": "minor", "details": "Left before the handover"}"#)
+        records.ids["concern"] = concern.json["id"] as? Int
+        let topic = try await liaison.send(
+            "/api/v1/organisations/1/audit-topics", method: .post,
+            json: #"{"title": "Antibiotic prescribing", "criteria": "Follows the local formulary"}"#)
+        records.ids["topic"] = topic.json["id"] as? Int
+        for name in ["session", "booking", "openSession", "card", "evidence", "concern", "topic"] {
             #expect(records.ids[name] != nil, "the demo has a \(name) to name in paths")
         }
         return records
@@ -328,6 +341,8 @@ import Testing
                 case ("portfolio", "year"): return "2026"
                 case (_, "direction"): return "practice-about-gp"
                 case ("mailshot-items", _): return String(records.ids["mailshotItem"] ?? 0)
+                case ("feedback-concerns", _), ("concerns", _): return String(records.ids["concern"] ?? 0)
+                case ("audit-topics", _): return String(records.ids["topic"] ?? 0)
                 case (_, "token"): return "no-such-token"
                 default: return "1"
                 }
