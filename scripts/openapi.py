@@ -17,7 +17,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONTROLLERS = ROOT / "Sources/SGPSupportWeb/Controllers"
 ROUTE = re.compile(r'router\.(get|post|put|patch|delete)\("(/api/v1/[^"]*)", use: (\w+)\)')
 DECODE = re.compile(r"decodeJSON\(([\w.<>\[\]: ]+)\.self")
-STRUCT = re.compile(r"struct (\w+)(?:<[^>]*>)?[^{]*Decodable[^{]*\{(.*?)\n    \}|struct (\w+)(?:<[^>]*>)?[^{]*Decodable[^{]*\{(.*?)\n\}", re.S)
 FIELD = re.compile(r"^\s*(?:public )?(?:var|let) (\w+): ([^=\n]+?)\s*(?:=.*)?$", re.M)
 
 ERRORS = {
@@ -33,58 +32,47 @@ ERRORS = {
 }
 
 
-def swift_sources():
+def struct_declarations(conformance):
+    """(file name, struct name, whole body, its own top-level lines) of every struct whose
+    declaration names one of `conformance` (a regex alternative)."""
     for path in (ROOT / "Sources").rglob("*.swift"):
-        yield path.read_text()
-
-
-def decodable_structs():
-    structs = {}
-    for text in swift_sources():
-        for match in re.finditer(r"struct (\w+)(?:<[^>]*>)?\s*:[^{]*Decodable[^{]*\{", text):
-            name = match.group(1)
+        text = path.read_text()
+        for match in re.finditer(r"struct (\w+)(?:<[^>]*>)?\s*:[^{]*(?:" + conformance + r")[^{]*\{", text):
             # The struct's body up to its matching brace.
             depth, index = 1, match.end()
             while depth and index < len(text):
                 depth += {"{": 1, "}": -1}.get(text[index], 0)
                 index += 1
             body = text[match.end():index - 1]
-            # Only its own top-level stored properties (nested types' fields are skipped).
+            # Only its own top-level lines (nested types' fields are skipped).
             top, depth = [], 0
             for line in body.splitlines():
                 if depth == 0:
                     top.append(line)
                 depth += line.count("{") - line.count("}")
-            fields = {}
-            for field in FIELD.finditer("\n".join(top)):
-                fields[field.group(1)] = field.group(2).strip()
-            structs.setdefault(name, fields)
+            yield path.name, match.group(1), body, "\n".join(top)
+
+
+def stored_fields(own):
+    """name → Swift type of the stored properties among a struct's own lines (not its static ones)."""
+    return {field.group(1): field.group(2).strip() for field in FIELD.finditer(own)
+            if not re.search(r"\bstatic\b", own[max(0, field.start() - 40):field.start() + 1])}
+
+
+def decodable_structs():
+    structs = {}
+    for _, name, _, own in struct_declarations("Decodable"):
+        structs.setdefault(name, stored_fields(own))
     return structs
 
 
 def encodable_structs():
-    """Encodable structs by name → (file, fields), or None where the name means different things in
-    different files or the struct writes its own `encode(to:)` (then only "an object" is promised)."""
+    """Encodable structs by name → (file, fields), or None where the struct writes its own
+    `encode(to:)` or keys (then only "an object" is promised)."""
     found = {}
-    for path in (ROOT / "Sources").rglob("*.swift"):
-        text = path.read_text()
-        for match in re.finditer(r"struct (\w+)(?:<[^>]*>)?\s*:[^{]*(?:Encodable|Codable)[^{]*\{", text):
-            name = match.group(1)
-            depth, index = 1, match.end()
-            while depth and index < len(text):
-                depth += {"{": 1, "}": -1}.get(text[index], 0)
-                index += 1
-            body = text[match.end():index - 1]
-            top, depth = [], 0
-            for line in body.splitlines():
-                if depth == 0:
-                    top.append(line)
-                depth += line.count("{") - line.count("}")
-            own = "\n".join(top)
-            fields = None if "func encode(to" in body or "CodingKeys" in body else {
-                field.group(1): field.group(2).strip() for field in FIELD.finditer(own)
-                if not re.search(r"\bstatic\b", own[max(0, field.start() - 40):field.start() + 1])}
-            found.setdefault(name, []).append((path.name, fields))
+    for file_name, name, body, own in struct_declarations("Encodable|Codable"):
+        fields = None if "func encode(to" in body or "CodingKeys" in body else stored_fields(own)
+        found.setdefault(name, []).append((file_name, fields))
     return found
 
 

@@ -15,10 +15,11 @@ def seeds():
     return json.loads(SEEDS.read_text())
 
 
-def totp(secret: str, at: float | None = None) -> str:
-    """Six digits for the 30-second step holding `at`; the key is the secret's UTF-8 bytes."""
+def totp(secret: str | bytes, at: float | None = None) -> str:
+    """Six digits for the 30-second step holding `at`; the key is the secret's bytes (UTF-8 for text)."""
     step = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(secret.encode(), struct.pack(">Q", step), hashlib.sha1).digest()
+    key = secret if isinstance(secret, bytes) else secret.encode()
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"

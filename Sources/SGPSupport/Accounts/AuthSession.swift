@@ -109,18 +109,17 @@ extension AppDatabase {
             }
             let principal = try Principal.load(db, user: user)
             if Self.needsSecondFactor(principal, roles: secondFactorRoles) {
+                let factor = try SecondFactor.fetchOne(db, key: user.id!)
+                let confirmed = factor?.confirmedAt != nil
                 guard let code else {
-                    if kind == .api {
-                        let confirmed = try SecondFactor.fetchOne(db, key: user.id!)?.confirmedAt != nil
-                        return .failure(confirmed ? .secondFactorNeeded : .secondFactorNotSetUp)
-                    }
-                    return .success(.secondFactorNeeded(challenge: try Self.openChallenge(db, for: user, at: now)))
+                    if kind == .api { return .failure(confirmed ? .secondFactorNeeded : .secondFactorNotSetUp) }
+                    return .success(
+                        .secondFactorNeeded(challenge: try Self.openChallenge(db, for: user, factor: factor, at: now)))
                 }
-                guard try SecondFactor.fetchOne(db, key: user.id!)?.confirmedAt != nil else {
-                    return .failure(.secondFactorNotSetUp)
-                }
+                // An authenticator is set up on the web, where its key can be shown.
+                guard confirmed else { return .failure(.secondFactorNotSetUp) }
                 do {
-                    try Self.acceptCode(db, user: user, code: code, at: now, from: address)
+                    try Self.acceptCode(db, factor: factor, user: user, code: code, at: now, from: address)
                 } catch let error as DomainError {
                     return .failure(error)  // the failure row commits; only the sign-in is refused
                 }

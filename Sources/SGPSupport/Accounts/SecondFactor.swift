@@ -19,15 +19,17 @@ struct SecondFactor: Codable, Sendable, FetchableRecord, PersistableRecord {
 
     var totp: TOTP { TOTP(secret: secret) }
 
-    /// The key a person types into an authenticator app (base32, in groups of four).
-    func setUpKey(email: String) -> (key: String, link: String) {
-        let link = totp.createAuthenticatorURL(label: "sgpst:\(email)", issuer: "sgpst")
-        let key = URLComponents(string: link)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
-        let groups = stride(from: 0, to: key.count, by: 4).map { offset -> String in
-            let start = key.index(key.startIndex, offsetBy: offset)
-            return String(key[start..<(key.index(start, offsetBy: 4, limitedBy: key.endIndex) ?? key.endIndex)])
-        }
-        return (groups.joined(separator: " "), link)
+    /// The `otpauth://` link an authenticator app opens; it carries the key in base32.
+    func setUpLink(email: String) -> String {
+        totp.createAuthenticatorURL(label: "sgpst:\(email)", issuer: "sgpst")
+    }
+
+    /// The key a person types into an authenticator app: the link's base32, in groups of four.
+    static func typedKey(secret: String) -> String {
+        let link = TOTP(secret: secret).createAuthenticatorURL(label: "sgpst")
+        let key = Array(URLComponents(string: link)?.queryItems?.first { $0.name == "secret" }?.value ?? "")
+        return stride(from: 0, to: key.count, by: 4).map { String(key[$0..<min($0 + 4, key.count)]) }
+            .joined(separator: " ")
     }
 
     /// The step of the code that matches, when it is a later step than the last one used.
@@ -54,7 +56,7 @@ struct SignInChallenge: Codable, Sendable, FetchableRecord, PersistableRecord {
     var userId: Int64
     var createdAt: Date
 
-    static let lifetime: TimeInterval = 5 * 60
+    static let lifetime = AppDatabase.signInCodeLifetime
 }
 
 extension Role {
@@ -84,6 +86,9 @@ public struct SecondFactorPrompt: Sendable {
 }
 
 extension AppDatabase {
+    /// How long a password stays accepted while its code is awaited (the web keeps its cookie as long).
+    public static let signInCodeLifetime: TimeInterval = 5 * 60
+
     /// Whether this user's sign-in needs a code: a role that sees confidential records.
     static func needsSecondFactor(_ principal: Principal, roles: Set<Role>) -> Bool {
         principal.grants.contains { roles.contains($0.role) }
@@ -91,8 +96,10 @@ extension AppDatabase {
 
     /// Takes a code for a user, or throws `invalidSecondFactorCode` (recorded as a failed sign-in, so
     /// guessing meets the same limits as passwords). The caller's transaction keeps the step used.
-    static func acceptCode(_ db: Database, user: User, code: String, at now: Date, from address: String) throws {
-        guard var factor = try SecondFactor.fetchOne(db, key: user.id!) else { throw DomainError.secondFactorNotSetUp }
+    static func acceptCode(
+        _ db: Database, factor: SecondFactor?, user: User, code: String, at now: Date, from address: String
+    ) throws {
+        guard var factor else { throw DomainError.secondFactorNotSetUp }
         guard let step = factor.matchingStep(code, at: now) else {
             try db.execute(
                 sql: "INSERT INTO signInFailure (email, address, at) VALUES (?, ?, ?)", arguments: [user.email, address, now])
@@ -109,8 +116,8 @@ extension AppDatabase {
     }
 
     /// Starts the second step of a web sign-in: a challenge, and a secret to set up if there is none.
-    static func openChallenge(_ db: Database, for user: User, at now: Date) throws -> String {
-        if try SecondFactor.fetchOne(db, key: user.id!) == nil {
+    static func openChallenge(_ db: Database, for user: User, factor: SecondFactor?, at now: Date) throws -> String {
+        if factor == nil {
             try SecondFactor(userId: user.id!, secret: SecondFactor.newSecret(), confirmedAt: nil, lastUsedStep: 0).insert(db)
         }
         try db.execute(sql: "DELETE FROM signInChallenge WHERE createdAt < ?", arguments: [now - SignInChallenge.lifetime])
@@ -134,8 +141,9 @@ extension AppDatabase {
                 let factor = try SecondFactor.fetchOne(db, key: user.id!)
             else { return nil }
             guard factor.confirmedAt == nil else { return SecondFactorPrompt(email: user.email) }
-            let setUp = factor.setUpKey(email: user.email)
-            return SecondFactorPrompt(email: user.email, setUpKey: setUp.key, setUpLink: setUp.link)
+            return SecondFactorPrompt(
+                email: user.email, setUpKey: SecondFactor.typedKey(secret: factor.secret),
+                setUpLink: factor.setUpLink(email: user.email))
         }
     }
 
@@ -151,7 +159,8 @@ extension AppDatabase {
             }
             try Self.checkSignInLimits(db, email: user.email, address: address, at: now, limits: limits)
             do {
-                try Self.acceptCode(db, user: user, code: code, at: now, from: address)
+                try Self.acceptCode(
+                    db, factor: try SecondFactor.fetchOne(db, key: user.id!), user: user, code: code, at: now, from: address)
             } catch let error as DomainError {
                 // The failure is kept (the write commits); only the sign-in is refused.
                 return .failure(error)

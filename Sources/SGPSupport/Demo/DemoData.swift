@@ -109,7 +109,7 @@ public struct DemoData: Decodable, Sendable {
 
     /// The demo's authenticator key as an app takes it (base32), for the sign-ins that need a code.
     public var secondFactorKey: String? {
-        secondFactorSecret.map { SecondFactor(userId: 0, secret: $0, confirmedAt: nil, lastUsedStep: 0).setUpKey(email: "").key }
+        secondFactorSecret.map(SecondFactor.typedKey(secret:))
     }
 
     public static func load(from url: URL) throws -> DemoData {

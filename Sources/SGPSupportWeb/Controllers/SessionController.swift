@@ -83,7 +83,7 @@ struct SessionController {
                 return try await signedIn(issued, context: context, next: next)
             case .secondFactorNeeded(let challenge):
                 var response = Response.seeOther("/sign-in/code" + (next.map { "?next=" + Self.queryEncoded($0) } ?? ""))
-                response.setCookie(challengeCookie(challenge, maxAge: Int(5 * 60)))
+                response.setCookie(challengeCookie(challenge, maxAge: Int(AppDatabase.signInCodeLifetime)))
                 return response
             }
         } catch DomainError.invalidCredentials {
@@ -109,15 +109,18 @@ struct SessionController {
     @Sendable func secondFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.formFields(context: context)
         let next = Self.safeNext(form["next"])
-        guard let challenge = request.cookies[Self.challengeCookieName]?.value, !challenge.isEmpty,
-            let prompt = try await database.secondFactorPrompt(challenge: challenge)
-        else { return .seeOther("/sign-in") }
-        var errors = ValidationErrors()
-        let code = form.text("code")
-        if code.isEmpty { errors.add("code", "Enter the 6-digit code from your authenticator app") }
-        guard errors.isEmpty else {
-            return renderSecondFactor(context: context, prompt: prompt, next: next, errors: errors, status: .unprocessableContent)
+        guard let challenge = request.cookies[Self.challengeCookieName]?.value, !challenge.isEmpty else {
+            return .seeOther("/sign-in")
         }
+        /// The page again with what to fix (the challenge's prompt is read only then).
+        func again(_ message: String, _ status: HTTPResponse.Status) async throws -> Response {
+            guard let prompt = try await database.secondFactorPrompt(challenge: challenge) else { return .seeOther("/sign-in") }
+            return renderSecondFactor(
+                context: context, prompt: prompt, next: next, errors: ValidationErrors(field: "code", message: message),
+                status: status)
+        }
+        let code = form.text("code")
+        if code.isEmpty { return try await again("Enter the 6-digit code from your authenticator app", .unprocessableContent) }
         do {
             let issued = try await database.completeSignIn(
                 challenge: challenge, code: code, from: context.remoteAddress, limits: configuration.signInLimits)
@@ -125,12 +128,10 @@ struct SessionController {
             response.setCookie(challengeCookie("", maxAge: 0))
             return response
         } catch DomainError.invalidSecondFactorCode {
-            errors.add("code", "That code is not right or was already used. Enter the code your app shows now.")
-            return renderSecondFactor(context: context, prompt: prompt, next: next, errors: errors, status: .unauthorized)
+            return try await again(
+                "That code is not right or was already used. Enter the code your app shows now.", .unauthorized)
         } catch DomainError.tooManyAttempts(let seconds) {
-            errors.add("code", Self.tooManyMessage(seconds))
-            var response = renderSecondFactor(
-                context: context, prompt: prompt, next: next, errors: errors, status: .tooManyRequests)
+            var response = try await again(Self.tooManyMessage(seconds), .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         } catch DomainError.notFound {
