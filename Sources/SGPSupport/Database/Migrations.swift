@@ -13,6 +13,7 @@ extension AppDatabase {
         migrator.registerMigration("v7-support", migrate: supportSchema)
         migrator.registerMigration("v8-clearing-run", migrate: clearingRunSchema)
         migrator.registerMigration("v9-second-factor", migrate: secondFactorSchema)
+        migrator.registerMigration("v10-confidentiality", migrate: confidentialitySchema)
         return migrator
     }()
 
