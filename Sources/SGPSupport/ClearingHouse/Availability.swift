@@ -176,8 +176,27 @@ extension AppDatabase {
         }
     }
 
-    public func availability(gpId: Int64) async throws -> Availability {
+    func availability(gpId: Int64) async throws -> Availability {
         try await read { db in try Self.availability(db, gpIds: [gpId])[gpId] ?? Availability(weekly: [], dates: []) }
+    }
+
+    /// A GP's availability with the day-part times it is given against: for the GP and their
+    /// organisation's support team (`gpId` nil: the GP signed in).
+    public func availability(gpId: Int64?, by principal: Principal) async throws -> AvailabilityView {
+        guard let gpId = gpId ?? principal.gpId else { throw DomainError.forbidden("Availability is for GPs") }
+        return try await read { db in
+            guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            try AccessPolicy.require(principal, .viewGP(gpId: gpId, organisationId: gp.organisationId))
+            return AvailabilityView(
+                gpId: gpId, availability: try Self.availability(db, gpIds: [gpId])[gpId] ?? Availability(weekly: [], dates: []),
+                times: try Self.dayPartTimes(db, organisationId: gp.organisationId))
+        }
+    }
+
+    /// Saves the availability of the GP signed in.
+    public func setOwnAvailability(_ input: AvailabilityInput, by principal: Principal) async throws -> Availability {
+        guard let gpId = principal.gpId else { throw DomainError.forbidden("Availability is for GPs") }
+        return try await setAvailability(gpId: gpId, input, by: principal)
     }
 
     static func availability(_ db: Database, gpIds: [Int64]) throws -> [Int64: Availability] {
@@ -212,6 +231,13 @@ extension AppDatabase {
         }
         return result
     }
+}
+
+/// A GP's availability, and the times of day its parts stand for in their organisation.
+public struct AvailabilityView: Sendable {
+    public var gpId: Int64
+    public var availability: Availability
+    public var times: DayPartTimes
 }
 
 extension AppDatabase {

@@ -85,25 +85,6 @@ public struct Outcome<Value: Sendable>: Sendable {
     public var notifications: [MailMessage]
 }
 
-/// What someone reports about a session arranged outside the scheme; decoded straight from API bodies.
-public struct ArrangementInput: Sendable, Decodable {
-    public var practiceId: Int64?
-    public var gpId: Int64?
-    public var date: String?
-    public var start: String?
-    public var end: String?
-    public var kind: String?
-
-    public init(practiceId: Int64?, gpId: Int64?, date: String?, start: String?, end: String?, kind: String?) {
-        self.practiceId = practiceId
-        self.gpId = gpId
-        self.date = date
-        self.start = start
-        self.end = end
-        self.kind = kind
-    }
-}
-
 /// A booking with its session, practice and GP, as lists show it.
 public struct BookingListing: Sendable {
     public var booking: Booking
@@ -125,7 +106,7 @@ extension AppDatabase {
         return try await write { db in
             let (session, practice) = try Self.sessionAndPractice(db, sessionId)
             guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
-            try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, who: "You")
+            try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, by: principal)
             if let existing = try Application.fetchOne(
                 db, sql: "SELECT * FROM application WHERE sessionId = ? AND gpId = ?", arguments: [sessionId, gpId])
             {
@@ -214,7 +195,7 @@ extension AppDatabase {
     ) throws -> (Offer, [MailMessage]) {
         let sessionId = session.id!
         let gpId = gp.id!
-        try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, who: gp.name)
+        try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, by: principal)
         var offer = Offer(
             id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now, createdById: principal.userId,
             expiresAt: now.addingTimeInterval(Self.offerLifetime))
@@ -276,7 +257,7 @@ extension AppDatabase {
         }
     }
 
-    public func offers(gpId: Int64) async throws -> [(Offer, SessionListing)] {
+    func offers(gpId: Int64) async throws -> [(Offer, SessionListing)] {
         try await read { db in
             let offers = try Offer.fetchAll(
                 db, sql: "SELECT * FROM offer WHERE gpId = ? ORDER BY createdAt DESC", arguments: [gpId])
@@ -409,7 +390,7 @@ extension AppDatabase {
         }
     }
 
-    private static func complete(
+    static func complete(
         _ db: Database, booking: inout Booking, session: inout ClinicalSession, now: Date, links: Links
     ) throws -> [MailMessage] {
         booking.status = .completed
@@ -426,57 +407,6 @@ extension AppDatabase {
         components.minute = session.endMinute
         components.hour = 0
         return Day.calendar.date(from: components)!
-    }
-
-    // MARK: Arrangements made outside the scheme
-
-    /// Either side records a session arranged between them directly, so it counts in the reports.
-    /// Past dates are allowed (that is the point); a past arrangement is completed at once, and its
-    /// feedback cards issued.
-    public func recordArrangement(_ input: ArrangementInput, by principal: Principal, links: Links) async throws
-        -> Outcome<Booking>
-    {
-        let now = clock.now()
-        return try await write { db in
-            var errors = ValidationErrors()
-            let practice = try input.practiceId.flatMap { try Practice.fetchOne(db, id: $0) }
-            if practice == nil { errors.add("practiceId", "Choose the practice") }
-            let gp = try input.gpId.flatMap { try GP.fetchOne(db, id: $0) }
-            if gp == nil { errors.add("gpId", "Choose the GP") }
-            let date = Self.requiredDay(input.date, field: "date", into: &errors)
-            let start = input.start.flatMap(ClockTime.parse)
-            let end = input.end.flatMap(ClockTime.parse)
-            if start == nil { errors.add("start", "Enter the start time as HH:MM") }
-            if end == nil { errors.add("end", "Enter the end time as HH:MM") }
-            if let start, let end, end <= start { errors.add("end", "The end time must be after the start time") }
-            let kind = ClinicalSession.Kind(rawValue: input.kind ?? "surgery")
-            if kind == nil {
-                errors.add("kind", "Choose one of: \(ClinicalSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            try errors.throwIfAny()
-            guard let practice, let gp else { throw DomainError.notFound("No such practice or GP") }
-            let mayRecord =
-                principal.gpId == gp.id || principal.practiceIds.contains(practice.id!)
-                || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
-            guard mayRecord else {
-                throw DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")
-            }
-            var session = ClinicalSession(
-                id: nil, practiceId: practice.id!, date: date!, startMinute: start!, endMinute: end!, kind: kind!,
-                requiredSkills: [],
-                ratePence: 0, rateUnit: .session, notes: "Arranged outside the scheme", status: .open, source: "reported",
-                postedAt: now,
-                postedById: principal.userId)
-            try session.insert(db)
-            var booking = try Self.book(db, session: &session, gpId: gp.id!, practice: practice, now: now)
-            var mail: [MailMessage] = []
-            if Self.endInstant(session) <= now {
-                mail = try Self.complete(db, booking: &booking, session: &session, now: now, links: links)
-            }
-            try AuditEvent.record(
-                db, at: now, actor: principal.actor, entity: "booking", entityId: booking.id, action: "record-arrangement")
-            return Outcome(value: booking, notifications: mail)
-        }
     }
 
     // MARK: Lists
@@ -523,7 +453,7 @@ extension AppDatabase {
         }
     }
 
-    public func booking(id: Int64) async throws -> BookingListing? {
+    func booking(id: Int64) async throws -> BookingListing? {
         try await read { db in
             guard let booking = try Booking.fetchOne(db, id: id) else { return nil }
             let (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
@@ -541,12 +471,19 @@ extension AppDatabase {
         return (session, practice)
     }
 
-    static func requireEligible(_ db: Database, gpId: Int64, session: ClinicalSession, practice: Practice, who: String) throws {
+    /// Refuses a GP who cannot take the session, saying why in words for the person asking: a GP
+    /// is never told a practice's private preference, and someone who may not see the GP's checks is
+    /// told only that they are not cleared.
+    static func requireEligible(_ db: Database, gpId: Int64, session: ClinicalSession, practice: Practice, by principal: Principal)
+        throws
+    {
         let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: [session], practices: [practice])
-        let verdict = context.evaluate(gpId: gpId, session: session, practice: practice)
-        guard verdict.eligible else {
-            throw DomainError.conflict("\(who) cannot take this session: " + verdict.ineligibleBecause.joined(separator: "; "))
-        }
+        let gp = context.gps[gpId]!
+        let audience = EligibilityAudience.of(principal, about: gp)
+        let verdict = context.evaluate(gpId: gpId, session: session, practice: practice, audience: audience)
+        guard !verdict.eligible else { return }
+        if audience == .theGP { throw DomainError.conflict(Self.applyRefusal) }
+        throw DomainError.conflict("\(gp.name) cannot take this session: " + verdict.ineligibleBecause.joined(separator: "; "))
     }
 
     /// The practice's own address and its managers'.

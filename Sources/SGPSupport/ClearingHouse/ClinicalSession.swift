@@ -227,7 +227,7 @@ extension AppDatabase {
         return optionalDay(raw, field: field, into: &errors)
     }
 
-    public func session(id: Int64) async throws -> SessionListing? {
+    func session(id: Int64) async throws -> SessionListing? {
         try await read { db in
             guard let session = try ClinicalSession.fetchOne(db, id: id),
                 let practice = try Practice.fetchOne(db, id: session.practiceId)
@@ -237,7 +237,7 @@ extension AppDatabase {
     }
 
     /// Sessions of the given organisations' practices, soonest first.
-    public func sessions(organisationIds: [Int64], filter: SessionFilter, page: PageRequest) async throws -> Page<SessionListing>
+    func sessions(organisationIds: [Int64], filter: SessionFilter, page: PageRequest) async throws -> Page<SessionListing>
     {
         try await read { db in
             var sql = """

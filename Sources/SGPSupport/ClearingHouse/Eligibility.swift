@@ -115,9 +115,11 @@ struct EligibilityContext {
     }
 
     /// The clearing-house's rules, each giving its own reason, then the ranking.
-    func evaluate(gpId: Int64, session: ClinicalSession, practice: Practice) -> Candidate {
+    func evaluate(
+        gpId: Int64, session: ClinicalSession, practice: Practice, audience: EligibilityAudience = .everything
+    ) -> Candidate {
         let gp = gps[gpId]!
-        let blocks = blockers(gpId: gpId, session: session, practice: practice, firstOnly: false)
+        let blocks = blockers(gpId: gpId, session: session, practice: practice, firstOnly: false, audience: audience)
         let (score, reasons) = ranking(gpId: gpId, session: session, practice: practice, explain: true)
         return Candidate(
             gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons, ineligibleBecause: blocks)
@@ -158,11 +160,15 @@ struct EligibilityContext {
     /// Whether the GP may take the session: the same rules as `evaluate`, stopping at the first that
     /// says no and writing no reasons (the mailshot and the clearing run ask this millions of times).
     func isEligible(gpId: Int64, session: ClinicalSession, practice: Practice) -> Bool {
-        blockers(gpId: gpId, session: session, practice: practice, firstOnly: true).isEmpty
+        blockers(gpId: gpId, session: session, practice: practice, firstOnly: true, audience: .everything).isEmpty
     }
 
     /// Every rule that stops the GP taking the session, cheapest first; with `firstOnly`, just the first.
-    private func blockers(gpId: Int64, session: ClinicalSession, practice: Practice, firstOnly: Bool) -> [String] {
+    /// Each reason is written for its audience: which check failed only for those who may see the
+    /// GP's checks, a practice's private preference never for the GP.
+    private func blockers(
+        gpId: Int64, session: ClinicalSession, practice: Practice, firstOnly: Bool, audience: EligibilityAudience
+    ) -> [String] {
         let gp = gps[gpId]!
         var blocks: [String] = []
         func block(_ reason: @autoclosure () -> String) -> Bool {
@@ -198,9 +204,16 @@ struct EligibilityContext {
             }.count
             if thisWeek >= cap, block("Already at their limit of \(cap) sessions that week") { return blocks }
         }
-        if preferences[practice.id!]?[gpId] == .notWanted, block("On the practice's not-wanted list") { return blocks }
-        for reason in clearance(gpId, session.date).reasons {
-            if block("Not cleared on \(session.date.shortText): \(reason)") { return blocks }
+        if preferences[practice.id!]?[gpId] == .notWanted, audience != .theGP,
+            block("On the practice's not-wanted list")
+        {
+            return blocks
+        }
+        let notCleared = clearance(gpId, session.date).reasons
+        if audience == .withoutCheckDetail {
+            if !notCleared.isEmpty, block("Not cleared to work on \(session.date.shortText)") { return blocks }
+        } else {
+            for reason in notCleared where block("Not cleared on \(session.date.shortText): \(reason)") { return blocks }
         }
         return blocks
     }
@@ -225,7 +238,11 @@ extension AppDatabase {
                     "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY name",
                 arguments: [String(describing: organisations)])
             let context = try EligibilityContext.load(db, gpIds: gpIds, sessions: [session], practices: [practice])
-            let all = gpIds.map { context.evaluate(gpId: $0, session: session, practice: practice) }
+            let all = gpIds.map { gpId in
+                context.evaluate(
+                    gpId: gpId, session: session, practice: practice,
+                    audience: EligibilityAudience.of(principal, about: context.gps[gpId]!))
+            }
             let eligible = all.filter(\.eligible).sorted { ($0.score, $1.name) > ($1.score, $0.name) }
             let others = includeIneligible ? all.filter { !$0.eligible } : []
             return eligible + others
@@ -233,7 +250,7 @@ extension AppDatabase {
     }
 
     /// The open sessions a GP may take, soonest first (`eligibleFor=me`).
-    public func eligibleSessions(gpId: Int64, filter: SessionFilter) async throws -> [SessionListing] {
+    func eligibleSessions(gpId: Int64, filter: SessionFilter) async throws -> [SessionListing] {
         let today = clock.today
         return try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }

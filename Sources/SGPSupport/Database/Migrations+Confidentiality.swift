@@ -3,5 +3,25 @@ import GRDB
 extension AppDatabase {
     /// v10: who may see what, decided once (issue 19). Each part says which finding it serves.
     static func confidentialitySchema(_ db: Database) throws {
+        // Finding 3: an arrangement made outside the scheme is provisional until the other side
+        // confirms it; only then is its session and booking made (blocking time, issuing cards,
+        // counting in reports, opening the pack).
+        try db.create(table: "arrangement") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("practice", onDelete: .restrict).notNull()
+            t.belongsTo("gp", onDelete: .restrict).notNull()
+            t.column("date", .text).notNull()
+            t.column("startMinute", .integer).notNull()
+            t.column("endMinute", .integer).notNull()
+            t.column("kind", .text).notNull()
+            t.column("status", .text).notNull().check(sql: "status IN ('provisional', 'confirmed', 'declined')")
+            t.column("recordedBySide", .text).notNull().check(sql: "recordedBySide IN ('gp', 'practice', 'liaison-officer')")
+            t.belongsTo("recordedBy", inTable: "user", onDelete: .setNull)
+            t.column("createdAt", .datetime).notNull()
+            t.column("decidedAt", .datetime)
+            t.belongsTo("decidedBy", inTable: "user", onDelete: .setNull)
+            t.belongsTo("booking", onDelete: .setNull)
+        }
+        try db.create(index: "arrangement_on_status", on: "arrangement", columns: ["status", "gpId", "practiceId"])
     }
 }

@@ -40,7 +40,7 @@ public struct Clearance: Sendable, Equatable, Codable {
 
 extension AppDatabase {
     /// `clearance(gp, on: date)`: cleared or not, with every reason.
-    public func clearance(gpId: Int64, on day: Day) async throws -> Clearance {
+    func clearance(gpId: Int64, on day: Day) async throws -> Clearance {
         try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             return try Self.clearances(db, gps: [gp], on: day)[gpId]!
@@ -78,7 +78,7 @@ public struct ExpiringCheck: Sendable, Equatable {
 
 extension AppDatabase {
     /// Current, verified checks that expire between today and `withinDays` from now (default six weeks).
-    public func expiringChecks(organisationId: Int64, gpId: Int64? = nil, withinDays: Int = 42) async throws -> [ExpiringCheck] {
+    func expiringChecks(organisationId: Int64, gpId: Int64? = nil, withinDays: Int = 42) async throws -> [ExpiringCheck] {
         let today = clock.today
         return try await read { db in
             var filter = "gp.organisationId = ? AND gp.status = 'active'"

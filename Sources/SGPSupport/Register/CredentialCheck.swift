@@ -148,7 +148,7 @@ extension AppDatabase {
     }
 
     /// Every check of a GP, newest first (the history).
-    public func checks(gpId: Int64) async throws -> [CredentialCheck] {
+    func checks(gpId: Int64) async throws -> [CredentialCheck] {
         try await read { db in
             try CredentialCheck.filter(CredentialCheck.Columns.gpId == gpId).order(CredentialCheck.Columns.id.desc).fetchAll(db)
         }

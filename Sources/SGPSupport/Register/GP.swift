@@ -103,6 +103,8 @@ public struct GPFilter: Sendable, Equatable {
     public var locality: String?
     public var clearedOn: Day?
     public var checksExpiringWithinDays: Int?
+    /// Whether `text` also matches email addresses (only for those who may see them).
+    var matchEmail = true
 
     public init(
         text: String? = nil, status: GP.Status? = nil, skill: String? = nil, locality: String? = nil, clearedOn: Day? = nil,
@@ -129,7 +131,7 @@ public struct GPListing: Sendable {
 }
 
 extension AppDatabase {
-    public func gp(id: Int64) async throws -> GP? {
+    func gp(id: Int64) async throws -> GP? {
         try await read { db in try GP.fetchOne(db, id: id) }
     }
 
@@ -324,15 +326,15 @@ extension AppDatabase {
     }
 
     /// The register of an organisation, filtered, with today's (or the asked date's) clearance.
-    public func gps(organisationId: Int64, filter: GPFilter, page: PageRequest) async throws -> Page<GPListing> {
+    func gps(organisationId: Int64, filter: GPFilter, page: PageRequest) async throws -> Page<GPListing> {
         let today = clock.today
         return try await read { db in
             var request = GP.filter(GP.Columns.organisationId == organisationId)
             if let status = filter.status { request = request.filter(GP.Columns.status == status.rawValue) }
             if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
                 let pattern = "%\(text)%"
-                request = request.filter(
-                    GP.Columns.name.like(pattern) || GP.Columns.gmcNumber.like(pattern) || GP.Columns.email.like(pattern))
+                let byName = GP.Columns.name.like(pattern) || GP.Columns.gmcNumber.like(pattern)
+                request = request.filter(filter.matchEmail ? byName || GP.Columns.email.like(pattern) : byName)
             }
             if let skill = filter.skill, !skill.isEmpty {
                 request = request.filter(sql: "EXISTS (SELECT 1 FROM json_each(gp.skills) WHERE value = ?)", arguments: [skill])

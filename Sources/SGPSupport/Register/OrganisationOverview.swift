@@ -10,7 +10,7 @@ public struct OrganisationOverview: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    public func overview(ofOrganisation organisationId: Int64) async throws -> OrganisationOverview {
+    func overview(ofOrganisation organisationId: Int64) async throws -> OrganisationOverview {
         try await read { db in
             let practices = try Practice.filter(Practice.Columns.organisationId == organisationId).fetchCount(db)
             let localities = try String.fetchAll(

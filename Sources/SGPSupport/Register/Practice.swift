@@ -66,16 +66,16 @@ public struct PracticePack: Codable, Sendable, Equatable, FetchableRecord, Persi
 }
 
 extension AppDatabase {
-    public func practice(id: Int64) async throws -> Practice? {
+    func practice(id: Int64) async throws -> Practice? {
         try await read { db in try Practice.fetchOne(db, id: id) }
     }
 
-    public func practices(ids: [Int64]) async throws -> [Practice] {
+    func practices(ids: [Int64]) async throws -> [Practice] {
         try await read { db in try Practice.filter(ids: ids).order(Practice.Columns.name).fetchAll(db) }
     }
 
     /// An organisation's practices by name, filtered by text and locality.
-    public func practices(organisationId: Int64, text: String? = nil, locality: String? = nil, page: PageRequest) async throws
+    func practices(organisationId: Int64, text: String? = nil, locality: String? = nil, page: PageRequest) async throws
         -> Page<Practice>
     {
         try await read { db in
@@ -173,7 +173,7 @@ extension AppDatabase {
     }
 
     /// The practice pack, or an empty one.
-    public func practicePack(practiceId: Int64) async throws -> PracticePack? {
+    func practicePack(practiceId: Int64) async throws -> PracticePack? {
         try await read { db in try PracticePack.fetchOne(db, key: practiceId) }
     }
 
@@ -240,7 +240,13 @@ extension AppDatabase {
                 principal.practiceIds.contains(practiceId)
                     || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
             else { throw DomainError.forbidden("You do not have permission to change this practice's GP preferences") }
-            guard try GP.fetchOne(db, id: gpId) != nil else { throw DomainError.notFound("No GP has that id") }
+            guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            // Only GPs who could work there: the practice's own organisation's, or a partner's.
+            let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
+            guard organisations.contains(gp.organisationId) else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "gpId", message: "Choose a GP of this organisation or a partner organisation"))
+            }
             if let preference {
                 let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
                 try PracticePreference(
@@ -265,7 +271,7 @@ extension AppDatabase {
         }
     }
 
-    public func practicePreferences(practiceId: Int64) async throws -> [PracticePreference] {
+    func practicePreferences(practiceId: Int64) async throws -> [PracticePreference] {
         try await read { db in
             try PracticePreference.filter(PracticePreference.Columns.practiceId == practiceId).fetchAll(db)
         }

@@ -65,6 +65,34 @@ struct ClearingHouseAPIController {
         }
     }
 
+    /// An arrangement made outside the scheme: provisional until the other side confirms it.
+    struct ArrangementBody: Encodable {
+        var id: Int64
+        var status: String
+        var practiceId: Int64
+        var gpId: Int64
+        var date: Day
+        var start: String
+        var end: String
+        var kind: String
+        var recordedBy: String
+        /// The booking made when it was confirmed.
+        var bookingId: Int64?
+
+        init(_ arrangement: Arrangement) {
+            id = arrangement.id!
+            status = arrangement.status.rawValue
+            practiceId = arrangement.practiceId
+            gpId = arrangement.gpId
+            date = arrangement.date
+            start = arrangement.start
+            end = arrangement.end
+            kind = arrangement.kind.rawValue
+            recordedBy = arrangement.recordedBySide.rawValue
+            bookingId = arrangement.bookingId
+        }
+    }
+
     struct CandidateBody: Encodable {
         var gpId: Int64
         var name: String
@@ -132,6 +160,9 @@ struct ClearingHouseAPIController {
         router.get("/api/v1/gps/:id/availability", use: availability)
         router.put("/api/v1/gps/:id/availability", use: setAvailability)
         router.post("/api/v1/arrangements", use: arrangement)
+        router.get("/api/v1/arrangements/:id", use: showArrangement)
+        router.post("/api/v1/arrangements/:id/confirm", use: confirmArrangement)
+        router.post("/api/v1/arrangements/:id/decline", use: declineArrangement)
         router.post("/api/v1/sharing-agreements", use: proposeSharing)
         router.post("/api/v1/sharing-agreements/:id/accept", use: acceptSharing)
         router.post("/api/v1/sharing-agreements/:id/end", use: endSharing)
@@ -148,31 +179,14 @@ struct ClearingHouseAPIController {
         let principal = try context.requirePrincipal()
         let filter = try ClearingQuery.sessionFilter(request)
         if request.uri.queryParameters.get("eligibleFor") == "me" {
-            guard let gpId = principal.gpId else { throw DomainError.forbidden("eligibleFor=me is for GPs") }
-            let sessions = try await database.eligibleSessions(gpId: gpId, filter: filter)
+            let sessions = try await database.workAvailable(filter: filter, by: principal)
             let page = request.pageRequest()
             let slice = Array(sessions.dropFirst((page.page - 1) * page.perPage).prefix(page.perPage))
             return try .json(
                 ListBody(
                     items: slice.map { SessionBody($0.session) }, total: sessions.count, page: page.page, perPage: page.perPage))
         }
-        var scoped = filter
-        let organisations = try await ClearingQuery.visibleOrganisations(principal, database: database)
-        if organisations.isEmpty {
-            // A practice manager sees their own practices' sessions.
-            guard let practiceId = filter.practiceId ?? principal.practiceIds.first, principal.practiceIds.contains(practiceId)
-            else {
-                throw DomainError.forbidden("You do not have permission to list these sessions")
-            }
-            scoped.practiceId = practiceId
-            let practice = try await database.practice(id: practiceId)
-            let page = try await database.sessions(
-                organisationIds: [practice!.organisationId], filter: scoped, page: request.pageRequest())
-            return try .json(
-                ListBody(
-                    items: page.items.map { SessionBody($0.session) }, total: page.total, page: page.page, perPage: page.perPage))
-        }
-        let page = try await database.sessions(organisationIds: organisations, filter: scoped, page: request.pageRequest())
+        let page = try await database.sessions(filter: filter, page: request.pageRequest(), by: principal)
         return try .json(
             ListBody(items: page.items.map { SessionBody($0.session) }, total: page.total, page: page.page, perPage: page.perPage)
         )
@@ -187,8 +201,8 @@ struct ClearingHouseAPIController {
     }
 
     @Sendable func showSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let listing = try await visibleSession(request, context: context)
-        return try .json(SessionBody(listing.session))
+        let view = try await database.session(id: try context.pathID(), by: try context.requirePrincipal())
+        return try .json(SessionBody(view.listing.session))
     }
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -298,25 +312,41 @@ struct ClearingHouseAPIController {
         input.gpId = input.gpId ?? principal.gpId
         let outcome = try await database.recordArrangement(input, by: principal, links: links)
         await send(outcome.notifications, context: context)
-        return try .json(BookingBody(outcome.value, practiceId: input.practiceId), status: .created)
+        return try .json(ArrangementBody(outcome.value), status: .created)
+    }
+
+    @Sendable func showArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let view = try await database.arrangement(id: try context.pathID(), by: try context.requirePrincipal())
+        return try .json(ArrangementBody(view.arrangement))
+    }
+
+    @Sendable func confirmArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let outcome = try await database.confirmArrangement(
+            id: try context.pathID(), by: try context.requirePrincipal(), links: links)
+        await send(outcome.notifications, context: context)
+        return try .json(ArrangementBody(outcome.value))
+    }
+
+    @Sendable func declineArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let arrangement = try await database.declineArrangement(id: try context.pathID(), by: try context.requirePrincipal())
+        return try .json(ArrangementBody(arrangement))
     }
 
     // MARK: Availability
 
     @Sendable func availability(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let gp = try await database.gp(at: context)
-        try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
-        return try .json(Self.availabilityBody(try await database.availability(gpId: gp.id!)))
+        let view = try await database.availability(gpId: try context.pathID(), by: try context.requirePrincipal())
+        return try .json(Self.availabilityBody(view.availability))
     }
 
     @Sendable func setAvailability(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gpId = try context.pathID()
         let body = try await request.decodeJSON(AvailabilityBody.self, context: context)
         let input = AvailabilityInput(
             weekly: (body.weekly ?? []).map { .init(weekday: $0.weekday, dayParts: $0.dayParts) },
             dates: (body.dates ?? []).map { .init(date: $0.date, dayParts: $0.dayParts, available: $0.available) })
-        return try .json(Self.availabilityBody(try await database.setAvailability(gpId: gp.id!, input, by: principal)))
+        return try .json(Self.availabilityBody(try await database.setAvailability(gpId: gpId, input, by: principal)))
     }
 
     static func availabilityBody(_ availability: Availability) -> AvailabilityBody {
@@ -402,20 +432,6 @@ struct ClearingHouseAPIController {
     func send(_ messages: [MailMessage], context: AppRequestContext) async {
         await mailer.deliver(messages, logger: context.logger)
     }
-
-    private func visibleSession(_ request: Request, context: AppRequestContext) async throws -> SessionListing {
-        let principal = try context.requirePrincipal()
-        guard let listing = try await database.session(id: try context.pathID()) else {
-            throw DomainError.notFound("No session has that id")
-        }
-        let organisations = try await ClearingQuery.visibleOrganisations(principal, database: database)
-        guard organisations.contains(listing.practice.organisationId) || principal.practiceIds.contains(listing.practice.id!)
-        else {
-            throw DomainError.forbidden("You do not have permission to see this session")
-        }
-        return listing
-    }
-
 }
 
 /// Query and path parsing for the clearing-house routes.
@@ -448,16 +464,5 @@ enum ClearingQuery {
         }
         filter.locality = query.get("locality")
         return filter
-    }
-
-    /// The organisations whose sessions a person sees: the team's own, a GP's own and its partners'.
-    static func visibleOrganisations(_ principal: Principal, database: AppDatabase) async throws -> [Int64] {
-        if principal.isAdministrator { return try await database.organisationChoices().map(\.id) }
-        var organisations = principal.organisationIds(as: .liaisonOfficer) + principal.organisationIds(as: .mentor)
-        if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
-            organisations.append(gp.organisationId)
-            organisations += try await database.partnerOrganisations(of: gp.organisationId)
-        }
-        return Array(Set(organisations)).sorted()
     }
 }

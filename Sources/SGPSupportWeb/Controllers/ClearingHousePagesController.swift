@@ -65,9 +65,14 @@ struct ClearingHousePagesController {
         var notes: String?
         var isOpen: Bool
         var canManage: Bool
+        var canWithdraw: Bool
         var isGP: Bool
         var canApply: Bool
         var whyNot: String?
+        /// The GP's application waits for the practice.
+        var applied: Bool
+        /// The offer made to this GP, still standing.
+        var offer: OfferRow?
         var applications: [ApplicationRow]
         var candidates: [CandidateRow]
         var booking: BookingRow?
@@ -94,6 +99,15 @@ struct ClearingHousePagesController {
         var calendarURL: String?
         var arrangementFields: [FormField]
         var canReport: Bool
+        var arrangements: [ArrangementRow]
+        var hasArrangements: Bool
+    }
+
+    struct ArrangementRow: Sendable {
+        var id: Int64
+        var text: String
+        /// This person is the side that confirms it.
+        var waitingForYou: Bool
     }
 
     struct AvailabilityPage: Sendable {
@@ -135,6 +149,9 @@ struct ClearingHousePagesController {
         router.post("/bookings/:id/cancel", use: cancel)
         router.post("/bookings/:id/complete", use: complete)
         router.post("/arrangements", use: recordArrangement)
+        router.get("/arrangements/:id", use: arrangement)
+        router.post("/arrangements/:id/confirm", use: confirmArrangement)
+        router.post("/arrangements/:id/decline", use: declineArrangement)
         router.get("/availability", use: availabilityPage)
         router.post("/availability", use: saveAvailability)
     }
@@ -153,46 +170,20 @@ struct ClearingHousePagesController {
     // MARK: Boards
 
     @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        if principal.gpId != nil && principal.practiceIds.isEmpty && !principal.holds(.liaisonOfficer)
-            && !principal.holds(.mentor)
-        {
-            return .seeOther("/work")
-        }
-        let today = database.clock.today
-        var rows: [SessionRow] = []
-        let team = principal.organisationIds(as: .liaisonOfficer) + principal.organisationIds(as: .mentor)
-        if !team.isEmpty {
-            let page = try await database.sessions(
-                organisationIds: team, filter: SessionFilter(status: .open, from: today),
-                page: PageRequest(perPage: PageRequest.maximumPerPage))
-            rows += page.items.map(Self.row)
-        }
-        for practiceId in principal.practiceIds {
-            guard let practice = try await database.practice(id: practiceId) else { continue }
-            let page = try await database.sessions(
-                organisationIds: [practice.organisationId],
-                filter: SessionFilter(from: today.adding(days: -14), practiceId: practiceId),
-                page: PageRequest(perPage: PageRequest.maximumPerPage))
-            rows += page.items.map(Self.row)
-        }
-        guard !team.isEmpty || !principal.practiceIds.isEmpty || principal.isAdministrator else {
-            throw DomainError.forbidden("The session board is for practices and the support team")
-        }
+        let board = try await database.sessionBoard(by: try context.requirePrincipal())
+        if board.kind == .workAvailable { return .seeOther("/work") }
         let model = BoardPage(
             page: PageChrome(title: "Sessions", context: context, path: "/sessions", notice: Notice.from(request)),
-            heading: team.isEmpty ? "Your practice's sessions" : "Open sessions", rows: rows,
-            canPost: !principal.practiceIds.isEmpty || principal.holds(.liaisonOfficer), isGP: false, offers: [], hasOffers: false
-        )
+            heading: board.kind == .supportTeam ? "Open sessions" : "Your practice's sessions", rows: board.sessions.map(Self.row),
+            canPost: board.mayPost, isGP: false, offers: [], hasOffers: false)
         return renderer.render("sessions", model)
     }
 
     @Sendable func work(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let gpId = principal.gpId else { throw DomainError.forbidden("Work available is for GPs") }
-        let sessions = try await database.eligibleSessions(gpId: gpId, filter: SessionFilter())
+        let sessions = try await database.workAvailable(filter: SessionFilter(), by: principal)
         let now = database.clock.now()
-        let offers = try await database.offers(gpId: gpId).filter { $0.0.effectiveStatus(now: now) == "pending" }.map {
+        let offers = try await database.offers(by: principal).filter { $0.0.effectiveStatus(now: now) == "pending" }.map {
             offer, listing in
             OfferRow(
                 id: offer.id!, sessionId: listing.session.id!,
@@ -240,16 +231,8 @@ struct ClearingHousePagesController {
     )
         async throws -> Response
     {
-        let principal = try context.requirePrincipal()
-        var practices = try await database.practices(ids: principal.practiceIds)
-        if let organisationId = principal.organisationIds(as: .liaisonOfficer).first {
-            practices += try await database.practices(
-                organisationId: organisationId, page: PageRequest(perPage: PageRequest.maximumPerPage)
-            ).items
-        }
-        guard let first = practices.first else {
-            throw DomainError.forbidden("Only a practice manager or the liaison officer can post sessions")
-        }
+        let practices = try await database.practicesForPosting(by: try context.requirePrincipal())
+        let first = practices[0]
         let skills = try await database.skills(organisationId: first.organisationId)
         func value(_ name: String) -> String? { form?.text(name) }
         let fields: [FormField] = [
@@ -291,58 +274,29 @@ struct ClearingHousePagesController {
         _ request: Request, context: AppRequestContext, id: Int64, reasonError: String?, status: HTTPResponse.Status
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let listing = try await database.session(id: id) else { throw DomainError.notFound("No session has that id") }
-        let canManage =
-            principal.practiceIds.contains(listing.practice.id!)
-            || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: listing.practice.organisationId))
-        let bookingListing = try await database.bookings(for: principal, from: listing.session.date, to: listing.session.date)
-            .first { $0.session.id == id && $0.booking.status != .cancelled }
-        let isOwnBooking = bookingListing != nil && bookingListing?.booking.gpId == principal.gpId
-        var canApply = false
-        var whyNot: String?
-        if let gpId = principal.gpId, !canManage {
-            let visible = try await ClearingQuery.visibleOrganisations(principal, database: database)
-            guard visible.contains(listing.practice.organisationId) else {
-                throw DomainError.forbidden("You do not have permission to see this session")
-            }
-            if listing.session.status == .open {
-                let eligible = try await database.eligibleSessions(
-                    gpId: gpId, filter: SessionFilter(from: listing.session.date, to: listing.session.date))
-                canApply = eligible.contains { $0.session.id == id }
-                if !canApply {
-                    whyNot = "You cannot apply: check your availability, skills, localities and checks on your dashboard."
-                }
-            }
-        } else if !canManage {
-            throw DomainError.forbidden("You do not have permission to see this session")
-        }
+        let view = try await database.session(id: id, by: principal)
+        let listing = view.listing
         var applications: [ApplicationRow] = []
         var candidates: [CandidateRow] = []
-        if canManage {
-            // Applications are the practice's business (and the liaison officer's, who may accept for it).
-            if principal.practiceIds.contains(listing.practice.id!)
-                || AccessPolicy.permits(principal, .manageOrganisation(organisationId: listing.practice.organisationId))
-            {
-                applications = try await database.applications(sessionId: id, by: principal).map { application, gp in
-                    ApplicationRow(
-                        id: application.id!, gpName: gp.name, status: application.status.rawValue,
-                        pending: application.status == .pending)
-                }
+        if view.may.contains(.decideApplications) {
+            applications = try await database.applications(sessionId: id, by: principal).map { application, gp in
+                ApplicationRow(
+                    id: application.id!, gpName: gp.name, status: application.status.rawValue,
+                    pending: application.status == .pending)
             }
-            if listing.session.status == .open {
-                // The liaison officer also sees who cannot take it, and why.
-                candidates = try await database.candidates(
-                    sessionId: id, includeIneligible: principal.holds(.liaisonOfficer), by: principal
-                ).map {
-                    CandidateRow(
-                        gpId: $0.gpId, name: $0.name, score: $0.score, reasons: $0.reasons.joined(separator: "; "),
-                        eligible: $0.eligible,
-                        ineligibleBecause: $0.ineligibleBecause.joined(separator: "; "))
-                }
+        }
+        if view.may.contains(.manage) && listing.session.status == .open {
+            candidates = try await database.candidates(
+                sessionId: id, includeIneligible: view.may.contains(.seeIneligibleCandidates), by: principal
+            ).map {
+                CandidateRow(
+                    gpId: $0.gpId, name: $0.name, score: $0.score, reasons: $0.reasons.joined(separator: "; "),
+                    eligible: $0.eligible,
+                    ineligibleBecause: $0.ineligibleBecause.joined(separator: "; "))
             }
         }
         var pack: [PackSection] = []
-        if isOwnBooking || canManage, let saved = try await database.practicePack(practiceId: listing.practice.id!) {
+        if view.may.contains(.seePack), let saved = try await database.practicePack(practiceId: listing.practice.id!, by: principal) {
             pack = PracticePack.sections.compactMap { section in
                 let text = PracticePagesController.text(of: saved, section.key)
                 return text.isEmpty ? nil : PackSection(title: section.title, text: text)
@@ -355,20 +309,26 @@ struct ClearingHousePagesController {
                 title: "Session on \(listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
                 errors: errors, notice: Notice.from(request)),
             session: Self.row(listing), notes: listing.session.notes, isOpen: listing.session.status == .open,
-            canManage: canManage,
-            isGP: principal.gpId != nil, canApply: canApply, whyNot: whyNot, applications: applications, candidates: candidates,
-            booking: (canManage || isOwnBooking) ? bookingListing.map(bookingRow) : nil,
-            pack: isOwnBooking || canManage ? pack : [],
+            canManage: view.may.contains(.manage), canWithdraw: view.may.contains(.withdraw),
+            isGP: principal.gpId != nil, canApply: view.may.contains(.apply), whyNot: view.whyNotApply,
+            applied: view.ownApplication?.status == .pending,
+            offer: view.ownOffer.map { OfferRow(id: $0.id!, sessionId: id, text: "", expires: DisplayDate.dayAndTime($0.expiresAt)) },
+            applications: applications, candidates: candidates,
+            booking: view.booking.map { bookingRow($0, may: view.may) },
+            pack: pack,
             reasonField: .text("reason", "Reason for cancelling", value: nil, errors: errors))
         return renderer.render("session", model, status: status)
     }
 
-    func bookingRow(_ listing: BookingListing) -> BookingRow {
-        BookingRow(
+    /// A booking's row; on the session page the session's capabilities say which buttons show.
+    func bookingRow(_ listing: BookingListing, may: Set<SessionCapability>? = nil) -> BookingRow {
+        let confirmed = listing.booking.status == .confirmed
+        return BookingRow(
             id: listing.booking.id!, sessionId: listing.session.id!, date: listing.session.date.displayText,
             time: "\(listing.session.start)–\(listing.session.end)", practice: listing.practice.name, gpName: listing.gpName,
-            status: listing.booking.status.rawValue, confirmed: listing.booking.status == .confirmed,
-            canComplete: listing.booking.status == .confirmed && AppDatabase.endInstant(listing.session) <= database.clock.now(),
+            status: listing.booking.status.rawValue, confirmed: may.map { $0.contains(.cancelBooking) } ?? confirmed,
+            canComplete: may.map { $0.contains(.complete) }
+                ?? (confirmed && AppDatabase.endInstant(listing.session) <= database.clock.now()),
             cancelReason: listing.booking.cancelReason)
     }
 
@@ -431,7 +391,7 @@ struct ClearingHousePagesController {
             await api.send(outcome.notifications, context: context)
             return .seeOther("/bookings?done=cancelled")
         } catch DomainError.validationFailed(let errors) {
-            guard let booking = try await database.booking(id: id) else { throw DomainError.notFound("No booking has that id") }
+            let booking = try await database.booking(id: id, by: principal)
             return try await renderSession(
                 request, context: context, id: booking.session.id!, reasonError: errors["reason"], status: .unprocessableContent)
         }
@@ -450,14 +410,16 @@ struct ClearingHousePagesController {
         try await renderBookings(request, context: context, form: nil, errors: ValidationErrors(), status: .ok)
     }
 
-    /// A session arranged directly between a practice and a GP, reported so it counts.
+    /// A session arranged directly between a practice and a GP, reported so it counts once the
+    /// other side confirms it.
     @Sendable func recordArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let form = try await request.formFields(context: context)
         var errors = ValidationErrors()
+        let practiceId = Int64(form.text("practiceId"))
         var gpId = principal.gpId
         if gpId == nil {
-            let practice = try await Int64(form.text("practiceId")).asyncMap { try await database.practice(id: $0) } ?? nil
+            let practice = try await database.practicesForArrangements(by: principal).first { $0.id == practiceId }
             gpId =
                 try await practice.asyncMap {
                     try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: $0.organisationId)
@@ -468,8 +430,7 @@ struct ClearingHousePagesController {
             do {
                 let outcome = try await database.recordArrangement(
                     ArrangementInput(
-                        practiceId: Int64(form.text("practiceId")), gpId: gpId, date: form["date"], start: form["start"],
-                        end: form["end"],
+                        practiceId: practiceId, gpId: gpId, date: form["date"], start: form["start"], end: form["end"],
                         kind: form["kind"]), by: principal, links: api.links)
                 await api.send(outcome.notifications, context: context)
                 return .seeOther("/bookings?done=arrangement-recorded")
@@ -478,6 +439,58 @@ struct ClearingHousePagesController {
             }
         }
         return try await renderBookings(request, context: context, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    struct ArrangementPage: Sendable {
+        var page: PageChrome
+        var id: Int64
+        var text: String
+        var status: String
+        var recordedBy: String
+        var canDecide: Bool
+        var bookingSessionId: Int64?
+    }
+
+    static func arrangementText(_ view: ArrangementView) -> String {
+        let arrangement = view.arrangement
+        return "\(arrangement.kind.title) session at \(view.practice.name) with \(view.gpName), "
+            + "\(arrangement.date.displayText) \(arrangement.start)–\(arrangement.end)"
+    }
+
+    /// The page an arrangement's email links to: what was reported, and Confirm / Decline for the other side.
+    @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let view = try await database.arrangement(id: try context.pathID(), by: try context.requirePrincipal())
+        let recordedBy: String =
+            switch view.arrangement.recordedBySide {
+            case .gp: "Reported by \(view.gpName)"
+            case .practice: "Reported by \(view.practice.name)"
+            case .liaisonOfficer: "Reported by the sessional GP support team"
+            }
+        var bookingSessionId: Int64?
+        if let bookingId = view.arrangement.bookingId {
+            bookingSessionId = try await database.bookings(for: try context.requirePrincipal(), from: view.arrangement.date, to: view.arrangement.date)
+                .first { $0.booking.id == bookingId }?.session.id
+        }
+        let model = ArrangementPage(
+            page: PageChrome(
+                title: "Arranged session", context: context, path: "/arrangements/\(view.arrangement.id!)",
+                notice: Notice.from(request)),
+            id: view.arrangement.id!, text: Self.arrangementText(view), status: view.arrangement.status.title,
+            recordedBy: recordedBy, canDecide: view.may.contains(.confirm), bookingSessionId: bookingSessionId)
+        return renderer.render("arrangement", model)
+    }
+
+    @Sendable func confirmArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.pathID()
+        let outcome = try await database.confirmArrangement(id: id, by: try context.requirePrincipal(), links: api.links)
+        await api.send(outcome.notifications, context: context)
+        return .seeOther("/arrangements/\(id)?done=arrangement-confirmed")
+    }
+
+    @Sendable func declineArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.pathID()
+        _ = try await database.declineArrangement(id: id, by: try context.requirePrincipal())
+        return .seeOther("/arrangements/\(id)?done=arrangement-declined")
     }
 
     private func renderBookings(
@@ -495,15 +508,11 @@ struct ClearingHousePagesController {
             let token = try await database.calendarToken(for: .practice(practiceId), reset: false, by: principal)
             calendarURL = "\(api.baseURL)/calendar/\(token).ics"
         }
-        var practices = try await database.practices(ids: principal.practiceIds)
-        if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
-            practices = try await database.practices(
-                organisationId: gp.organisationId, page: PageRequest(perPage: PageRequest.maximumPerPage)
-            ).items
-        } else if let organisationId = principal.organisationIds(as: .liaisonOfficer).first {
-            practices += try await database.practices(
-                organisationId: organisationId, page: PageRequest(perPage: PageRequest.maximumPerPage)
-            ).items
+        let practices = try await database.practicesForArrangements(by: principal)
+        let provisional = try await database.provisionalArrangements(by: principal).map {
+            ArrangementRow(
+                id: $0.arrangement.id!, text: Self.arrangementText($0),
+                waitingForYou: $0.may.contains(.confirm))
         }
         func value(_ name: String) -> String? { form?.text(name) }
         var fields: [FormField] = [
@@ -525,24 +534,21 @@ struct ClearingHousePagesController {
         let model = BookingsPage(
             page: PageChrome(
                 title: "Bookings", context: context, path: "/bookings", errors: errors, notice: Notice.from(request)),
-            rows: listings.map(bookingRow), calendarURL: calendarURL, arrangementFields: fields, canReport: !practices.isEmpty)
+            rows: listings.map { bookingRow($0) }, calendarURL: calendarURL, arrangementFields: fields,
+            canReport: !practices.isEmpty, arrangements: provisional, hasArrangements: !provisional.isEmpty)
         return renderer.render("bookings", model, status: status)
     }
 
     @Sendable func availabilityPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        guard let gpId = principal.gpId else { throw DomainError.forbidden("Availability is for GPs") }
-        return try await renderAvailability(request, context: context, gpId: gpId, errors: ValidationErrors(), status: .ok)
+        let view = try await database.availability(gpId: nil, by: try context.requirePrincipal())
+        return renderAvailability(request, context: context, view: view, errors: ValidationErrors(), status: .ok)
     }
 
     private func renderAvailability(
-        _ request: Request, context: AppRequestContext, gpId: Int64, errors: ValidationErrors, status: HTTPResponse.Status
-    )
-        async throws -> Response
-    {
-        let availability = try await database.availability(gpId: gpId)
-        let organisationId = try await database.gp(id: gpId)?.organisationId ?? 0
-        let times = try await database.dayPartTimes(organisationId: organisationId)
+        _ request: Request, context: AppRequestContext, view: AvailabilityView, errors: ValidationErrors,
+        status: HTTPResponse.Status
+    ) -> Response {
+        let (gpId, availability, times) = (view.gpId, view.availability, view.times)
         let timesText = DayPart.allCases.map {
             "\($0.rawValue) \(ClockTime.format(times.span($0).startMinute))–\(ClockTime.format(times.span($0).endMinute))"
         }.joined(separator: ", ")
@@ -579,9 +585,9 @@ struct ClearingHousePagesController {
 
     @Sendable func saveAvailability(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let gpId = principal.gpId else { throw DomainError.forbidden("Availability is for GPs") }
+        let view = try await database.availability(gpId: nil, by: principal)
+        let current = view.availability
         let form = try await request.formFields(context: context)
-        let current = try await database.availability(gpId: gpId)
         let weekly = Weekday.allCases.map { weekday in
             AvailabilityInput.WeeklyEntry(weekday: weekday.rawValue, dayParts: form.all("weekly-\(weekday.rawValue)"))
         }
@@ -602,10 +608,9 @@ struct ClearingHousePagesController {
                     available: form["exceptionAvailable"] == "true"))
         }
         guard errors.isEmpty else {
-            return try await renderAvailability(
-                request, context: context, gpId: gpId, errors: errors, status: .unprocessableContent)
+            return renderAvailability(request, context: context, view: view, errors: errors, status: .unprocessableContent)
         }
-        _ = try await database.setAvailability(gpId: gpId, AvailabilityInput(weekly: weekly, dates: dates), by: principal)
+        _ = try await database.setOwnAvailability(AvailabilityInput(weekly: weekly, dates: dates), by: principal)
         return .seeOther("/availability?done=saved")
     }
 }

@@ -190,9 +190,7 @@ struct ClearingRunPagesController {
         let runId = try context.pathID()
         let sessionId = try context.pathID("sessionId")
         let view = try await database.clearingRun(id: runId, by: principal)
-        guard let listing = try await database.session(id: sessionId) else {
-            throw DomainError.notFound("No session has that id")
-        }
+        let listing = try await database.session(id: sessionId, by: principal).listing
         let current = view.proposals.first { $0.session.id == sessionId }?.proposal.gpId
         let candidates = try await database.candidates(sessionId: sessionId, includeIneligible: false, by: principal)
         let model = SwapPage(

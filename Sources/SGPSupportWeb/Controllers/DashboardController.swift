@@ -87,8 +87,8 @@ struct DashboardController {
         let openConcerns = try await database.feedbackConcerns(by: principal, includeClosed: false)
         for grant in principal.grants where [.liaisonOfficer, .mentor].contains(grant.role) {
             guard let id = grant.organisationId, let organisation = try await database.organisation(id: id) else { continue }
-            let overview = try await database.overview(ofOrganisation: id)
-            let expiring = try await database.expiringChecks(organisationId: id).map(Self.expiringRow)
+            let overview = try await database.overview(ofOrganisation: id, by: principal)
+            let expiring = try await database.expiringChecks(organisationId: id, by: principal).map(Self.expiringRow)
             organisations.append(
                 OrganisationSummary(
                     id: id, name: organisation.name, code: organisation.code, role: grant.role.title,
@@ -105,16 +105,18 @@ struct DashboardController {
                             )
                         }))
         }
-        let practices = try await database.practices(ids: principal.practiceIds).map {
+        let practices = try await database.ownPractices(by: principal).map {
             PracticeSummary(id: $0.id!, name: $0.name, odsCode: $0.odsCode, locality: $0.locality)
         }
         var gpSummary: GPSummary?
-        if let gpId = principal.gpId, let gp = try await database.gp(id: gpId) {
-            let clearance = try await database.clearance(gpId: gpId, on: database.clock.today)
-            let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gpId).map(Self.expiringRow)
+        if let entry = try? await database.ownEntry(by: principal) {
+            let gp = entry.gp
+            let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!, by: principal)
+                .map(Self.expiringRow)
             gpSummary = GPSummary(
-                id: gpId, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue,
-                cleared: clearance.cleared, reasons: clearance.reasons, expiring: expiring, hasExpiring: !expiring.isEmpty)
+                id: gp.id!, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue,
+                cleared: entry.clearance.cleared, reasons: entry.clearance.reasons, expiring: expiring,
+                hasExpiring: !expiring.isEmpty)
         }
         let model = DashboardPage(
             page: PageChrome(title: "Dashboard", context: context, path: "/dashboard"),

@@ -558,7 +558,7 @@ struct FeedbackPagesController {
 
     @Sendable func gpSummary(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gp = try await database.gp(at: context).gp
         let summary = try await database.feedbackSummary(about: .gp(gp.id!), by: principal)
         let cards = try await database.feedbackCards(about: .gp(gp.id!), by: principal)
         return renderSummary(summary, cards: cards, heading: "Feedback on \(gp.name)", context: context)
@@ -566,7 +566,7 @@ struct FeedbackPagesController {
 
     @Sendable func practiceSummary(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await database.practice(at: context)
+        let practice = try await database.practice(at: context).practice
         let summary = try await database.feedbackSummary(about: .practice(practice.id!), by: principal)
         let cards = try await database.feedbackCards(about: .practice(practice.id!), by: principal)
         return renderSummary(summary, cards: cards, heading: "Feedback on \(practice.name)", context: context)

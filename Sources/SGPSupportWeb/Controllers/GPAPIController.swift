@@ -143,88 +143,80 @@ struct GPAPIController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterQuery.organisationId(request, principal: principal)
-        let filter = try RegisterQuery.gpFilter(request)
-        if AccessPolicy.permits(principal, .superviseOrganisation(organisationId: organisationId)) {
-            let page = try await database.gps(organisationId: organisationId, filter: filter, page: request.pageRequest())
-            return try .json(
-                ListBody(items: page.items.map { GPBody($0.gp) }, total: page.total, page: page.page, perPage: page.perPage))
-        }
-        try context.require(.viewGPSummary(organisationId: organisationId))
-        var summaryFilter = filter
-        summaryFilter.status = .active
-        let page = try await database.gps(organisationId: organisationId, filter: summaryFilter, page: request.pageRequest())
-        return try .json(
-            ListBody(items: page.items.map(Self.summary), total: page.total, page: page.page, perPage: page.perPage))
+        let page = try await database.gps(
+            organisationId: organisationId, filter: try RegisterQuery.gpFilter(request), page: request.pageRequest(),
+            by: principal)
+        return try .json(ListBody(items: page.items.map(Self.body), total: page.total, page: page.page, perPage: page.perPage))
     }
 
-    static func summary(_ listing: GPListing) -> GPSummaryBody {
-        GPSummaryBody(
-            id: listing.gp.id!, name: listing.gp.name, gmcNumber: listing.gp.gmcNumber,
-            profession: listing.gp.profession.rawValue,
-            skills: listing.gp.skills, cleared: listing.clearance.cleared)
+    /// The entry in full, or the summary, as the domain gave it for this person.
+    enum EntryBody: Encodable {
+        case full(GPBody)
+        case summary(GPSummaryBody)
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .full(let body): try body.encode(to: encoder)
+            case .summary(let body): try body.encode(to: encoder)
+            }
+        }
+    }
+
+    static func body(_ view: GPEntryView) -> EntryBody {
+        guard view.isSummary else { return .full(GPBody(view.gp)) }
+        return .summary(
+            GPSummaryBody(
+                id: view.gp.id!, name: view.gp.name, gmcNumber: view.gp.gmcNumber, profession: view.gp.profession.rawValue,
+                skills: view.gp.skills, cleared: view.clearance.cleared))
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let body = try await request.decodeJSON(CreateRequest<GPInput>.self, context: context)
-        let organisationId = try body.organisationId ?? RegisterQuery.managedOrganisation(principal)
+        let organisationId = try principal.organisationId(named: body.organisationId, as: .liaisonOfficer)
         let gp = try await database.createGP(organisationId: organisationId, body.input, by: principal)
         return try .json(GPBody(gp), status: .created)
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId)) {
-            return try .json(GPBody(gp))
-        }
-        try context.require(.viewGPSummary(organisationId: gp.organisationId))
-        let clearance = try await database.clearance(gpId: gp.id!, on: database.clock.today)
-        return try .json(Self.summary(GPListing(gp: gp, clearance: clearance)))
+        try .json(Self.body(try await database.gp(at: context)))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let view = try await database.gp(at: context)
         let input = try await request.decodeJSON(GPInput.self, context: context)
-        let updated = try await database.updateGP(id: gp.id!, input, by: principal)
+        let updated = try await database.updateGP(id: view.gp.id!, input, by: principal)
         return try .json(GPBody(updated))
     }
 
     @Sendable func checks(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let gp = try await database.gp(at: context)
-        try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
-        let checks = try await database.checks(gpId: gp.id!)
+        let checks = try await database.checks(gpId: try context.pathID(), by: try context.requirePrincipal())
         return try .json(ListBody(items: checks.map(CheckBody.init), total: checks.count, page: 1, perPage: max(checks.count, 1)))
     }
 
     @Sendable func recordCheck(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        try context.require(.manageOrganisation(organisationId: gp.organisationId))
+        let view = try await database.gp(at: context)
         let body = try await request.decodeJSON(CheckRequest.self, context: context)
         let input = CheckInput(
             type: body.type ?? "", status: body.status, verifiedOn: body.verifiedOn, expiresOn: body.expiresOn, note: body.note,
             dbsCertificateNumber: body.dbsCertificateNumber, dbsIssuedOn: body.dbsIssuedOn, dbsLevel: body.dbsLevel,
             dbsUpdateService: body.dbsUpdateService)
-        let check = try await database.recordCheck(gpId: gp.id!, input, by: principal)
+        let check = try await database.recordCheck(gpId: view.gp.id!, input, by: principal)
         return try .json(CheckBody(check), status: .created)
     }
 
     @Sendable func clearance(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        guard
-            AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId))
-                || AccessPolicy.permits(principal, .viewGPSummary(organisationId: gp.organisationId))
-        else { throw DomainError.forbidden("You do not have permission to see this GP") }
+        let id = try context.pathID()
         let day = try RegisterQuery.day(request, "date") ?? database.clock.today
-        return try .json(try await database.clearance(gpId: gp.id!, on: day))
+        return try .json(try await database.clearance(gpId: id, on: day, by: principal))
     }
 
     @Sendable func personalData(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gp = try await database.gp(at: context).gp
         let data = try await database.personalDataExport(gpId: gp.id!, by: principal)
         return .download(
             data, filename: "sgpst-personal-data-\(gp.gmcNumber).json", contentType: "application/json; charset=utf-8")
@@ -232,15 +224,15 @@ struct GPAPIController {
 
     @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        let invite = try await database.approveApplicant(gpId: gp.id!, by: principal)
+        let id = try await database.gp(at: context).gp.id!
+        let invite = try await database.approveApplicant(gpId: id, by: principal)
         try await RegisterMail.sendInvite(invite, mailer: mailer, baseURL: baseURL)
-        return try .json(GPBody(try await database.gp(id: gp.id!)!))
+        return try .json(GPBody(try await database.gp(id: id, by: principal).gp))
     }
 
     @Sendable func decline(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gp = try await database.gp(at: context).gp
         let body = try await request.decodeJSON(DeclineRequest.self, context: context)
         return try .json(GPBody(try await database.declineApplicant(gpId: gp.id!, reason: body.reason ?? "", by: principal)))
     }
@@ -249,21 +241,17 @@ struct GPAPIController {
 
 /// Query-string parsing shared by the register's routes, with clear messages for bad values.
 enum RegisterQuery {
-    static func organisationId(_ request: Request, principal: Principal) throws -> Int64 {
-        if let raw = request.uri.queryParameters.get("organisationId") {
-            guard let id = Int64(raw) else { throw APIError.badRequest("organisationId must be a number") }
-            return id
-        }
-        guard let id = principal.organisationIdsSeen.first else {
-            throw DomainError.forbidden("You do not belong to an organisation")
-        }
-        return id
+    /// The `organisationId` the query names, or the one the person acts for (`Principal`'s resolver).
+    static func organisationId(
+        _ request: Request, principal: Principal, as capacity: OrganisationCapacity = .anyRole
+    ) throws -> Int64 {
+        try principal.organisationId(named: try namedOrganisation(request), as: capacity)
     }
 
-    static func managedOrganisation(_ principal: Principal) throws -> Int64 {
-        guard let id = principal.organisationIds(as: .liaisonOfficer).first ?? principal.organisationIdsSeen.first else {
-            throw DomainError.validationFailed(ValidationErrors(field: "organisationId", message: "Name the organisation"))
-        }
+    /// `?organisationId=` when present: a number, or 400.
+    static func namedOrganisation(_ request: Request) throws -> Int64? {
+        guard let raw = request.uri.queryParameters.get("organisationId") else { return nil }
+        guard let id = Int64(raw) else { throw APIError.badRequest("organisationId must be a number") }
         return id
     }
 

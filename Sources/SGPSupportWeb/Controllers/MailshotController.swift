@@ -356,10 +356,7 @@ struct MailshotController {
     }
 
     @Sendable func subscriptionPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        guard let gpId = principal.gpId, let gp = try await database.gp(id: gpId) else {
-            throw DomainError.forbidden("The mailshot subscription is a GP's setting")
-        }
+        let gp = try await database.ownEntry(by: try context.requirePrincipal()).gp
         let model = SubscriptionPage(
             page: PageChrome(
                 title: "Weekly mailshot", context: context, path: "/mailshot-subscription", notice: Notice.from(request)),
@@ -369,11 +366,8 @@ struct MailshotController {
 
     @Sendable func saveSubscription(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let gpId = principal.gpId else { throw DomainError.forbidden("The mailshot subscription is a GP's setting") }
         let form = try await request.formFields(context: context)
-        var input = GPInput()
-        input.mailshotConsent = form["subscribe"] == "true"
-        _ = try await database.updateGP(id: gpId, input, by: principal)
+        _ = try await database.setOwnMailshotConsent(form["subscribe"] == "true", by: principal)
         return .seeOther("/mailshot-subscription?done=saved")
     }
 

@@ -206,8 +206,8 @@ struct OrganisationController {
     private func renderOverview(
         _ request: Request, context: AppRequestContext, organisation: Organisation, form: FormFields?, errors: ValidationErrors
     ) async throws -> Response {
-        let principal = try context.require(.superviseOrganisation(organisationId: organisation.id!))
-        let overview = try await database.overview(ofOrganisation: organisation.id!)
+        let principal = try context.requirePrincipal()
+        let overview = try await database.overview(ofOrganisation: organisation.id!, by: principal)
         let statuses = GP.Status.allCases.map { StatusCount(status: $0.rawValue, count: overview.gpsByStatus[$0] ?? 0) }
         let checkTypes = try await database.checkTypes(organisationId: organisation.id!).map {
             CheckTypeRow(code: $0.code, name: $0.name, required: $0.requiredBeforeWork)

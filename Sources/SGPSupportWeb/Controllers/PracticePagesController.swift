@@ -58,7 +58,8 @@ struct PracticePagesController {
     /// Marks a GP (by GMC number) as preferred or not wanted, or clears the mark.
     @Sendable func setPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await database.practice(at: context)
+        let view = try await database.practice(at: context)
+        let practice = view.practice
         let form = try await request.formFields(context: context)
         var errors = ValidationErrors()
         let gpId = try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: practice.organisationId)
@@ -71,17 +72,16 @@ struct PracticePagesController {
                 practiceId: practice.id!, gpId: gpId, preference: preference, reason: form["reason"], by: principal)
             return .seeOther("/practices/\(practice.id!)?done=preference-saved")
         }
-        return try await renderPracticePage(request, context: context, practice: practice, form: form, errors: errors)
+        return try await renderPracticePage(request, context: context, view: view, form: form, errors: errors)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.supervisedOrganisation(request, principal)
-        try context.require(.superviseOrganisation(organisationId: organisationId))
         let query = request.uri.queryParameters
         let page = try await database.practices(
             organisationId: organisationId, text: query.get("text"), locality: query.get("locality"),
-            page: PageRequest(perPage: PageRequest.maximumPerPage))
+            page: PageRequest(perPage: PageRequest.maximumPerPage), by: principal)
         let rows = page.items.map {
             ListPage.Row(id: $0.id!, name: $0.name, odsCode: $0.odsCode, locality: $0.locality, phone: $0.phone)
         }
@@ -92,30 +92,27 @@ struct PracticePagesController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let practice = try await database.practice(at: context)
-        return try await renderPracticePage(request, context: context, practice: practice, form: nil, errors: ValidationErrors())
+        let view = try await database.practice(at: context)
+        return try await renderPracticePage(request, context: context, view: view, form: nil, errors: ValidationErrors())
     }
 
     private func renderPracticePage(
-        _ request: Request, context: AppRequestContext, practice: Practice, form: FormFields?, errors: ValidationErrors
+        _ request: Request, context: AppRequestContext, view: PracticeView, form: FormFields?, errors: ValidationErrors
     ) async throws -> Response {
-        let principal = try context.require(.viewPractice(practiceId: practice.id!, organisationId: practice.organisationId))
-        let pack = try await database.practicePack(practiceId: practice.id!)
+        let principal = try context.requirePrincipal()
+        let practice = view.practice
+        let pack = view.may.contains(.seePack) ? try await database.practicePack(practiceId: practice.id!, by: principal) : nil
         let sections = PracticePack.sections.compactMap { section -> PackSection? in
             guard let text = pack.map({ Self.text(of: $0, section.key) }), !text.isEmpty else { return nil }
             return PackSection(title: section.title, text: text)
         }
-        var preferences: [PreferenceRow] = []
-        for preference in try await database.practicePreferences(practiceId: practice.id!) {
-            let gp = try await database.gp(id: preference.gpId)
-            preferences.append(
+        let preferences =
+            view.may.contains(.seePreferences)
+            ? try await database.practicePreferences(practiceId: practice.id!, by: principal).map {
                 PreferenceRow(
-                    gpId: preference.gpId, gpName: gp?.name ?? "GP \(preference.gpId)",
-                    preference: preference.preference == .preferred ? "Preferred" : "Not wanted", reason: preference.reason))
-        }
-        let canEdit =
-            principal.practiceIds.contains(practice.id!)
-            || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
+                    gpId: $0.preference.gpId, gpName: $0.gpName,
+                    preference: $0.preference.preference == .preferred ? "Preferred" : "Not wanted", reason: $0.preference.reason)
+            } : []
         let preferenceFields: [FormField] = [
             .text("gmcNumber", "GP's GMC number", value: form?.text("gmcNumber"), errors: errors),
             .select(
@@ -128,8 +125,8 @@ struct PracticePagesController {
             page: PageChrome(
                 title: practice.name, context: context, path: "/practices/\(practice.id!)", errors: errors,
                 notice: Notice.from(request)),
-            practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: canEdit,
-            isOwnPractice: principal.practiceIds.contains(practice.id!), preferences: preferences,
+            practice: practice, pack: sections, hasPack: !sections.isEmpty, canEdit: view.may.contains(.editPack),
+            isOwnPractice: view.may.contains(.actAsPractice), preferences: preferences,
             hasPreferences: !preferences.isEmpty, preferenceFields: preferenceFields)
         return renderer.render("practice", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
@@ -147,12 +144,13 @@ struct PracticePagesController {
 
     @Sendable func packForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await database.practice(at: context)
-        guard
-            principal.practiceIds.contains(practice.id!)
-                || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
-        else { throw DomainError.forbidden("You do not have permission to edit this practice pack") }
-        let pack = try await database.practicePack(practiceId: practice.id!)
+        let view = try await database.practice(at: context)
+        let practice = view.practice
+        guard view.may.contains(.editPack) else {
+            // Translation only: the domain said this person may not edit the pack.
+            throw DomainError.forbidden("You do not have permission to edit this practice pack")
+        }
+        let pack = try await database.practicePack(practiceId: practice.id!, by: principal)
         return renderPackForm(
             context: context, practice: practice, values: { key in pack.map { Self.text(of: $0, key) } },
             errors: ValidationErrors())
@@ -160,7 +158,7 @@ struct PracticePagesController {
 
     @Sendable func savePack(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let practice = try await database.practice(at: context)
+        let practice = try await database.practice(at: context).practice
         let form = try await request.formFields(context: context)
         var sections: [String: String] = [:]
         for section in PracticePack.sections { sections[section.key] = form[section.key] ?? "" }

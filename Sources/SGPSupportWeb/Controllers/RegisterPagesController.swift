@@ -124,7 +124,6 @@ struct RegisterPagesController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.supervisedOrganisation(request, principal)
-        try context.require(.superviseOrganisation(organisationId: organisationId))
         let query = request.uri.queryParameters
         var errors = ValidationErrors()
         var filter = GPFilter()
@@ -134,7 +133,7 @@ struct RegisterPagesController {
             errors = found
         }
         let pageRequest = request.pageRequest()
-        let page = try await database.gps(organisationId: organisationId, filter: filter, page: pageRequest)
+        let page = try await database.gps(organisationId: organisationId, filter: filter, page: pageRequest, by: principal)
         let skills = try await database.skills(organisationId: organisationId)
         let localities = try await database.localities(organisationId: organisationId)
         let rows = page.items.map {
@@ -175,30 +174,27 @@ struct RegisterPagesController {
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        try context.require(.viewGP(gpId: gp.id!, organisationId: gp.organisationId))
-        let today = database.clock.today
-        let clearance = try await database.clearance(gpId: gp.id!, on: today)
+        let entry = try await database.gp(at: context)
+        let gp = entry.gp
+        // The profile is the whole entry; a practice manager's view of a GP is the register summary.
+        let history = try await database.checks(gpId: gp.id!, by: principal)
         let types = try await database.checkTypes(organisationId: gp.organisationId)
         let names = Dictionary(uniqueKeysWithValues: types.map { ($0.code, $0.name) })
-        let history = try await database.checks(gpId: gp.id!)
         var newest: [String: CredentialCheck] = [:]
         for check in history where newest[check.type] == nil { newest[check.type] = check }
         let current = types.compactMap { type in newest[type.code].map { Self.checkRow($0, names) } }
-        let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!)
+        let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!, by: principal)
             .map { "\($0.typeName) expires \($0.expiresOn.displayText)" }
-        let canManage = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
         let restrictions =
-            AccessPolicy.permits(principal, .superviseOrganisation(organisationId: gp.organisationId))
-            ? try await database.workRestrictions(gpId: gp.id!, by: principal) : []
+            entry.may.contains(.seeWorkRestrictions) ? try await database.workRestrictions(gpId: gp.id!, by: principal) : []
         let model = ProfilePage(
             page: PageChrome(
                 title: gp.name, context: context, path: request.uri.path, notice: Notice.from(request)),
-            gp: Self.view(gp), cleared: clearance.cleared, reasons: clearance.reasons, current: current,
+            gp: Self.view(gp), cleared: entry.clearance.cleared, reasons: entry.clearance.reasons, current: current,
             history: history.map { Self.checkRow($0, names) }, expiring: expiring, hasExpiring: !expiring.isEmpty,
-            hasHistory: !history.isEmpty, canManage: canManage,
-            canEdit: canManage || principal.gpId == gp.id, canDownload: canManage || principal.gpId == gp.id,
-            canSeeEvidence: principal.gpId == gp.id || (principal.holds(.mentor) && gp.mentorId == principal.userId),
+            hasHistory: !history.isEmpty, canManage: entry.may.contains(.recordChecks),
+            canEdit: entry.may.contains(.edit), canDownload: entry.may.contains(.downloadPersonalData),
+            canSeeEvidence: entry.may.contains(.seeEvidence),
             workRestrictions: restrictions,
             isApplicant: gp.status == .applicant)
         return renderer.render("gp", model)
@@ -262,10 +258,11 @@ struct RegisterPagesController {
     }
 
     @Sendable func editForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        let full = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
-        guard full || principal.gpId == gp.id else {
+        let entry = try await database.gp(at: context)
+        let gp = entry.gp
+        let full = entry.may.contains(.editEverything)
+        guard entry.may.contains(.edit) else {
+            // Translation only: the domain's capabilities say this person may not edit the entry.
             throw DomainError.forbidden("You do not have permission to change this entry")
         }
         return try await renderGPForm(
@@ -275,8 +272,9 @@ struct RegisterPagesController {
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
-        let full = AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
+        let entry = try await database.gp(at: context)
+        let gp = entry.gp
+        let full = entry.may.contains(.editEverything)
         let form = try await request.formFields(context: context)
         do {
             _ = try await database.updateGP(id: gp.id!, Self.gpInput(form, full: full), by: principal)
@@ -400,14 +398,18 @@ struct RegisterPagesController {
     // MARK: Recording a check
 
     @Sendable func checkForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let gp = try await database.gp(at: context)
-        try context.require(.manageOrganisation(organisationId: gp.organisationId))
+        let entry = try await database.gp(at: context)
+        guard entry.may.contains(.recordChecks) else {
+            // Translation only: the domain's capabilities say this person may not record checks.
+            throw DomainError.forbidden("Only the liaison officer records checks")
+        }
+        let gp = entry.gp
         return try await renderCheckForm(context: context, gp: gp, form: nil, errors: ValidationErrors(), status: .ok)
     }
 
     @Sendable func recordCheck(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gp = try await database.gp(at: context).gp
         let form = try await request.formFields(context: context)
         let input = CheckInput(
             type: form.text("type"), status: form["status"], verifiedOn: form["verifiedOn"], expiresOn: form["expiresOn"],
@@ -473,7 +475,7 @@ struct RegisterPagesController {
         try context.require(.manageOrganisation(organisationId: organisationId))
         let page = try await database.gps(
             organisationId: organisationId, filter: GPFilter(status: .applicant),
-            page: PageRequest(perPage: PageRequest.maximumPerPage))
+            page: PageRequest(perPage: PageRequest.maximumPerPage), by: principal)
         let applicants = page.items.map {
             ApplicantsPage.Applicant(
                 id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, email: $0.gp.email, note: $0.gp.applicationNote,
@@ -491,7 +493,7 @@ struct RegisterPagesController {
     /// Approves an applicant and emails them the link to choose a password.
     @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gp = try await database.gp(at: context).gp
         let invite = try await database.approveApplicant(gpId: gp.id!, by: principal)
         try await RegisterMail.sendInvite(invite, mailer: mailer, baseURL: baseURL)
         return .seeOther("/applicants?done=approved")
@@ -499,7 +501,7 @@ struct RegisterPagesController {
 
     @Sendable func decline(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context)
+        let gp = try await database.gp(at: context).gp
         let form = try await request.formFields(context: context)
         do {
             _ = try await database.declineApplicant(gpId: gp.id!, reason: form.text("reason"), by: principal)
@@ -517,19 +519,11 @@ struct RegisterPagesController {
 /// Which organisation a register page is about, for the person asking.
 enum RegisterPages {
     static func supervisedOrganisation(_ request: Request, _ principal: Principal) throws -> Int64 {
-        if let raw = request.uri.queryParameters.get("organisationId"), let id = Int64(raw) { return id }
-        if let id = principal.organisationIds(as: .liaisonOfficer).first ?? principal.organisationIds(as: .mentor).first {
-            return id
-        }
-        if principal.isAdministrator, let id = principal.organisationIdsSeen.first { return id }
-        throw DomainError.forbidden("The register is for the support team")
+        try principal.organisationId(named: try RegisterQuery.namedOrganisation(request), as: .supportTeam)
     }
 
     static func managedOrganisation(_ principal: Principal) throws -> Int64 {
-        guard let id = principal.organisationIds(as: .liaisonOfficer).first else {
-            throw DomainError.forbidden("Only the liaison officer can do this")
-        }
-        return id
+        try principal.organisationId(named: nil, as: .liaisonOfficer)
     }
 
     /// The current query string without one parameter, ending in `&` when not empty (for page links).

@@ -9,21 +9,15 @@ extension AppRequestContext {
     }
 }
 
-/// The entity a route's `:id` names, for a signed-in person, or 404. Whether they may see it is
-/// the caller's next question, asked of the access policy.
+/// The entity a route's `:id` names, for a signed-in person, or 404. A GP comes as the domain's
+/// view of them for that person (403 when they may not see them at all).
 extension AppDatabase {
-    func gp(at context: AppRequestContext) async throws -> GP {
-        _ = try context.requirePrincipal()
-        guard let gp = try await gp(id: try context.pathID()) else { throw DomainError.notFound("No GP has that id") }
-        return gp
+    func gp(at context: AppRequestContext) async throws -> GPEntryView {
+        try await gp(id: try context.pathID(), by: try context.requirePrincipal())
     }
 
-    func practice(at context: AppRequestContext) async throws -> Practice {
-        _ = try context.requirePrincipal()
-        guard let practice = try await practice(id: try context.pathID()) else {
-            throw DomainError.notFound("No practice has that id")
-        }
-        return practice
+    func practice(at context: AppRequestContext) async throws -> PracticeView {
+        try await practice(id: try context.pathID(), by: try context.requirePrincipal())
     }
 
     func organisation(at context: AppRequestContext) async throws -> Organisation {

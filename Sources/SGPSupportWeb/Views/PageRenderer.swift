@@ -97,6 +97,8 @@ enum Notice: String {
     case posted, applied, offered, withdrawn, booked, cancelled, completed
     case offerDeclined = "offer-declined"
     case arrangementRecorded = "arrangement-recorded"
+    case arrangementConfirmed = "arrangement-confirmed"
+    case arrangementDeclined = "arrangement-declined"
     case cardSubmitted = "card-submitted"
     case draftSaved = "draft-saved"
     case addendumAdded = "addendum-added"
@@ -123,7 +125,10 @@ enum Notice: String {
         case .cancelled: "Booking cancelled. The other side has been told."
         case .completed: "Booking marked completed."
         case .offerDeclined: "Offer declined."
-        case .arrangementRecorded: "Arrangement recorded. Thank you: it counts towards the scheme's funding."
+        case .arrangementRecorded:
+            "Arrangement recorded. The other side has been asked to confirm it; once they do, it counts towards the scheme's funding."
+        case .arrangementConfirmed: "Arrangement confirmed: it is booked and counts towards the scheme's funding."
+        case .arrangementDeclined: "Arrangement declined: nothing is booked or counted."
         case .cardSubmitted: "Feedback card submitted. Thank you. It is final now; you can still add a dated addendum."
         case .draftSaved: "Draft saved. Nobody else sees it until you submit the card."
         case .addendumAdded: "Addendum added."

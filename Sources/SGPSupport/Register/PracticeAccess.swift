@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+/// What a person may do with a practice: worked out once, here, for pages and JSON to read.
+public enum PracticeCapability: String, Sendable, CaseIterable, Codable {
+    /// Change its contact details (its managers), or every field (the liaison officer).
+    case edit
+    case editEverything
+    case editPack
+    /// Read the practice pack (door codes, logins): the practice, its support team, and GPs booked there.
+    case seePack
+    /// Its preferred and not-wanted GPs, with the private reasons.
+    case seePreferences
+    case setPreferences
+    /// Act as the practice itself: send a GP feedback on an admission, fill in its cards.
+    case actAsPractice
+}
+
+/// A practice as one person may see it, with what they may do.
+public struct PracticeView: Sendable {
+    public var practice: Practice
+    public var may: Set<PracticeCapability>
+}
+
+/// A practice's wish about a GP, with the GP's name, for the practice and its support team.
+public struct PracticePreferenceView: Sendable {
+    public var preference: PracticePreference
+    public var gpName: String
+}
+
+extension AppDatabase {
+    static func capabilities(_ db: Database, _ principal: Principal, on practice: Practice) throws -> Set<PracticeCapability> {
+        let own = principal.practiceIds.contains(practice.id!)
+        let manages = AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
+        let supervises = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
+        var may: Set<PracticeCapability> = []
+        if own || manages { may.formUnion([.edit, .editPack, .setPreferences]) }
+        if own { may.insert(.actAsPractice) }
+        if manages { may.insert(.editEverything) }
+        if own || supervises { may.formUnion([.seePack, .seePreferences]) }
+        if !may.contains(.seePack), let gpId = principal.gpId, try Self.isBooked(db, gpId: gpId, atPractice: practice.id!) {
+            may.insert(.seePack)
+        }
+        return may
+    }
+
+    /// Whether the GP has a live booking at the practice (what opens its pack to them).
+    static func isBooked(_ db: Database, gpId: Int64, atPractice practiceId: Int64) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
+                WHERE b.gpId = ? AND s.practiceId = ? AND b.status IN ('confirmed', 'completed'))
+                """,
+            arguments: [gpId, practiceId]) ?? false
+    }
+
+    /// A practice as the principal may see it: 404 when there is none, 403 when they may not.
+    public func practice(id: Int64, by principal: Principal) async throws -> PracticeView {
+        try await read { db in
+            guard let practice = try Practice.fetchOne(db, id: id) else { throw DomainError.notFound("No practice has that id") }
+            try AccessPolicy.require(principal, .viewPractice(practiceId: id, organisationId: practice.organisationId))
+            return PracticeView(practice: practice, may: try Self.capabilities(db, principal, on: practice))
+        }
+    }
+
+    /// The practices the person manages, by name.
+    public func ownPractices(by principal: Principal) async throws -> [Practice] {
+        try await practices(ids: principal.practiceIds)
+    }
+
+    /// The practices a person works with: for the support team (and administrators) an
+    /// organisation's, filtered by text and locality; for anyone else the practices they manage.
+    public func practices(
+        organisationId named: Int64?, text: String? = nil, locality: String? = nil, page: PageRequest, by principal: Principal
+    ) async throws -> Page<Practice> {
+        let team = principal.organisationIds(as: .liaisonOfficer) + principal.organisationIds(as: .mentor)
+        guard !team.isEmpty || principal.isAdministrator else {
+            let own = try await ownPractices(by: principal)
+            return Page(items: own, total: own.count, page: 1, perPage: max(own.count, 1))
+        }
+        let organisationId = try principal.organisationId(named: named, as: .supportTeam)
+        try AccessPolicy.require(principal, .superviseOrganisation(organisationId: organisationId))
+        return try await practices(organisationId: organisationId, text: text, locality: locality, page: page)
+    }
+
+    /// The practice pack, or nil when none is written: for the practice, its support team and GPs booked there.
+    public func practicePack(practiceId: Int64, by principal: Principal) async throws -> PracticePack? {
+        try await read { db in
+            guard let practice = try Practice.fetchOne(db, id: practiceId) else {
+                throw DomainError.notFound("No practice has that id")
+            }
+            guard try Self.capabilities(db, principal, on: practice).contains(.seePack) else {
+                throw DomainError.forbidden("The practice pack is for the practice, its support team and GPs booked there")
+            }
+            return try PracticePack.fetchOne(db, key: practiceId)
+        }
+    }
+
+    /// The practice's preferred and not-wanted GPs, with the private reasons: the practice's and its support team's.
+    public func practicePreferences(practiceId: Int64, by principal: Principal) async throws -> [PracticePreferenceView] {
+        try await read { db in
+            guard let practice = try Practice.fetchOne(db, id: practiceId) else {
+                throw DomainError.notFound("No practice has that id")
+            }
+            guard try Self.capabilities(db, principal, on: practice).contains(.seePreferences) else {
+                throw DomainError.forbidden("Preferences are private to the practice and the support team")
+            }
+            let preferences = try PracticePreference.filter(PracticePreference.Columns.practiceId == practiceId).fetchAll(db)
+            return try preferences.map { preference in
+                let name = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [preference.gpId])
+                return PracticePreferenceView(preference: preference, gpName: name ?? "GP \(preference.gpId)")
+            }
+        }
+    }
+}
