@@ -62,8 +62,9 @@ struct ClearingFixture {
         return try await database.postSessions(input, by: practiceId == nil ? manager : register.liaison).first!
     }
 
-    func candidate(_ gpId: Int64, for session: ClinicalSession) async throws -> Candidate? {
-        try await database.candidates(sessionId: session.id!, includeIneligible: true, by: manager).first { $0.gpId == gpId }
+    func candidate(_ gpId: Int64, for session: ClinicalSession, by principal: Principal? = nil) async throws -> Candidate? {
+        try await database.candidates(sessionId: session.id!, includeIneligible: true, by: principal ?? manager)
+            .first { $0.gpId == gpId }
     }
 }
 
@@ -135,9 +136,12 @@ struct ClearingFixture {
             gpId: gp.id!, CheckInput(type: "indemnity", status: "verified", verifiedOn: "2026-01-10", expiresOn: "2026-12-08"),
             by: fixture.register.liaison)
         let session = try await fixture.post(date: "2026-12-09")
-        let candidate = try #require(try await fixture.candidate(gp.id!, for: session))
+        let candidate = try #require(try await fixture.candidate(gp.id!, for: session, by: fixture.register.liaison))
         #expect(!candidate.eligible)
         #expect(candidate.ineligibleBecause == ["Not cleared on 9 Dec 2026: Medical indemnity expired 8 Dec 2026"])
+        // The practice learns that the GP is not cleared, never which check failed.
+        let asThePractice = try #require(try await fixture.candidate(gp.id!, for: session))
+        #expect(asThePractice.ineligibleBecause == ["Not cleared to work on 9 Dec 2026"])
         let dayBefore = try await fixture.post(date: "2026-12-08")
         #expect(try await fixture.candidate(gp.id!, for: dayBefore)?.eligible == true)
     }
@@ -316,10 +320,11 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111") { $0.skills = [] }
         let session = try await fixture.post(skills: ["minor-surgery"])
-        await #expect(throws: DomainError.conflict("You cannot take this session: Lacks required skills: minor-surgery")) {
+        // The GP is told what the session page tells them, no more.
+        await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal)) {
             _ = try await fixture.database.apply(sessionId: session.id!, by: principal)
         }
-        await #expect(throws: DomainError.self) {
+        await #expect(throws: DomainError.conflict("Dr 1111111 cannot take this session: Lacks required skills: minor-surgery")) {
             _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
         }
     }
@@ -365,32 +370,62 @@ struct ClearingFixture {
         #expect(try await fixture.database.session(id: session.id!)?.session.status == .completed)
     }
 
-    @Test func arrangementsMadeOutsideTheSchemeAreRecorded() async throws {
+    @Test func anArrangementIsProvisionalUntilTheOtherSideConfirmsIt() async throws {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
-        let past = try await fixture.database.recordArrangement(
+        let recorded = try await fixture.database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-20", start: "09:00", end: "12:30", kind: "surgery"),
-            by: principal, links: testLinks
-        ).value
-        #expect(past.status == .completed)
-        let listing = try #require(try await fixture.database.session(id: past.sessionId))
-        #expect(listing.session.source == "reported")
-        #expect(listing.session.ratePence == 0, "the scheme does not know the rate of a private arrangement")
-        #expect(listing.session.rateText == "rate arranged directly")
+            by: principal, links: testLinks)
+        let past = recorded.value
+        #expect(past.status == .provisional)
+        #expect(past.bookingId == nil, "nothing is booked, counted or carded before the practice agrees")
+        #expect(try await fixture.database.bookings(for: fixture.manager, from: nil, to: nil).isEmpty)
+        let ask = try #require(recorded.notifications.first { $0.to == "pm@example.org" })
+        #expect(ask.text.contains("\(testLinks.baseURL)/arrangements/\(past.id!)"), "the practice is asked, with a link")
+
+        // The GP who recorded it cannot confirm it themself; the practice can.
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.confirmArrangement(id: past.id!, by: principal, links: testLinks)
+        }
+        let waiting = try await fixture.database.provisionalArrangements(by: fixture.manager)
+        #expect(waiting.map(\.arrangement.id) == [past.id] && waiting.first?.may == [.confirm, .decline])
+        let confirmed = try await fixture.database.confirmArrangement(id: past.id!, by: fixture.manager, links: testLinks).value
+        #expect(confirmed.status == .confirmed)
+        let bookingId = try #require(confirmed.bookingId)
+        let booking = try #require(try await fixture.database.booking(id: bookingId))
+        #expect(booking.booking.status == .completed, "a past arrangement completes when confirmed")
+        #expect(booking.session.source == "reported")
+        #expect(booking.session.ratePence == 0, "the scheme does not know the rate of a private arrangement")
+        #expect(booking.session.rateText == "rate arranged directly")
+        await #expect(throws: DomainError.conflict("This arrangement is already confirmed")) {
+            _ = try await fixture.database.confirmArrangement(id: past.id!, by: fixture.manager, links: testLinks)
+        }
+
+        // The practice records one; the GP declines it, and nothing is booked.
         let future = try await fixture.database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-12-20", start: "09:00", end: "12:30", kind: "clinic"),
             by: fixture.manager, links: testLinks
         ).value
-        #expect(future.status == .confirmed)
-        let (_, stranger) = try await fixture.readyGP("2222222")
+        #expect(future.status == .provisional)
         await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.declineArrangement(id: future.id!, by: fixture.manager)
+        }
+        #expect(try await fixture.database.declineArrangement(id: future.id!, by: principal).status == .declined)
+        #expect(try await fixture.database.bookings(for: principal, from: Day("2026-12-20"), to: Day("2026-12-20")).isEmpty)
+
+        // Someone who is neither side is refused before anything is read.
+        let (_, stranger) = try await fixture.readyGP("2222222")
+        await #expect(throws: DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")) {
             _ = try await fixture.database.recordArrangement(
                 ArrangementInput(
                     practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-21", start: "09:00", end: "12:00",
                     kind: "surgery"),
                 by: stranger, links: testLinks)
+        }
+        await #expect(throws: DomainError.forbidden("This arrangement is between another GP and practice")) {
+            _ = try await fixture.database.arrangement(id: past.id!, by: stranger)
         }
     }
 }
@@ -494,5 +529,48 @@ struct ClearingFixture {
         await #expect(throws: DomainError.self) {
             _ = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: stranger)
         }
+    }
+}
+
+@Suite struct ArrangementAcrossOrganisationsTests {
+    /// A practice manager could once record an arrangement with any GP anywhere (learning their
+    /// phone number through the cards, blocking their diary); a GP with any practice (reading its pack).
+    @Test func anArrangementNeedsAGPAndPracticeOfOneOrganisationOrPartners() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let other = try await fixture.database.createOrganisation(OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
+        var practiceInput = PracticeInput()
+        practiceInput.odsCode = "C83001"
+        practiceInput.name = "Elsewhere Surgery"
+        practiceInput.locality = "Ashby Vale"
+        let elsewhere = try await fixture.database.createPractice(organisationId: other.id!, practiceInput, by: .commandLine)
+        var gpInput = GPInput()
+        gpInput.name = "Dr Elsewhere"
+        gpInput.gmcNumber = "7777777"
+        let stranger = try await fixture.database.createGP(organisationId: other.id!, gpInput, by: .commandLine)
+
+        // The GP cannot claim an arrangement at another organisation's practice (and so read its pack).
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.recordArrangement(
+                ArrangementInput(
+                    practiceId: elsewhere.id!, gpId: gp.id!, date: "2026-11-20", start: "09:00", end: "12:00", kind: "surgery"),
+                by: principal, links: testLinks)
+        }
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.practicePack(practiceId: elsewhere.id!, by: principal)
+        }
+        // The practice cannot record one with another organisation's GP.
+        do {
+            _ = try await fixture.database.recordArrangement(
+                ArrangementInput(
+                    practiceId: fixture.practiceId, gpId: stranger.id!, date: "2026-11-20", start: "00:00", end: "23:59",
+                    kind: "surgery"),
+                by: fixture.manager, links: testLinks)
+            Issue.record("an arrangement with another organisation's GP was recorded")
+        } catch DomainError.validationFailed(let errors) {
+            #expect(errors["gpId"] == "The GP and the practice must be in the same organisation, or in partner organisations")
+        }
+        let rows = try await fixture.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arrangement") }
+        #expect(rows == 0)
     }
 }

@@ -94,12 +94,15 @@ func feedbackToken(in message: MailMessage) -> String? {
     @Test func aReportedPastArrangementIssuesCardsToo() async throws {
         let fixture = try await FeedbackFixture()
         let (gp, principal) = try await fixture.mentoredGP("1111111")
-        let outcome = try await fixture.database.recordArrangement(
+        let recorded = try await fixture.database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.clearing.practiceId, gpId: gp.id!, date: "2026-12-01", start: "09:00", end: "12:00",
                 kind: "surgery"), by: principal, links: testLinks)
+        #expect(!recorded.notifications.contains { feedbackToken(in: $0) != nil }, "no cards before the practice confirms")
+        let outcome = try await fixture.database.confirmArrangement(
+            id: recorded.value.id!, by: fixture.clearing.manager, links: testLinks)
         #expect(outcome.notifications.contains { $0.to == "pm@example.org" && feedbackToken(in: $0) != nil })
-        #expect(try await fixture.card(gpId: gp.id!, .practiceAboutGP).bookingId == outcome.value.id)
+        #expect(try await fixture.card(gpId: gp.id!, .practiceAboutGP).bookingId == outcome.value.bookingId)
     }
 
     @Test func editingATemplateChangesOnlyCardsIssuedAfterwards() async throws {

@@ -81,9 +81,16 @@ import Testing
         _ = try await book(s6, gpC, principalC, by: fixture.manager)  // 10 hours; borrowed from the partner
         _ = try await book(s5, gpA, principalA, by: fixture.manager)
         _ = try await book(atPartner, gpA, principalA, by: partnerLiaison)  // lent to the partner
-        _ = try await database.recordArrangement(
+        let arrangement = try await database.recordArrangement(
             ArrangementInput(
                 practiceId: fixture.practiceId, gpId: gpB.id!, date: "2026-12-10", start: "08:00", end: "09:00", kind: "surgery"),
+            by: fixture.manager, links: testLinks
+        ).value
+        _ = try await database.confirmArrangement(id: arrangement.id!, by: principalB, links: testLinks)
+        // One the GP never confirms does not count.
+        _ = try await database.recordArrangement(
+            ArrangementInput(
+                practiceId: fixture.practiceId, gpId: gpA.id!, date: "2026-12-09", start: "08:00", end: "09:00", kind: "surgery"),
             by: fixture.manager, links: testLinks)
 
         // Thu 10 Dec 18:00: the finished sessions complete and their cards are issued; one card comes

@@ -114,8 +114,8 @@ import Testing
             let notAvailable = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
             #expect(notAvailable.status == .conflict)
             #expect(
-                (notAvailable.json["error"] as? [String: Any])?["message"] as? String
-                    == "You cannot take this session: Not available then")
+                (notAvailable.json["error"] as? [String: Any])?["message"] as? String == AppDatabase.applyRefusal,
+                "the API says what the page says")
             let bad = try await practice.send(
                 "/api/v1/sessions", method: .post, json: #"{"date": "2020-01-01", "start": "9", "end": "08:00", "rate": -1}"#)
             #expect(bad.status == .unprocessableContent)
@@ -193,7 +193,19 @@ import Testing
                 json: #"{"practiceId": 2, "date": "\#(lastWeek)", "start": "18:30", "end": "21:00", "kind": "extended-hours"}"#)
             #expect(recorded.status == .created)
             #expect(recorded.json["gpId"] as? Int == 1, "a GP records their own arrangement without naming themselves")
-            #expect(recorded.json["status"] as? String == "completed")
+            #expect(recorded.json["status"] as? String == "provisional")
+            let id = try #require(recorded.json["id"] as? Int)
+            // The GP cannot confirm their own record; the practice (practice 2's manager) does.
+            #expect(try await gp.send("/api/v1/arrangements/\(id)/confirm", method: .post).status == .forbidden)
+            let otherPractice = try await APIClient.signedIn(browser.client, "practice2@demo.test")
+            let confirmed = try await otherPractice.send("/api/v1/arrangements/\(id)/confirm", method: .post)
+            #expect(confirmed.status == .ok, "\(confirmed.text)")
+            #expect(confirmed.json["status"] as? String == "confirmed")
+            #expect(confirmed.json["bookingId"] as? Int != nil)
+            #expect(try await otherPractice.send("/api/v1/arrangements/\(id)/decline", method: .post).status == .conflict)
+            let stranger = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            #expect(try await stranger.send("/api/v1/arrangements/\(id)").status == .forbidden)
+            #expect(try await stranger.send("/api/v1/arrangements/999999").status == .notFound)
             let bad = try await gp.send("/api/v1/arrangements", method: .post, json: #"{"practiceId": 2, "date": "yesterday"}"#)
             #expect(bad.status == .unprocessableContent)
             let fields = (bad.json["error"] as? [String: Any])?["fields"] as? [String: String] ?? [:]

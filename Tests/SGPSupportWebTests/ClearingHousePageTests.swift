@@ -95,7 +95,7 @@ import Testing
                     "exceptionAvailable": "false",
                 ])
             #expect(saved.status == .seeOther)
-            let availability = try await environment.database.availability(gpId: 1)
+            let availability = try await environment.database.availability(gpId: 1, by: .commandLine).availability
             #expect(availability.weekly.map(\.weekday) == [1])
             #expect(availability.weekly.first?.dayParts == [.evening])
             #expect(availability.dates.first?.date == Day("2027-01-06"))
@@ -132,6 +132,18 @@ import Testing
                 "/arrangements",
                 ["practiceId": "2", "date": lastWeek, "start": "18:30", "end": "21:00", "kind": "extended-hours"])
             #expect(saved.headers[.location] == "/bookings?done=arrangement-recorded")
+            let bookings = try await browser.request("/bookings")
+            #expect(bookings.text.contains("waiting for the other side"))
+            // The practice is emailed a link to the page where it confirms.
+            let ask = try #require(environment.mailbox.sent.last { $0.subject.hasPrefix("Please confirm") })
+            let range = try #require(ask.text.range(of: #"/arrangements/[0-9]+"#, options: .regularExpression))
+            let path = String(ask.text[range])
+            let practice = Browser(browser.client)
+            try await practice.signIn("practice2@demo.test")
+            let page = try await practice.request(path)
+            #expect(page.status == .ok && page.text.contains("Confirm the arrangement"))
+            let confirmed = try await practice.submit(path + "/confirm", [:])
+            #expect(confirmed.headers[.location] == path + "?done=arrangement-confirmed")
         }
         let gp = try await environment.database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web)
             .principal
@@ -139,6 +151,6 @@ import Testing
             $0.session.source == "reported"
         }
         #expect(reported.count == 1)
-        #expect(reported.first?.booking.status == .completed, "a past arrangement is completed at once")
+        #expect(reported.first?.booking.status == .completed, "a past arrangement completes once confirmed")
     }
 }

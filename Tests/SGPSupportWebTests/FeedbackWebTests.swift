@@ -12,7 +12,8 @@ import Testing
 @Suite struct FeedbackWebTests {
     static let fiveDaysAgo = Day(Date()).adding(days: -5).description
 
-    /// The practice reports a past arrangement with the demo GP; the cards' links go out at once.
+    /// The practice reports a past arrangement with the demo GP and the GP confirms it; the cards'
+    /// links go out at once.
     static func reportArrangement(_ client: any TestClientProtocol) async throws {
         let practice = try await APIClient.signedIn(client, "practice@demo.test")
         let reported = try await practice.send(
@@ -20,6 +21,9 @@ import Testing
             json: #"{"practiceId": 1, "gpId": 1, "date": "\#(fiveDaysAgo)", "start": "14:00", "end": "17:00", "kind": "surgery"}"#
         )
         #expect(reported.status == .created)
+        let id = try #require(reported.json["id"] as? Int)
+        let gp = try await APIClient.signedIn(client, "gp@demo.test")
+        #expect(try await gp.send("/api/v1/arrangements/\(id)/confirm", method: .post).status == .ok)
     }
 
     static func token(in mailbox: RecordingMailTransport, to address: String) throws -> String {

@@ -88,7 +88,7 @@ import Testing
                 body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
             #expect(response.status == .ok)
             #expect(String(buffer: response.body).contains("gp@demo.test will get no more weekly mailshots"))
-            let consent = try await environment.database.gp(id: 1)?.mailshotConsent
+            let consent = try await environment.database.gp(id: 1, by: .commandLine).gp.mailshotConsent
             #expect(consent == false)
             #expect(try await browser.request("/unsubscribe/forged-token", method: .post).status == .notFound)
         }
