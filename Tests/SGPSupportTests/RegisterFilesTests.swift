@@ -136,43 +136,6 @@ import Testing
     }
 }
 
-@Suite struct SubjectAccessTests {
-    @Test func everyTableIsClassifiedForPersonalData() async throws {
-        let fixture = try await RegisterFixture()
-        let tables = Set(try await fixture.database.tableNames())
-        let classified = PersonalDataMap.tablesWithPersonalData.union(PersonalDataMap.tablesWithoutPersonalData)
-        #expect(
-            tables.subtracting(classified).isEmpty,
-            "tables not in the personal-data map: \(tables.subtracting(classified).sorted())")
-        #expect(PersonalDataMap.tablesWithPersonalData.isSubset(of: tables))
-    }
-
-    @Test func theExportHoldsEveryPersonalTableAndNoSecrets() async throws {
-        let fixture = try await RegisterFixture()
-        let gp = try await fixture.addGP("1234567") { $0.email = "gp@example.org" }
-        try await fixture.clearFully(gp.id!)
-        _ = try await fixture.database.createUser(
-            NewUserInput(email: "gp@example.org", password: validPassword, role: .gp, scopeReference: "1234567"), by: .commandLine
-        )
-        let own = try await fixture.database.signIn(email: "gp@example.org", password: validPassword, from: "t", kind: .web)
-        let data = try await fixture.database.personalDataExport(gpId: gp.id!, by: own.principal)
-        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let tables = try #require(document["tables"] as? [String: Any])
-        #expect(Set(tables.keys) == PersonalDataMap.tablesWithPersonalData)
-        #expect((tables["credentialCheck"] as? [Any])?.count == 8)
-        #expect(((tables["gp"] as? [[String: Any]])?.first?["gmcNumber"] as? String) == "1234567")
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(!text.contains("passwordHash"))
-        #expect(!text.contains(own.token))
-        #expect(!text.contains("$2b$"))
-
-        let stranger = try await fixture.addGP("7654321")
-        await #expect(throws: DomainError.self) {
-            _ = try await fixture.database.personalDataExport(gpId: stranger.id!, by: own.principal)
-        }
-    }
-}
-
 @Suite struct SelfRegistrationTests {
     @Test func anApplicantIsApprovedAndSetsAPassword() async throws {
         let fixture = try await RegisterFixture()

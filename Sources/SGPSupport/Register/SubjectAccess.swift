@@ -4,54 +4,128 @@ import GRDB
 /// Where the service keeps personal data about a GP, table by table: the one map the subject access
 /// export follows. A table added to the schema must be listed here or in `tablesWithoutPersonalData`
 /// (a test fails otherwise), so no new personal data escapes the export.
+///
+/// The download is the GP's right of access and obeys the rules every other route obeys: each table
+/// says what the GP's own copy holds and what a copy downloaded for them by someone else holds (their
+/// liaison officer, an administrator), and that second copy is never more than its reader may read
+/// elsewhere in the service.
 public enum PersonalDataMap {
-    /// Table → the query for its rows about one GP (`:gp` the entry id, `:user` their sign-in id).
-    static let queries: [String: String] = [
-        "gp": "SELECT * FROM gp WHERE id = :gp",
-        "credentialCheck": "SELECT * FROM credentialCheck WHERE gpId = :gp ORDER BY id",
-        "practicePreference": "SELECT * FROM practicePreference WHERE gpId = :gp",
-        "roleGrant": "SELECT * FROM roleGrant WHERE gpId = :gp OR userId = :user",
-        "user": "SELECT * FROM user WHERE id = :user",
-        "authSession": "SELECT kind, createdAt, lastSeenAt FROM authSession WHERE userId = :user",
-        "passwordSetup": "SELECT expiresAt, usedAt FROM passwordSetup WHERE userId = :user",
-        "secondFactor": "SELECT confirmedAt FROM secondFactor WHERE userId = :user",
-        "signInChallenge": "SELECT createdAt FROM signInChallenge WHERE userId = :user",
-        "signInFailure": "SELECT address, at FROM signInFailure WHERE email = (SELECT email FROM user WHERE id = :user)",
-        "booking": "SELECT * FROM booking WHERE gpId = :gp ORDER BY id",
-        "application": "SELECT * FROM application WHERE gpId = :gp ORDER BY id",
-        "offer": "SELECT * FROM offer WHERE gpId = :gp ORDER BY id",
-        "availabilityWeekly": "SELECT * FROM availabilityWeekly WHERE gpId = :gp",
-        "availabilityDate": "SELECT * FROM availabilityDate WHERE gpId = :gp ORDER BY date",
-        "calendarFeed": "SELECT ownerKind, ownerId FROM calendarFeed WHERE ownerKind = 'gp' AND ownerId = :gp",
-        "feedbackCard": "SELECT * FROM feedbackCard WHERE gpId = :gp ORDER BY id",
-        "feedbackAddendum":
-            "SELECT a.* FROM feedbackAddendum a JOIN feedbackCard c ON c.id = a.cardId WHERE c.gpId = :gp ORDER BY a.id",
-        "feedbackConcern":
-            "SELECT f.* FROM feedbackConcern f JOIN feedbackCard c ON c.id = f.cardId WHERE c.gpId = :gp ORDER BY f.id",
-        "mailshotDelivery":
-            "SELECT mailshotId, email, status, attempts, lastError, sentAt FROM mailshotDelivery WHERE gpId = :gp ORDER BY id",
-        "unsubscribeToken": "SELECT email, createdAt, usedAt FROM unsubscribeToken WHERE gpId = :gp ORDER BY id",
+    /// Who a copy is for: the GP themself, or the support team downloading it for them.
+    enum Reader {
+        case subject, team
+    }
+
+    /// One table's rows about a GP, for each reader (`:gp` the entry id, `:user` their sign-in id,
+    /// `:cards` the JSON array of the GP's cards this reader may read by `FeedbackAccess`).
+    struct Extract {
+        var subject: String
+        /// Nil leaves the table out of the team's copy altogether.
+        var team: String?
+
+        /// The support team reads the same rows elsewhere (the register, the clearing-house).
+        static func both(_ sql: String) -> Extract { Extract(subject: sql, team: sql) }
+
+        /// No page or API shows these rows to the support team.
+        static func subjectOnly(_ sql: String) -> Extract { Extract(subject: sql, team: nil) }
+
+        func query(for reader: Reader) -> String? {
+            switch reader {
+            case .subject: return subject
+            case .team: return team
+            }
+        }
+    }
+
+    /// The GP's cards this reader may read.
+    private static let readableCards = "SELECT value FROM json_each(:cards)"
+
+    static let extracts: [String: Extract] = [
+        "gp": .both("SELECT * FROM gp WHERE id = :gp"),
+        "credentialCheck": .both("SELECT * FROM credentialCheck WHERE gpId = :gp ORDER BY id"),
+        // The reason is the practice's and the support team's (never shown to the GP): the GP learns
+        // which practice holds which preference about them, and since when.
+        "practicePreference": Extract(
+            subject: """
+                SELECT f.practiceId, p.name AS practiceName, f.gpId, f.preference, f.createdAt
+                FROM practicePreference f JOIN practice p ON p.id = f.practiceId WHERE f.gpId = :gp ORDER BY f.practiceId
+                """,
+            team: "SELECT * FROM practicePreference WHERE gpId = :gp ORDER BY practiceId"),
+        // The sign-in account and its history: only the command line manages accounts, no page shows them.
+        "roleGrant": .subjectOnly("SELECT * FROM roleGrant WHERE gpId = :gp OR userId = :user"),
+        "user": .subjectOnly("SELECT * FROM user WHERE id = :user"),
+        "authSession": .subjectOnly("SELECT kind, createdAt, lastSeenAt FROM authSession WHERE userId = :user"),
+        "passwordSetup": .subjectOnly("SELECT expiresAt, usedAt FROM passwordSetup WHERE userId = :user"),
+        "secondFactor": .subjectOnly("SELECT confirmedAt FROM secondFactor WHERE userId = :user"),
+        "signInChallenge": .subjectOnly("SELECT createdAt FROM signInChallenge WHERE userId = :user"),
+        "signInFailure": .subjectOnly(
+            "SELECT address, at FROM signInFailure WHERE email = (SELECT email FROM user WHERE id = :user)"),
+        "booking": .both("SELECT * FROM booking WHERE gpId = :gp ORDER BY id"),
+        "application": .both("SELECT * FROM application WHERE gpId = :gp ORDER BY id"),
+        "offer": .both("SELECT * FROM offer WHERE gpId = :gp ORDER BY id"),
+        "availabilityWeekly": .both("SELECT * FROM availabilityWeekly WHERE gpId = :gp"),
+        "availabilityDate": .both("SELECT * FROM availabilityDate WHERE gpId = :gp ORDER BY date"),
+        "calendarFeed": .both("SELECT ownerKind, ownerId FROM calendarFeed WHERE ownerKind = 'gp' AND ownerId = :gp"),
+        // The cards this reader may read, with what the card's page and API show: who at a practice
+        // submitted a card, added to it or raised it is not named there, so not here either.
+        "feedbackCard": .both(
+            """
+            SELECT id, direction, bookingId, gpId, practiceId, status, boxes, answers, comment, discussFurther, anonymous,
+                   respondBy, submittedAt, useForAppraisal, reflection
+            FROM feedbackCard WHERE id IN (\(readableCards)) ORDER BY id
+            """),
+        "feedbackAddendum": .both(
+            "SELECT id, cardId, text, createdAt FROM feedbackAddendum WHERE cardId IN (\(readableCards)) ORDER BY id"),
+        "feedbackConcern": .both(
+            """
+            SELECT id, cardId, severity, details, raisedAt, contactMadeOn, response, outcome, outcomeOn, closedAt
+            FROM feedbackConcern WHERE cardId IN (\(readableCards)) ORDER BY id
+            """),
+        // The mailshot page shows the team failed deliveries only.
+        "mailshotDelivery": Extract(
+            subject: """
+                SELECT mailshotId, email, status, attempts, lastError, sentAt FROM mailshotDelivery WHERE gpId = :gp
+                ORDER BY id
+                """,
+            team: """
+                SELECT mailshotId, email, status, lastError FROM mailshotDelivery WHERE gpId = :gp AND status = 'failed'
+                ORDER BY id
+                """),
+        "unsubscribeToken": .subjectOnly("SELECT email, createdAt, usedAt FROM unsubscribeToken WHERE gpId = :gp ORDER BY id"),
         // Opt-outs are practice managers' (by address): a GP's appears only under their own address.
-        "mailshotOptOut": "SELECT * FROM mailshotOptOut WHERE email = (SELECT email FROM gp WHERE id = :gp)",
-        "evidenceEntry": "SELECT * FROM evidenceEntry WHERE gpId = :gp ORDER BY date, id",
-        "supportCase": "SELECT * FROM supportCase WHERE gpId = :gp ORDER BY id",
-        "supportMeeting":
-            "SELECT m.* FROM supportMeeting m JOIN supportCase c ON c.id = m.caseId WHERE c.gpId = :gp ORDER BY m.id",
-        "developmentPlan":
-            "SELECT p.* FROM developmentPlan p JOIN supportCase c ON c.id = p.caseId WHERE c.gpId = :gp ORDER BY p.caseId",
-        "progressReport":
-            "SELECT r.* FROM progressReport r JOIN supportCase c ON c.id = r.caseId WHERE c.gpId = :gp ORDER BY r.id",
-        "pastoralContact": "SELECT * FROM pastoralContact WHERE gpId = :gp ORDER BY id",
-        "clearingProposal": "SELECT * FROM clearingProposal WHERE gpId = :gp ORDER BY id",
-        // A run names a GP only where the liaison officer pinned or removed them.
-        "clearingRun": """
-        SELECT id, week, pins, exclusions FROM clearingRun r
-        WHERE EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
-        OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp) ORDER BY id
-        """,
-        "auditEvent":
-            "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id",
+        "mailshotOptOut": .subjectOnly("SELECT * FROM mailshotOptOut WHERE email = (SELECT email FROM gp WHERE id = :gp)"),
+        // Evidence is the GP's own: the support team sees organisation counts only, never one GP's.
+        "evidenceEntry": .subjectOnly("SELECT * FROM evidenceEntry WHERE gpId = :gp ORDER BY date, id"),
+        // The mentor's support records: released to the GP themself, never to the liaison officer.
+        "supportCase": .subjectOnly("SELECT * FROM supportCase WHERE gpId = :gp ORDER BY id"),
+        "supportMeeting": .subjectOnly(
+            "SELECT m.* FROM supportMeeting m JOIN supportCase c ON c.id = m.caseId WHERE c.gpId = :gp ORDER BY m.id"),
+        "developmentPlan": .subjectOnly(
+            "SELECT p.* FROM developmentPlan p JOIN supportCase c ON c.id = p.caseId WHERE c.gpId = :gp ORDER BY p.caseId"),
+        "progressReport": .subjectOnly(
+            "SELECT r.* FROM progressReport r JOIN supportCase c ON c.id = r.caseId WHERE c.gpId = :gp ORDER BY r.id"),
+        "pastoralContact": .subjectOnly("SELECT * FROM pastoralContact WHERE gpId = :gp ORDER BY id"),
+        "clearingProposal": .both("SELECT * FROM clearingProposal WHERE gpId = :gp ORDER BY id"),
+        // A run names a GP only where the liaison officer pinned or removed them; the GP's copy keeps
+        // their own pins and removals, not other GPs'.
+        "clearingRun": Extract(
+            subject: """
+                SELECT id, week,
+                    (SELECT json_group_array(json(value)) FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
+                        AS pins,
+                    (SELECT json_group_array(json(value)) FROM json_each(r.exclusions)
+                        WHERE json_extract(value, '$.gpId') = :gp) AS exclusions
+                FROM clearingRun r WHERE \(namesGP) ORDER BY id
+                """,
+            team: "SELECT id, week, pins, exclusions FROM clearingRun r WHERE \(namesGP) ORDER BY id"),
+        // Nobody reads the audit trail through the service; the GP gets their own part of it.
+        "auditEvent": .subjectOnly(
+            "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id"),
     ]
+
+    private static let namesGP = """
+        (EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
+        OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp))
+        """
 
     /// Tables that hold nothing about an individual doctor.
     public static let tablesWithoutPersonalData: Set<String> = [
@@ -62,20 +136,15 @@ public enum PersonalDataMap {
         "feedbackToken",
     ]
 
-    /// The mentor's support records: released to the GP themself, never to the liaison officer who
-    /// may otherwise download a GP's data.
-    static let subjectOnlyTables: Set<String> = [
-        "supportCase", "supportMeeting", "developmentPlan", "progressReport", "pastoralContact",
-    ]
-
-    public static var tablesWithPersonalData: Set<String> { Set(queries.keys) }
+    public static var tablesWithPersonalData: Set<String> { Set(extracts.keys) }
 
     /// Secrets are never exported, even to their owner.
     static let withheldColumns: Set<String> = ["passwordHash", "tokenDigest", "csrfToken"]
 }
 
 extension AppDatabase {
-    /// Everything held about a GP, as JSON (their subject access request).
+    /// What is held about a GP, as JSON: their subject access request. The GP gets their own copy;
+    /// their liaison officer (or an administrator) gets only what they may read elsewhere.
     public func personalDataExport(gpId: Int64, by principal: Principal) async throws -> Data {
         let now = clock.now()
         return try await read { db in
@@ -85,11 +154,19 @@ extension AppDatabase {
             else {
                 throw DomainError.forbidden("Only the GP or their liaison officer may download this data")
             }
+            let reader: PersonalDataMap.Reader = principal.gpId == gpId ? .subject : .team
             let userId = try Int64.fetchOne(db, sql: "SELECT userId FROM roleGrant WHERE gpId = ?", arguments: [gpId]) ?? -1
+            // Card by card, as the card's own route decides.
+            let cards = try FeedbackCard.fetchAll(
+                db, sql: "SELECT * FROM feedbackCard WHERE gpId = ? ORDER BY id", arguments: [gpId]
+            )
+            .filter { try FeedbackAccess.mayRead(db, principal, Self.cardView(db, $0)) }
+            .compactMap(\.id)
+            let arguments: StatementArguments = ["gp": gpId, "user": userId, "cards": String(describing: cards)]
             var tables: [String: Any] = [:]
-            for (table, sql) in PersonalDataMap.queries.sorted(by: { $0.key < $1.key }) {
-                if PersonalDataMap.subjectOnlyTables.contains(table), principal.gpId != gpId { continue }
-                let rows = try Row.fetchAll(db, sql: sql, arguments: ["gp": gpId, "user": userId])
+            for (table, extract) in PersonalDataMap.extracts.sorted(by: { $0.key < $1.key }) {
+                guard let sql = extract.query(for: reader) else { continue }
+                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
                 tables[table] = rows.map(Self.jsonObject)
             }
             let formatter = ISO8601DateFormatter()
