@@ -199,6 +199,90 @@ struct MailshotFixture {
     }
 }
 
+/// Issue 19, finding 6: Ink copies link targets and raw HTML as written, so attributes reached the email.
+@Suite struct HTMLSanitiserTests {
+    /// Every tag left is a bare tag from the allow-list, or a link to a web or mail address.
+    static func tagsAreInert(_ html: String) -> Bool {
+        let bare = #"^</?(p|br|strong|em|b|i|ul|ol|li|a|h1|h2|h3|h4|blockquote|code|pre|hr)>$"#
+        let link = #"^<a href="(https?://|mailto:)[^"<>]+">$"#
+        var rest = html[...]
+        while let range = rest.range(of: #"<[^>]*>?"#, options: .regularExpression) {
+            let tag = String(rest[range])
+            let allowed = [bare, link].contains { tag.range(of: $0, options: .regularExpression) != nil }
+            guard allowed else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return true
+    }
+
+    @Test func eachAttackComesOutInert() {
+        let attacks = [
+            #"[hover me](https://example.org" onmouseover="alert(1))"#,
+            #"![logo](https://example.org/x.png" onerror="alert(1))"#,
+            "![tracker](http://evil.example/pixel.png)",
+            "<img src=http://evil.example/pixel.png>",
+            "<img src=x onerror=alert(1)>",
+            #"<div onmouseover="alert(1)">raw block</div>"#,
+            #"Inline <span style="color:red" onclick="alert(1)">raw</span> HTML"#,
+            "<script>alert(1)</script>",
+            #"<a href="javascript:alert(1)">raw link</a>"#,
+            "[x](javascript:alert(1)) [y](&#106;avascript:alert(1)) [z](data:text/html,hi) [w]( JAVASCRIPT:alert(1))",
+            #"<iframe src="https://evil.example"></iframe><style>body{display:none}</style>"#,
+        ]
+        for attack in attacks {
+            let html = MailshotRenderer.markdownHTML(attack)
+            #expect(Self.tagsAreInert(html), "\(attack) gave \(html)")
+            #expect(!html.contains("<img") && !html.contains("src=\""), "\(attack) loads nothing: \(html)")
+        }
+        // Raw HTML that is not on the list is shown as text; an image becomes its words.
+        #expect(MailshotRenderer.markdownHTML("<script>alert(1)</script>").contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(MailshotRenderer.markdownHTML("![logo](https://example.org/x.png)") == "logo")
+    }
+
+    @Test func ordinaryMarkdownSurvives() {
+        let markdown = """
+            Sessions **wanted** in _January_: [book here](https://example.org/book?a=1&b=2) or \
+            [email us](mailto:team@example.org).
+
+            * one
+            * two
+
+            1. first
+            2. second
+
+            > A quote
+
+            # Heading
+
+            `code <here>`
+            """
+        let html = MailshotRenderer.markdownHTML(markdown)
+        #expect(html.contains("<strong>wanted</strong>") && html.contains("<em>January</em>"))
+        #expect(html.contains(#"<a href="https://example.org/book?a=1&amp;b=2">book here</a>"#))
+        #expect(html.contains(#"<a href="mailto:team@example.org">email us</a>"#))
+        #expect(html.contains("<ul><li>one</li><li>two</li></ul>") && html.contains("<ol><li>first</li><li>second</li></ol>"))
+        #expect(html.contains("<blockquote><p>A quote</p></blockquote>") && html.contains("<h1>Heading</h1>"))
+        #expect(html.contains("<code>code &lt;here&gt;</code>"))
+        #expect(Self.tagsAreInert(html))
+    }
+
+    @Test func entitiesAreKeptAttributesEscapedAgainAndTagsClosed() {
+        #expect(
+            HTMLSanitiser.sanitise("<p>AT&amp;T &copy; &#8212; &#x2014; & 5 > 3</p>")
+                == "<p>AT&amp;T &copy; &#8212; &#x2014; &amp; 5 &gt; 3</p>")
+        #expect(
+            HTMLSanitiser.sanitise(#"<a href="https://example.org/?q=&quot;x&quot;" title="t">x</a>"#)
+                == #"<a href="https://example.org/?q=&quot;x&quot;">x</a>"#)
+        #expect(HTMLSanitiser.sanitise("<a href='&#106;avascript:alert(1)'>x</a>") == "<a>x</a>")
+        #expect(HTMLSanitiser.sanitise("<P CLASS=x><STRONG>bold</p>") == "<p><strong>bold</strong></p>")
+        #expect(HTMLSanitiser.sanitise("<ul><li>open") == "<ul><li>open</li></ul>", "what a news item opens, it closes")
+        #expect(HTMLSanitiser.sanitise("</div></strong>text") == "&lt;/div&gt;text")
+        #expect(HTMLSanitiser.sanitise("<br/><hr class=x>") == "<br><hr>")
+        #expect(HTMLSanitiser.sanitise(#"<img src="x" onerror="a" alt="A <b> & c">"#) == "A &lt;b&gt; &amp; c")
+        #expect(HTMLSanitiser.sanitise("1 < 2 and <b") == "1 &lt; 2 and &lt;b")
+    }
+}
+
 @Suite struct MIMETests {
     @Test func aLineBreakInANameOrSubjectNeverMakesAHeader() {
         let message = MailMessage(
