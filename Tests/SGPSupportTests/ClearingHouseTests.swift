@@ -495,4 +495,38 @@ struct ClearingFixture {
             _ = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: stranger)
         }
     }
+
+    /// Issue 19, finding 12: a bare CR (or a vertical tab) in a name started a new line in the other side's feed.
+    @Test func aLineBreakOrControlCharacterInANameNeverStartsAContentLine() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111", name: "Dr A\rBEGIN:VEVENT\r\nUID:x\u{0B}DTSTART:1")
+        let practiceId = fixture.practiceId
+        _ = try await fixture.database.write { db in
+            try db.execute(
+                sql: "UPDATE practice SET name = ? WHERE id = ?", arguments: ["Ashby\rSTATUS:CANCELLED\r\nX\u{0B}Y", practiceId])
+        }
+        let session = try await fixture.post()
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let feeds = [
+            try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal),
+            try await fixture.database.calendarToken(for: .practice(practiceId), reset: false, by: fixture.manager),
+        ]
+        let breaks: Set<Unicode.Scalar> = ["\r", "\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"]
+        let properties = [
+            "BEGIN", "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "BEGIN", "UID", "DTSTAMP", "DTSTART", "DTEND",
+            "SUMMARY", "LOCATION", "DESCRIPTION", "STATUS", "SEQUENCE", "END", "END",
+        ]
+        for token in feeds {
+            let feed = try #require(try await fixture.database.calendarFeed(token: token))
+            let unfolded = feed.replacingOccurrences(of: "\r\n ", with: "")
+            let lines = unfolded.components(separatedBy: "\r\n").dropLast()
+            #expect(lines.allSatisfy { !$0.unicodeScalars.contains { breaks.contains($0) } }, "\(lines)")
+            #expect(lines.map { String($0.prefix { $0 != ":" }) } == properties, "one event, no extra lines")
+            // The names are still there, their breaks written as the escape `\n`.
+            #expect(
+                unfolded.contains(#"SUMMARY:Surgery at Ashby\nSTATUS:CANCELLED\nX\nY"#)
+                    || unfolded.contains(#"Dr A\nBEGIN:VEVENT\nUID:x\nDTSTART:1"#))
+        }
+    }
 }
