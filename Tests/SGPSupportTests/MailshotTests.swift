@@ -159,6 +159,45 @@ struct MailshotFixture {
         #expect(resumed.first?.sent == 3 && resumed.first?.failed.count == 1)
     }
 
+    /// Issue 19, finding 13: an old link withdrew consent again after the GP had subscribed again.
+    @Test func anOldLinkNeverUnsubscribesAGPWhoSubscribedAgain() async throws {
+        let fixture = try await MailshotFixture()
+        let (gp, principal) = try await fixture.clearing.readyGP("3000001") { $0.mailshotConsent = true }
+        func link(_ week: String) async throws -> String {
+            let mailshot = try await fixture.database.mailshot(
+                organisationId: fixture.organisationId, week: week, by: fixture.liaison)
+            let transport = CapturingTransport()
+            _ = try await fixture.database.sendMailshot(
+                id: mailshot.id!, transport: transport, links: testLinks, by: fixture.liaison)
+            let header = try #require(transport.sent.first { $0.to == gp.email }?.headers["List-Unsubscribe"])
+            return String(header.dropFirst("<https://sgpst.test/unsubscribe/".count).dropLast())
+        }
+        func consents() async throws -> Bool { try #require(try await fixture.database.gp(id: gp.id!)).mailshotConsent }
+        let old = try await link("2026-W50")
+        fixture.clearing.clock.advance(by: 3600)
+        _ = try await fixture.database.unsubscribe(token: old)
+        #expect(try await consents() == false)
+
+        fixture.clearing.clock.advance(by: 3600)
+        var input = GPInput()
+        input.mailshotConsent = true
+        _ = try await fixture.database.updateGP(id: gp.id!, input, by: principal)
+        fixture.clearing.clock.advance(by: 3600)
+        do {
+            try await fixture.database.checkUnsubscribeLink(token: old)
+            Issue.record("the page would offer to unsubscribe")
+        } catch DomainError.conflict(let message) {
+            #expect(message.contains("out of date") && message.contains("/mailshot-subscription"), "\(message)")
+        }
+        await #expect(throws: DomainError.self) { _ = try await fixture.database.unsubscribe(token: old) }
+        #expect(try await consents() == true, "the old link changed nothing")
+
+        let fresh = try await link("2026-W51")
+        try await fixture.database.checkUnsubscribeLink(token: fresh)
+        #expect(try await fixture.database.unsubscribe(token: fresh) == gp.email)
+        #expect(try await consents() == false, "a link from the latest mailshot works")
+    }
+
     @Test func unsubscribingWithdrawsConsentWithItsTime() async throws {
         let fixture = try await MailshotFixture()
         let gps = try await fixture.gps(consenting: 1, declining: 0)
