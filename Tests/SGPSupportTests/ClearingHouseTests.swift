@@ -324,6 +324,31 @@ struct ClearingFixture {
         }
     }
 
+    /// Issue 19, finding 14: the refusal told the GP they were on the practice's not-wanted list.
+    @Test func aGPIsNeverToldTheyAreOnThePracticesNotWantedList() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111") { $0.skills = [] }
+        try await fixture.database.setPracticePreference(
+            practiceId: fixture.practiceId, gpId: gp.id!, preference: .notWanted, reason: "Late twice", by: fixture.manager)
+        let session = try await fixture.post()
+        await #expect(throws: DomainError.conflict(AppDatabase.cannotApplyText), "the session page's words, no more") {
+            _ = try await fixture.database.apply(sessionId: session.id!, by: principal)
+        }
+        // A reason about their own entry is still given, alone.
+        let surgery = try await fixture.post(start: "13:00", end: "15:00", skills: ["minor-surgery"])
+        await #expect(throws: DomainError.conflict("You cannot take this session: Lacks required skills: minor-surgery")) {
+            _ = try await fixture.database.apply(sessionId: surgery.id!, by: principal)
+        }
+        // The practice still hears the real reason, as a candidate and when offering.
+        #expect(try await fixture.candidate(gp.id!, for: session)?.ineligibleBecause == ["On the practice's not-wanted list"])
+        do {
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+            Issue.record("offered to a GP the practice does not want")
+        } catch DomainError.conflict(let message) {
+            #expect(message == "Dr 1111111 cannot take this session: On the practice's not-wanted list")
+        }
+    }
+
     @Test func cancellingTellsTheOtherSide() async throws {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")

@@ -125,7 +125,7 @@ extension AppDatabase {
         return try await write { db in
             let (session, practice) = try Self.sessionAndPractice(db, sessionId)
             guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
-            try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, who: "You")
+            try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, who: "You", askedByGP: true)
             if let existing = try Application.fetchOne(
                 db, sql: "SELECT * FROM application WHERE sessionId = ? AND gpId = ?", arguments: [sessionId, gpId])
             {
@@ -541,11 +541,22 @@ extension AppDatabase {
         return (session, practice)
     }
 
-    static func requireEligible(_ db: Database, gpId: Int64, session: ClinicalSession, practice: Practice, who: String) throws {
+    /// What the session page and the API tell a GP who may not apply, when no reason about their own
+    /// entry is left to give (the page says only this).
+    public static let cannotApplyText =
+        "You cannot apply: check your availability, skills, localities and checks on your dashboard."
+
+    /// Refuses an ineligible GP. The GP asking for themselves hears only `Candidate.gpFacingReasons`:
+    /// the practice and its team, offering, still hear every reason.
+    static func requireEligible(
+        _ db: Database, gpId: Int64, session: ClinicalSession, practice: Practice, who: String, askedByGP: Bool = false
+    ) throws {
         let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: [session], practices: [practice])
         let verdict = context.evaluate(gpId: gpId, session: session, practice: practice)
         guard verdict.eligible else {
-            throw DomainError.conflict("\(who) cannot take this session: " + verdict.ineligibleBecause.joined(separator: "; "))
+            let reasons = askedByGP ? verdict.gpFacingReasons : verdict.ineligibleBecause
+            guard !reasons.isEmpty else { throw DomainError.conflict(cannotApplyText) }
+            throw DomainError.conflict("\(who) cannot take this session: " + reasons.joined(separator: "; "))
         }
     }
 

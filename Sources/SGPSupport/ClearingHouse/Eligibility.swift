@@ -11,6 +11,12 @@ public struct Candidate: Sendable, Equatable {
     public var reasons: [String]
     /// Why the candidate cannot take the session (empty when eligible).
     public var ineligibleBecause: [String]
+
+    /// The practice's not-wanted list is its own and its support team's: the GP is never told.
+    static let notWantedReason = "On the practice's not-wanted list"
+
+    /// What the GP may be told: the reasons about their own entry, never the practice's preferences.
+    public var gpFacingReasons: [String] { ineligibleBecause.filter { $0 != Self.notWantedReason } }
 }
 
 /// Clearances already worked out, by GP and day (used within one read, on one thread).
@@ -198,7 +204,7 @@ struct EligibilityContext {
             }.count
             if thisWeek >= cap, block("Already at their limit of \(cap) sessions that week") { return blocks }
         }
-        if preferences[practice.id!]?[gpId] == .notWanted, block("On the practice's not-wanted list") { return blocks }
+        if preferences[practice.id!]?[gpId] == .notWanted, block(Candidate.notWantedReason) { return blocks }
         for reason in clearance(gpId, session.date).reasons {
             if block("Not cleared on \(session.date.shortText): \(reason)") { return blocks }
         }

@@ -310,7 +310,7 @@ struct ClearingHousePagesController {
                     gpId: gpId, filter: SessionFilter(from: listing.session.date, to: listing.session.date))
                 canApply = eligible.contains { $0.session.id == id }
                 if !canApply {
-                    whyNot = "You cannot apply: check your availability, skills, localities and checks on your dashboard."
+                    whyNot = AppDatabase.cannotApplyText
                 }
             }
         } else if !canManage {
