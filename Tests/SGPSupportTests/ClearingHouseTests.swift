@@ -329,6 +329,31 @@ struct ClearingFixture {
         }
     }
 
+    /// Issue 19, finding 14: the refusal told the GP they were on the practice's not-wanted list.
+    @Test func aGPIsNeverToldTheyAreOnThePracticesNotWantedList() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111") { $0.skills = [] }
+        try await fixture.database.setPracticePreference(
+            practiceId: fixture.practiceId, gpId: gp.id!, preference: .notWanted, reason: "Late twice", by: fixture.manager)
+        let session = try await fixture.post()
+        await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal), "the session page's words, no more") {
+            _ = try await fixture.database.apply(sessionId: session.id!, by: principal)
+        }
+        // Even with a reason about their own entry, the GP hears the page's words.
+        let surgery = try await fixture.post(start: "13:00", end: "15:00", skills: ["minor-surgery"])
+        await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal)) {
+            _ = try await fixture.database.apply(sessionId: surgery.id!, by: principal)
+        }
+        // The practice still hears the real reason, as a candidate and when offering.
+        #expect(try await fixture.candidate(gp.id!, for: session)?.ineligibleBecause == ["On the practice's not-wanted list"])
+        do {
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+            Issue.record("offered to a GP the practice does not want")
+        } catch DomainError.conflict(let message) {
+            #expect(message == "Dr 1111111 cannot take this session: On the practice's not-wanted list")
+        }
+    }
+
     @Test func cancellingTellsTheOtherSide() async throws {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
@@ -528,6 +553,40 @@ struct ClearingFixture {
         let (_, stranger) = try await fixture.readyGP("2222222")
         await #expect(throws: DomainError.self) {
             _ = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: stranger)
+        }
+    }
+
+    /// Issue 19, finding 12: a bare CR (or a vertical tab) in a name started a new line in the other side's feed.
+    @Test func aLineBreakOrControlCharacterInANameNeverStartsAContentLine() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111", name: "Dr A\rBEGIN:VEVENT\r\nUID:x\u{0B}DTSTART:1")
+        let practiceId = fixture.practiceId
+        _ = try await fixture.database.write { db in
+            try db.execute(
+                sql: "UPDATE practice SET name = ? WHERE id = ?", arguments: ["Ashby\rSTATUS:CANCELLED\r\nX\u{0B}Y", practiceId])
+        }
+        let session = try await fixture.post()
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let feeds = [
+            try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal),
+            try await fixture.database.calendarToken(for: .practice(practiceId), reset: false, by: fixture.manager),
+        ]
+        let breaks: Set<Unicode.Scalar> = ["\r", "\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"]
+        let properties = [
+            "BEGIN", "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "BEGIN", "UID", "DTSTAMP", "DTSTART", "DTEND",
+            "SUMMARY", "LOCATION", "DESCRIPTION", "STATUS", "SEQUENCE", "END", "END",
+        ]
+        for token in feeds {
+            let feed = try #require(try await fixture.database.calendarFeed(token: token))
+            let unfolded = feed.replacingOccurrences(of: "\r\n ", with: "")
+            let lines = unfolded.components(separatedBy: "\r\n").dropLast()
+            #expect(lines.allSatisfy { !$0.unicodeScalars.contains { breaks.contains($0) } }, "\(lines)")
+            #expect(lines.map { String($0.prefix { $0 != ":" }) } == properties, "one event, no extra lines")
+            // The names are still there, their breaks written as the escape `\n`.
+            #expect(
+                unfolded.contains(#"SUMMARY:Surgery at Ashby\nSTATUS:CANCELLED\nX\nY"#)
+                    || unfolded.contains(#"Dr A\nBEGIN:VEVENT\nUID:x\nDTSTART:1"#))
         }
     }
 }

@@ -140,6 +140,44 @@ struct EvidenceFixture {
         #expect(try await fixture.entryCount(gp.id!) == 0)
     }
 
+    /// Issue 19, finding 15: dots, double or non-breaking spaces, `_`, `/` or full-width digits got an NHS
+    /// number past the guard; and any ten digits were refused, a phone number too.
+    @Test func anNHSNumberIsCaughtInEveryDisguiseAndKnownByItsCheckDigit() async throws {
+        let disguises = [
+            "943.476.5919", "943  476  5919", "943\u{A0}476\u{A0}5919", "943_476_5919", "943-476-5919", "943/476/5919",
+            "９４３４７６５９１９", "９４３ ４７６ ５９１９", "943\u{2013}476\u{2013}5919", "9\u{200B}434765919", "bed 1 943 476 5919",
+        ]
+        for disguise in disguises {
+            #expect(Validators.containsNHSNumber("Mrs X (\(disguise)) was admitted"), "\(disguise)")
+        }
+        // Ten digits whose check digit fails are some other number.
+        for other in ["943 476 5910", "0163296012", "01632 960123", "2026-12-08 at 10:30", "1000000019"] {
+            #expect(!Validators.containsNHSNumber(other), "\(other)")
+        }
+        #expect(Validators.nhsCheckDigitIsValid([9, 4, 3, 4, 7, 6, 5, 9, 1, 9]))
+        #expect(Validators.nhsCheckDigitIsValid([1, 1, 0, 0, 0, 0, 0, 1, 0, 0]), "a check of 11 reads as 0")
+        #expect(!Validators.nhsCheckDigitIsValid([1, 0, 0, 0, 0, 0, 0, 0, 1, 0]), "a check of 10 is no NHS number")
+
+        let fixture = try await EvidenceFixture()
+        let (gp, principal) = try await fixture.feedback.mentoredGP("1111111")
+        for disguise in disguises {
+            var details = completeDetails[.admissionFeedback]!
+            details["feedback"] = .text("Mrs X, NHS no \(disguise), was admitted appropriately")
+            let errors = await validationErrors {
+                _ = try await fixture.database.createEvidenceEntry(
+                    gpId: gp.id!, fixture.input(.admissionFeedback, details: details, draft: true), by: principal)
+            }
+            #expect(errors?["details.feedback"] == AppDatabase.patientIdentifierMessage, "\(disguise)")
+        }
+        #expect(AppDatabase.patientIdentifierMessage.contains("check digit is valid"), "the message says why")
+        #expect(try await fixture.entryCount(gp.id!) == 0)
+        var details = completeDetails[.admissionFeedback]!
+        details["feedback"] = .text("The ward (0163296012) called back the same day")
+        _ = try await fixture.database.createEvidenceEntry(
+            gpId: gp.id!, fixture.input(.admissionFeedback, details: details, draft: true), by: principal)
+        #expect(try await fixture.entryCount(gp.id!) == 1, "a phone number is not an NHS number")
+    }
+
     @Test func entriesGroupByTheGPsAppraisalYearAcrossItsBoundary() async throws {
         let fixture = try await EvidenceFixture()
         let (gp, principal) = try await fixture.feedback.clearing.readyGP("1111111") { $0.appraisalMonth = 3 }

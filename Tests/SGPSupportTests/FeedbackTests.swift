@@ -345,6 +345,46 @@ func feedbackToken(in message: MailMessage) -> String? {
         }
     }
 
+    /// Issue 19, finding 5: counted one by one, each anonymous card's ratings were the change in the summary.
+    @Test func anonymousCardsMoveThePracticesFiguresOnlyByWholeBatches() async throws {
+        let fixture = try await FeedbackFixture()
+        var gps: [(GP, Principal)] = []
+        for gmc in ["1111111", "2222222", "3333333", "4444444", "5555555", "6666666", "7777777"] {
+            gps.append(try await fixture.mentoredGP(gmc))
+        }
+        _ = try await fixture.completeSessions(for: gps)
+        let practiceId = fixture.clearing.practiceId
+        try await fixture.submit(try await fixture.card(gpId: gps[0].0.id!, .gpAboutPractice), as: gps[0].1, rating: 5)
+        var averages: [Double?] = []
+        var ratings: [Int] = []
+        var submitted: [Int] = []
+        var included: [Bool?] = []
+        var last: FeedbackSummary?
+        for (index, rating) in [1, 1, 1, 4, 4, 4].enumerated() {
+            fixture.clock.advance(by: 60)
+            let (gp, principal) = gps[index + 1]
+            try await fixture.submit(
+                try await fixture.card(gpId: gp.id!, .gpAboutPractice), as: principal, anonymous: true, rating: rating)
+            let summary = try await fixture.database.feedbackSummary(about: .practice(practiceId), by: fixture.manager)
+            averages.append(summary.boxes?.first?.average)
+            ratings.append(summary.boxes?.first?.ratings ?? 0)
+            submitted.append(summary.cardsSubmitted)
+            included.append(summary.anonymousCardsIncluded)
+            last = summary
+        }
+        #expect(FeedbackAccess.anonymityThreshold == 3)
+        // The figures stand still between batches: the 4th and 5th cards change nothing, the 6th releases all three.
+        #expect(averages == [5, 5, 2, 2, 2, 2.86], "(5 + 1 + 1 + 1) / 4, then (5 + 3 + 12) / 7")
+        #expect(ratings == [1, 1, 4, 4, 4, 7])
+        #expect(submitted == [1, 1, 4, 4, 4, 7], "nor does the count of returned cards date an anonymous one")
+        #expect(included == [false, false, true, true, true, true])
+        // Quarters follow the session date, which the bookings list shows: anonymous cards stay out of them.
+        #expect(last?.periods?.map(\.cards) == [1])
+        // The support team's counts are the true ones.
+        let team = try await fixture.database.feedbackSummary(about: .practice(practiceId), by: fixture.liaison)
+        #expect(team.cardsSubmitted == 7 && team.boxes == nil)
+    }
+
     @Test func aConcernGoesToTheMentorAndTheLiaisonOfficerWhoSeeTheCard() async throws {
         let fixture = try await FeedbackFixture()
         let (gp, principal) = try await fixture.mentoredGP("1111111")

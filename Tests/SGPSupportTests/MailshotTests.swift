@@ -159,6 +159,45 @@ struct MailshotFixture {
         #expect(resumed.first?.sent == 3 && resumed.first?.failed.count == 1)
     }
 
+    /// Issue 19, finding 13: an old link withdrew consent again after the GP had subscribed again.
+    @Test func anOldLinkNeverUnsubscribesAGPWhoSubscribedAgain() async throws {
+        let fixture = try await MailshotFixture()
+        let (gp, principal) = try await fixture.clearing.readyGP("3000001") { $0.mailshotConsent = true }
+        func link(_ week: String) async throws -> String {
+            let mailshot = try await fixture.database.mailshot(
+                organisationId: fixture.organisationId, week: week, by: fixture.liaison)
+            let transport = CapturingTransport()
+            _ = try await fixture.database.sendMailshot(
+                id: mailshot.id!, transport: transport, links: testLinks, by: fixture.liaison)
+            let header = try #require(transport.sent.first { $0.to == gp.email }?.headers["List-Unsubscribe"])
+            return String(header.dropFirst("<https://sgpst.test/unsubscribe/".count).dropLast())
+        }
+        func consents() async throws -> Bool { try #require(try await fixture.database.gp(id: gp.id!)).mailshotConsent }
+        let old = try await link("2026-W50")
+        fixture.clearing.clock.advance(by: 3600)
+        _ = try await fixture.database.unsubscribe(token: old)
+        #expect(try await consents() == false)
+
+        fixture.clearing.clock.advance(by: 3600)
+        var input = GPInput()
+        input.mailshotConsent = true
+        _ = try await fixture.database.updateGP(id: gp.id!, input, by: principal)
+        fixture.clearing.clock.advance(by: 3600)
+        do {
+            try await fixture.database.checkUnsubscribeLink(token: old)
+            Issue.record("the page would offer to unsubscribe")
+        } catch DomainError.conflict(let message) {
+            #expect(message.contains("out of date") && message.contains("/mailshot-subscription"), "\(message)")
+        }
+        await #expect(throws: DomainError.self) { _ = try await fixture.database.unsubscribe(token: old) }
+        #expect(try await consents() == true, "the old link changed nothing")
+
+        let fresh = try await link("2026-W51")
+        try await fixture.database.checkUnsubscribeLink(token: fresh)
+        #expect(try await fixture.database.unsubscribe(token: fresh) == gp.email)
+        #expect(try await consents() == false, "a link from the latest mailshot works")
+    }
+
     @Test func unsubscribingWithdrawsConsentWithItsTime() async throws {
         let fixture = try await MailshotFixture()
         let gps = try await fixture.gps(consenting: 1, declining: 0)
@@ -196,6 +235,90 @@ struct MailshotFixture {
         #expect(
             MailshotRenderer.markdownHTML("<script>alert(1)</script> & [x](javascript:alert(1))").contains("<script>") == false)
         #expect(MailshotRenderer.markdownHTML("[x](javascript:alert(1))").contains("javascript:") == false)
+    }
+}
+
+/// Issue 19, finding 6: Ink copies link targets and raw HTML as written, so attributes reached the email.
+@Suite struct HTMLSanitiserTests {
+    /// Every tag left is a bare tag from the allow-list, or a link to a web or mail address.
+    static func tagsAreInert(_ html: String) -> Bool {
+        let bare = #"^</?(p|br|strong|em|b|i|ul|ol|li|a|h1|h2|h3|h4|blockquote|code|pre|hr)>$"#
+        let link = #"^<a href="(https?://|mailto:)[^"<>]+">$"#
+        var rest = html[...]
+        while let range = rest.range(of: #"<[^>]*>?"#, options: .regularExpression) {
+            let tag = String(rest[range])
+            let allowed = [bare, link].contains { tag.range(of: $0, options: .regularExpression) != nil }
+            guard allowed else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return true
+    }
+
+    @Test func eachAttackComesOutInert() {
+        let attacks = [
+            #"[hover me](https://example.org" onmouseover="alert(1))"#,
+            #"![logo](https://example.org/x.png" onerror="alert(1))"#,
+            "![tracker](http://evil.example/pixel.png)",
+            "<img src=http://evil.example/pixel.png>",
+            "<img src=x onerror=alert(1)>",
+            #"<div onmouseover="alert(1)">raw block</div>"#,
+            #"Inline <span style="color:red" onclick="alert(1)">raw</span> HTML"#,
+            "<script>alert(1)</script>",
+            #"<a href="javascript:alert(1)">raw link</a>"#,
+            "[x](javascript:alert(1)) [y](&#106;avascript:alert(1)) [z](data:text/html,hi) [w]( JAVASCRIPT:alert(1))",
+            #"<iframe src="https://evil.example"></iframe><style>body{display:none}</style>"#,
+        ]
+        for attack in attacks {
+            let html = MailshotRenderer.markdownHTML(attack)
+            #expect(Self.tagsAreInert(html), "\(attack) gave \(html)")
+            #expect(!html.contains("<img") && !html.contains("src=\""), "\(attack) loads nothing: \(html)")
+        }
+        // Raw HTML that is not on the list is shown as text; an image becomes its words.
+        #expect(MailshotRenderer.markdownHTML("<script>alert(1)</script>").contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(MailshotRenderer.markdownHTML("![logo](https://example.org/x.png)") == "logo")
+    }
+
+    @Test func ordinaryMarkdownSurvives() {
+        let markdown = """
+            Sessions **wanted** in _January_: [book here](https://example.org/book?a=1&b=2) or \
+            [email us](mailto:team@example.org).
+
+            * one
+            * two
+
+            1. first
+            2. second
+
+            > A quote
+
+            # Heading
+
+            `code <here>`
+            """
+        let html = MailshotRenderer.markdownHTML(markdown)
+        #expect(html.contains("<strong>wanted</strong>") && html.contains("<em>January</em>"))
+        #expect(html.contains(#"<a href="https://example.org/book?a=1&amp;b=2">book here</a>"#))
+        #expect(html.contains(#"<a href="mailto:team@example.org">email us</a>"#))
+        #expect(html.contains("<ul><li>one</li><li>two</li></ul>") && html.contains("<ol><li>first</li><li>second</li></ol>"))
+        #expect(html.contains("<blockquote><p>A quote</p></blockquote>") && html.contains("<h1>Heading</h1>"))
+        #expect(html.contains("<code>code &lt;here&gt;</code>"))
+        #expect(Self.tagsAreInert(html))
+    }
+
+    @Test func entitiesAreKeptAttributesEscapedAgainAndTagsClosed() {
+        #expect(
+            HTMLSanitiser.sanitise("<p>AT&amp;T &copy; &#8212; &#x2014; & 5 > 3</p>")
+                == "<p>AT&amp;T &copy; &#8212; &#x2014; &amp; 5 &gt; 3</p>")
+        #expect(
+            HTMLSanitiser.sanitise(#"<a href="https://example.org/?q=&quot;x&quot;" title="t">x</a>"#)
+                == #"<a href="https://example.org/?q=&quot;x&quot;">x</a>"#)
+        #expect(HTMLSanitiser.sanitise("<a href='&#106;avascript:alert(1)'>x</a>") == "<a>x</a>")
+        #expect(HTMLSanitiser.sanitise("<P CLASS=x><STRONG>bold</p>") == "<p><strong>bold</strong></p>")
+        #expect(HTMLSanitiser.sanitise("<ul><li>open") == "<ul><li>open</li></ul>", "what a news item opens, it closes")
+        #expect(HTMLSanitiser.sanitise("</div></strong>text") == "&lt;/div&gt;text")
+        #expect(HTMLSanitiser.sanitise("<br/><hr class=x>") == "<br><hr>")
+        #expect(HTMLSanitiser.sanitise(#"<img src="x" onerror="a" alt="A <b> & c">"#) == "A &lt;b&gt; &amp; c")
+        #expect(HTMLSanitiser.sanitise("1 < 2 and <b") == "1 &lt; 2 and &lt;b")
     }
 }
 

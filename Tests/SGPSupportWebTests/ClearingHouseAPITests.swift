@@ -88,6 +88,43 @@ import Testing
         }
     }
 
+    /// Issue 19, finding 14: the API told a GP what the page does not: that the practice does not want them.
+    @Test func theApplyRefusalSaysNoMoreThanThePage() async throws {
+        let environment = try await TestEnvironment()
+        let liaison = try await environment.database.signIn(
+            email: "liaison@demo.test", password: demoPassword, from: "t", kind: .web)
+        try await environment.database.setPracticePreference(
+            practiceId: 1, gpId: 1, preference: .notWanted, reason: "Left early twice", by: liaison.principal)
+        try await environment.test { browser in
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let availability = try await gp.send(
+                "/api/v1/gps/1/availability", method: .put,
+                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
+            #expect(availability.status == .ok)
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post,
+                json:
+                    #"{"date": "\#(Self.nextWednesday)", "start": "09:00", "end": "12:30", "kind": "surgery", "rate": 90}"#
+            )
+            let sessionId = try #require(posted.json["id"] as? Int)
+
+            let refused = try await gp.send("/api/v1/sessions/\(sessionId)/applications", method: .post)
+            #expect(refused.status == .conflict)
+            let message = try #require((refused.json["error"] as? [String: Any])?["message"] as? String)
+            #expect(message == AppDatabase.applyRefusal)
+            #expect(!message.lowercased().contains("not-wanted") && !message.lowercased().contains("not wanted"))
+            try await browser.signIn("gp@demo.test")
+            #expect(try await browser.request("/sessions/\(sessionId)").text.contains(AppDatabase.applyRefusal))
+
+            let candidates = try await practice.send("/api/v1/sessions/\(sessionId)/candidates?includeIneligible=true")
+            let items = try #require(candidates.json["items"] as? [[String: Any]])
+            let demoGP = try #require(items.first { $0["gpId"] as? Int == 1 })
+            let why = demoGP["ineligibleBecause"] as? [String]
+            #expect(why == ["On the practice's not-wanted list"], "the practice still sees why")
+        }
+    }
+
     @Test func whoMaySeeAndDoWhatWithSessions() async throws {
         let environment = try await TestEnvironment()
         try await environment.test { browser in

@@ -91,6 +91,19 @@ import Testing
             let consent = try await environment.database.gp(id: 1, by: .commandLine).gp.mailshotConsent
             #expect(consent == false)
             #expect(try await browser.request("/unsubscribe/forged-token", method: .post).status == .notFound)
+
+            // Subscribed again, the GP's old link is out of date: the page says so and how to stop it now.
+            try await browser.signIn("gp@demo.test")
+            try await browser.request("/mailshot-subscription")
+            #expect(try await browser.submit("/mailshot-subscription", ["subscribe": "true"]).status == .seeOther)
+            let page = try await browser.request(path)
+            #expect(page.status == .gone && page.text.contains("out of date") && page.text.contains("/mailshot-subscription"))
+            #expect(!page.text.contains("action=\"\(path)\""), "no button that would do nothing")
+            let again = try await browser.client.executeRequest(
+                uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
+            #expect(again.status == .gone)
+            #expect(try await environment.database.gp(id: 1)?.mailshotConsent == true, "the old link changed nothing")
         }
     }
 

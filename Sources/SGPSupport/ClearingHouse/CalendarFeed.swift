@@ -97,7 +97,8 @@ extension AppDatabase {
     }
 }
 
-/// Just enough RFC 5545 for a read-only feed: UTC times, escaped text, folded lines, CRLF.
+/// Just enough RFC 5545 for a read-only feed: UTC times, escaped text (every TEXT value goes through
+/// `escape`), folded lines, CRLF.
 enum ICalendar {
     struct Event {
         var uid: String
@@ -141,10 +142,30 @@ enum ICalendar {
         return String(format: "%04d%02d%02dT%02d%02d%02dZ", p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!)
     }
 
+    /// Characters a reader may take for the end of a content line: each is written as `\n`.
+    static let lineBreaks: Set<Unicode.Scalar> = [
+        "\n", "\r", "\u{0B}", "\u{0C}", "\u{1C}", "\u{1D}", "\u{1E}", "\u{85}", "\u{2028}", "\u{2029}",
+    ]
+
+    /// A TEXT value (RFC 5545 3.3.11): backslash, `;` and `,` escaped, every line break (CRLF once)
+    /// written as `\n`, and the other control characters dropped, so a name never starts a new line.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-            .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\r\n", with: "\\n")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        var result = ""
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            switch scalar {
+            case "\\": result += "\\\\"
+            case ";": result += "\\;"
+            case ",": result += "\\,"
+            case "\n" where afterCR: continue
+            case _ where lineBreaks.contains(scalar): result += "\\n"
+            case "\t": result += "\t"
+            case _ where scalar.properties.generalCategory == .control: continue
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     /// Lines longer than 75 octets continue on the next line after a space, never splitting a character.

@@ -54,8 +54,71 @@ public enum Validators {
         EmailAddress.normalised(raw)
     }
 
-    /// NHS-number-shaped text (ten digits, spaced 3-3-4 or not).
-    public static func containsNHSNumberShape(_ text: String) -> Bool {
-        text.range(of: #"(?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])"#, options: .regularExpression) != nil
+    /// Whether the text holds an NHS number: ten digits whose modulus-11 check digit is valid, however
+    /// they are written. Digits of any script count (full-width `９`), and groups of digits joined only
+    /// by separators (any space, `.`, `-`, `_`, `/`, dashes, invisible marks) read as one number, so
+    /// `943.476.5919` or `943  476_5919` is caught; any run of whole groups making ten digits is
+    /// checked, so a digit put in front does not hide it either. Other ten-digit numbers (a phone
+    /// number) fail the check digit and pass.
+    public static func containsNHSNumber(_ text: String) -> Bool {
+        var groups: [[Int]] = []  // the run so far: groups of digits joined only by separators
+        var group: [Int] = []
+        for scalar in text.unicodeScalars {
+            if let digit = decimalDigit(scalar) {
+                group.append(digit)
+                continue
+            }
+            if !group.isEmpty { groups.append(group) }
+            group = []
+            if !isNumberSeparator(scalar) {
+                if hasNHSNumber(groups) { return true }
+                groups = []
+            }
+        }
+        if !group.isEmpty { groups.append(group) }
+        return hasNHSNumber(groups)
+    }
+
+    /// Any run of whole consecutive groups that makes ten digits and passes the check.
+    private static func hasNHSNumber(_ groups: [[Int]]) -> Bool {
+        for start in groups.indices {
+            var digits: [Int] = []
+            for group in groups[start...] {
+                digits += group
+                if digits.count >= 10 { break }
+            }
+            if digits.count == 10, nhsCheckDigitIsValid(digits) { return true }
+        }
+        return false
+    }
+
+    /// The NHS number's modulus-11 check: the first nine digits weighted 10 down to 2; 11 minus the
+    /// remainder of their sum is the tenth digit (11 reads as 0; 10 means no valid number).
+    static func nhsCheckDigitIsValid(_ digits: [Int]) -> Bool {
+        guard digits.count == 10 else { return false }
+        let sum = zip(digits.prefix(9), stride(from: 10, through: 2, by: -1)).map { $0 * $1 }.reduce(0, +)
+        let check = 11 - sum % 11
+        if check == 10 { return false }
+        return (check == 11 ? 0 : check) == digits[9]
+    }
+
+    /// A decimal digit in any script, as its value.
+    private static func decimalDigit(_ scalar: Unicode.Scalar) -> Int? {
+        let properties = scalar.properties
+        guard properties.numericType == .decimal || properties.numericType == .digit,
+            let value = properties.numericValue, value >= 0, value <= 9, value == value.rounded()
+        else { return nil }
+        return Int(value)
+    }
+
+    /// What may stand between the digits of one number without ending it.
+    private static func isNumberSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.properties.isWhitespace || ".-_/\u{FF0E}\u{FF0F}\u{3002}\u{00B7}".unicodeScalars.contains(scalar) {
+            return true
+        }
+        switch scalar.properties.generalCategory {
+        case .dashPunctuation, .connectorPunctuation, .spaceSeparator, .format, .nonspacingMark, .enclosingMark: return true
+        default: return false
+        }
     }
 }

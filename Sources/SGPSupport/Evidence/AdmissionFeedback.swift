@@ -56,7 +56,7 @@ extension AppDatabase {
         let feedback = input.feedback?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if feedback.isEmpty || feedback.count > Self.evidenceTextLimit {
             errors.add("feedback", "Write the feedback on the admission (up to \(Self.evidenceTextLimit) characters)")
-        } else if Validators.containsNHSNumberShape(feedback) {
+        } else if Validators.containsNHSNumber(feedback) {
             errors.add("feedback", Self.patientIdentifierMessage)
         }
         let admittedOn = Self.optionalDay(

@@ -128,8 +128,10 @@ extension AppDatabase {
     static let evidenceTextLimit = 4000
     static let evidenceTagLimit = 10
 
+    /// Says why (the check digit), so a GP whose own number was caught knows what happened.
     public static let patientIdentifierMessage =
-        "This looks like an NHS number. Remove it: evidence must never identify a patient."
+        "This looks like an NHS number (ten digits whose check digit is valid). Remove it: evidence must never "
+        + "identify a patient. If it is another number, such as a phone number, leave it out or write it in words."
 
     // MARK: Reading
 
@@ -466,7 +468,7 @@ extension AppDatabase {
         } else if entry.title.count > 200 {
             errors.add("title", "Keep the title under 200 characters")
         }
-        if Validators.containsNHSNumberShape(entry.title) { errors.add("title", patientIdentifierMessage) }
+        if Validators.containsNHSNumber(entry.title) { errors.add("title", patientIdentifierMessage) }
         if complete, entry.date > today {
             errors.add("date", "Evidence records what has happened: date it today or earlier, or save it as a draft")
         }
@@ -475,7 +477,7 @@ extension AppDatabase {
         }
         if entry.tags.count > evidenceTagLimit { errors.add("tags", "Use at most \(evidenceTagLimit) tags") }
         if entry.tags.contains(where: { $0.count > 40 }) { errors.add("tags", "Keep each tag under 40 characters") }
-        if entry.tags.contains(where: Validators.containsNHSNumberShape) { errors.add("tags", patientIdentifierMessage) }
+        if entry.tags.contains(where: Validators.containsNHSNumber) { errors.add("tags", patientIdentifierMessage) }
         for field in entry.kind.fields {
             let name = "details.\(field.key)"
             guard let value = entry.details[field.key] else {
@@ -487,7 +489,7 @@ extension AppDatabase {
                 if value.text.count > (field.shape == .line ? 200 : evidenceTextLimit) {
                     errors.add(name, "Keep “\(field.label)” under \(field.shape == .line ? 200 : evidenceTextLimit) characters")
                 }
-                if Validators.containsNHSNumberShape(value.text) { errors.add(name, patientIdentifierMessage) }
+                if Validators.containsNHSNumber(value.text) { errors.add(name, patientIdentifierMessage) }
             case .day:
                 if Day(value.text) == nil { errors.add(name, "Give “\(field.label)” as YYYY-MM-DD, like 2026-11-02") }
             case .count:

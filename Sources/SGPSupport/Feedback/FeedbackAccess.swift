@@ -4,9 +4,19 @@ import GRDB
 /// Who may see which feedback. Cards are more confidential than the register, so these rules are
 /// narrower than `AccessPolicy`: administrators and liaison officers see no card's comments unless it
 /// was raised as a concern.
-enum FeedbackAccess {
-    /// A practice sees GPs' anonymous cards about it only combined, and only once it has this many.
-    static let anonymityThreshold = 3
+public enum FeedbackAccess {
+    /// A practice sees GPs' anonymous cards about it only combined, in batches of this many: the one
+    /// number the pages and the API say too.
+    public static let anonymityThreshold = 3
+
+    /// The anonymous cards a practice's figures include: those submitted, in submission order, in whole
+    /// batches of `anonymityThreshold`. The figures then move only by a whole batch, so the change in
+    /// them is never one card's ratings (a card's place never changes: submittedAt is final).
+    static func releasedAnonymousCards(_ cards: [FeedbackCard]) -> [FeedbackCard] {
+        let anonymous = cards.filter { $0.status == .submitted && $0.anonymous }
+            .sorted { ($0.submittedAt ?? .distantPast, $0.id ?? 0) < ($1.submittedAt ?? .distantPast, $1.id ?? 0) }
+        return Array(anonymous.prefix(anonymous.count / anonymityThreshold * anonymityThreshold))
+    }
 
     static func mayRead(_ db: Database, _ principal: Principal, _ view: FeedbackCardView) throws -> Bool {
         let card = view.card
@@ -91,7 +101,7 @@ public struct FeedbackSummary: Sendable, Encodable {
     public var concernsOpen: Int
     public var boxes: [Box]?
     public var periods: [Period]?
-    /// Practice summaries: whether GPs' anonymous cards are included (only from the threshold on).
+    /// Practice summaries, for the practice: whether any batch of GPs' anonymous cards is included yet.
     public var anonymousCardsIncluded: Bool?
 }
 
@@ -111,7 +121,9 @@ extension AppDatabase {
         try await read { db in
             let cards: [FeedbackCard]
             var contentCards: [FeedbackCard]? = nil
+            var periodCards: [FeedbackCard]? = nil
             var anonymousIncluded: Bool? = nil
+            var withheld: Set<Int64> = []
             switch subject {
             case .gp(let id):
                 guard let gp = try GP.fetchOne(db, id: id) else { throw DomainError.notFound("No GP has that id") }
@@ -133,11 +145,16 @@ extension AppDatabase {
                     sql: "SELECT * FROM feedbackCard WHERE practiceId = ? AND direction = 'gp-about-practice' ORDER BY issuedAt",
                     arguments: [id])
                 if principal.practiceIds.contains(id) {
-                    let submitted = cards.filter { $0.status == .submitted }
-                    let anonymous = submitted.filter(\.anonymous)
-                    let included = anonymous.count >= FeedbackAccess.anonymityThreshold
-                    contentCards = submitted.filter { !$0.anonymous || included }
-                    anonymousIncluded = included
+                    let named = cards.filter { $0.status == .submitted && !$0.anonymous }
+                    let released = FeedbackAccess.releasedAnonymousCards(cards)
+                    contentCards = named + released
+                    // By quarter of the session, an anonymous card would be dated against the bookings list.
+                    periodCards = named
+                    anonymousIncluded = !released.isEmpty
+                    // Nor may the count of submitted cards move with one anonymous card.
+                    let releasedIds = Set(released.compactMap(\.id))
+                    withheld = Set(cards.filter { $0.status == .submitted && $0.anonymous }.compactMap(\.id))
+                        .subtracting(releasedIds)
                 }
             }
             let concerns = try Row.fetchAll(
@@ -145,17 +162,20 @@ extension AppDatabase {
                 sql:
                     "SELECT closedAt FROM feedbackConcern WHERE cardId IN (SELECT value FROM json_each(?))",
                 arguments: [String(describing: cards.compactMap(\.id))])
-            var summary = Self.counts(cards, concerns: concerns.count, open: concerns.filter { $0["closedAt"] == nil }.count)
+            var summary = Self.counts(
+                cards, concerns: concerns.count, open: concerns.filter { $0["closedAt"] == nil }.count, withheld: withheld)
             if let contentCards {
-                (summary.boxes, summary.periods) = Self.ratings(contentCards)
+                summary.boxes = Self.ratings(contentCards).0
+                summary.periods = Self.ratings(periodCards ?? contentCards).1
                 summary.anonymousCardsIncluded = anonymousIncluded
             }
             return summary
         }
     }
 
-    static func counts(_ cards: [FeedbackCard], concerns: Int, open: Int) -> FeedbackSummary {
-        let submitted = cards.filter { $0.status == .submitted }.count
+    /// Cards in `withheld` (anonymous ones not yet released) count as not returned.
+    static func counts(_ cards: [FeedbackCard], concerns: Int, open: Int, withheld: Set<Int64> = []) -> FeedbackSummary {
+        let submitted = cards.filter { $0.status == .submitted && !withheld.contains($0.id ?? -1) }.count
         return FeedbackSummary(
             cardsIssued: cards.count, cardsSubmitted: submitted,
             returnRate: cards.isEmpty ? nil : Double(submitted) / Double(cards.count), concernsRaised: concerns,

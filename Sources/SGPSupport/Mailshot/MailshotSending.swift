@@ -289,9 +289,13 @@ extension AppDatabase {
                     reader = .practiceManager(name: delivery.name)
                 }
                 let token = SecretToken.generate()
+                // The link is bound to this consent (its time): once the GP subscribes again it is out of date.
                 try db.execute(
-                    sql: "INSERT INTO unsubscribeToken (tokenDigest, email, gpId, createdAt) VALUES (?, ?, ?, ?)",
-                    arguments: [SecretToken.digest(token), delivery.email, delivery.gpId, now])
+                    sql: """
+                        INSERT INTO unsubscribeToken (tokenDigest, email, gpId, createdAt, consentGivenAt)
+                        VALUES (?, ?, ?, ?, (SELECT mailshotConsentAt FROM gp WHERE id = ?))
+                        """,
+                    arguments: [SecretToken.digest(token), delivery.email, delivery.gpId, now, delivery.gpId])
                 let unsubscribe = links.url("/unsubscribe/\(token)")
                 let rendered = MailshotRenderer.render(material, for: reader, links: links, unsubscribeURL: unsubscribe)
                 delivery.attempts += 1
@@ -315,20 +319,17 @@ extension AppDatabase {
     }
 
     /// One-click unsubscribe from a mailshot link, no sign-in: a GP's consent is withdrawn, a practice
-    /// manager opted out, with the time. Using the link again changes nothing. Answers the address.
+    /// manager opted out, with the time. Using the link again changes nothing; a GP's link sent before
+    /// they subscribed again is out of date and changes nothing either. Answers the address.
     public func unsubscribe(token: String) async throws -> String {
         let now = clock.now()
         return try await write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT id, email, gpId, usedAt FROM unsubscribeToken WHERE tokenDigest = ?",
-                    arguments: [SecretToken.digest(token)])
-            else { throw DomainError.notFound("This unsubscribe link is not one we sent. Check it was copied whole.") }
-            let email: String = row["email"]
-            if row["usedAt"] as Date? == nil {
-                try db.execute(sql: "UPDATE unsubscribeToken SET usedAt = ? WHERE id = ?", arguments: [now, row["id"] as Int64])
+            let link = try Self.unsubscribeLink(db, token: token)
+            if link.usedAt == nil {
+                try db.execute(sql: "UPDATE unsubscribeToken SET usedAt = ? WHERE id = ?", arguments: [now, link.id])
             }
-            if let gpId = row["gpId"] as Int64? {
+            let email = link.email
+            if let gpId = link.gpId {
                 try db.execute(
                     sql: "UPDATE gp SET mailshotConsent = 0, mailshotConsentAt = ? WHERE id = ? AND mailshotConsent = 1",
                     arguments: [now, gpId])
@@ -339,6 +340,40 @@ extension AppDatabase {
             }
             return email
         }
+    }
+
+    /// Checks an unsubscribe link without using it, for the page it opens: throws as `unsubscribe` would.
+    public func checkUnsubscribeLink(token: String) async throws {
+        _ = try await read { db in try Self.unsubscribeLink(db, token: token).id }
+    }
+
+    /// The link's record, if it still acts: one we sent, and for a GP, sent for the subscription they
+    /// have now (or any, once they have unsubscribed: a second click changes nothing).
+    static func unsubscribeLink(_ db: Database, token: String) throws -> (
+        id: Int64, email: String, gpId: Int64?, usedAt: Date?
+    ) {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT t.id, t.email, t.gpId, t.usedAt, g.mailshotConsent AS consent, g.mailshotConsentAt AS consentAt,
+                        g.mailshotConsentAt IS t.consentGivenAt AS isCurrent
+                    FROM unsubscribeToken t LEFT JOIN gp g ON g.id = t.gpId WHERE t.tokenDigest = ?
+                    """,
+                arguments: [SecretToken.digest(token)])
+        else { throw DomainError.notFound("This unsubscribe link is not one we sent. Check it was copied whole.") }
+        let gpId: Int64? = row["gpId"]
+        if gpId != nil, row["consent"] as Bool? == true, row["isCurrent"] as Bool? != true {
+            let since = (row["consentAt"] as Date?).map { " on \(Day($0).displayText)" } ?? ""
+            throw DomainError.conflict(
+                "This unsubscribe link is out of date: you subscribed again\(since), after it was sent, so it changes "
+                    + "nothing. To stop the weekly mailshot now, use the Unsubscribe link in your latest mailshot, or "
+                    + "sign in to sgpst and untick it on your mailshot page (/mailshot-subscription).")
+        }
+        let id: Int64 = row["id"]
+        let email: String = row["email"]
+        let usedAt: Date? = row["usedAt"]
+        return (id, email, gpId, usedAt)
     }
 
     /// Renders every consenting GP's personalised mailshot for a week across all organisations, as a

@@ -413,8 +413,8 @@ struct FeedbackPagesController {
                 FormField.checkbox(
                     "anonymous", "Do not show my name to the practice", checked: sent?.anonymous ?? card.anonymous,
                     errors: errors,
-                    hint:
-                        "The practice then sees your card only combined with others, once it has \(3) or more anonymous cards. The support team still knows who wrote it."
+                    hint: "The practice then sees your card only combined with others, in batches of "
+                        + "\(FeedbackAccess.anonymityThreshold) anonymous cards. The support team still knows who wrote it."
                 ))
         }
         let severityChoices: [(String, String)] = [
@@ -591,9 +591,10 @@ struct FeedbackPagesController {
                     averages: period.averages.map { "\(titles[$0.box] ?? $0.box) \(String(format: "%.1f", $0.average))" }
                         .joined(separator: "; "))
             },
-            anonymousNote: summary.anonymousCardsIncluded == false
-                ? "Cards GPs sent anonymously are left out until there are at least 3 of them; then they count here, combined."
-                : nil,
+            anonymousNote: summary.anonymousCardsIncluded.map { _ in
+                "Cards GPs send anonymously count here only combined, \(FeedbackAccess.anonymityThreshold) at a time: the "
+                    + "figures take them in once \(FeedbackAccess.anonymityThreshold) more have arrived, and never by quarter."
+            },
             cards: cards.map(Self.cardRow))
         return renderer.render("feedback-summary", model)
     }

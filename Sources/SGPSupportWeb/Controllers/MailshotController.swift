@@ -331,10 +331,19 @@ struct MailshotController {
     // MARK: Unsubscribe and subscription
 
     @Sendable func unsubscribePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        do {
+            // An out-of-date link says so before anyone presses the button.
+            try await database.checkUnsubscribeLink(token: token)
+        } catch DomainError.conflict(let message) {
+            return unusableLink(message, status: .gone, context: context)
+        } catch DomainError.notFound {
+            // As before, a link we never sent is answered when the button is pressed.
+        }
         let model = UnsubscribePage(
             page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"), heading: "Stop the weekly mailshot?",
             message: "You will get no more weekly mailshots. You can subscribe again from your page in sgpst at any time.",
-            token: context.parameters.get("token"))
+            token: token)
         return renderer.render("unsubscribe", model)
     }
 
@@ -348,11 +357,18 @@ struct MailshotController {
                 message: "\(email) will get no more weekly mailshots.", token: nil)
             return renderer.render("unsubscribe", model)
         } catch DomainError.notFound(let message) {
-            let model = UnsubscribePage(
-                page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"),
-                heading: "This link cannot be used", message: message, token: nil)
-            return renderer.render("unsubscribe", model, status: .notFound)
+            return unusableLink(message, status: .notFound, context: context)
+        } catch DomainError.conflict(let message) {
+            return unusableLink(message, status: .gone, context: context)
         }
+    }
+
+    /// A link we never sent (404), or one sent before the GP subscribed again (410: it has ended).
+    private func unusableLink(_ message: String, status: HTTPResponse.Status, context: AppRequestContext) -> Response {
+        let model = UnsubscribePage(
+            page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"),
+            heading: status == .gone ? "This link is out of date" : "This link cannot be used", message: message, token: nil)
+        return renderer.render("unsubscribe", model, status: status)
     }
 
     @Sendable func subscriptionPage(_ request: Request, context: AppRequestContext) async throws -> Response {
