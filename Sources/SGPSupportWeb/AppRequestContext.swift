@@ -10,6 +10,9 @@ public struct AppRequestContext: RequestContext {
     public var session: ActiveSession?
     /// The raw session token or bearer token presented with this request.
     public var sessionToken: String?
+    /// Which session, and by which kind of credential, `session` was found: set by
+    /// `AuthenticationMiddleware` only when a session was found, so it never names a header's raw value.
+    public var authentication: AuthenticatedSession?
     /// The token every form on this page must echo back, set by `CSRFMiddleware`.
     public var csrfToken: String?
 
@@ -32,6 +35,28 @@ public struct AppRequestContext: RequestContext {
         let principal = try requirePrincipal()
         try AccessPolicy.require(principal, action)
         return principal
+    }
+}
+
+/// The session a request was authenticated by: what anything kept per sign-in (the response cache)
+/// is keyed on, rather than on a header the client sent.
+public struct AuthenticatedSession: Hashable, Sendable {
+    public enum Credential: Hashable, Sendable {
+        /// The web session cookie (pages).
+        case sessionCookie
+        /// A bearer token (the API under `/api`).
+        case bearerToken
+    }
+
+    public var credential: Credential
+    /// The session's id: the digest the database keeps it under, never the secret itself.
+    public var sessionId: String
+    public var userId: Int64
+
+    init(credential: Credential, token: String, session: ActiveSession) {
+        self.credential = credential
+        self.sessionId = SecretToken.digest(token)
+        self.userId = session.principal.userId
     }
 }
 

@@ -21,7 +21,8 @@ public func buildApplication(
 
 /// The routes and middleware, outermost first: headers on every answer, errors turned into pages or
 /// JSON, static files, who is signed in, the CSRF check on form posts, then signed-in GET answers
-/// kept until the next write.
+/// kept until the next write (inside the first two, so they are kept per authenticated session and
+/// with that session's CSRF token).
 public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer(
         templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))

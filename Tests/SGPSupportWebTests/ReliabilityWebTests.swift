@@ -126,4 +126,62 @@ import Testing
             #expect(try await APIClient(client: browser.client).send("/api/v1/sessions").status == .unauthorized)
         }
     }
+
+    /// Issue 19, finding 4: an `Authorization` header (bogus, or someone else's token) sent with a
+    /// session cookie says nothing about who is signed in, so a kept page is never served to a
+    /// different person, nor to another session of the same person, who sends the same header.
+    @Test func aKeptPageGoesOnlyToTheSessionItWasMadeForWhateverAuthorizationHeaderIsSent() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        try await environment.test { browser in
+            let someonesToken = try #require(try await APIClient.signedIn(browser.client, "practice@demo.test").token)
+            // Everyone signs in before any page is kept: a sign-in is a write, after which nothing
+            // kept before it is served.
+            let helen = Browser(browser.client)
+            try await helen.signIn("liaison@demo.test")
+            // The same person on a second device: another session, with its own CSRF token.
+            let helenElsewhere = Browser(browser.client)
+            try await helenElsewhere.signIn("liaison@demo.test")
+            let rajesh = Browser(browser.client)
+            try await rajesh.signIn("mentor@demo.test")
+            let helenToken = try await Self.csrfToken(of: helen, in: database)
+            let helenElsewhereToken = try await Self.csrfToken(of: helenElsewhere, in: database)
+            let rajeshToken = try await Self.csrfToken(of: rajesh, in: database)
+            let people: [(browser: Browser, name: String, csrf: String)] = [
+                (helen, "Helen Marsh", helenToken),
+                (helenElsewhere, "Helen Marsh", helenElsewhereToken),
+                (rajesh, "Dr Rajesh Patel", rajeshToken),
+            ]
+            #expect(Set(people.map(\.csrf)).count == 3, "three sessions, three CSRF tokens")
+
+            for header in ["Bearer not-a-token", "Bearer \(someonesToken)", "Basic c2hhcmVkOnByb3h5"] {
+                for round in 0..<2 {
+                    for person in people {
+                        let page = try await person.browser.request("/dashboard", headers: [.authorization: header])
+                        let seen = "\(person.name), session \(person.csrf.prefix(6)), \(header.prefix(12)), round \(round)"
+                        #expect(page.status == .ok, "\(seen)")
+                        #expect(page.text.contains(#"<span class="user-name">\#(person.name)</span>"#), "\(seen)")
+                        #expect(page.text.contains(#"name="_csrf" value="\#(person.csrf)""#), "\(seen)")
+                        for other in people where other.csrf != person.csrf {
+                            #expect(!page.text.contains(other.csrf), "\(seen) must not carry another session's CSRF token")
+                        }
+                        for other in people where other.name != person.name {
+                            #expect(!page.text.contains(#"<span class="user-name">\#(other.name)</span>"#), "\(seen)")
+                        }
+                    }
+                }
+            }
+            // Without the header each is still answered with their own page, kept or not.
+            for person in people {
+                let page = try await person.browser.request("/dashboard")
+                #expect(page.text.contains(#"name="_csrf" value="\#(person.csrf)""#), "\(person.name) without the header")
+            }
+        }
+    }
+
+    /// The CSRF token of the browser's web session, as the database holds it (not as any page showed it).
+    static func csrfToken(of browser: Browser, in database: AppDatabase) async throws -> String {
+        let token = try #require(browser.cookies[AuthenticationMiddleware.sessionCookieName])
+        return try #require(try await database.activeSession(token: token, kind: .web)).csrfToken
+    }
 }

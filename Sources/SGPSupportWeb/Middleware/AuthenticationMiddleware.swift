@@ -19,6 +19,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if let token = Self.bearerToken(request) {
                 context.session = try await database.activeSession(token: token, kind: .api, lifetimes: lifetimes)
                 context.sessionToken = token
+                context.authentication = context.session.map {
+                    AuthenticatedSession(credential: .bearerToken, token: token, session: $0)
+                }
             }
             return try await next(request, context)
         }
@@ -27,6 +30,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         context.session = try await database.activeSession(token: token, kind: .web, lifetimes: lifetimes)
         context.sessionToken = context.session == nil ? nil : token
+        context.authentication = context.session.map {
+            AuthenticatedSession(credential: .sessionCookie, token: token, session: $0)
+        }
         var response = try await next(request, context)
         if context.session == nil, response.headers[.setCookie] == nil {
             // The cookie names a session that has ended: tell the browser to forget it.

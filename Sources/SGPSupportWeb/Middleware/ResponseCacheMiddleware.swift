@@ -7,10 +7,14 @@ import Synchronization
 ///
 /// People refresh boards and lists far more often than anything changes, and some answers (a
 /// session's candidates, a GP's work available) weigh every GP or session of an organisation. An
-/// entry is served only to the same sign-in (the same cookie or bearer token, so the same CSRF
-/// token and permissions), only while no write has committed since it was made, on the same day,
+/// entry is served only to the same sign-in: the session `AuthenticationMiddleware` found (its id,
+/// its user and the kind of credential, so the same CSRF token and permissions), never to whoever
+/// sends the same header; only while no write has committed since it was made, on the same day,
 /// and for at most `lifetime` (a write from another process, such as an import at the command
 /// line, shows within it). Downloads and answers that set a cookie are never kept.
+///
+/// It must run inside `AuthenticationMiddleware`: a request it sees without an authenticated
+/// session is passed on and nothing is kept.
 struct ResponseCacheMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -20,10 +24,11 @@ struct ResponseCacheMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard request.method == .get, context.principal != nil,
-            let identity = request.headers[.authorization] ?? request.headers[.cookie]
+        guard request.method == .get, let principal = context.principal, let authentication = context.authentication,
+            authentication.userId == principal.userId
         else { return try await next(request, context) }
-        let key = ResponseCache.Key(identity: identity, uri: request.uri.description, day: database.clock.today)
+        let key = ResponseCache.Key(
+            authentication: authentication, uri: request.uri.description, day: database.clock.today)
         let generation = database.writeGeneration
         switch cache.begin(key, generation: generation) {
         case .hit(let entry):
@@ -61,7 +66,8 @@ struct ResponseCacheMiddleware: RouterMiddleware {
 /// The entries, shared by every request of the process.
 final class ResponseCache: Sendable {
     struct Key: Hashable, Sendable {
-        var identity: String
+        /// Who the answer was made for: the authenticated session, never a header's raw value.
+        var authentication: AuthenticatedSession
         var uri: String
         var day: Day
     }
