@@ -62,6 +62,12 @@ public enum PersonalDataMap {
         "booking": .both("SELECT * FROM booking WHERE gpId = :gp ORDER BY id"),
         "application": .both("SELECT * FROM application WHERE gpId = :gp ORDER BY id"),
         "offer": .both("SELECT * FROM offer WHERE gpId = :gp ORDER BY id"),
+        // Who at the practice recorded or confirmed it is theirs, not the GP's: the side is kept.
+        "arrangement": .both(
+            """
+            SELECT id, practiceId, gpId, date, startMinute, endMinute, kind, status, recordedBySide, createdAt, decidedAt,
+            bookingId FROM arrangement WHERE gpId = :gp ORDER BY id
+            """),
         "availabilityWeekly": .both("SELECT * FROM availabilityWeekly WHERE gpId = :gp"),
         "availabilityDate": .both("SELECT * FROM availabilityDate WHERE gpId = :gp ORDER BY date"),
         "calendarFeed": .both("SELECT ownerKind, ownerId FROM calendarFeed WHERE ownerKind = 'gp' AND ownerId = :gp"),
