@@ -53,6 +53,35 @@ import Testing
         }
     }
 
+    /// bcrypt stops at a NUL byte, so "\0" and 14 more characters would have been stored as the
+    /// empty password; tabs and line breaks are pastes gone wrong. One rule refuses them all.
+    @Test(arguments: [
+        "\0" + String(repeating: "x", count: 14), "tab\tseparated words", "line\nbreak words", "carriage\rreturn",
+        "bell\u{07}and more", "next line\u{85}here",
+    ])
+    func aPasswordWithAControlCharacterIsRefused(_ password: String) async throws {
+        let expected = "A password cannot contain control characters such as tabs or line breaks"
+        #expect(PasswordPolicy.problem(with: password) == expected)
+        let message = await validationMessage("password") {
+            _ = try await database.createUser(
+                NewUserInput(email: "a@example.org", password: password, role: .administrator), by: .commandLine)
+        }
+        #expect(message == expected)
+        let users = try await database.read { db in try User.fetchCount(db) }
+        #expect(users == 0)
+        #expect(PasswordPolicy.problem(with: "spaces and accents are fine, café") == nil)
+    }
+
+    @Test func aPasswordCutShortAtANulByteNeverMatches() async {
+        // A hash made before the rule, of a password bcrypt read as empty.
+        let hasher = PasswordHasher(cost: 4)
+        let emptyHash = await hasher.hash("")
+        #expect(await hasher.verify("\0anything at all", against: emptyHash) == false)
+        let real = await hasher.hash(validPassword)
+        #expect(await hasher.verify(validPassword + "\0tail", against: real) == false)
+        #expect(await hasher.verify(validPassword, against: real))
+    }
+
     @Test func rolesMustNameWhatTheyApplyTo() async throws {
         let missing = await validationMessage("organisation") {
             _ = try await database.createUser(

@@ -32,6 +32,12 @@ if err="$("$bin" user add --database "$db" --email lo@example.org --password sho
   fail "short password accepted"
 fi
 grep -q "at least 10 characters" <<<"$err" || fail "short password message: $err"
+# The one password rule, as the command line meets it: a tab (a paste gone wrong) is refused.
+if err="$("$bin" user add --database "$db" --email lo@example.org --password $'a long\tenough passphrase' --role liaison-officer --organisation QKK 2>&1)"; then
+  fail "a password with a tab accepted"
+fi
+grep -q -- "--password: A password cannot contain control characters such as tabs or line breaks" <<<"$err" \
+  || fail "control character message: $err"
 "$bin" user add --database "$db" --email lo@example.org --password "a long enough passphrase" \
   --role liaison-officer --organisation QKK --name "Lee Officer" | grep -q "liaison officer" || fail "user add"
 if err="$("$bin" user add --database "$db" --email pm@example.org --password "a long enough passphrase" --role practice-manager --practice Z12345 2>&1)"; then

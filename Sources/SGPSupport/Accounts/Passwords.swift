@@ -22,7 +22,11 @@ public struct PasswordHasher: Sendable {
     }
 
     public func verify(_ password: String, against hash: String) async -> Bool {
-        await Self.offload { Bcrypt.verify(password, hash: hash) }
+        // bcrypt reads a C string and stops at a NUL byte, so "\0" and anything after it would
+        // match the hash of the empty string: such a password never matches (none can be set).
+        let cut = password.utf8.contains(0)
+        let matches = await Self.offload { Bcrypt.verify(password, hash: hash) }
+        return matches && !cut
     }
 
     private static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -38,8 +42,14 @@ public enum PasswordPolicy {
     /// bcrypt reads only the first 72 bytes; longer passwords are refused rather than silently cut.
     public static let maximumBytes = 72
 
-    /// What is wrong with the password, or nil when it may be used.
+    /// What is wrong with the password, or nil when it may be used. Every way of setting a password
+    /// (the command line, the set-password link) asks this one rule.
     public static func problem(with password: String) -> String? {
+        // bcrypt stops at a NUL byte (the rest would be silently dropped), and a tab or line break
+        // is almost always a paste gone wrong that the person could not type again.
+        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "A password cannot contain control characters such as tabs or line breaks"
+        }
         if password.count < minimumLength {
             return "Enter a password of at least \(minimumLength) characters"
         }
