@@ -150,6 +150,49 @@ import Testing
         }
     }
 
+    /// Twenty wrong passwords sent at once: each attempt is counted before its slow check, so only
+    /// the five the limit allows reach bcrypt and the rest are refused as too many.
+    @Test func wrongPasswordsSentAtOnceAreCheckedNoMoreThanTheLimitAllows() async throws {
+        let counter = BcryptCounter()
+        let counted = try makeTestDatabase(clock: clock, passwords: counter.hasher)
+        _ = try await counted.createUser(
+            NewUserInput(email: "a@example.org", password: validPassword, role: .administrator), by: .commandLine)
+        let before = counter.runs
+        let outcomes = await withTaskGroup(of: DomainError?.self, returning: [DomainError?].self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    do {
+                        _ = try await counted.signIn(
+                            email: "a@example.org", password: "wrong password \(index)", from: "10.0.1.\(index)", kind: .web)
+                        return nil
+                    } catch {
+                        return error as? DomainError
+                    }
+                }
+            }
+            var all: [DomainError?] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(counter.runs - before <= 5, "bcrypt ran \(counter.runs - before) times")
+        #expect(outcomes.filter { $0 == .invalidCredentials }.count == 5)
+        #expect(outcomes.filter { $0 == .tooManyAttempts(retryAfterSeconds: 900) }.count == 15)
+        let failures = try await counted.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signInFailure") }
+        #expect(failures == 5)
+    }
+
+    @Test func aRightPasswordLeavesNoFailureBehind() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        await #expect(throws: DomainError.invalidCredentials) {
+            _ = try await database.signIn(email: "m@example.org", password: "wrong password", from: "10.0.0.1", kind: .web)
+        }
+        _ = try await database.signIn(email: "m@example.org", password: validPassword, from: "10.0.0.1", kind: .web)
+        let failures = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signInFailure") }
+        #expect(failures == 0, "the attempt counted before the check is forgotten once the password proves right")
+    }
+
     @Test func webSessionsEndAfterThirtyIdleMinutesAndTwelveHoursInAll() async throws {
         _ = try await database.createUser(
             NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),

@@ -5,13 +5,17 @@ import HummingbirdBcrypt
 public struct PasswordHasher: Sendable {
     /// log2 of bcrypt's rounds: 12 or more in service; tests pass a low cost to stay fast.
     public let cost: UInt8
+    /// Told of every bcrypt run, a hash or a check: tests count the slow work with it.
+    private let willRunBcrypt: @Sendable () -> Void
 
-    public init(cost: UInt8 = 12) {
+    public init(cost: UInt8 = 12, willRunBcrypt: @escaping @Sendable () -> Void = {}) {
         self.cost = cost
+        self.willRunBcrypt = willRunBcrypt
     }
 
     public func hash(_ password: String) async -> String {
         let cost = self.cost
+        willRunBcrypt()
         return await Self.offload { Bcrypt.hash(password, cost: cost) }
     }
 
@@ -22,6 +26,7 @@ public struct PasswordHasher: Sendable {
     }
 
     public func verify(_ password: String, against hash: String) async -> Bool {
+        willRunBcrypt()
         // bcrypt reads a C string and stops at a NUL byte, so "\0" and anything after it would
         // match the hash of the empty string: such a password never matches (none can be set).
         let cut = password.utf8.contains(0)
