@@ -3,13 +3,14 @@ import Hummingbird
 import Logging
 import SGPSupport
 
-/// Builds the application that serves; tests build the very same one.
+/// Builds the application that serves; tests build the very same one. Each request's path is
+/// normalised before the router and its middleware see it (`PathNormalisingResponder`).
 public func buildApplication(
     configuration: AppConfiguration, database: AppDatabase, logger: Logger = Logger(label: "sgpst")
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, database: database)
     return Application(
-        router: router,
+        responder: PathNormalisingResponder(responder: router.buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sgpst"),
         services: [
             ScheduledWorkService(
