@@ -238,9 +238,26 @@ struct SessionController {
         return renderer.render("sign-in-code", model, status: status)
     }
 
-    /// Only a path on this site may follow sign-in, never another site ("//evil.example").
+    /// Only a path on this site may follow sign-in, never another site. Browsers drop tabs and line
+    /// breaks from an address and read a backslash as a slash, so "/<tab>/evil.example" or "/\evil"
+    /// would leave the site: the value must start with one "/" and a path character, and hold no
+    /// control character or backslash, both as sent and percent-decoded. It is used as it came or
+    /// not at all, never trimmed into shape.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return nil }
+        guard let next, isLocalPath(next), let decoded = next.removingPercentEncoding, isLocalPath(decoded) else {
+            return nil
+        }
         return next
+    }
+
+    /// What may follow the leading "/": RFC 3986's path characters with "%" for escapes (never a
+    /// slash or a backslash).
+    private static let pathStart = Set(
+        ("abcdefghijklmnopqrstuvwxyz" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "0123456789" + "-._~!$&'()*+,;=:@%").unicodeScalars)
+
+    private static func isLocalPath(_ value: String) -> Bool {
+        let scalars = Array(value.unicodeScalars)
+        guard scalars.count >= 2, scalars[0] == "/", pathStart.contains(scalars[1]) else { return false }
+        return !scalars.contains { $0 == "\\" || $0.properties.generalCategory == .control }
     }
 }
