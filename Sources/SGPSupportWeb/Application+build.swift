@@ -20,13 +20,14 @@ public func buildApplication(
         logger: logger)
 }
 
-/// The routes and middleware, outermost first: headers on every answer, errors turned into pages or
-/// JSON, static files, who is signed in, the CSRF check on form posts, then signed-in GET answers
-/// kept until the next write.
+/// The routes and middleware, outermost first: who the client is (behind a trusted proxy), headers
+/// on every answer, errors turned into pages or JSON, static files, who is signed in, the CSRF check
+/// on form posts, then signed-in GET answers kept until the next write.
 public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer(
         templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
     let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.middlewares.add(SecurityHeadersMiddleware(usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(ErrorMiddleware(renderer: renderer))
     router.middlewares.add(

@@ -37,10 +37,13 @@ struct TestEnvironment {
         }
     }
 
-    /// Runs the very application `sgpst serve` runs, without sockets.
-    func test<Value: Sendable>(_ body: @Sendable (Browser) async throws -> Value) async throws -> Value {
+    /// Runs the very application `sgpst serve` runs, without sockets (or, with `.live`, on a local
+    /// port, for what needs a real peer address).
+    func test<Value: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (Browser) async throws -> Value)
+        async throws -> Value
+    {
         let app = try await buildApplication(configuration: configuration, database: database)
-        return try await app.test(.router) { client in try await body(Browser(client)) }
+        return try await app.test(setup) { client in try await body(Browser(client)) }
     }
 }
 

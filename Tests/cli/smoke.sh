@@ -62,6 +62,12 @@ grep -q "'+44 1632 960555" "$work/export.csv" || fail "the export does not guard
 "$bin" user add --database "$db" --email good@example.org --password "a long enough passphrase" --role gp --gmc 7200001 \
   | grep -q "gp" || fail "user add --role gp --gmc"
 
+# A --trusted-proxy range that is wrong stops serve before it starts, saying why.
+if err="$(timeout 20 "$bin" serve --database "$work/proxy.sqlite" --trusted-proxy 10.0.0.0/33 2>&1)"; then
+  fail "a bad --trusted-proxy accepted"
+fi
+grep -q "prefix length of an IPv4 range is a whole number from 0 to 32" <<<"$err" || fail "bad --trusted-proxy message: $err"
+
 # serve --demo from a folder that is not the repository: resources are found beside the binary.
 port=$((20000 + RANDOM % 20000))
 cd "$work"
