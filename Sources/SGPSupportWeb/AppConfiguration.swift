@@ -11,6 +11,8 @@ public struct AppConfiguration: Sendable {
     public var resourcesDirectory: URL
     public var sessionLifetimes: SessionLifetimes
     public var signInLimits: SignInLimits
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-address sign-in limit).
+    public var trustedProxies: [NetworkRange]
     /// Where the service's emails go (an outbox folder until SMTP is configured).
     public var mailer: any MailTransport
 
@@ -21,6 +23,7 @@ public struct AppConfiguration: Sendable {
         resourcesDirectory: URL,
         sessionLifetimes: SessionLifetimes = SessionLifetimes(),
         signInLimits: SignInLimits = SignInLimits(),
+        trustedProxies: [NetworkRange] = [],
         mailer: any MailTransport
     ) {
         self.host = host
@@ -29,6 +32,7 @@ public struct AppConfiguration: Sendable {
         self.resourcesDirectory = resourcesDirectory
         self.sessionLifetimes = sessionLifetimes
         self.signInLimits = signInLimits
+        self.trustedProxies = trustedProxies
         self.mailer = mailer
     }
 

@@ -4,8 +4,11 @@ import SGPSupport
 /// Per-request state: who is signed in (if anyone) and the CSRF token forms must carry.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The network address of the client, for sign-in limits.
-    public let remoteAddress: String
+    /// The TCP peer's address ("local" when there is none, as when tests send no packets).
+    public let peerAddress: String
+    /// The client's address, for the sign-in limits: the peer, or behind a trusted proxy the address
+    /// the proxy was reached from (set by `ClientAddressMiddleware`).
+    public var remoteAddress: String
     /// The signed-in session, set by `AuthenticationMiddleware`.
     public var session: ActiveSession?
     /// The raw session token or bearer token presented with this request.
@@ -18,7 +21,9 @@ public struct AppRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "local"
+        let peer = source.channel.remoteAddress?.ipAddress ?? "local"
+        self.peerAddress = peer
+        self.remoteAddress = peer
     }
 
     public var principal: Principal? { session?.principal }

@@ -3,13 +3,14 @@ import Hummingbird
 import Logging
 import SGPSupport
 
-/// Builds the application that serves; tests build the very same one.
+/// Builds the application that serves; tests build the very same one. Each request's path is
+/// normalised before the router and its middleware see it (`PathNormalisingResponder`).
 public func buildApplication(
     configuration: AppConfiguration, database: AppDatabase, logger: Logger = Logger(label: "sgpst")
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, database: database)
     return Application(
-        router: router,
+        responder: PathNormalisingResponder(responder: router.buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sgpst"),
         services: [
             ScheduledWorkService(
@@ -19,14 +20,15 @@ public func buildApplication(
         logger: logger)
 }
 
-/// The routes and middleware, outermost first: headers on every answer, errors turned into pages or
-/// JSON, static files, who is signed in, the CSRF check on form posts, then signed-in GET answers
-/// kept until the next write (inside the first two, so they are kept per authenticated session and
-/// with that session's CSRF token).
+/// The routes and middleware, outermost first: who the client is (behind a trusted proxy), headers
+/// on every answer, errors turned into pages or JSON, static files, who is signed in, the CSRF check
+/// on form posts, then signed-in GET answers kept until the next write (inside the authentication,
+/// so they are kept per authenticated session and with that session's CSRF token).
 public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer(
         templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
     let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.middlewares.add(SecurityHeadersMiddleware(usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(ErrorMiddleware(renderer: renderer))
     router.middlewares.add(
@@ -52,7 +54,7 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     clearingHouse.addRoutes(to: router)
     ClearingHousePagesController(database: database, renderer: renderer, api: clearingHouse).addRoutes(to: router)
     PracticePagesController(database: database, renderer: renderer).addRoutes(to: router)
-    JoinController(database: database, renderer: renderer).addRoutes(to: router)
+    JoinController(database: database, renderer: renderer, signInLimits: configuration.signInLimits).addRoutes(to: router)
     RegisterFilesController(database: database, renderer: renderer).addRoutes(to: router)
     GPAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(to: router)
     let feedback = FeedbackAPIController(database: database, mailer: configuration.mailer, links: configuration.links)

@@ -18,6 +18,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the demo data when it is not there yet and print the demo sign-ins.") var demo = false
     @Option(help: "The folder holding Templates/, public/ and seeds/ (or set SGPST_RESOURCES).") var resources: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: """
+            A reverse proxy in front of the service, as an address range (CIDR: 10.0.0.0/8, 2001:db8::/32, or one address); \
+            repeat for more. Only from these is X-Forwarded-For believed, for the per-address sign-in limit.
+            """)
+    var trustedProxies: [String] = []
     @OptionGroup var mail: MailOptions
 
     func validate() throws {
@@ -30,6 +37,18 @@ struct Serve: AsyncParsableCommand {
         _ = try mail.transport()
         if !(1...65535).contains(port) {
             throw ValidationError("--port must be between 1 and 65535")
+        }
+        _ = try proxyRanges()
+    }
+
+    /// The `--trusted-proxy` ranges, or a message naming the one that is wrong.
+    func proxyRanges() throws -> [NetworkRange] {
+        try trustedProxies.map { raw in
+            do {
+                return try NetworkRange(raw)
+            } catch let error as NetworkRange.Invalid {
+                throw ValidationError("--trusted-proxy \(error.description)")
+            }
         }
     }
 
@@ -53,7 +72,7 @@ struct Serve: AsyncParsableCommand {
         }
         let configuration = AppConfiguration(
             host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder,
-            mailer: try mail.transport())
+            trustedProxies: try proxyRanges(), mailer: try mail.transport())
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
         print("Serving on http://\(host):\(port)  (database \(path))")
         // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.

@@ -53,6 +53,35 @@ import Testing
         }
     }
 
+    /// bcrypt stops at a NUL byte, so "\0" and 14 more characters would have been stored as the
+    /// empty password; tabs and line breaks are pastes gone wrong. One rule refuses them all.
+    @Test(arguments: [
+        "\0" + String(repeating: "x", count: 14), "tab\tseparated words", "line\nbreak words", "carriage\rreturn",
+        "bell\u{07}and more", "next line\u{85}here",
+    ])
+    func aPasswordWithAControlCharacterIsRefused(_ password: String) async throws {
+        let expected = "A password cannot contain control characters such as tabs or line breaks"
+        #expect(PasswordPolicy.problem(with: password) == expected)
+        let message = await validationMessage("password") {
+            _ = try await database.createUser(
+                NewUserInput(email: "a@example.org", password: password, role: .administrator), by: .commandLine)
+        }
+        #expect(message == expected)
+        let users = try await database.read { db in try User.fetchCount(db) }
+        #expect(users == 0)
+        #expect(PasswordPolicy.problem(with: "spaces and accents are fine, café") == nil)
+    }
+
+    @Test func aPasswordCutShortAtANulByteNeverMatches() async {
+        // A hash made before the rule, of a password bcrypt read as empty.
+        let hasher = PasswordHasher(cost: 4)
+        let emptyHash = await hasher.hash("")
+        #expect(await hasher.verify("\0anything at all", against: emptyHash) == false)
+        let real = await hasher.hash(validPassword)
+        #expect(await hasher.verify(validPassword + "\0tail", against: real) == false)
+        #expect(await hasher.verify(validPassword, against: real))
+    }
+
     @Test func rolesMustNameWhatTheyApplyTo() async throws {
         let missing = await validationMessage("organisation") {
             _ = try await database.createUser(
@@ -119,6 +148,49 @@ import Testing
             _ = try await database.signIn(
                 email: "m@example.org", password: validPassword, from: "10.9.9.9", kind: .web, limits: limits)
         }
+    }
+
+    /// Twenty wrong passwords sent at once: each attempt is counted before its slow check, so only
+    /// the five the limit allows reach bcrypt and the rest are refused as too many.
+    @Test func wrongPasswordsSentAtOnceAreCheckedNoMoreThanTheLimitAllows() async throws {
+        let counter = BcryptCounter()
+        let counted = try makeTestDatabase(clock: clock, passwords: counter.hasher)
+        _ = try await counted.createUser(
+            NewUserInput(email: "a@example.org", password: validPassword, role: .administrator), by: .commandLine)
+        let before = counter.runs
+        let outcomes = await withTaskGroup(of: DomainError?.self, returning: [DomainError?].self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    do {
+                        _ = try await counted.signIn(
+                            email: "a@example.org", password: "wrong password \(index)", from: "10.0.1.\(index)", kind: .web)
+                        return nil
+                    } catch {
+                        return error as? DomainError
+                    }
+                }
+            }
+            var all: [DomainError?] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(counter.runs - before <= 5, "bcrypt ran \(counter.runs - before) times")
+        #expect(outcomes.filter { $0 == .invalidCredentials }.count == 5)
+        #expect(outcomes.filter { $0 == .tooManyAttempts(retryAfterSeconds: 900) }.count == 15)
+        let failures = try await counted.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signInFailure") }
+        #expect(failures == 5)
+    }
+
+    @Test func aRightPasswordLeavesNoFailureBehind() async throws {
+        _ = try await database.createUser(
+            NewUserInput(email: "m@example.org", password: validPassword, role: .mentor, scopeReference: "DEMO1"),
+            by: .commandLine)
+        await #expect(throws: DomainError.invalidCredentials) {
+            _ = try await database.signIn(email: "m@example.org", password: "wrong password", from: "10.0.0.1", kind: .web)
+        }
+        _ = try await database.signIn(email: "m@example.org", password: validPassword, from: "10.0.0.1", kind: .web)
+        let failures = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signInFailure") }
+        #expect(failures == 0, "the attempt counted before the check is forgotten once the password proves right")
     }
 
     @Test func webSessionsEndAfterThirtyIdleMinutesAndTwelveHoursInAll() async throws {

@@ -535,8 +535,10 @@ struct ClearingFixture {
         let session = try await fixture.post()
         let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
         let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
-        let token = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal)
-        #expect(try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal) == token)
+        let token = try #require(try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal).token)
+        #expect(
+            try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal) == .issuedBefore,
+            "the address is known only when it is made")
         let feed = try #require(try await fixture.database.calendarFeed(token: token))
         #expect(feed.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
         #expect(feed.contains("UID:booking-\(booking.id!)@sgpst\r\n"))
@@ -547,15 +549,77 @@ struct ClearingFixture {
         let after = try #require(try await fixture.database.calendarFeed(token: token))
         #expect(after.contains("UID:booking-\(booking.id!)@sgpst\r\n"))
         #expect(after.contains("STATUS:CANCELLED"))
-        let reset = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: true, by: principal)
+        let reset = try #require(try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: true, by: principal).token)
         #expect(reset != token)
         #expect(try await fixture.database.calendarFeed(token: token) == nil, "the old address stops working")
+        #expect(try await fixture.database.calendarFeed(token: reset)?.contains("STATUS:CANCELLED") == true)
         let (_, stranger) = try await fixture.readyGP("2222222")
         await #expect(throws: DomainError.self) {
-            _ = try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: stranger)
+            _ = try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: stranger)
+        }
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.hasCalendarFeed(for: .gp(gp.id!), by: stranger)
         }
     }
 
+    /// Like every other secret, a feed's token is kept only as its SHA-256 digest: a copy of the
+    /// database opens no feed.
+    @Test func theDatabaseNeverHoldsAFeedsToken() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        #expect(try await fixture.database.hasCalendarFeed(for: .gp(gp.id!), by: principal) == false)
+        let token = try #require(try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal).token)
+        #expect(try await fixture.database.hasCalendarFeed(for: .gp(gp.id!), by: principal))
+        let practice = CalendarOwner.practice(fixture.practiceId)
+        let practiceToken = try #require(
+            try await fixture.database.calendarAddress(for: practice, reset: true, by: fixture.manager).token)
+        let holders = try await fixture.database.read { db -> [String] in
+            var holders: [String] = []
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
+                    let texts = row.databaseValues.compactMap { String.fromDatabaseValue($0) }
+                    if texts.contains(where: { $0.contains(token) || $0.contains(practiceToken) }) { holders.append(table) }
+                }
+            }
+            return holders
+        }
+        #expect(holders.isEmpty, "the token is stored in \(holders)")
+        let stored = try await fixture.database.read { db in
+            try String.fetchAll(db, sql: "SELECT tokenDigest FROM calendarFeed ORDER BY ownerKind")
+        }
+        #expect(stored == [SecretToken.digest(token), SecretToken.digest(practiceToken)])
+        #expect(try await fixture.database.calendarFeed(token: SecretToken.digest(token)) == nil, "the digest opens nothing")
+        #expect(try await fixture.database.calendarFeed(token: token) != nil)
+    }
+
+    /// A feed address given out before digests were kept still opens its feed after the migration.
+    @Test func aFeedAddressGivenOutBeforeTheMigrationKeepsWorking() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-feed-\(UUID().uuidString).sqlite").path
+        let pool = try AppDatabase.openPool(path: path)
+        try AppDatabase.migrator.migrate(pool, upTo: "v9-second-factor")
+        let plain = SecretToken.generate()
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO calendarFeed (ownerKind, ownerId, token) VALUES ('gp', 1, ?)", arguments: [plain])
+        }
+        try pool.close()
+        let database = try AppDatabase(path: path, clock: TestClock().wallClock, passwords: PasswordHasher(cost: 4))
+        let stored = try await database.read { db in try String.fetchAll(db, sql: "SELECT tokenDigest FROM calendarFeed") }
+        #expect(stored == [SecretToken.digest(plain)])
+        let feed = try #require(try await database.calendarFeed(token: plain))
+        #expect(feed.hasPrefix("BEGIN:VCALENDAR\r\n"))
+    }
+}
+
+extension CalendarFeedAddress {
+    /// The token, when the address was just made.
+    var token: String? {
+        if case .new(let token) = self { return token }
+        return nil
+    }
+}
+
+@Suite struct CalendarFeedEscapingTests {
     /// Issue 19, finding 12: a bare CR (or a vertical tab) in a name started a new line in the other side's feed.
     @Test func aLineBreakOrControlCharacterInANameNeverStartsAContentLine() async throws {
         let fixture = try await ClearingFixture()
@@ -569,8 +633,9 @@ struct ClearingFixture {
         let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
         _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
         let feeds = [
-            try await fixture.database.calendarToken(for: .gp(gp.id!), reset: false, by: principal),
-            try await fixture.database.calendarToken(for: .practice(practiceId), reset: false, by: fixture.manager),
+            try #require(try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal).token),
+            try #require(
+                try await fixture.database.calendarAddress(for: .practice(practiceId), reset: false, by: fixture.manager).token),
         ]
         let breaks: Set<Unicode.Scalar> = ["\r", "\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"]
         let properties = [

@@ -153,14 +153,58 @@ import Testing
         await #expect(throws: DomainError.invalidCredentials) {
             _ = try await fixture.database.signIn(email: "keen@example.org", password: "anything at all", from: "t", kind: .web)
         }
-        let email = try await fixture.database.completePasswordSetup(token: invite.token, password: "my new passphrase")
+        let email = try await fixture.database.completePasswordSetup(
+            token: invite.token, password: "my new passphrase", from: "10.0.0.1")
         #expect(email == "keen@example.org")
         let session = try await fixture.database.signIn(
             email: "keen@example.org", password: "my new passphrase", from: "t", kind: .web)
         #expect(session.principal.gpId == applicant.id)
         await #expect(throws: DomainError.self) {
-            _ = try await fixture.database.completePasswordSetup(token: invite.token, password: "another passphrase")
+            _ = try await fixture.database.completePasswordSetup(
+                token: invite.token, password: "another passphrase", from: "10.0.0.1")
         }
+    }
+
+    @Test func theSetPasswordLinkTakesTheOnePasswordRule() async throws {
+        let fixture = try await RegisterFixture()
+        var input = GPInput()
+        input.name = "Dr Paste"
+        input.gmcNumber = "5555557"
+        input.email = "paste@example.org"
+        let applicant = try await fixture.database.submitApplication(organisationId: fixture.organisationId, input)
+        let invite = try await fixture.database.approveApplicant(gpId: applicant.id!, by: fixture.liaison)
+        let errors = await validationErrors {
+            _ = try await fixture.database.completePasswordSetup(
+                token: invite.token, password: "my new\tpassphrase", from: "10.0.0.1")
+        }
+        #expect(errors?["password"] == "A password cannot contain control characters such as tabs or line breaks")
+        #expect(try await fixture.database.passwordSetupIsValid(token: invite.token), "the link still works")
+    }
+
+    /// A link that does not work is refused before any bcrypt, and counts as a failed sign-in of the
+    /// address, so guessing links meets the sign-in limit.
+    @Test func aBadSetPasswordLinkCostsNoHashingAndGuessesAreLimited() async throws {
+        let counter = BcryptCounter()
+        let database = try makeTestDatabase(passwords: counter.hasher)
+        var limits = SignInLimits()
+        limits.failuresPerAddress = 3
+        for index in 0..<3 {
+            await #expect(throws: DomainError.self) {
+                _ = try await database.completePasswordSetup(
+                    token: "guess-\(index)", password: "a fine passphrase", from: "10.0.0.7", limits: limits)
+            }
+        }
+        #expect(counter.runs == 0, "no password was hashed for a bad link")
+        await #expect(throws: DomainError.tooManyAttempts(retryAfterSeconds: 900)) {
+            _ = try await database.completePasswordSetup(
+                token: "guess-4", password: "a fine passphrase", from: "10.0.0.7", limits: limits)
+        }
+        let expired = DomainError.notFound("This link has expired or has been used. Ask the support team for a new one.")
+        await #expect(throws: expired, "another address is not held back") {
+            _ = try await database.completePasswordSetup(
+                token: "guess-5", password: "a fine passphrase", from: "10.0.0.8", limits: limits)
+        }
+        #expect(counter.runs == 0)
     }
 
     @Test func aDeclineNeedsAReasonAndKeepsIt() async throws {

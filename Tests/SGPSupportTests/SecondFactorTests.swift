@@ -126,6 +126,59 @@ import Testing
         }
     }
 
+    /// Sets up the authenticator, then fails the password five times from five addresses, as anyone
+    /// who knows the email could; the next step of the app's codes is current afterwards.
+    private func lockedByWrongPasswords() async throws {
+        let first = try await challenge()
+        _ = try await database.completeSignIn(
+            challenge: first, code: try await appCode("lo@example.org", at: clock.now), from: "test")
+        clock.advance(by: 30)
+        for index in 0..<SignInLimits().failuresPerEmail {
+            await #expect(throws: DomainError.invalidCredentials) {
+                _ = try await database.beginSignIn(
+                    email: "lo@example.org", password: "not the password", from: "198.51.100.\(index)", kind: .web)
+            }
+        }
+    }
+
+    @Test func aLockedStaffSignInOpensWithTheRightPasswordAndAValidCode() async throws {
+        try await lockedByWrongPasswords()
+        let locked = DomainError.tooManyAttempts(retryAfterSeconds: 900)
+        await #expect(throws: locked) {
+            _ = try await database.beginSignIn(email: "lo@example.org", password: validPassword, from: "test", kind: .web)
+        }
+        let code = try await appCode("lo@example.org", at: clock.now)
+        // Without the password, or without the phone, the answer is the lock's whichever was wrong.
+        await #expect(throws: locked) {
+            _ = try await database.beginSignIn(
+                email: "lo@example.org", password: "not the password", code: code, from: "test", kind: .web)
+        }
+        await #expect(throws: locked) {
+            _ = try await database.beginSignIn(
+                email: "lo@example.org", password: validPassword, code: "000000", from: "test", kind: .web)
+        }
+        let outcome = try await database.beginSignIn(
+            email: "lo@example.org", password: validPassword, code: code, from: "test", kind: .web)
+        #expect(outcome.session?.principal.holds(.liaisonOfficer) == true)
+        // Signing in forgets the failures: the password alone leads to the code step again.
+        _ = try await challenge()
+    }
+
+    @Test func whilePasswordsAreLockedWrongCodesStillMeetTheirLimit() async throws {
+        try await lockedByWrongPasswords()
+        let locked = DomainError.tooManyAttempts(retryAfterSeconds: 900)
+        for _ in 0..<SignInLimits().failuresPerEmail {
+            await #expect(throws: locked) {
+                _ = try await database.signIn(
+                    email: "lo@example.org", password: validPassword, code: "000000", from: "test", kind: .api)
+            }
+        }
+        let code = try await appCode("lo@example.org", at: clock.now)
+        await #expect(throws: locked) {
+            _ = try await database.signIn(email: "lo@example.org", password: validPassword, code: code, from: "test", kind: .api)
+        }
+    }
+
     @Test func aChallengeExpiresAfterFiveMinutes() async throws {
         let attempt = try await challenge()
         clock.advance(by: 5 * 60 + 1)

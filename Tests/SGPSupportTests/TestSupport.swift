@@ -29,11 +29,24 @@ final class TestClock: Sendable {
 
 /// A fresh database file of its own for each test, at bcrypt's lowest cost so tests stay quick.
 /// Sign-ins need no authenticator code unless the test is about that (`secondFactorRoles`).
-func makeTestDatabase(clock: TestClock = TestClock(), secondFactorRoles: Set<Role> = []) throws -> AppDatabase {
+func makeTestDatabase(
+    clock: TestClock = TestClock(), secondFactorRoles: Set<Role> = [], passwords: PasswordHasher = PasswordHasher(cost: 4)
+) throws -> AppDatabase {
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("sgpst-test-\(UUID().uuidString).sqlite").path
-    return try AppDatabase(
-        path: path, clock: clock.wallClock, passwords: PasswordHasher(cost: 4), secondFactorRoles: secondFactorRoles)
+    return try AppDatabase(path: path, clock: clock.wallClock, passwords: passwords, secondFactorRoles: secondFactorRoles)
+}
+
+/// Counts bcrypt runs (hashes and checks), to show where the slow work is done and where it is not.
+final class BcryptCounter: Sendable {
+    private let count = Mutex(0)
+
+    var runs: Int { count.withLock { $0 } }
+
+    /// A hasher at bcrypt's lowest cost that counts each run here.
+    var hasher: PasswordHasher {
+        PasswordHasher(cost: 4, willRunBcrypt: { [self] in self.count.withLock { $0 += 1 } })
+    }
 }
 
 /// The repository's demo data set, read from `seeds/`.

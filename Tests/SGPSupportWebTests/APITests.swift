@@ -63,6 +63,32 @@ import Testing
         }
     }
 
+    /// The router finds `/api/v1/me` at "//api/v1/me" too; the path is normalised before anything
+    /// reads it, so the API check agrees with the router and the cookie opens nothing there either.
+    @Test func theAPIRefusesTheSessionCookieWhateverSlashesThePathHas() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            for path in ["//api/v1/me", "///api//v1/me", "/api//v1//me"] {
+                let me = try await browser.request(path)
+                #expect(me.status == .unauthorized, "\(path)")
+                #expect(me.errorCode == "unauthenticated", "\(path)")
+            }
+            try await browser.request("/dashboard")  // the page's form token, as a forged form would carry
+            let reset = try await browser.submit("//api/v1/gps/1/calendar-url", [:])
+            #expect(reset.status == .unauthorized, "a form post with the cookie does not reach the API")
+            #expect(try await browser.request("//dashboard").status == .ok, "pages answer at a doubled slash as before")
+        }
+    }
+
+    @Test func pathsAreNormalisedOnceAndOnlyBySlashes() {
+        #expect(RequestPath.normalised("//api//v1///me") == "/api/v1/me")
+        #expect(RequestPath.normalised("api/v1/me") == "/api/v1/me")
+        #expect(RequestPath.normalised("/gps/") == "/gps/")
+        #expect(RequestPath.normalised("") == "/")
+        #expect(RequestPath.normalised("/a/%2F/b") == "/a/%2F/b")
+    }
+
     @Test func wrongCredentialsGetAStableErrorCode() async throws {
         let environment = try await TestEnvironment()
         try await environment.test { browser in

@@ -199,6 +199,7 @@ import Testing
         "POST /sessions/{id}/apply": "Gg",
         "POST /sessions/{id}/withdraw": "ALP",
         "POST /bookings/{id}/complete": "ALPG",
+        "POST /bookings/calendar-address": "PGgp",
         "POST /availability": "Gg",
         "POST /practices/{id}/pack": "ALP",
         "POST /practices/{id}/admission-feedback": "P",

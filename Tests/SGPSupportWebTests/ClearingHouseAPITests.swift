@@ -16,6 +16,26 @@ import Testing
         return day.description
     }()
 
+    @Test func aCalendarResetGivesANewAddressAndEndsTheOld() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            func feedPath(_ response: TestResponse) throws -> String {
+                let url = try #require(response.json["url"] as? String)
+                return String(url.dropFirst("http://127.0.0.1:8080".count))
+            }
+            let first = try feedPath(try await practice.send("/api/v1/practices/1/calendar-url"))
+            #expect(try await browser.request(first).status == .ok)
+            let reset = try await practice.send("/api/v1/practices/1/calendar-url", method: .post)
+            #expect(reset.status == .ok)
+            let second = try feedPath(reset)
+            #expect(second != first)
+            #expect(try await browser.request(first).status == .notFound, "the old address stops working")
+            #expect(try await browser.request(second).text.hasPrefix("BEGIN:VCALENDAR"))
+            #expect(try await practice.send("/api/v1/practices/1/calendar-url").status == .conflict)
+        }
+    }
+
     @Test func aSessionIsPostedFoundAppliedForAcceptedAndInTheCalendar() async throws {
         let environment = try await TestEnvironment()
         try await environment.test { browser in
@@ -75,6 +95,12 @@ import Testing
             let feed = try await browser.request(path)
             #expect(feed.headers[.contentType] == "text/calendar; charset=utf-8")
             #expect(feed.text.contains("UID:booking-\(bookingId)@sgpst"))
+            // Only a digest is kept: a second GET cannot show the address again and says how to get a new one.
+            let shownAgain = try await gp.send("/api/v1/gps/1/calendar-url")
+            #expect(shownAgain.status == .conflict)
+            #expect(shownAgain.errorCode == "conflict")
+            let message = (shownAgain.json["error"] as? [String: Any])?["message"] as? String
+            #expect(message?.contains("POST to this address for a new one") == true)
 
             let early = try await practice.send("/api/v1/bookings/\(bookingId)/complete", method: .post)
             #expect(early.status == .conflict)

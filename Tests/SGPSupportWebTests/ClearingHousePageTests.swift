@@ -60,7 +60,7 @@ import Testing
             try await browser.signIn("gp@demo.test")
             let bookings = try await browser.request("/bookings")
             #expect(bookings.text.contains(#"href="/sessions/\#(sessionId)""#))
-            #expect(bookings.text.contains("/calendar/"))
+            #expect(bookings.text.contains(#"action="/bookings/calendar-address""#))
             let session = try await browser.request("/sessions/\(sessionId)")
             #expect(session.text.contains("Arrival and parking"), "a booked GP sees the practice pack")
             let bookingId = try await bookingId(environment, sessionId)
@@ -71,6 +71,38 @@ import Testing
             #expect(cancelled.headers[.location] == "/bookings?done=cancelled")
         }
         #expect(environment.mailbox.sent.contains { $0.to == "practice@demo.test" && $0.text.contains("Car broke down") })
+    }
+
+    /// The bookings page makes the feed's address on request and shows it that once (only a digest is
+    /// kept); afterwards it offers a new one, which ends the old.
+    @Test func theCalendarAddressIsShownOnceWhenMadeAndANewOneEndsTheOld() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("gp@demo.test")
+            let first = try await browser.request("/bookings")
+            #expect(first.text.contains("Make my calendar address"))
+            #expect(!first.text.contains("/calendar/"))
+            let made = try await browser.submit("/bookings/calendar-address", [:])
+            #expect(made.status == .ok)
+            let url = try #require(
+                made.text.range(of: #"http://127\.0\.0\.1:8080/calendar/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression)
+                    .map { String(made.text[$0]) })
+            let path = String(url.dropFirst("http://127.0.0.1:8080".count))
+            #expect(try await browser.request(path).headers[.contentType] == "text/calendar; charset=utf-8")
+
+            let later = try await browser.request("/bookings")
+            #expect(!later.text.contains("/calendar/"), "the address is not shown again")
+            #expect(later.text.contains("Make a new calendar address"))
+            let renewed = try await browser.submit("/bookings/calendar-address", [:])
+            #expect(renewed.text.contains("/calendar/") && !renewed.text.contains(url))
+            #expect(try await browser.request(path).status == .notFound, "the old address stops working")
+
+            try await browser.request("/dashboard")
+            try await browser.submit("/sign-out", [:])
+            try await browser.signIn("liaison@demo.test")
+            try await browser.request("/bookings")
+            #expect(try await browser.submit("/bookings/calendar-address", [:]).status == .forbidden)
+        }
     }
 
     func bookingId(_ environment: TestEnvironment, _ sessionId: Int64) async throws -> Int64 {

@@ -233,6 +233,32 @@ import Testing
         }
     }
 
+    /// A set-password link that does not work is answered before any bcrypt, and trying links from
+    /// one address meets the sign-in limit.
+    @Test func badSetPasswordLinksCostNoHashingAndAreLimited() async throws {
+        let counter = BcryptCounter()
+        var environment = try await TestEnvironment(passwords: counter.hasher)
+        environment.configuration.signInLimits.failuresPerAddress = 3
+        try await environment.test { browser in
+            try await browser.request("/sign-in")
+            let before = counter.runs
+            for index in 0..<3 {
+                let refused = try await browser.submit(
+                    "/set-password",
+                    ["token": "guess-\(index)", "password": "a fine passphrase", "confirmPassword": "a fine passphrase"])
+                #expect(refused.status == .notFound)
+                #expect(refused.text.contains("This link has expired"))
+            }
+            #expect(counter.runs == before, "no password was hashed for a bad link")
+            let limited = try await browser.submit(
+                "/set-password", ["token": "guess-4", "password": "a fine passphrase", "confirmPassword": "a fine passphrase"])
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter] == "900")
+            #expect(limited.text.contains("Too many attempts"))
+            #expect(counter.runs == before)
+        }
+    }
+
     @Test func declineWithoutAReasonSaysSoBesideTheField() async throws {
         let environment = try await TestEnvironment()
         let applicant = try #require(

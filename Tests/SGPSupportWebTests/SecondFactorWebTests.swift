@@ -108,6 +108,30 @@ import Testing
         }
     }
 
+    /// Five wrong passwords (anyone who knows the email can send them) lock the password alone: the
+    /// page then offers the code field, and the password with the code still signs the officer in.
+    @Test func aLockedStaffSignInOpensWithThePasswordAndTheCodeTogether() async throws {
+        let environment = try await TestEnvironment(secondFactor: true)
+        try await environment.test { browser in
+            try await browser.request("/sign-in")
+            for _ in 0..<5 {
+                let wrong = try await browser.submit("/sign-in", ["email": "liaison@demo.test", "password": "not the password"])
+                #expect(wrong.status == .unauthorized)
+            }
+            let locked = try await browser.submit("/sign-in", ["email": "liaison@demo.test", "password": demoPassword])
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.text.contains(#"name="code""#))
+            let guessed = try await browser.submit(
+                "/sign-in", ["email": "liaison@demo.test", "password": "not the password", "code": try Self.demoCode()])
+            #expect(guessed.status == .tooManyRequests, "a right code with a wrong password tells nothing")
+            let signedIn = try await browser.submit(
+                "/sign-in", ["email": "liaison@demo.test", "password": demoPassword, "code": try Self.demoCode(), "next": "/gps"])
+            #expect(signedIn.status == .seeOther)
+            #expect(signedIn.headers[.location] == "/gps")
+            #expect(try await browser.request("/gps").status == .ok)
+        }
+    }
+
     /// RFC 4648 base32, as the set-up link carries the secret.
     static func base32Decoded(_ text: String) -> String? {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")

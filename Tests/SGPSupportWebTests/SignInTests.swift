@@ -186,6 +186,30 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        "/%09/evil.example", "//evil", "/\\evil", "/%2F%2Fevil", "/%5Cevil", "https://evil", "/\t/evil", "/", "", "evil",
+        "/%zz",
+    ])
+    func aNextThatCouldLeaveTheSiteIsNotFollowed(_ next: String) {
+        #expect(SessionController.safeNext(next) == nil)
+    }
+
+    @Test(arguments: ["/ok/path?x=1", "/dashboard", "/sessions/12", "/gps?q=%C3%A9", "/%7Euser"])
+    func aLocalPathIsFollowedAsItCame(_ next: String) {
+        #expect(SessionController.safeNext(next) == next)
+    }
+
+    @Test func aNextWithAnEscapedTabIsNotFollowedAfterSignIn() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.request("/sign-in")
+            let response = try await browser.submit(
+                "/sign-in", ["email": "liaison@demo.test", "password": demoPassword, "next": "/%09/evil.example"])
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/dashboard")
+        }
+    }
+
     @Test func httpsBaseURLMakesCookiesSecureAndSendsHSTS() async throws {
         var environment = try await TestEnvironment()
         environment.configuration.baseURL = URL(string: "https://sgpst.example.org")

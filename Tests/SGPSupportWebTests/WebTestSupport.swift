@@ -22,11 +22,14 @@ struct TestEnvironment {
 
     /// Sign-ins need no authenticator code unless the test is about that (`secondFactor`): codes
     /// follow the real clock and each works once, which would ration how often a test may sign in.
-    init(demo: Bool = true, path: String? = nil, maxPageCount: Int? = nil, secondFactor: Bool = false) async throws {
+    init(
+        demo: Bool = true, path: String? = nil, maxPageCount: Int? = nil, secondFactor: Bool = false,
+        passwords: PasswordHasher = PasswordHasher(cost: 4)
+    ) async throws {
         self.path =
             path ?? FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-web-\(UUID().uuidString).sqlite").path
         database = try AppDatabase(
-            path: self.path, passwords: PasswordHasher(cost: 4), maxPageCount: maxPageCount,
+            path: self.path, passwords: passwords, maxPageCount: maxPageCount,
             secondFactorRoles: secondFactor ? Role.needingSecondFactor : [])
         configuration = AppConfiguration(resourcesDirectory: repositoryRoot, mailer: mailbox)
         if demo, try await database.organisation(code: "DEMO1") == nil {
@@ -34,10 +37,13 @@ struct TestEnvironment {
         }
     }
 
-    /// Runs the very application `sgpst serve` runs, without sockets.
-    func test<Value: Sendable>(_ body: @Sendable (Browser) async throws -> Value) async throws -> Value {
+    /// Runs the very application `sgpst serve` runs, without sockets (or, with `.live`, on a local
+    /// port, for what needs a real peer address).
+    func test<Value: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (Browser) async throws -> Value)
+        async throws -> Value
+    {
         let app = try await buildApplication(configuration: configuration, database: database)
-        return try await app.test(.router) { client in try await body(Browser(client)) }
+        return try await app.test(setup) { client in try await body(Browser(client)) }
     }
 }
 
@@ -153,6 +159,18 @@ extension TestResponse {
 
     /// The `error.code` of an API error body.
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+}
+
+/// Counts bcrypt runs (hashes and checks), to show where the slow work is done and where it is not.
+final class BcryptCounter: Sendable {
+    private let count = Mutex(0)
+
+    var runs: Int { count.withLock { $0 } }
+
+    /// A hasher at bcrypt's lowest cost that counts each run here.
+    var hasher: PasswordHasher {
+        PasswordHasher(cost: 4, willRunBcrypt: { [self] in self.count.withLock { $0 += 1 } })
+    }
 }
 
 /// Keeps sent mail in memory for the test to read.

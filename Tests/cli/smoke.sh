@@ -32,6 +32,12 @@ if err="$("$bin" user add --database "$db" --email lo@example.org --password sho
   fail "short password accepted"
 fi
 grep -q "at least 10 characters" <<<"$err" || fail "short password message: $err"
+# The one password rule, as the command line meets it: a tab (a paste gone wrong) is refused.
+if err="$("$bin" user add --database "$db" --email lo@example.org --password $'a long\tenough passphrase' --role liaison-officer --organisation QKK 2>&1)"; then
+  fail "a password with a tab accepted"
+fi
+grep -q -- "--password: A password cannot contain control characters such as tabs or line breaks" <<<"$err" \
+  || fail "control character message: $err"
 "$bin" user add --database "$db" --email lo@example.org --password "a long enough passphrase" \
   --role liaison-officer --organisation QKK --name "Lee Officer" | grep -q "liaison officer" || fail "user add"
 if err="$("$bin" user add --database "$db" --email pm@example.org --password "a long enough passphrase" --role practice-manager --practice Z12345 2>&1)"; then
@@ -55,6 +61,12 @@ grep -q "Dr Good,7200001" "$work/export.csv" || fail "export gps"
 grep -q "'+44 1632 960555" "$work/export.csv" || fail "the export does not guard a leading +"
 "$bin" user add --database "$db" --email good@example.org --password "a long enough passphrase" --role gp --gmc 7200001 \
   | grep -q "gp" || fail "user add --role gp --gmc"
+
+# A --trusted-proxy range that is wrong stops serve before it starts, saying why.
+if err="$(timeout 20 "$bin" serve --database "$work/proxy.sqlite" --trusted-proxy 10.0.0.0/33 2>&1)"; then
+  fail "a bad --trusted-proxy accepted"
+fi
+grep -q "prefix length of an IPv4 range is a whole number from 0 to 32" <<<"$err" || fail "bad --trusted-proxy message: $err"
 
 # serve --demo from a folder that is not the repository: resources are found beside the binary.
 port=$((20000 + RANDOM % 20000))

@@ -56,6 +56,21 @@ public struct ActiveSession: Sendable {
     public var csrfToken: String
 }
 
+/// What a `signInFailure` row counts: a password (also an attempt whose check is under way), a
+/// wrong authenticator code, or a set-password link that was not valid.
+enum SignInFailureKind: String, Sendable {
+    case password, code, link
+}
+
+/// How far the sign-in limits let an attempt go.
+enum SignInGate: Sendable, Equatable {
+    /// Under every limit.
+    case open
+    /// The email reached its limit through wrong passwords: only the right password with a valid
+    /// code gets through, and any failure answers as the lock does.
+    case codeOnly
+}
+
 /// The sign-in limits: failures per email and per network address within a window.
 public struct SignInLimits: Sendable {
     public var window: TimeInterval = 15 * 60
@@ -86,27 +101,34 @@ extension AppDatabase {
     }
 
     /// The web's first step: the password, then either a session or a challenge for the code page.
-    /// With a code given (the API), the code is checked at once and no challenge is opened.
+    /// With a code given (the API, or the web while passwords are locked), the code is checked at
+    /// once and no challenge is opened.
     public func beginSignIn(
         email rawEmail: String, password: String, code: String? = nil, from address: String, kind: SessionKind,
         limits: SignInLimits = SignInLimits()
     ) async throws -> SignInOutcome {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let now = clock.now()
-        let user = try await read { db -> User? in
-            try Self.checkSignInLimits(db, email: email, address: address, at: now, limits: limits)
-            return try User.filter(User.Columns.email == email).fetchOne(db)
+        // The attempt is counted before the slow check, in the transaction that checks the limits:
+        // attempts sent at once each see the others, so no more than the limit are ever checked.
+        let (user, attemptId, gate) = try await write { db -> (User?, Int64, SignInGate) in
+            let opened = try Self.signInGate(db, email: email, address: address, codeGiven: code != nil, at: now, limits: limits)
+            let row = try Self.recordFailure(db, email: email, address: address, kind: .password, at: now)
+            return (try User.filter(User.Columns.email == email).fetchOne(db), row, opened)
         }
         // Check against a hash even when there is no such user, so timing does not reveal accounts.
         let hash = user?.passwordHash ?? passwords.unmatchableHash
         let passwordIsRight = await passwords.verify(password, against: hash) && user?.passwordHash != nil
         let secondFactorRoles = self.secondFactorRoles
+        let locked = DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
         let outcome: Result<SignInOutcome, DomainError> = try await write { db in
+            // While passwords are locked every failure answers as the lock does, so a guess learns
+            // nothing about the password unless the code is right too.
+            let codeOnly = gate == .codeOnly
             guard let user, passwordIsRight, user.disabledAt == nil else {
-                try db.execute(
-                    sql: "INSERT INTO signInFailure (email, address, at) VALUES (?, ?, ?)", arguments: [email, address, now])
-                return .failure(.invalidCredentials)
+                return .failure(codeOnly ? locked : .invalidCredentials)  // the attempt's row stays as the failure
             }
+            try db.execute(sql: "DELETE FROM signInFailure WHERE id = ?", arguments: [attemptId])
             let principal = try Principal.load(db, user: user)
             if Self.needsSecondFactor(principal, roles: secondFactorRoles) {
                 let factor = try SecondFactor.fetchOne(db, key: user.id!)
@@ -117,30 +139,63 @@ extension AppDatabase {
                         .secondFactorNeeded(challenge: try Self.openChallenge(db, for: user, factor: factor, at: now)))
                 }
                 // An authenticator is set up on the web, where its key can be shown.
-                guard confirmed else { return .failure(.secondFactorNotSetUp) }
+                guard confirmed else { return .failure(codeOnly ? locked : .secondFactorNotSetUp) }
+                // Wrong codes are limited on their own; counted again now, as others may have failed meanwhile.
+                if try Self.codeFailures(db, email: user.email, at: now, limits: limits) >= limits.failuresPerEmail {
+                    return .failure(locked)
+                }
                 do {
                     try Self.acceptCode(db, factor: factor, user: user, code: code, at: now, from: address)
                 } catch let error as DomainError {
-                    return .failure(error)  // the failure row commits; only the sign-in is refused
+                    return .failure(codeOnly ? locked : error)  // the failure row commits; only the sign-in is refused
                 }
+            } else if codeOnly {
+                return .failure(locked)  // no second factor to lift the lock with
             }
             return .success(.signedIn(try Self.finishSignIn(db, user: user, kind: kind.stored, at: now)))
         }
         return try outcome.get()
     }
 
-    /// Refuses before any password check once an email or a network address has failed too often.
-    static func checkSignInLimits(_ db: Database, email: String, address: String, at now: Date, limits: SignInLimits) throws {
+    /// How far the limits let a sign-in go, checked in the write transaction that then counts the
+    /// attempt. Refuses once a network address has failed too often, or an email has, unless a code
+    /// comes with the password and the failures were not wrong codes: five wrong passwords then
+    /// lock the password alone, yet the person with the phone still signs in.
+    static func signInGate(
+        _ db: Database, email: String?, address: String, codeGiven: Bool, at now: Date, limits: SignInLimits
+    ) throws -> SignInGate {
         let since = now.addingTimeInterval(-limits.window)
-        let byEmail =
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND at > ?", arguments: [email, since]) ?? 0
         let byAddress =
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
-        if byEmail >= limits.failuresPerEmail || byAddress >= limits.failuresPerAddress {
-            throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
-        }
+        if byAddress >= limits.failuresPerAddress { throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window)) }
+        guard let email else { return .open }
+        let byEmail =
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND kind IN ('password', 'code') AND at > ?",
+                arguments: [email, since]) ?? 0
+        if byEmail < limits.failuresPerEmail { return .open }
+        if codeGiven, try codeFailures(db, email: email, at: now, limits: limits) < limits.failuresPerEmail { return .codeOnly }
+        throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
+    }
+
+    /// Wrong authenticator codes for an email within the window.
+    static func codeFailures(_ db: Database, email: String, at now: Date, limits: SignInLimits) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM signInFailure WHERE email = ? AND kind = 'code' AND at > ?",
+            arguments: [email, now.addingTimeInterval(-limits.window)]) ?? 0
+    }
+
+    /// Writes a failure (or an attempt not yet checked) and answers its row id.
+    @discardableResult
+    static func recordFailure(_ db: Database, email: String, address: String, kind: SignInFailureKind, at now: Date) throws
+        -> Int64
+    {
+        try db.execute(
+            sql: "INSERT INTO signInFailure (email, address, at, kind) VALUES (?, ?, ?, ?)",
+            arguments: [email, address, now, kind.rawValue])
+        return db.lastInsertedRowID
     }
 
     /// Every check passed: forget the failures, record the sign-in, open the session.

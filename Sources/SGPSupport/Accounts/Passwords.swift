@@ -5,13 +5,17 @@ import HummingbirdBcrypt
 public struct PasswordHasher: Sendable {
     /// log2 of bcrypt's rounds: 12 or more in service; tests pass a low cost to stay fast.
     public let cost: UInt8
+    /// Told of every bcrypt run, a hash or a check: tests count the slow work with it.
+    private let willRunBcrypt: @Sendable () -> Void
 
-    public init(cost: UInt8 = 12) {
+    public init(cost: UInt8 = 12, willRunBcrypt: @escaping @Sendable () -> Void = {}) {
         self.cost = cost
+        self.willRunBcrypt = willRunBcrypt
     }
 
     public func hash(_ password: String) async -> String {
         let cost = self.cost
+        willRunBcrypt()
         return await Self.offload { Bcrypt.hash(password, cost: cost) }
     }
 
@@ -22,7 +26,12 @@ public struct PasswordHasher: Sendable {
     }
 
     public func verify(_ password: String, against hash: String) async -> Bool {
-        await Self.offload { Bcrypt.verify(password, hash: hash) }
+        willRunBcrypt()
+        // bcrypt reads a C string and stops at a NUL byte, so "\0" and anything after it would
+        // match the hash of the empty string: such a password never matches (none can be set).
+        let cut = password.utf8.contains(0)
+        let matches = await Self.offload { Bcrypt.verify(password, hash: hash) }
+        return matches && !cut
     }
 
     private static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -38,8 +47,14 @@ public enum PasswordPolicy {
     /// bcrypt reads only the first 72 bytes; longer passwords are refused rather than silently cut.
     public static let maximumBytes = 72
 
-    /// What is wrong with the password, or nil when it may be used.
+    /// What is wrong with the password, or nil when it may be used. Every way of setting a password
+    /// (the command line, the set-password link) asks this one rule.
     public static func problem(with password: String) -> String? {
+        // bcrypt stops at a NUL byte (the rest would be silently dropped), and a tab or line break
+        // is almost always a paste gone wrong that the person could not type again.
+        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "A password cannot contain control characters such as tabs or line breaks"
+        }
         if password.count < minimumLength {
             return "Enter a password of at least \(minimumLength) characters"
         }

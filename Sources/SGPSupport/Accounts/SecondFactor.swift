@@ -94,15 +94,15 @@ extension AppDatabase {
         principal.grants.contains { roles.contains($0.role) }
     }
 
-    /// Takes a code for a user, or throws `invalidSecondFactorCode` (recorded as a failed sign-in, so
-    /// guessing meets the same limits as passwords). The caller's transaction keeps the step used.
+    /// Takes a code for a user, or throws `invalidSecondFactorCode` (recorded as a failed code, so
+    /// guessing meets the sign-in limits, and a lock that wrong codes caused no code can lift). The
+    /// caller's transaction keeps the step used.
     static func acceptCode(
         _ db: Database, factor: SecondFactor?, user: User, code: String, at now: Date, from address: String
     ) throws {
         guard var factor else { throw DomainError.secondFactorNotSetUp }
         guard let step = factor.matchingStep(code, at: now) else {
-            try db.execute(
-                sql: "INSERT INTO signInFailure (email, address, at) VALUES (?, ?, ?)", arguments: [user.email, address, now])
+            try Self.recordFailure(db, email: user.email, address: address, kind: .code, at: now)
             throw DomainError.invalidSecondFactorCode
         }
         factor.lastUsedStep = step
@@ -157,7 +157,8 @@ extension AppDatabase {
             guard let (challenge, user) = try self.liveChallenge(db, token) else {
                 return .failure(.notFound("This sign-in has expired. Sign in again with your email address and password."))
             }
-            try Self.checkSignInLimits(db, email: user.email, address: address, at: now, limits: limits)
+            // The challenge proves the password, so only wrong codes (or the address) stop the code now.
+            _ = try Self.signInGate(db, email: user.email, address: address, codeGiven: true, at: now, limits: limits)
             do {
                 try Self.acceptCode(
                     db, factor: try SecondFactor.fetchOne(db, key: user.id!), user: user, code: code, at: now, from: address)

@@ -20,37 +20,59 @@ public enum CalendarOwner: Sendable, Equatable {
     }
 }
 
+/// A feed's secret address, as far as it can be told: only its digest is stored, like every other
+/// secret, so the token itself is known only at the moment it is made.
+public enum CalendarFeedAddress: Sendable, Equatable {
+    /// Made just now (the first time it was asked for, or a reset): the one time the token is known.
+    case new(token: String)
+    /// Made before and still working; it cannot be shown again, only replaced by a reset.
+    case issuedBefore
+}
+
 extension AppDatabase {
-    /// The feed's secret token, created on first request; `reset` replaces it (the old address stops working).
-    public func calendarToken(for owner: CalendarOwner, reset: Bool, by principal: Principal) async throws -> String {
+    /// The feed's address: made on first request, and made anew with `reset` (the old address then
+    /// stops working). A feed made before answers `issuedBefore`: the token is not kept.
+    public func calendarAddress(for owner: CalendarOwner, reset: Bool, by principal: Principal) async throws
+        -> CalendarFeedAddress
+    {
         try await write { db in
-            switch owner {
-            case .gp(let id):
-                guard let gp = try GP.fetchOne(db, id: id) else { throw DomainError.notFound("No GP has that id") }
-                guard
-                    principal.gpId == id
-                        || AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
-                else {
-                    throw DomainError.forbidden("Only the GP or their liaison officer can see this calendar address")
-                }
-            case .practice(let id):
-                guard let practice = try Practice.fetchOne(db, id: id) else {
-                    throw DomainError.notFound("No practice has that id")
-                }
-                try Self.requireCanPost(principal, practice: practice)
-            }
-            if !reset,
-                let token = try String.fetchOne(
-                    db, sql: "SELECT token FROM calendarFeed WHERE ownerKind = ? AND ownerId = ?",
-                    arguments: [owner.kind, owner.id])
-            {
-                return token
-            }
+            try Self.requireCalendarAccess(db, owner, principal)
+            if !reset, try Self.feedExists(db, owner) { return CalendarFeedAddress.issuedBefore }
             let token = SecretToken.generate()
             try db.execute(
-                sql: "INSERT OR REPLACE INTO calendarFeed (ownerKind, ownerId, token) VALUES (?, ?, ?)",
-                arguments: [owner.kind, owner.id, token])
-            return token
+                sql: "INSERT OR REPLACE INTO calendarFeed (ownerKind, ownerId, tokenDigest) VALUES (?, ?, ?)",
+                arguments: [owner.kind, owner.id, SecretToken.digest(token)])
+            return CalendarFeedAddress.new(token: token)
+        }
+    }
+
+    /// Whether the owner has a feed (the bookings page offers to make one, or a new one).
+    public func hasCalendarFeed(for owner: CalendarOwner, by principal: Principal) async throws -> Bool {
+        try await read { db in
+            try Self.requireCalendarAccess(db, owner, principal)
+            return try Self.feedExists(db, owner)
+        }
+    }
+
+    private static func feedExists(_ db: Database, _ owner: CalendarOwner) throws -> Bool {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM calendarFeed WHERE ownerKind = ? AND ownerId = ?", arguments: [owner.kind, owner.id])
+            == 1
+    }
+
+    /// The GP themselves or their liaison officer; for a practice, whoever may post its sessions.
+    private static func requireCalendarAccess(_ db: Database, _ owner: CalendarOwner, _ principal: Principal) throws {
+        switch owner {
+        case .gp(let id):
+            guard let gp = try GP.fetchOne(db, id: id) else { throw DomainError.notFound("No GP has that id") }
+            guard
+                principal.gpId == id || AccessPolicy.permits(principal, .manageOrganisation(organisationId: gp.organisationId))
+            else {
+                throw DomainError.forbidden("Only the GP or their liaison officer can see this calendar address")
+            }
+        case .practice(let id):
+            guard let practice = try Practice.fetchOne(db, id: id) else { throw DomainError.notFound("No practice has that id") }
+            try Self.requireCanPost(principal, practice: practice)
         }
     }
 
@@ -60,7 +82,8 @@ extension AppDatabase {
         return try await read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT ownerKind, ownerId FROM calendarFeed WHERE token = ?", arguments: [token])
+                    db, sql: "SELECT ownerKind, ownerId FROM calendarFeed WHERE tokenDigest = ?",
+                    arguments: [SecretToken.digest(token)])
             else { return nil }
             let kind: String = row["ownerKind"]
             let ownerId: Int64 = row["ownerId"]

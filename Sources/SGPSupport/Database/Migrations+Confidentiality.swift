@@ -35,5 +35,19 @@ extension AppDatabase {
                     WHERE g.id = unsubscribeToken.gpId AND g.mailshotConsent = 1 AND g.mailshotConsentAt <= unsubscribeToken.createdAt)
                 WHERE gpId IS NOT NULL
                 """)
+        // Finding 16: a wrong password and a wrong code are told apart, so a code lifts only a password lock.
+        try db.alter(table: "signInFailure") { t in
+            t.add(column: "kind", .text).notNull().defaults(to: "password")
+        }
+        // Finding 17: calendar feed tokens are stored as SHA-256 digests; existing feed addresses keep working.
+        try db.execute(sql: "ALTER TABLE calendarFeed RENAME COLUMN token TO tokenDigest")
+        for row in try Row.fetchAll(db, sql: "SELECT ownerKind, ownerId, tokenDigest FROM calendarFeed") {
+            let token: String = row["tokenDigest"]
+            let kind: String = row["ownerKind"]
+            let ownerId: Int64 = row["ownerId"]
+            try db.execute(
+                sql: "UPDATE calendarFeed SET tokenDigest = ? WHERE ownerKind = ? AND ownerId = ?",
+                arguments: [SecretToken.digest(token), kind, ownerId])
+        }
     }
 }

@@ -130,23 +130,33 @@ extension AppDatabase {
         }
     }
 
-    /// Sets the password through a single-use link; answers the email to sign in with.
-    public func completePasswordSetup(token: String, password: String) async throws -> String {
+    /// Sets the password through a single-use link; answers the email to sign in with. The link is
+    /// checked first, under the sign-in limit of the caller's address (a bad link counts as a failed
+    /// sign-in), so guessing links is limited and a bad one costs no bcrypt.
+    public func completePasswordSetup(
+        token: String, password: String, from address: String, limits: SignInLimits = SignInLimits()
+    ) async throws -> String {
+        let now = clock.now()
+        let digest = SecretToken.digest(token)
+        let expired = DomainError.notFound("This link has expired or has been used. Ask the support team for a new one.")
+        let linkIsLive: Bool = try await write { db in
+            _ = try Self.signInGate(db, email: nil, address: address, codeGiven: false, at: now, limits: limits)
+            guard try Self.passwordSetupUser(db, digest: digest, at: now) != nil else {
+                try Self.recordFailure(db, email: "", address: address, kind: .link, at: now)
+                return false
+            }
+            return true
+        }
+        guard linkIsLive else { throw expired }
         if let problem = PasswordPolicy.problem(with: password) {
             throw DomainError.validationFailed(ValidationErrors(field: "password", message: problem))
         }
         let hash = await passwords.hash(password)
-        let now = clock.now()
         return try await write { db in
-            let digest = SecretToken.digest(token)
-            guard
-                let userId = try Int64.fetchOne(
-                    db, sql: "SELECT userId FROM passwordSetup WHERE tokenDigest = ? AND usedAt IS NULL AND expiresAt > ?",
-                    arguments: [digest, now]),
+            // Checked again: the link is single-use, and another request may have used it meanwhile.
+            guard let userId = try Self.passwordSetupUser(db, digest: digest, at: now),
                 var user = try User.fetchOne(db, id: userId)
-            else {
-                throw DomainError.notFound("This link has expired or has been used. Ask the support team for a new one.")
-            }
+            else { throw expired }
             user.passwordHash = hash
             try user.update(db)
             try db.execute(sql: "UPDATE passwordSetup SET usedAt = ? WHERE tokenDigest = ?", arguments: [now, digest])
@@ -156,5 +166,12 @@ extension AppDatabase {
             )
             return user.email
         }
+    }
+
+    /// The user a set-password link is for, while it is unused and in date.
+    private static func passwordSetupUser(_ db: Database, digest: String, at now: Date) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT userId FROM passwordSetup WHERE tokenDigest = ? AND usedAt IS NULL AND expiresAt > ?",
+            arguments: [digest, now])
     }
 }

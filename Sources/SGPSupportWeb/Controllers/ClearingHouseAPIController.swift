@@ -407,10 +407,23 @@ struct ClearingHouseAPIController {
         try await calendarURL(.practice(try context.pathID()), reset: true, context: context)
     }
 
+    /// The feed's address, answered when it is made (the first GET, or a POST): only its digest is
+    /// kept, so a later GET says how to get a new one instead.
     private func calendarURL(_ owner: CalendarOwner, reset: Bool, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let token = try await database.calendarToken(for: owner, reset: reset, by: principal)
-        return try .json(URLBody(url: "\(baseURL)/calendar/\(token).ics"))
+        switch try await database.calendarAddress(for: owner, reset: reset, by: principal) {
+        case .new(let token):
+            return try .json(URLBody(url: feedURL(token)))
+        case .issuedBefore:
+            throw DomainError.conflict(
+                "This calendar's address was shown when it was made and only a digest of it is kept, so it cannot be shown "
+                    + "again. POST to this address for a new one (the old one then stops working).")
+        }
+    }
+
+    /// The secret address of the feed a token opens.
+    func feedURL(_ token: String) -> String {
+        "\(baseURL)/calendar/\(token).ics"
     }
 
     /// The feed itself: public, the secret address is the key.

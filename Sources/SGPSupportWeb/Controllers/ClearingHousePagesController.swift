@@ -94,9 +94,14 @@ struct ClearingHousePagesController {
     }
 
     struct BookingsPage: Sendable {
+        /// The secret calendar feed: its address is shown only when just made (only a digest is kept).
+        struct CalendarPanel: Sendable {
+            var hasFeed: Bool
+            var url: String?
+        }
         var page: PageChrome
         var rows: [BookingRow]
-        var calendarURL: String?
+        var calendar: CalendarPanel?
         var arrangementFields: [FormField]
         var canReport: Bool
         var arrangements: [ArrangementRow]
@@ -146,6 +151,7 @@ struct ClearingHousePagesController {
         router.post("/offers/:id/decline", use: declineOffer)
         router.get("/work", use: work)
         router.get("/bookings", use: bookings)
+        router.post("/bookings/calendar-address", use: newCalendarAddress)
         router.post("/bookings/:id/cancel", use: cancel)
         router.post("/bookings/:id/complete", use: complete)
         router.post("/arrangements", use: recordArrangement)
@@ -410,6 +416,26 @@ struct ClearingHousePagesController {
         try await renderBookings(request, context: context, form: nil, errors: ValidationErrors(), status: .ok)
     }
 
+    /// Makes the GP's (or the practice's) calendar feed address, replacing any before it, and shows
+    /// it this once: the page answers directly, as a redirect would lose it.
+    @Sendable func newCalendarAddress(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let owner = Self.calendarOwner(principal) else {
+            throw DomainError.forbidden("Calendar addresses are for GPs and practices")
+        }
+        guard case .new(let token) = try await database.calendarAddress(for: owner, reset: true, by: principal) else {
+            throw DomainError.conflict("The calendar address could not be made; try again")
+        }
+        return try await renderBookings(
+            request, context: context, form: nil, errors: ValidationErrors(), newCalendarURL: api.feedURL(token), status: .ok)
+    }
+
+    /// Whose feed the bookings page offers: the GP's own, else the manager's first practice.
+    static func calendarOwner(_ principal: Principal) -> CalendarOwner? {
+        if let gpId = principal.gpId { return .gp(gpId) }
+        return principal.practiceIds.first.map { .practice($0) }
+    }
+
     /// A session arranged directly between a practice and a GP, reported so it counts once the
     /// other side confirms it.
     @Sendable func recordArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -494,19 +520,17 @@ struct ClearingHousePagesController {
     }
 
     private func renderBookings(
-        _ request: Request, context: AppRequestContext, form: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status
+        _ request: Request, context: AppRequestContext, form: FormFields?, errors: ValidationErrors,
+        newCalendarURL: String? = nil, status: HTTPResponse.Status
     )
         async throws -> Response
     {
         let principal = try context.requirePrincipal()
         let listings = try await database.bookings(for: principal, from: database.clock.today.adding(days: -60), to: nil)
-        var calendarURL: String?
-        if let gpId = principal.gpId {
-            let token = try await database.calendarToken(for: .gp(gpId), reset: false, by: principal)
-            calendarURL = "\(api.baseURL)/calendar/\(token).ics"
-        } else if let practiceId = principal.practiceIds.first {
-            let token = try await database.calendarToken(for: .practice(practiceId), reset: false, by: principal)
-            calendarURL = "\(api.baseURL)/calendar/\(token).ics"
+        var calendar: BookingsPage.CalendarPanel?
+        if let owner = Self.calendarOwner(principal) {
+            let hasFeed = try await database.hasCalendarFeed(for: owner, by: principal)
+            calendar = BookingsPage.CalendarPanel(hasFeed: hasFeed, url: newCalendarURL)
         }
         let practices = try await database.practicesForArrangements(by: principal)
         let provisional = try await database.provisionalArrangements(by: principal).map {
@@ -534,7 +558,7 @@ struct ClearingHousePagesController {
         let model = BookingsPage(
             page: PageChrome(
                 title: "Bookings", context: context, path: "/bookings", errors: errors, notice: Notice.from(request)),
-            rows: listings.map { bookingRow($0) }, calendarURL: calendarURL, arrangementFields: fields,
+            rows: listings.map { bookingRow($0) }, calendar: calendar, arrangementFields: fields,
             canReport: !practices.isEmpty, arrangements: provisional, hasArrangements: !provisional.isEmpty)
         return renderer.render("bookings", model, status: status)
     }

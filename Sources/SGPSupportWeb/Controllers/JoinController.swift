@@ -6,6 +6,8 @@ import SGPSupport
 struct JoinController {
     let database: AppDatabase
     let renderer: PageRenderer
+    /// Set-password links are guessed under the sign-in limit of the caller's address.
+    let signInLimits: SignInLimits
 
     struct PasswordPage: Sendable {
         var page: PageChrome
@@ -111,12 +113,23 @@ struct JoinController {
                 status: .unprocessableContent)
         }
         do {
-            _ = try await database.completePasswordSetup(token: token, password: form["password"] ?? "")
+            _ = try await database.completePasswordSetup(
+                token: token, password: form["password"] ?? "", from: context.remoteAddress, limits: signInLimits)
             return .seeOther("/sign-in")
         } catch DomainError.validationFailed(let errors) {
             return renderPassword(context: context, token: token, errors: errors, status: .unprocessableContent)
         } catch DomainError.notFound {
             return expiredLink(context)
+        } catch DomainError.tooManyAttempts(let seconds) {
+            let model = MessagePage(
+                page: PageChrome(title: "Too many attempts", context: context, path: "/set-password"),
+                heading: "Too many attempts",
+                message:
+                    "Too many links that did not work were tried from this network. Wait \(seconds / 60) minutes and try again.",
+                link: nil, linkText: nil)
+            var response = renderer.render("message", model, status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
         }
     }
 

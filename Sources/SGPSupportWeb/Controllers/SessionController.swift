@@ -12,6 +12,9 @@ struct SessionController {
         var page: PageChrome
         var email: FieldState
         var password: FieldState
+        /// Offered once sign-ins are locked: the password with the authenticator's code still signs in.
+        var showCode: Bool
+        var code: FieldState
         var next: String
     }
 
@@ -61,23 +64,26 @@ struct SessionController {
     @Sendable func signInPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.principal != nil { return .seeOther("/dashboard") }
         let next = Self.safeNext(request.uri.queryParameters.get("next"))
-        return renderSignIn(context: context, email: "", next: next, errors: ValidationErrors(), status: .ok)
+        return renderSignIn(context: context, email: "", next: next, errors: ValidationErrors(), showCode: false, status: .ok)
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.formFields(context: context)
         let email = form.text("email")
         let next = Self.safeNext(form["next"])
+        let code = form.text("code")
         var errors = ValidationErrors()
         if email.isEmpty { errors.add("email", "Enter your email address") }
         if (form["password"] ?? "").isEmpty { errors.add("password", "Enter your password") }
         guard errors.isEmpty else {
-            return renderSignIn(context: context, email: email, next: next, errors: errors, status: .unprocessableContent)
+            return renderSignIn(
+                context: context, email: email, next: next, errors: errors, showCode: !code.isEmpty,
+                status: .unprocessableContent)
         }
         do {
             let outcome = try await database.beginSignIn(
-                email: email, password: form["password"] ?? "", from: context.remoteAddress, kind: .web,
-                limits: configuration.signInLimits)
+                email: email, password: form["password"] ?? "", code: code.isEmpty ? nil : code, from: context.remoteAddress,
+                kind: .web, limits: configuration.signInLimits)
             switch outcome {
             case .signedIn(let issued):
                 return try await signedIn(issued, context: context, next: next)
@@ -88,10 +94,19 @@ struct SessionController {
             }
         } catch DomainError.invalidCredentials {
             errors.add("email", "Enter a correct email address and password")
-            return renderSignIn(context: context, email: email, next: next, errors: errors, status: .unauthorized)
+            return renderSignIn(
+                context: context, email: email, next: next, errors: errors, showCode: !code.isEmpty, status: .unauthorized)
+        } catch DomainError.invalidSecondFactorCode {
+            errors.add("code", "That code is not right or was already used. Enter the code your app shows now.")
+            return renderSignIn(context: context, email: email, next: next, errors: errors, showCode: true, status: .unauthorized)
+        } catch DomainError.secondFactorNotSetUp {
+            errors.add("code", "Your authenticator app is not set up yet: leave the code empty and sign in to set it up.")
+            return renderSignIn(
+                context: context, email: email, next: next, errors: errors, showCode: true, status: .unprocessableContent)
         } catch DomainError.tooManyAttempts(let seconds) {
-            errors.add("email", Self.tooManyMessage(seconds))
-            var response = renderSignIn(context: context, email: email, next: next, errors: errors, status: .tooManyRequests)
+            errors.add("email", Self.tooManyMessage(seconds, codeMayHelp: true))
+            var response = renderSignIn(
+                context: context, email: email, next: next, errors: errors, showCode: true, status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -155,8 +170,10 @@ struct SessionController {
             httpOnly: true, sameSite: .strict)
     }
 
-    private static func tooManyMessage(_ seconds: Int) -> String {
-        "Too many failed sign-ins for this account or network. Wait \(seconds / 60) minutes and try again."
+    /// On the sign-in page a code may still help: wrong passwords lock the password alone.
+    private static func tooManyMessage(_ seconds: Int, codeMayHelp: Bool = false) -> String {
+        "Too many failed sign-ins for this account or network. Wait \(seconds / 60) minutes and try again"
+            + (codeMayHelp ? ", or, if you sign in with an authenticator app, enter your password and its code together." : ".")
     }
 
     private static func queryEncoded(_ value: String) -> String {
@@ -200,12 +217,13 @@ struct SessionController {
     }
 
     private func renderSignIn(
-        context: AppRequestContext, email: String, next: String?, errors: ValidationErrors, status: HTTPResponse.Status
+        context: AppRequestContext, email: String, next: String?, errors: ValidationErrors, showCode: Bool,
+        status: HTTPResponse.Status
     ) -> Response {
         let model = SignInPage(
             page: PageChrome(title: "Sign in", context: context, path: "/sign-in", errors: errors),
             email: FieldState(email, error: errors["email"]), password: FieldState(error: errors["password"]),
-            next: next ?? "")
+            showCode: showCode, code: FieldState(error: errors["code"]), next: next ?? "")
         return renderer.render("sign-in", model, status: status)
     }
 
@@ -220,9 +238,26 @@ struct SessionController {
         return renderer.render("sign-in-code", model, status: status)
     }
 
-    /// Only a path on this site may follow sign-in, never another site ("//evil.example").
+    /// Only a path on this site may follow sign-in, never another site. Browsers drop tabs and line
+    /// breaks from an address and read a backslash as a slash, so "/<tab>/evil.example" or "/\evil"
+    /// would leave the site: the value must start with one "/" and a path character, and hold no
+    /// control character or backslash, both as sent and percent-decoded. It is used as it came or
+    /// not at all, never trimmed into shape.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return nil }
+        guard let next, isLocalPath(next), let decoded = next.removingPercentEncoding, isLocalPath(decoded) else {
+            return nil
+        }
         return next
+    }
+
+    /// What may follow the leading "/": RFC 3986's path characters with "%" for escapes (never a
+    /// slash or a backslash).
+    private static let pathStart = Set(
+        ("abcdefghijklmnopqrstuvwxyz" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "0123456789" + "-._~!$&'()*+,;=:@%").unicodeScalars)
+
+    private static func isLocalPath(_ value: String) -> Bool {
+        let scalars = Array(value.unicodeScalars)
+        guard scalars.count >= 2, scalars[0] == "/", pathStart.contains(scalars[1]) else { return false }
+        return !scalars.contains { $0 == "\\" || $0.properties.generalCategory == .control }
     }
 }
