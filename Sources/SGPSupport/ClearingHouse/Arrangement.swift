@@ -184,8 +184,13 @@ extension AppDatabase {
         let isPractice = principal.practiceIds.contains(practice.id!)
         let isTeam = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
         guard isGP || isPractice || isTeam else { return nil }
-        let confirms = arrangement.recordedBySide == .gp ? isPractice : isGP
-        return confirms && arrangement.status == .provisional ? [.confirm, .decline] : []
+        return isConfirmingSide(principal, arrangement, practice: practice) && arrangement.status == .provisional
+            ? [.confirm, .decline] : []
+    }
+
+    /// The side that did not record it: the practice for a GP's record, the GP otherwise.
+    static func isConfirmingSide(_ principal: Principal, _ arrangement: Arrangement, practice: Practice) -> Bool {
+        arrangement.recordedBySide == .gp ? principal.practiceIds.contains(practice.id!) : principal.gpId == arrangement.gpId
     }
 
     static func arrangementView(_ db: Database, _ arrangement: Arrangement, by principal: Principal) throws -> ArrangementView? {
@@ -229,7 +234,7 @@ extension AppDatabase {
     public func confirmArrangement(id: Int64, by principal: Principal, links: Links) async throws -> Outcome<Arrangement> {
         let now = clock.now()
         return try await write { db in
-            var (arrangement, practice) = try Self.decidableArrangement(db, id: id, by: principal, .confirm)
+            var (arrangement, practice) = try Self.decidableArrangement(db, id: id, by: principal)
             var session = ClinicalSession(
                 id: nil, practiceId: practice.id!, date: arrangement.date, startMinute: arrangement.startMinute,
                 endMinute: arrangement.endMinute, kind: arrangement.kind, requiredSkills: [], ratePence: 0, rateUnit: .session,
@@ -256,7 +261,7 @@ extension AppDatabase {
     public func declineArrangement(id: Int64, by principal: Principal) async throws -> Arrangement {
         let now = clock.now()
         return try await write { db in
-            var (arrangement, _) = try Self.decidableArrangement(db, id: id, by: principal, .decline)
+            var (arrangement, _) = try Self.decidableArrangement(db, id: id, by: principal)
             arrangement.status = .declined
             arrangement.decidedAt = now
             arrangement.decidedById = principal.isCommandLine ? nil : principal.userId
@@ -268,22 +273,23 @@ extension AppDatabase {
     }
 
     private static func decidableArrangement(
-        _ db: Database, id: Int64, by principal: Principal, _ capability: ArrangementCapability
+        _ db: Database, id: Int64, by principal: Principal
     ) throws -> (Arrangement, Practice) {
         guard let arrangement = try Arrangement.fetchOne(db, id: id),
             let practice = try Practice.fetchOne(db, id: arrangement.practiceId)
         else { throw DomainError.notFound("No arrangement has that id") }
-        guard let may = Self.arrangementCapabilities(principal, arrangement, practice: practice) else {
+        guard Self.arrangementCapabilities(principal, arrangement, practice: practice) != nil else {
             throw DomainError.forbidden("This arrangement is between another GP and practice")
         }
-        guard arrangement.status == .provisional else {
-            throw DomainError.conflict("This arrangement is already \(arrangement.status.rawValue)")
-        }
-        guard may.contains(capability) else {
+        // Who asks is settled before the state: only the other side may ever decide.
+        guard Self.isConfirmingSide(principal, arrangement, practice: practice) else {
             throw DomainError.forbidden(
                 arrangement.recordedBySide == .gp
                     ? "The practice confirms an arrangement the GP recorded"
                     : "The GP confirms an arrangement the practice or the support team recorded")
+        }
+        guard arrangement.status == .provisional else {
+            throw DomainError.conflict("This arrangement is already \(arrangement.status.rawValue)")
         }
         return (arrangement, practice)
     }

@@ -174,11 +174,14 @@ extension AppDatabase {
     // MARK: Offers
 
     /// The practice or the liaison officer offers a session to an eligible GP; the offer stands 48 hours.
-    public func offer(sessionId: Int64, gpId: Int64, by principal: Principal) async throws -> Outcome<Offer> {
+    public func offer(sessionId: Int64, gpId: Int64?, by principal: Principal) async throws -> Outcome<Offer> {
         let now = clock.now()
         return try await write { db in
             let (session, practice) = try Self.sessionAndPractice(db, sessionId)
             try Self.requireCanPost(principal, practice: practice)
+            guard let gpId else {
+                throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
+            }
             guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
             guard let gp = try GP.fetchOne(db, id: gpId) else {
                 throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "No GP has that id"))

@@ -204,8 +204,9 @@ struct EligibilityContext {
             }.count
             if thisWeek >= cap, block("Already at their limit of \(cap) sessions that week") { return blocks }
         }
-        if preferences[practice.id!]?[gpId] == .notWanted, audience != .theGP,
-            block("On the practice's not-wanted list")
+        // The practice's preference still blocks; only its wording is kept from the GP.
+        if preferences[practice.id!]?[gpId] == .notWanted,
+            block(audience == .theGP ? "Not open to you" : "On the practice's not-wanted list")
         {
             return blocks
         }

@@ -236,13 +236,20 @@ extension AppDatabase {
     // MARK: Writing
 
     /// The GP adds an entry to their log.
+    /// Evidence is the GP's own: only they add to their log, or change what is in it.
+    public func mayAuthorEvidence(gpId: Int64, by principal: Principal) -> Bool { principal.gpId == gpId }
+
+    public func requireEvidenceAuthor(gpId: Int64, by principal: Principal) throws {
+        guard mayAuthorEvidence(gpId: gpId, by: principal) else {
+            throw DomainError.forbidden("Evidence is the GP's own: only they can add to their log")
+        }
+    }
+
     public func createEvidenceEntry(gpId: Int64, _ input: EvidenceInput, by principal: Principal) async throws -> EvidenceEntry {
         let now = clock.now()
         let today = clock.today
+        try requireEvidenceAuthor(gpId: gpId, by: principal)
         return try await write { db in
-            guard principal.gpId == gpId else {
-                throw DomainError.forbidden("Evidence is the GP's own: only they can add to their log")
-            }
             guard let kindText = input.kind, let kind = EvidenceKind(rawValue: kindText) else {
                 throw DomainError.validationFailed(
                     ValidationErrors(

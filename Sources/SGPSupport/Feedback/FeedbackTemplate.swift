@@ -118,9 +118,10 @@ extension AppDatabase {
 
     /// The liaison officer rewords a template. Cards already issued keep the boxes they were issued with.
     public func saveFeedbackTemplate(
-        organisationId: Int64, direction: FeedbackDirection, _ input: FeedbackTemplateInput, by principal: Principal
+        organisationId: Int64, direction: FeedbackDirection?, _ input: FeedbackTemplateInput, by principal: Principal
     ) async throws -> FeedbackTemplate {
         try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        guard let direction else { throw DomainError.notFound("Choose which card to change") }
         var errors = ValidationErrors()
         var boxes: [FeedbackBox] = []
         for box in input.boxes ?? [] {

@@ -97,6 +97,39 @@ extension AppDatabase {
         }
     }
 
+    /// Who a preference is about, as the form or the API names them.
+    public enum PreferenceSubject: Sendable {
+        case gpId(Int64)
+        case gmcNumber(String)
+    }
+
+    /// Sets or clears a practice's preference from what a form or the API sent: who asks is settled
+    /// first, then the GP (of the practice's organisation) and the choice (`preferred`, `not-wanted`,
+    /// or `none` to clear).
+    public func setPracticePreference(
+        practiceId: Int64, about subject: PreferenceSubject, choice: String?, reason: String?, by principal: Principal
+    ) async throws -> PracticePreference.Kind? {
+        let view = try await practice(id: practiceId, by: principal)
+        guard view.may.contains(.setPreferences) else {
+            throw DomainError.forbidden("You do not have permission to change this practice's GP preferences")
+        }
+        var errors = ValidationErrors()
+        var gpId: Int64?
+        switch subject {
+        case .gpId(let id): gpId = id
+        case .gmcNumber(let number):
+            gpId = try await self.gpId(gmcNumber: number, organisationId: view.practice.organisationId)
+            if gpId == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+        }
+        let preference = PracticePreference.Kind(rawValue: choice ?? "")
+        if preference == nil && choice != "none" {
+            errors.add("preference", "Choose preferred, not wanted or no preference (none)")
+        }
+        try errors.throwIfAny()
+        try await setPracticePreference(practiceId: practiceId, gpId: gpId!, preference: preference, reason: reason, by: principal)
+        return preference
+    }
+
     /// The practice's preferred and not-wanted GPs, with the private reasons: the practice's and its support team's.
     public func practicePreferences(practiceId: Int64, by principal: Principal) async throws -> [PracticePreferenceView] {
         try await read { db in

@@ -107,10 +107,13 @@ extension AppDatabase {
     }
 
     /// Marks which check types must be verified before a GP may work (the liaison officer's choice).
-    public func setCheckTypeRequired(organisationId: Int64, code: String, required: Bool, by principal: Principal) async throws
+    public func setCheckTypeRequired(organisationId: Int64, code: String, required: Bool?, by principal: Principal) async throws
         -> CheckType
     {
         try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        guard let required else {
+            throw DomainError.validationFailed(ValidationErrors(field: "requiredBeforeWork", message: "Send true or false"))
+        }
         let now = clock.now()
         return try await write { db in
             guard var type = try CheckType.fetchOne(db, key: ["organisationId": organisationId, "code": code]) else {

@@ -240,10 +240,7 @@ struct ClearingHouseAPIController {
     @Sendable func offer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let body = try await request.decodeJSON(GPIdRequest.self, context: context)
-        guard let gpId = body.gpId else {
-            throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
-        }
-        let outcome = try await database.offer(sessionId: try context.pathID(), gpId: gpId, by: principal)
+        let outcome = try await database.offer(sessionId: try context.pathID(), gpId: body.gpId, by: principal)
         await send(outcome.notifications, context: context)
         return try .json(Self.offerBody(outcome.value, now: database.clock.now()), status: .created)
     }

@@ -352,10 +352,7 @@ struct ClearingHousePagesController {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
         let form = try await request.formFields(context: context)
-        guard let gpId = Int64(form.text("gpId")) else {
-            throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Choose a GP"))
-        }
-        let outcome = try await database.offer(sessionId: id, gpId: gpId, by: principal)
+        let outcome = try await database.offer(sessionId: id, gpId: Int64(form.text("gpId")), by: principal)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(id)?done=offered")
     }

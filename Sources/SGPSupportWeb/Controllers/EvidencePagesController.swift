@@ -160,9 +160,7 @@ struct EvidencePagesController {
     @Sendable func newEntry(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let gpId = try context.pathID()
-        guard principal.gpId == gpId else {
-            throw DomainError.forbidden("Evidence is the GP's own: only they can add to their log")
-        }
+        try database.requireEvidenceAuthor(gpId: gpId, by: principal)
         guard let kind = request.uri.queryParameters.get("kind").flatMap(EvidenceKind.init(rawValue:)),
             kind != .feedbackReflection
         else {
@@ -176,6 +174,7 @@ struct EvidencePagesController {
         let gpId = try context.pathID()
         let form = try await request.formFields(context: context)
         guard let kind = EvidenceKind(rawValue: form.text("kind")), kind != .feedbackReflection else {
+            try database.requireEvidenceAuthor(gpId: gpId, by: principal)
             return .seeOther("/gps/\(gpId)/evidence")
         }
         do {
@@ -244,7 +243,7 @@ struct EvidencePagesController {
         form: FormFields? = nil, errors: ValidationErrors = ValidationErrors()
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let canEdit = principal.gpId == gpId
+        let canEdit = database.mayAuthorEvidence(gpId: gpId, by: principal)
         func value(_ name: String, _ stored: String?) -> String? { form.map { $0.text(name) } ?? stored }
         var fields: [FormField] = []
         var details: [DetailRow] = []

@@ -209,9 +209,7 @@ struct FeedbackAPIController {
     @Sendable func saveTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
-        guard let direction = context.parameters.get("direction").flatMap(FeedbackDirection.init(rawValue:)) else {
-            throw DomainError.notFound("Templates are practice-about-gp or gp-about-practice")
-        }
+        let direction = context.parameters.get("direction").flatMap(FeedbackDirection.init(rawValue:))
         let input = try await request.decodeJSON(FeedbackTemplateInput.self, context: context)
         let template = try await database.saveFeedbackTemplate(
             organisationId: organisation.id!, direction: direction, input, by: principal)

@@ -508,9 +508,7 @@ struct FeedbackPagesController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         let form = try await request.formFields(context: context)
-        guard let direction = FeedbackDirection(rawValue: form.text("direction")) else {
-            throw DomainError.notFound("Choose which card to change")
-        }
+        let direction = FeedbackDirection(rawValue: form.text("direction"))
         let boxes = form.text("boxes").split(whereSeparator: \.isNewline).map { line -> FeedbackTemplateInput.Box in
             let marker = "(comment only)"
             let text = line.trimmingCharacters(in: .whitespaces)
@@ -523,7 +521,8 @@ struct FeedbackPagesController {
             return .seeOther("/organisations/\(organisation.id!)/feedback-templates?done=saved")
         } catch DomainError.validationFailed(let errors) {
             return try await renderTemplates(
-                context: context, typed: (direction, form.text("boxes")), errors: errors, status: .unprocessableContent)
+                context: context, typed: direction.map { ($0, form.text("boxes")) }, errors: errors,
+                status: .unprocessableContent)
         }
     }
 

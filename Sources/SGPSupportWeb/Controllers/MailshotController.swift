@@ -337,8 +337,8 @@ struct MailshotController {
             try await database.checkUnsubscribeLink(token: token)
         } catch DomainError.conflict(let message) {
             return unusableLink(message, status: .gone, context: context)
-        } catch DomainError.notFound {
-            // As before, a link we never sent is answered when the button is pressed.
+        } catch DomainError.notFound(let message) {
+            return unusableLink(message, status: .notFound, context: context)
         }
         let model = UnsubscribePage(
             page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"), heading: "Stop the weekly mailshot?",

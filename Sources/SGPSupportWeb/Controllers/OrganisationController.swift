@@ -114,11 +114,9 @@ struct OrganisationController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON(CheckTypeBody.self, context: context)
-        guard let required = body.requiredBeforeWork else {
-            throw DomainError.validationFailed(ValidationErrors(field: "requiredBeforeWork", message: "Send true or false"))
-        }
         let type = try await database.setCheckTypeRequired(
-            organisationId: organisation.id!, code: context.parameters.get("code") ?? "", required: required, by: principal)
+            organisationId: organisation.id!, code: context.parameters.get("code") ?? "", required: body.requiredBeforeWork,
+            by: principal)
         return try .json(CheckTypeBody(code: type.code, name: type.name, requiredBeforeWork: type.requiredBeforeWork))
     }
 

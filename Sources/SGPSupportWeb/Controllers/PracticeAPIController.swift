@@ -70,12 +70,9 @@ struct PracticeAPIController {
         let practiceId = try context.pathID()
         let gpId = try context.pathID("gpId")
         let body = try await request.decodeJSON(PreferenceBody.self, context: context)
-        guard let preference = PracticePreference.Kind(rawValue: body.preference ?? "") else {
-            throw DomainError.validationFailed(ValidationErrors(field: "preference", message: "Choose preferred or not-wanted"))
-        }
-        try await database.setPracticePreference(
-            practiceId: practiceId, gpId: gpId, preference: preference, reason: body.reason, by: principal)
-        return try .json(PreferenceBody(gpId: gpId, preference: preference.rawValue, reason: body.reason))
+        let preference = try await database.setPracticePreference(
+            practiceId: practiceId, about: .gpId(gpId), choice: body.preference, reason: body.reason, by: principal)
+        return try .json(PreferenceBody(gpId: gpId, preference: preference?.rawValue, reason: preference == nil ? nil : body.reason))
     }
 
     @Sendable func clearPreference(_ request: Request, context: AppRequestContext) async throws -> Response {

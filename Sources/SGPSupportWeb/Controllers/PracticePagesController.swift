@@ -61,18 +61,14 @@ struct PracticePagesController {
         let view = try await database.practice(at: context)
         let practice = view.practice
         let form = try await request.formFields(context: context)
-        var errors = ValidationErrors()
-        let gpId = try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: practice.organisationId)
-        if gpId == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
-        let choice = form.text("preference")
-        let preference = PracticePreference.Kind(rawValue: choice)
-        if preference == nil && choice != "none" { errors.add("preference", "Choose preferred, not wanted or no preference") }
-        if errors.isEmpty, let gpId {
-            try await database.setPracticePreference(
-                practiceId: practice.id!, gpId: gpId, preference: preference, reason: form["reason"], by: principal)
+        do {
+            _ = try await database.setPracticePreference(
+                practiceId: practice.id!, about: .gmcNumber(form.text("gmcNumber")), choice: form.text("preference"),
+                reason: form["reason"], by: principal)
             return .seeOther("/practices/\(practice.id!)?done=preference-saved")
+        } catch DomainError.validationFailed(let errors) {
+            return try await renderPracticePage(request, context: context, view: view, form: form, errors: errors)
         }
-        return try await renderPracticePage(request, context: context, view: view, form: form, errors: errors)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {

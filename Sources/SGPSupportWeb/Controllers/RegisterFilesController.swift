@@ -27,13 +27,13 @@ struct RegisterFilesController {
 
     @Sendable func importForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        try context.require(.manageOrganisation(organisationId: try RegisterPages.managedOrganisation(principal)))
+        try context.require(.manageOrganisation(organisationId: try RegisterPages.managedOrganisation(request, principal)))
         return render(context: context, form: nil, errors: ValidationErrors(), problems: [], summary: nil, status: .ok)
     }
 
     @Sendable func importFile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisationId = try RegisterPages.managedOrganisation(principal)
+        let organisationId = try RegisterPages.managedOrganisation(request, principal)
         let form = try await request.formFields(context: context)
         let dryRun = form["dryRun"] == "true"
         let csv = form["csv"] ?? ""
@@ -108,7 +108,7 @@ struct RegisterFilesController {
 
     @Sendable func mailingListCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisationId = try RegisterPages.managedOrganisation(principal)
+        let organisationId = try RegisterPages.managedOrganisation(request, principal)
         return Self.csv(
             try await database.exportMailingList(organisationId: organisationId, by: principal), filename: "mailing-list.csv")
     }

@@ -236,7 +236,7 @@ struct RegisterPagesController {
 
     @Sendable func newForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisationId = try RegisterPages.managedOrganisation(principal)
+        let organisationId = try RegisterPages.managedOrganisation(request, principal)
         try context.require(.manageOrganisation(organisationId: organisationId))
         return try await renderGPForm(
             context: context, organisationId: organisationId, gp: nil, full: true, form: nil, errors: ValidationErrors(),
@@ -245,7 +245,7 @@ struct RegisterPagesController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisationId = try RegisterPages.managedOrganisation(principal)
+        let organisationId = try RegisterPages.managedOrganisation(request, principal)
         let form = try await request.formFields(context: context)
         do {
             let gp = try await database.createGP(organisationId: organisationId, Self.gpInput(form, full: true), by: principal)
@@ -471,7 +471,7 @@ struct RegisterPagesController {
         _ request: Request, context: AppRequestContext, errorFor: (gpId: Int64, message: String)?, status: HTTPResponse.Status
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organisationId = try RegisterPages.managedOrganisation(principal)
+        let organisationId = try RegisterPages.managedOrganisation(request, principal)
         try context.require(.manageOrganisation(organisationId: organisationId))
         let page = try await database.gps(
             organisationId: organisationId, filter: GPFilter(status: .applicant),
@@ -522,8 +522,8 @@ enum RegisterPages {
         try principal.organisationId(named: try RegisterQuery.namedOrganisation(request), as: .supportTeam)
     }
 
-    static func managedOrganisation(_ principal: Principal) throws -> Int64 {
-        try principal.organisationId(named: nil, as: .liaisonOfficer)
+    static func managedOrganisation(_ request: Request, _ principal: Principal) throws -> Int64 {
+        try principal.organisationId(named: try RegisterQuery.namedOrganisation(request), as: .liaisonOfficer)
     }
 
     /// The current query string without one parameter, ending in `&` when not empty (for page links).
