@@ -442,7 +442,9 @@ struct ClearingFixture {
 
         // Someone who is neither side is refused before anything is read.
         let (_, stranger) = try await fixture.readyGP("2222222")
-        await #expect(throws: DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")) {
+        await #expect(
+            throws: DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")
+        ) {
             _ = try await fixture.database.recordArrangement(
                 ArrangementInput(
                     practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-21", start: "09:00", end: "12:00",
@@ -662,7 +664,8 @@ extension CalendarFeedAddress {
     @Test func anArrangementNeedsAGPAndPracticeOfOneOrganisationOrPartners() async throws {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
-        let other = try await fixture.database.createOrganisation(OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
+        let other = try await fixture.database.createOrganisation(
+            OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
         var practiceInput = PracticeInput()
         practiceInput.odsCode = "C83001"
         practiceInput.name = "Elsewhere Surgery"

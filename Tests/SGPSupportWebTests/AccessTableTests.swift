@@ -649,7 +649,8 @@ import Testing
                     let expected = Self.missingAnswers[route.key] ?? .notFound
                     #expect(
                         response.status == expected,
-                        "\(route.key) with no such \(name), as \(asker), answered \(response.status.code) where \(expected.code) is expected")
+                        "\(route.key) with no such \(name), as \(asker), answered \(response.status.code) where \(expected.code) is expected"
+                    )
                     #expect(Self.hardeningProblem(response) == nil, "\(route.key) with no such \(name)")
                 }
             }

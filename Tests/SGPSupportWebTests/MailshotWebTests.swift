@@ -103,7 +103,9 @@ import Testing
                 uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
             #expect(again.status == .gone)
-            #expect(try await environment.database.gp(id: 1, by: .commandLine).gp.mailshotConsent == true, "the old link changed nothing")
+            #expect(
+                try await environment.database.gp(id: 1, by: .commandLine).gp.mailshotConsent == true,
+                "the old link changed nothing")
         }
     }
 

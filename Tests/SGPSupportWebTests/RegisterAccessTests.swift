@@ -206,8 +206,10 @@ import Testing
             let applicants = try await browser.request("/applicants")
             #expect(applicants.text.contains("Dr Nadia Quint"))
             let gpId = try #require(
-                try await environment.database.gps(organisationId: 1, filter: GPFilter(text: "7000001"), page: PageRequest(), by: .commandLine)
-                    .items.first?.gp.id)
+                try await environment.database.gps(
+                    organisationId: 1, filter: GPFilter(text: "7000001"), page: PageRequest(), by: .commandLine
+                )
+                .items.first?.gp.id)
             let approved = try await browser.submit("/applicants/\(gpId)/approve", [:])
             #expect(approved.status == .seeOther)
         }
@@ -262,7 +264,9 @@ import Testing
     @Test func declineWithoutAReasonSaysSoBesideTheField() async throws {
         let environment = try await TestEnvironment()
         let applicant = try #require(
-            try await environment.database.gps(organisationId: 1, filter: GPFilter(status: .applicant), page: PageRequest(), by: .commandLine).items
+            try await environment.database.gps(
+                organisationId: 1, filter: GPFilter(status: .applicant), page: PageRequest(), by: .commandLine
+            ).items
                 .first?.gp)
         try await environment.test { browser in
             try await browser.signIn("liaison@demo.test")
@@ -335,8 +339,10 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(response.text.contains("line 3, gmcNumber: Enter the GMC reference number"))
             #expect(
-                try await environment.database.gps(organisationId: 1, filter: GPFilter(text: "7100001"), page: PageRequest(), by: .commandLine)
-                    .total == 0)
+                try await environment.database.gps(
+                    organisationId: 1, filter: GPFilter(text: "7100001"), page: PageRequest(), by: .commandLine
+                )
+                .total == 0)
             let fixed = try await browser.submit("/register/import", ["kind": "gps", "csv": "name,gmcNumber\nDr Good,7100001\n"])
             #expect(fixed.text.contains("Imported: added 1 and update 0."))
             let download = try await browser.request("/register/gps.csv")

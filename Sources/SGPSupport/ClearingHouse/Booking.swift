@@ -180,7 +180,8 @@ extension AppDatabase {
             let (session, practice) = try Self.sessionAndPractice(db, sessionId)
             try Self.requireCanPost(principal, practice: practice)
             guard let gpId else {
-                throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
             }
             guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
             guard let gp = try GP.fetchOne(db, id: gpId) else {
@@ -477,7 +478,9 @@ extension AppDatabase {
     /// Refuses a GP who cannot take the session, saying why in words for the person asking: a GP
     /// is never told a practice's private preference, and someone who may not see the GP's checks is
     /// told only that they are not cleared.
-    static func requireEligible(_ db: Database, gpId: Int64, session: ClinicalSession, practice: Practice, by principal: Principal)
+    static func requireEligible(
+        _ db: Database, gpId: Int64, session: ClinicalSession, practice: Practice, by principal: Principal
+    )
         throws
     {
         let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: [session], practices: [practice])

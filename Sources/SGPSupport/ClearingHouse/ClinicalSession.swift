@@ -237,8 +237,7 @@ extension AppDatabase {
     }
 
     /// Sessions of the given organisations' practices, soonest first.
-    func sessions(organisationIds: [Int64], filter: SessionFilter, page: PageRequest) async throws -> Page<SessionListing>
-    {
+    func sessions(organisationIds: [Int64], filter: SessionFilter, page: PageRequest) async throws -> Page<SessionListing> {
         try await read { db in
             var sql = """
                 FROM clinicalSession s JOIN practice p ON p.id = s.practiceId

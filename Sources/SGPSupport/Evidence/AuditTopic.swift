@@ -53,7 +53,9 @@ extension AppDatabase {
     /// The organisation's audit topics, for its support team and its GPs.
     public func auditTopics(organisationId: Int64, by principal: Principal) async throws -> [AuditTopicListing] {
         try await read { db in
-            guard try Organisation.exists(db, key: organisationId) else { throw DomainError.notFound("No organisation has that id") }
+            guard try Organisation.exists(db, key: organisationId) else {
+                throw DomainError.notFound("No organisation has that id")
+            }
             let isGP = try principal.gpId.map { try GP.fetchOne(db, id: $0)?.organisationId == organisationId } ?? false
             guard isGP || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: organisationId)) else {
                 throw DomainError.forbidden("Audit topics are for the organisation's support team and its GPs")

@@ -126,7 +126,8 @@ extension AppDatabase {
             errors.add("preference", "Choose preferred, not wanted or no preference (none)")
         }
         try errors.throwIfAny()
-        try await setPracticePreference(practiceId: practiceId, gpId: gpId!, preference: preference, reason: reason, by: principal)
+        try await setPracticePreference(
+            practiceId: practiceId, gpId: gpId!, preference: preference, reason: reason, by: principal)
         return preference
     }
 

@@ -180,7 +180,8 @@ struct ClearingHousePagesController {
         if board.kind == .workAvailable { return .seeOther("/work") }
         let model = BoardPage(
             page: PageChrome(title: "Sessions", context: context, path: "/sessions", notice: Notice.from(request)),
-            heading: board.kind == .supportTeam ? "Open sessions" : "Your practice's sessions", rows: board.sessions.map(Self.row),
+            heading: board.kind == .supportTeam ? "Open sessions" : "Your practice's sessions",
+            rows: board.sessions.map(Self.row),
             canPost: board.mayPost, isGP: false, offers: [], hasOffers: false)
         return renderer.render("sessions", model)
     }
@@ -302,7 +303,9 @@ struct ClearingHousePagesController {
             }
         }
         var pack: [PackSection] = []
-        if view.may.contains(.seePack), let saved = try await database.practicePack(practiceId: listing.practice.id!, by: principal) {
+        if view.may.contains(.seePack),
+            let saved = try await database.practicePack(practiceId: listing.practice.id!, by: principal)
+        {
             pack = PracticePack.sections.compactMap { section in
                 let text = PracticePagesController.text(of: saved, section.key)
                 return text.isEmpty ? nil : PackSection(title: section.title, text: text)
@@ -318,7 +321,9 @@ struct ClearingHousePagesController {
             canManage: view.may.contains(.manage), canWithdraw: view.may.contains(.withdraw),
             isGP: principal.gpId != nil, canApply: view.may.contains(.apply), whyNot: view.whyNotApply,
             applied: view.ownApplication?.status == .pending,
-            offer: view.ownOffer.map { OfferRow(id: $0.id!, sessionId: id, text: "", expires: DisplayDate.dayAndTime($0.expiresAt)) },
+            offer: view.ownOffer.map {
+                OfferRow(id: $0.id!, sessionId: id, text: "", expires: DisplayDate.dayAndTime($0.expiresAt))
+            },
             applications: applications, candidates: candidates,
             booking: view.booking.map { bookingRow($0, may: view.may) },
             pack: pack,
@@ -491,8 +496,10 @@ struct ClearingHousePagesController {
             }
         var bookingSessionId: Int64?
         if let bookingId = view.arrangement.bookingId {
-            bookingSessionId = try await database.bookings(for: try context.requirePrincipal(), from: view.arrangement.date, to: view.arrangement.date)
-                .first { $0.booking.id == bookingId }?.session.id
+            bookingSessionId = try await database.bookings(
+                for: try context.requirePrincipal(), from: view.arrangement.date, to: view.arrangement.date
+            )
+            .first { $0.booking.id == bookingId }?.session.id
         }
         let model = ArrangementPage(
             page: PageChrome(

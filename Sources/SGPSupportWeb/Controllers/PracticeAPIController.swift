@@ -61,7 +61,10 @@ struct PracticeAPIController {
 
     @Sendable func preferences(_ request: Request, context: AppRequestContext) async throws -> Response {
         let items = try await database.practicePreferences(practiceId: try context.pathID(), by: try context.requirePrincipal())
-            .map { PreferenceBody(gpId: $0.preference.gpId, preference: $0.preference.preference.rawValue, reason: $0.preference.reason) }
+            .map {
+                PreferenceBody(
+                    gpId: $0.preference.gpId, preference: $0.preference.preference.rawValue, reason: $0.preference.reason)
+            }
         return try .json(ListBody(items: items, total: items.count, page: 1, perPage: max(items.count, 1)))
     }
 
@@ -72,7 +75,8 @@ struct PracticeAPIController {
         let body = try await request.decodeJSON(PreferenceBody.self, context: context)
         let preference = try await database.setPracticePreference(
             practiceId: practiceId, about: .gpId(gpId), choice: body.preference, reason: body.reason, by: principal)
-        return try .json(PreferenceBody(gpId: gpId, preference: preference?.rawValue, reason: preference == nil ? nil : body.reason))
+        return try .json(
+            PreferenceBody(gpId: gpId, preference: preference?.rawValue, reason: preference == nil ? nil : body.reason))
     }
 
     @Sendable func clearPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
