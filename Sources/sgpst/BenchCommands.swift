@@ -70,7 +70,7 @@ struct Bench: AsyncParsableCommand {
                     SyntheticDataSpec(practices: practices, gps: gps, sessions: sessions, seed: seed, week: week))
             }
             let building = ContinuousClock.now
-            let instance = try await store.nationalClearingInstance(week: week)
+            let instance = try await store.nationalClearingInstance(week: week, by: .commandLine)
             print(
                 "Built \(week): \(instance.sessions.count) sessions, \(instance.gps.count) GPs, \(instance.pairs.count) eligible pairs "
                     + "in \(Mailshot.seconds(building.duration(to: .now))) s.")
@@ -133,7 +133,7 @@ struct Bench: AsyncParsableCommand {
             let week = week.flatMap(IsoWeek.init) ?? IsoWeek(containing: database.clock.today.adding(days: 7))
             let links = Links(baseURL: "https://sgpst.example.org")
             let started = ContinuousClock.now
-            let rendered = try await database.renderEveryMailshot(week: week, links: links)
+            let rendered = try await database.renderEveryMailshot(week: week, links: links, by: .commandLine)
             let renderSeconds = Self.seconds(started.duration(to: .now))
             var result: [String: Any] = [
                 "rendered": rendered.messages, "renderSeconds": renderSeconds, "renderedBytes": rendered.bytes,

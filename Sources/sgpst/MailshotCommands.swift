@@ -66,7 +66,8 @@ struct MailshotCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 let (database, mailshot) = try await options.mailshot()
-                guard let gpId = try await database.gpId(gmcNumber: to, organisationId: mailshot.organisationId) else {
+                guard let gpId = try await database.gpId(gmcNumber: to, organisationId: mailshot.organisationId, by: .commandLine)
+                else {
                     throw reportFailure(DomainError.notFound("No GP of this organisation has the GMC number \(to)"))
                 }
                 let rendered = try await database.previewMailshot(

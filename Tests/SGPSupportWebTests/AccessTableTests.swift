@@ -256,7 +256,7 @@ import Testing
     static let administratorNamesTheOrganisation: Set<String> = [
         "GET /api/v1/gps", "GET /api/v1/practices", "GET /applicants", "GET /gps", "GET /gps/new", "GET /practices",
         "GET /register/gps.csv", "GET /register/import", "GET /register/mailing-list.csv", "GET /register/practices.csv",
-        "POST /gps/new", "POST /register/import",
+        "GET /clearing-runs", "GET /mailshots", "POST /gps/new", "POST /register/import",
     ]
 
     /// What a link that does not exist answers where it is not 404: a feedback card's link that was

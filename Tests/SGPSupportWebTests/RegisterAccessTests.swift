@@ -394,7 +394,7 @@ import Testing
             try await browser.signIn("liaison@demo.test")
             let form = try await browser.request("/gps/2/edit")
             #expect(form.text.contains("Dr Rajesh Patel"))
-            let mentorId = try #require(try await environment.database.mentors(organisationId: 1).first?.id)
+            let mentorId = try #require(try await environment.database.mentors(organisationId: 1, by: .commandLine).first?.id)
             let api = try await APIClient.signedIn(browser.client, "liaison@demo.test")
             let updated = try await api.send("/api/v1/gps/2", method: .patch, json: #"{"mentorId": \#(mentorId)}"#)
             #expect(updated.json["mentorId"] as? Int == Int(mentorId))

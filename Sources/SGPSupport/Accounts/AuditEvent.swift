@@ -52,7 +52,7 @@ public struct AuditEvent: Codable, Sendable, FetchableRecord, MutablePersistable
 
 extension AppDatabase {
     /// The trail for one entity, oldest first.
-    public func auditEvents(entity: String, entityId: Int64) async throws -> [AuditEvent] {
+    func auditEvents(entity: String, entityId: Int64) async throws -> [AuditEvent] {
         try await read { db in
             try AuditEvent
                 .filter(AuditEvent.Columns.entity == entity && AuditEvent.Columns.entityId == String(entityId))

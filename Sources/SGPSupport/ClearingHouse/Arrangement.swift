@@ -66,7 +66,9 @@ public struct ArrangementView: Sendable {
 /// What someone reports about a session arranged outside the scheme; decoded straight from API bodies.
 public struct ArrangementInput: Sendable, Decodable {
     public var practiceId: Int64?
+    /// The GP, by id; or by `gmcNumber` (the practice's form); a GP reporting their own may leave both out.
     public var gpId: Int64?
+    public var gmcNumber: String?
     public var date: String?
     public var start: String?
     public var end: String?
@@ -103,14 +105,21 @@ extension AppDatabase {
         return try await write { db in
             var errors = ValidationErrors()
             let practice = try input.practiceId.flatMap { try Practice.fetchOne(db, id: $0) }
-            let gp = try input.gpId.flatMap { try GP.fetchOne(db, id: $0) }
+            var gp = try (input.gpId ?? (input.gmcNumber == nil ? principal.gpId : nil)).flatMap { try GP.fetchOne(db, id: $0) }
+            if gp == nil, let number = input.gmcNumber?.trimmingCharacters(in: .whitespaces), let practice {
+                let organisations =
+                    [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
+                gp = try GP.filter(GP.Columns.gmcNumber == number && organisations.contains(GP.Columns.organisationId))
+                    .fetchOne(db)
+                if gp == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+            }
             // Who asks is settled before what they sent: someone who is neither side nor the
             // practice's liaison officer learns nothing about the ids they sent.
             if let practice, let gp, Self.arrangementSide(principal, gp: gp, practice: practice) == nil {
                 throw DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")
             }
             if practice == nil { errors.add("practiceId", "Choose the practice") }
-            if gp == nil { errors.add("gpId", "Choose the GP") }
+            if gp == nil && input.gmcNumber == nil { errors.add("gpId", "Choose the GP") }
             if let practice, let gp {
                 let organisations =
                     [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))

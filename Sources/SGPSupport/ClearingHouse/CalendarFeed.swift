@@ -47,6 +47,26 @@ extension AppDatabase {
     }
 
     /// Whether the owner has a feed (the bookings page offers to make one, or a new one).
+    /// Whose feed a person's bookings page offers: the GP's own, else the manager's first practice.
+    public static func ownCalendar(of principal: Principal) -> CalendarOwner? {
+        if let gpId = principal.gpId { return .gp(gpId) }
+        return principal.practiceIds.first.map { .practice($0) }
+    }
+
+    /// Makes (or, with `reset`, replaces) the feed of the person signed in.
+    public func ownCalendarAddress(reset: Bool, by principal: Principal) async throws -> CalendarFeedAddress {
+        guard let owner = Self.ownCalendar(of: principal) else {
+            throw DomainError.forbidden("Calendar addresses are for GPs and practices")
+        }
+        return try await calendarAddress(for: owner, reset: reset, by: principal)
+    }
+
+    /// Whether the person signed in has a feed; nil when they can have none.
+    public func hasOwnCalendarFeed(by principal: Principal) async throws -> Bool? {
+        guard let owner = Self.ownCalendar(of: principal) else { return nil }
+        return try await hasCalendarFeed(for: owner, by: principal)
+    }
+
     public func hasCalendarFeed(for owner: CalendarOwner, by principal: Principal) async throws -> Bool {
         try await read { db in
             try Self.requireCalendarAccess(db, owner, principal)

@@ -103,7 +103,9 @@ extension AppDatabase {
     }
 
     /// Every organisation's sessions in one instance (the national benchmark).
-    public func nationalClearingInstance(week: IsoWeek) async throws -> ClearingInstance {
+    /// Every organisation's clearing instance in one (the benchmark): the operator's only.
+    public func nationalClearingInstance(week: IsoWeek, by principal: Principal) async throws -> ClearingInstance {
+        try AccessPolicy.require(principal, .administer)
         let today = clock.today
         return try await read { db in
             let organisations = try Int64.fetchAll(db, sql: "SELECT id FROM organisation ORDER BY id")

@@ -148,7 +148,9 @@ extension AppDatabase {
         let now = clock.now()
         let today = clock.today
         return try await write { db in
-            guard let practiceId = input.practiceId, let practice = try Practice.fetchOne(db, id: practiceId) else {
+            // A practice manager of one practice need not name it.
+            let named = input.practiceId ?? (principal.practiceIds.count == 1 ? principal.practiceIds.first : nil)
+            guard let practiceId = named, let practice = try Practice.fetchOne(db, id: practiceId) else {
                 throw DomainError.validationFailed(ValidationErrors(field: "practiceId", message: "Choose the practice"))
             }
             try Self.requireCanPost(principal, practice: practice)

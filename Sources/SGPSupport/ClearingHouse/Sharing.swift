@@ -96,7 +96,7 @@ extension AppDatabase {
         }
     }
 
-    public func sharingAgreements(organisationId: Int64) async throws -> [SharingAgreement] {
+    func sharingAgreements(organisationId: Int64) async throws -> [SharingAgreement] {
         try await read { db in
             try SharingAgreement.fetchAll(
                 db, sql: "SELECT * FROM sharingAgreement WHERE organisationId = ? OR partnerOrganisationId = ? ORDER BY id",
@@ -104,7 +104,7 @@ extension AppDatabase {
         }
     }
 
-    public func partnerOrganisations(of organisationId: Int64) async throws -> [Int64] {
+    func partnerOrganisations(of organisationId: Int64) async throws -> [Int64] {
         try await read { db in try Self.partnerOrganisationIds(db, of: organisationId) }
     }
 

@@ -217,8 +217,9 @@ extension AppDatabase {
     }
 
     /// Practices a GP's entry can name: their organisation's, and any they have worked at.
-    public func evidencePracticeChoices(gpId: Int64) async throws -> [(id: Int64, name: String)] {
-        try await read { db in
+    public func evidencePracticeChoices(gpId: Int64, by principal: Principal) async throws -> [(id: Int64, name: String)] {
+        try requireEvidenceAuthor(gpId: gpId, by: principal)
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -379,7 +379,11 @@ extension AppDatabase {
     /// Renders every consenting GP's personalised mailshot for a week across all organisations, as a
     /// send would, without saving or sending anything (`sgpst bench mailshot`). Answers the number
     /// of messages and their total size in bytes.
-    public func renderEveryMailshot(week: IsoWeek, links: Links) async throws -> (messages: Int, bytes: Int) {
+    /// Renders every consenting GP's mailshot without sending (the benchmark): the operator's only.
+    public func renderEveryMailshot(week: IsoWeek, links: Links, by principal: Principal) async throws
+        -> (messages: Int, bytes: Int)
+    {
+        try AccessPolicy.require(principal, .administer)
         let today = clock.today
         let now = clock.now()
         let organisations = try await read { db in try Organisation.fetchAll(db) }

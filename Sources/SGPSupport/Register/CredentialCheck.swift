@@ -68,7 +68,7 @@ public struct CheckInput: Sendable {
 }
 
 /// How long an appraisal keeps a GP in date when no expiry is entered.
-let appraisalValidityMonths = 15
+public let appraisalValidityMonths = 15
 
 extension AppDatabase {
     /// Records a check (a new row; history is kept) in one transaction with its audit line.

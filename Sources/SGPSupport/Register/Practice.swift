@@ -262,8 +262,17 @@ extension AppDatabase {
         }
     }
 
-    /// Finds a GP of the practice's organisation by GMC number, for the preferences form.
-    public func gpId(gmcNumber: String, organisationId: Int64) async throws -> Int64? {
+    /// Finds a GP of an organisation by GMC number: for those who may see its register (its support
+    /// team, its practices).
+    public func gpId(gmcNumber: String, organisationId: Int64, by principal: Principal) async throws -> Int64? {
+        guard
+            principal.may(.superviseOrganisation(organisationId: organisationId))
+                || principal.may(.viewGPSummary(organisationId: organisationId))
+        else { throw DomainError.forbidden("You do not have permission to search this register") }
+        return try await gpId(gmcNumber: gmcNumber, organisationId: organisationId)
+    }
+
+    func gpId(gmcNumber: String, organisationId: Int64) async throws -> Int64? {
         try await read { db in
             try Int64.fetchOne(
                 db, sql: "SELECT id FROM gp WHERE gmcNumber = ? AND organisationId = ?",

@@ -20,6 +20,16 @@ public enum PracticeCapability: String, Sendable, CaseIterable, Codable {
 public struct PracticeView: Sendable {
     public var practice: Practice
     public var may: Set<PracticeCapability>
+
+    /// Refuses (403) unless the person may do this with the practice.
+    public func require(_ capability: PracticeCapability) throws {
+        guard may.contains(capability) else {
+            throw DomainError.forbidden(
+                capability == .seePack
+                    ? "The practice pack is for the practice, its support team and GPs booked there"
+                    : "You do not have permission to do that for this practice")
+        }
+    }
 }
 
 /// A practice's wish about a GP, with the GP's name, for the practice and its support team.

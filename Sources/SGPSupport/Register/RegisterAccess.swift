@@ -28,6 +28,26 @@ public struct GPEntryView: Sendable {
     public var may: Set<GPCapability>
 
     public var isSummary: Bool { !may.contains(.seeEntry) }
+
+    /// Refuses (403) unless the person may do this with the entry.
+    public func require(_ capability: GPCapability) throws {
+        guard may.contains(capability) else { throw DomainError.forbidden(capability.refusal) }
+    }
+}
+
+extension GPCapability {
+    /// What someone is told who may not.
+    var refusal: String {
+        switch self {
+        case .seeEntry: "Only the GP and their organisation's support team see the whole entry"
+        case .edit, .editEverything: "You do not have permission to change this entry"
+        case .recordChecks: "Only the liaison officer records checks"
+        case .decideApplication: "Only the liaison officer approves or declines applicants"
+        case .downloadPersonalData: "Only the GP or their liaison officer may download this data"
+        case .seeEvidence: "Evidence is the GP's own, shared only with their mentor"
+        case .seeWorkRestrictions: "Work restrictions are for the support team"
+        }
+    }
 }
 
 /// In which capacity someone acts for an organisation, for routes that do not name one.

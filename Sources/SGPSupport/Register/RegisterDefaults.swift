@@ -82,8 +82,10 @@ extension AppDatabase {
     }
 
     /// The mentors of an organisation (user id and name), for choosing a GP's mentor.
-    public func mentors(organisationId: Int64) async throws -> [(id: Int64, name: String)] {
-        try await read { db in
+    /// The organisation's mentors, for the liaison officer's choice of a GP's mentor.
+    public func mentors(organisationId: Int64, by principal: Principal) async throws -> [(id: Int64, name: String)] {
+        try AccessPolicy.require(principal, .superviseOrganisation(organisationId: organisationId))
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -59,7 +59,10 @@ extension AppDatabase {
 
     /// The liaison officer approves an applicant: the entry becomes active and gets a GP sign-in,
     /// whose password the GP sets through the invite's link.
-    public func approveApplicant(gpId: Int64, by principal: Principal, inviteValidity: TimeInterval = 7 * 24 * 3600) async throws
+    /// How long the emailed link to choose a password works.
+    public static let inviteValidity: TimeInterval = 7 * 24 * 3600
+
+    public func approveApplicant(gpId: Int64, by principal: Principal, inviteValidity: TimeInterval = inviteValidity) async throws
         -> PasswordSetupInvite
     {
         let now = clock.now()

@@ -608,8 +608,12 @@ extension AppDatabase {
     }
 
     /// Educational supervisors of an organisation (for the plan's form).
-    public func educationalSupervisors(organisationId: Int64) async throws -> [(id: Int64, name: String)] {
-        try await read { db in
+    /// The organisation's educational supervisors, for a mentor naming one on a plan.
+    public func educationalSupervisors(organisationId: Int64, by principal: Principal) async throws
+        -> [(id: Int64, name: String)]
+    {
+        try AccessPolicy.require(principal, .superviseOrganisation(organisationId: organisationId))
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """

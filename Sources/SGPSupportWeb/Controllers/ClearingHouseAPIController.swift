@@ -194,8 +194,7 @@ struct ClearingHouseAPIController {
 
     @Sendable func postSession(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        var input = try await request.decodeJSON(SessionInput.self, context: context)
-        input.practiceId = input.practiceId ?? (principal.practiceIds.count == 1 ? principal.practiceIds.first : nil)
+        let input = try await request.decodeJSON(SessionInput.self, context: context)
         let posted = try await database.postSessions(input, by: principal)
         return try .json(SessionBody(posted[0], series: posted.count > 1 ? posted.map { $0.id! } : nil), status: .created)
     }
@@ -305,8 +304,7 @@ struct ClearingHouseAPIController {
 
     @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        var input = try await request.decodeJSON(ArrangementInput.self, context: context)
-        input.gpId = input.gpId ?? principal.gpId
+        let input = try await request.decodeJSON(ArrangementInput.self, context: context)
         let outcome = try await database.recordArrangement(input, by: principal, links: links)
         await send(outcome.notifications, context: context)
         return try .json(ArrangementBody(outcome.value), status: .created)

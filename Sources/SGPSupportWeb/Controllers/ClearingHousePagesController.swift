@@ -422,20 +422,11 @@ struct ClearingHousePagesController {
     /// it this once: the page answers directly, as a redirect would lose it.
     @Sendable func newCalendarAddress(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let owner = Self.calendarOwner(principal) else {
-            throw DomainError.forbidden("Calendar addresses are for GPs and practices")
-        }
-        guard case .new(let token) = try await database.calendarAddress(for: owner, reset: true, by: principal) else {
+        guard case .new(let token) = try await database.ownCalendarAddress(reset: true, by: principal) else {
             throw DomainError.conflict("The calendar address could not be made; try again")
         }
         return try await renderBookings(
             request, context: context, form: nil, errors: ValidationErrors(), newCalendarURL: api.feedURL(token), status: .ok)
-    }
-
-    /// Whose feed the bookings page offers: the GP's own, else the manager's first practice.
-    static func calendarOwner(_ principal: Principal) -> CalendarOwner? {
-        if let gpId = principal.gpId { return .gp(gpId) }
-        return principal.practiceIds.first.map { .practice($0) }
     }
 
     /// A session arranged directly between a practice and a GP, reported so it counts once the
@@ -443,30 +434,17 @@ struct ClearingHousePagesController {
     @Sendable func recordArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let form = try await request.formFields(context: context)
-        var errors = ValidationErrors()
-        let practiceId = Int64(form.text("practiceId"))
-        var gpId = principal.gpId
-        if gpId == nil {
-            let practice = try await database.practicesForArrangements(by: principal).first { $0.id == practiceId }
-            gpId =
-                try await practice.asyncMap {
-                    try await database.gpId(gmcNumber: form.text("gmcNumber"), organisationId: $0.organisationId)
-                } ?? nil
-            if gpId == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+        var input = ArrangementInput(
+            practiceId: Int64(form.text("practiceId")), gpId: nil, date: form["date"], start: form["start"], end: form["end"],
+            kind: form["kind"])
+        input.gmcNumber = form["gmcNumber"]
+        do {
+            let outcome = try await database.recordArrangement(input, by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/bookings?done=arrangement-recorded")
+        } catch DomainError.validationFailed(let errors) {
+            return try await renderBookings(request, context: context, form: form, errors: errors, status: .unprocessableContent)
         }
-        if errors.isEmpty {
-            do {
-                let outcome = try await database.recordArrangement(
-                    ArrangementInput(
-                        practiceId: practiceId, gpId: gpId, date: form["date"], start: form["start"], end: form["end"],
-                        kind: form["kind"]), by: principal, links: api.links)
-                await api.send(outcome.notifications, context: context)
-                return .seeOther("/bookings?done=arrangement-recorded")
-            } catch DomainError.validationFailed(let found) {
-                errors = found
-            }
-        }
-        return try await renderBookings(request, context: context, form: form, errors: errors, status: .unprocessableContent)
     }
 
     struct ArrangementPage: Sendable {
@@ -531,10 +509,8 @@ struct ClearingHousePagesController {
     {
         let principal = try context.requirePrincipal()
         let listings = try await database.bookings(for: principal, from: database.clock.today.adding(days: -60), to: nil)
-        var calendar: BookingsPage.CalendarPanel?
-        if let owner = Self.calendarOwner(principal) {
-            let hasFeed = try await database.hasCalendarFeed(for: owner, by: principal)
-            calendar = BookingsPage.CalendarPanel(hasFeed: hasFeed, url: newCalendarURL)
+        let calendar = try await database.hasOwnCalendarFeed(by: principal).map {
+            BookingsPage.CalendarPanel(hasFeed: $0, url: newCalendarURL)
         }
         let practices = try await database.practicesForArrangements(by: principal)
         let provisional = try await database.provisionalArrangements(by: principal).map {
@@ -548,7 +524,7 @@ struct ClearingHousePagesController {
                 "practiceId", "Practice", value: value("practiceId"), choices: practices.map { (String($0.id!), $0.name) },
                 errors: errors)
         ]
-        if principal.gpId == nil {
+        if !principal.reach.isGP {
             fields.append(.text("gmcNumber", "GP's GMC number", value: value("gmcNumber"), errors: errors))
         }
         fields += [

@@ -93,11 +93,7 @@ struct ClearingRunPagesController {
     }
 
     private static func organisationId(_ request: Request, principal: Principal) throws -> Int64 {
-        if let id = request.uri.queryParameters.get("organisationId").flatMap({ Int64($0) }) { return id }
-        guard let id = principal.organisationIds(as: .liaisonOfficer).first else {
-            throw DomainError.forbidden("Only a liaison officer runs the clearing")
-        }
-        return id
+        try principal.organisationId(named: try RegisterQuery.namedOrganisation(request), as: .liaisonOfficer)
     }
 
     @Sendable func runs(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -85,17 +85,18 @@ struct DashboardController {
         let principal = try context.requirePrincipal()
         var organisations: [OrganisationSummary] = []
         let openConcerns = try await database.feedbackConcerns(by: principal, includeClosed: false)
-        for grant in principal.grants where [.liaisonOfficer, .mentor].contains(grant.role) {
-            guard let id = grant.organisationId, let organisation = try await database.organisation(id: id) else { continue }
+        for supported in principal.reach.supportedOrganisations {
+            let id = supported.organisationId
+            guard let organisation = try await database.organisation(id: id) else { continue }
             let overview = try await database.overview(ofOrganisation: id, by: principal)
             let expiring = try await database.expiringChecks(organisationId: id, by: principal).map(Self.expiringRow)
             organisations.append(
                 OrganisationSummary(
-                    id: id, name: organisation.name, code: organisation.code, role: grant.role.title,
+                    id: id, name: organisation.name, code: organisation.code, role: supported.role.title,
                     practices: overview.practices, localities: overview.localities.joined(separator: ", "),
                     activeGPs: overview.gpsByStatus[.active] ?? 0, applicants: overview.gpsByStatus[.applicant] ?? 0,
                     totalGPs: overview.gpTotal, expiring: expiring, hasExpiring: !expiring.isEmpty,
-                    isLiaison: grant.role == .liaisonOfficer,
+                    isLiaison: supported.isLiaisonOfficer,
                     seriousConcerns: openConcerns.filter { $0.concern.severity == .serious && $0.concern.organisationId == id }
                         .map {
                             ConcernFlag(
@@ -120,7 +121,7 @@ struct DashboardController {
         }
         let model = DashboardPage(
             page: PageChrome(title: "Dashboard", context: context, path: "/dashboard"),
-            isAdministrator: principal.isAdministrator, organisations: organisations, practices: practices, gp: gpSummary)
+            isAdministrator: principal.reach.administers, organisations: organisations, practices: practices, gp: gpSummary)
         return renderer.render("dashboard", model)
     }
 }

@@ -267,7 +267,7 @@ struct EvidencePagesController {
                 }
             }
             if kind != .feedbackReflection {
-                let practices = try await database.evidencePracticeChoices(gpId: gpId)
+                let practices = try await database.evidencePracticeChoices(gpId: gpId, by: principal)
                 fields.append(
                     .select(
                         "practiceId", "Practice", value: value("practiceId", entry?.practiceId.map(String.init)),
@@ -307,7 +307,7 @@ struct EvidencePagesController {
             isDraft: entry?.status == .draft, deleteAction: canEdit ? entry.map { "/evidence/\($0.id!)/delete" } : nil,
             details: details, hasDetails: !details.isEmpty,
             cardLink: entry?.feedbackCardId.map { "/feedback/cards/\($0)" },
-            backLink: principal.practiceIds.isEmpty ? "/gps/\(gpId)/evidence" : "/feedback")
+            backLink: principal.reach.managesPractices ? "/feedback" : "/gps/\(gpId)/evidence")
         return renderer.render("evidence-entry", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
@@ -444,7 +444,7 @@ struct EvidencePagesController {
             targetField: .text(
                 "cpdTargetHours", "CPD hours a year", value: form?.text("cpdTargetHours") ?? Self.hours(evidence.cpdTarget),
                 errors: errors),
-            canSetTarget: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisationId)),
+            canSetTarget: principal.may(.manageOrganisation(organisationId: organisationId)),
             counts: evidence.countsByKind.map {
                 DetailRow(label: EvidenceKind(rawValue: $0.label)?.title ?? $0.label, value: String($0.count))
             })

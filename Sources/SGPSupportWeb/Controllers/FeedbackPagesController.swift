@@ -199,9 +199,8 @@ struct FeedbackPagesController {
                     organisation: $0.organisation.name, issued: $0.summary.cardsIssued, submitted: $0.summary.cardsSubmitted,
                     returnRate: Self.percent($0.summary.returnRate), concernsOpen: $0.summary.concernsOpen)
             },
-            isGP: principal.gpId != nil, isMentor: principal.holds(.mentor),
-            isTeam: principal.holds(.mentor) || principal.holds(.liaisonOfficer), gpId: principal.gpId,
-            practiceIds: principal.practiceIds)
+            isGP: principal.reach.isGP, isMentor: principal.reach.mentors, isTeam: principal.reach.isSupportTeam,
+            gpId: principal.reach.ownGPId, practiceIds: principal.reach.practiceIds)
         return renderer.render("feedback-inbox", model)
     }
 

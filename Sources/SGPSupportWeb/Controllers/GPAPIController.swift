@@ -299,7 +299,8 @@ enum RegisterMail {
 
             \(link)
 
-            The link works once and expires in 7 days. If you did not ask to join, ignore this email.
+            The link works once and expires in \(DurationText.words(AppDatabase.inviteValidity)). If you did not ask to \
+            join, ignore this email.
             """
         try await mailer.send(
             MailMessage(to: invite.email, toName: invite.name, subject: "Your sessional GP support sign-in", text: text))

@@ -153,7 +153,9 @@ struct JoinController {
         let model = MessagePage(
             page: PageChrome(title: "This link has expired", context: context, path: "/set-password"),
             heading: "This link has expired",
-            message: "The link has been used already or is more than 7 days old. Ask the support team to send a new one.",
+            message:
+                "The link has been used already or is more than \(DurationText.words(AppDatabase.inviteValidity)) old. "
+                + "Ask the support team to send a new one.",
             link: nil,
             linkText: nil)
         return renderer.render("message", model, status: .notFound)

@@ -107,12 +107,6 @@ struct MailshotController {
         router.post("/api/v1/mailshots/:id/send", use: apiSend)
     }
 
-    /// The organisation whose mailshots this person sees: the one they support, or the one they work in.
-    private func organisationId(_ principal: Principal) -> Int64? {
-        principal.organisationIds(as: .liaisonOfficer).first ?? principal.organisationIds(as: .mentor).first
-            ?? principal.organisationIdsSeen.first
-    }
-
     // MARK: Pages
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -124,9 +118,8 @@ struct MailshotController {
         notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let organisationId = organisationId(principal) else {
-            throw DomainError.forbidden("Mailshots belong to an organisation, and you do not work in one")
-        }
+        // The one they support, or the one they work in.
+        let organisationId = try principal.organisationId(named: nil, as: .anyRole)
         let mailshots = try await database.mailshots(organisationId: organisationId, by: principal)
         let next = IsoWeek(containing: database.clock.today.adding(days: 2)).description
         let model = ListPage(
@@ -134,7 +127,7 @@ struct MailshotController {
             rows: mailshots.map {
                 MailshotRow(id: $0.id!, week: $0.week, monday: $0.isoWeek.monday.displayText, status: $0.status.rawValue)
             },
-            canCompose: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisationId)),
+            canCompose: principal.may(.manageOrganisation(organisationId: organisationId)),
             organisationId: organisationId,
             weekField: .text("week", "Week", value: week ?? next, errors: errors, hint: "The ISO week, like \(next)"))
         return renderer.render("mailshots", model, status: status)
@@ -165,8 +158,8 @@ struct MailshotController {
         let principal = try context.requirePrincipal()
         let view = try await database.mailshotView(id: try context.pathID(), by: principal)
         let mailshot = view.mailshot
-        let canManage = AccessPolicy.permits(principal, .manageOrganisation(organisationId: mailshot.organisationId))
-        let isTeam = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: mailshot.organisationId))
+        let canManage = principal.may(.manageOrganisation(organisationId: mailshot.organisationId))
+        let isTeam = principal.may(.superviseOrganisation(organisationId: mailshot.organisationId))
         let recipients =
             canManage && mailshot.status == .draft
             ? try await database.mailshotRecipientCount(id: mailshot.id!, by: principal) : 0
@@ -268,7 +261,8 @@ struct MailshotController {
     private func previewGP(_ request: Request, mailshotId: Int64, principal: Principal) async throws -> Int64? {
         let view = try await database.mailshotView(id: mailshotId, by: principal)
         guard let gmc = request.uri.queryParameters.get("gmc"), !gmc.isEmpty else { return nil }
-        guard let gpId = try await database.gpId(gmcNumber: gmc, organisationId: view.mailshot.organisationId) else {
+        guard let gpId = try await database.gpId(gmcNumber: gmc, organisationId: view.mailshot.organisationId, by: principal)
+        else {
             throw DomainError.notFound("No GP of this organisation has the GMC number \(gmc)")
         }
         return gpId
@@ -439,9 +433,7 @@ struct MailshotController {
     @Sendable func apiCompose(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let body = try await request.decodeJSON(ComposeRequest.self, context: context)
-        guard let organisationId = body.organisationId ?? organisationId(principal) else {
-            throw DomainError.validationFailed(ValidationErrors(field: "organisationId", message: "Give the organisation's id"))
-        }
+        let organisationId = try principal.organisationId(named: body.organisationId, as: .anyRole)
         let mailshot = try await database.mailshot(organisationId: organisationId, week: body.week ?? "", by: principal)
         return try .json(MailshotBody(try await database.mailshotView(id: mailshot.id!, by: principal)), status: .created)
     }

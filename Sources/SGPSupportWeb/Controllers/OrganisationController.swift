@@ -223,7 +223,7 @@ struct OrganisationController {
                 notice: Notice.from(request)),
             id: organisation.id!, name: organisation.name, code: organisation.code, region: organisation.region,
             practices: overview.practices, localities: overview.localities, statuses: statuses,
-            canManage: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisation.id!)),
+            canManage: principal.may(.manageOrganisation(organisationId: organisation.id!)),
             checkTypes: checkTypes,
             skills: skills, skillFields: skillFields)
         return renderer.render("organisation", model, status: errors.isEmpty ? .ok : .unprocessableContent)

@@ -83,7 +83,7 @@ struct PracticePagesController {
         }
         let model = ListPage(
             page: PageChrome(title: "Practices", context: context, path: "/practices"), rows: rows, total: page.total,
-            canManage: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisationId)))
+            canManage: principal.may(.manageOrganisation(organisationId: organisationId)))
         return renderer.render("practices", model)
     }
 
@@ -142,10 +142,7 @@ struct PracticePagesController {
         let principal = try context.requirePrincipal()
         let view = try await database.practice(at: context)
         let practice = view.practice
-        guard view.may.contains(.editPack) else {
-            // Translation only: the domain said this person may not edit the pack.
-            throw DomainError.forbidden("You do not have permission to edit this practice pack")
-        }
+        try view.require(.editPack)
         let pack = try await database.practicePack(practiceId: practice.id!, by: principal)
         return renderPackForm(
             context: context, practice: practice, values: { key in pack.map { Self.text(of: $0, key) } },

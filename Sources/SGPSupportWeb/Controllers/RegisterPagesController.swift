@@ -164,7 +164,7 @@ struct RegisterPagesController {
         let linkBase = RegisterPages.queryWithout(request, "page")
         let model = ListPage(
             page: PageChrome(title: "Register", context: context, path: "/gps", errors: errors), fields: fields, rows: rows,
-            total: page.total, canManage: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisationId)),
+            total: page.total, canManage: principal.may(.manageOrganisation(organisationId: organisationId)),
             previousPage: page.page > 1 ? "/gps?\(linkBase)page=\(page.page - 1)" : nil,
             nextPage: page.page * page.perPage < page.total ? "/gps?\(linkBase)page=\(page.page + 1)" : nil)
         return renderer.render("gps", model, status: errors.isEmpty ? .ok : .unprocessableContent)
@@ -261,10 +261,7 @@ struct RegisterPagesController {
         let entry = try await database.gp(at: context)
         let gp = entry.gp
         let full = entry.may.contains(.editEverything)
-        guard entry.may.contains(.edit) else {
-            // Translation only: the domain's capabilities say this person may not edit the entry.
-            throw DomainError.forbidden("You do not have permission to change this entry")
-        }
+        try entry.require(.edit)
         return try await renderGPForm(
             context: context, organisationId: gp.organisationId, gp: gp, full: full, form: nil, errors: ValidationErrors(),
             status: .ok)
@@ -320,7 +317,8 @@ struct RegisterPagesController {
     ) async throws -> Response {
         let skills = try await database.skills(organisationId: organisationId)
         let localities = try await database.localities(organisationId: organisationId)
-        let mentors = try await database.mentors(organisationId: organisationId)
+        // Only the full form (the liaison officer's) chooses a mentor.
+        let mentors = full ? try await database.mentors(organisationId: organisationId, by: try context.requirePrincipal()) : []
         func value(_ name: String, _ current: String?) -> String? { form.map { $0.text(name) } ?? current }
         var fields: [FormField] = []
         if full {
@@ -399,10 +397,7 @@ struct RegisterPagesController {
 
     @Sendable func checkForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let entry = try await database.gp(at: context)
-        guard entry.may.contains(.recordChecks) else {
-            // Translation only: the domain's capabilities say this person may not record checks.
-            throw DomainError.forbidden("Only the liaison officer records checks")
-        }
+        try entry.require(.recordChecks)
         let gp = entry.gp
         return try await renderCheckForm(context: context, gp: gp, form: nil, errors: ValidationErrors(), status: .ok)
     }
@@ -437,7 +432,8 @@ struct RegisterPagesController {
                 hint: "YYYY-MM-DD; today if left blank", type: "date"),
             .text(
                 "expiresOn", "Expires on", value: form?.text("expiresOn"), errors: errors,
-                hint: "The last day it is good for. An appraisal without one counts for 15 months.", type: "date"),
+                hint: "The last day it is good for. An appraisal without one counts for \(appraisalValidityMonths) months.",
+                type: "date"),
             .textarea(
                 "note", "Evidence note", value: form?.text("note"), errors: errors,
                 hint: "What was seen, e.g. \"GMC online register, licence to practise\"."),

@@ -54,17 +54,7 @@ struct ReportsController {
 
     /// The organisation asked for, or the one this person supports.
     private func organisationId(_ request: Request, _ principal: Principal) throws -> Int64 {
-        if let raw = request.uri.queryParameters.get("organisationId") {
-            guard let id = Int64(raw) else {
-                throw DomainError.validationFailed(
-                    ValidationErrors(field: "organisationId", message: "Give the organisation's id"))
-            }
-            return id
-        }
-        guard let id = principal.organisationIds(as: .liaisonOfficer).first ?? principal.organisationIds(as: .mentor).first else {
-            throw DomainError.validationFailed(ValidationErrors(field: "organisationId", message: "Give the organisation's id"))
-        }
-        return id
+        try principal.organisationId(named: try RegisterQuery.namedOrganisation(request), as: .supportTeam)
     }
 
     private func period(_ request: Request) throws -> ReportPeriod {

@@ -113,7 +113,7 @@ struct SupportPagesController {
         let views = try await database.supportCases(by: principal)
         let mentees = try await database.mentees(by: principal)
         let menteeChoices = [("", "Choose a GP")] + mentees.map { (String($0.id), $0.name) }
-        let contacts = principal.holds(.mentor) ? try await database.pastoralContacts(by: principal) : []
+        let contacts = principal.reach.mentors ? try await database.pastoralContacts(by: principal) : []
         let today = database.clock.today.description
         let model = CaseloadPage(
             page: PageChrome(title: "Support", context: context, path: "/support", errors: errors, notice: notice),
@@ -124,7 +124,7 @@ struct SupportPagesController {
                     status: $0.supportCase.outcome.map { "Closed: \($0.title)" } ?? "Open",
                     restriction: $0.supportCase.workRestriction)
             },
-            hasCases: !views.isEmpty, isMentor: principal.holds(.mentor),
+            hasCases: !views.isEmpty, isMentor: principal.reach.mentors,
             openFields: [
                 .select("gpId", "GP", value: form?.text("gpId"), choices: menteeChoices, errors: errors),
                 .select(
@@ -197,7 +197,8 @@ struct SupportPagesController {
         let id = supportCase.id!
         let isMentor = view.reader == .mentor
         let metrics = view.reader == .subject ? [] : try await database.supportMetrics(caseId: id, by: principal)
-        let supervisors = isMentor ? try await database.educationalSupervisors(organisationId: supportCase.organisationId) : []
+        let supervisors =
+            isMentor ? try await database.educationalSupervisors(organisationId: supportCase.organisationId, by: principal) : []
         func number(_ value: Double?) -> String { value.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "–" }
         func field(_ name: String, _ stored: String?) -> String? { form.map { $0.text(name) } ?? stored }
         let plan = view.plan

@@ -41,39 +41,29 @@ struct PageChrome: Sendable {
         self.notice = notice
     }
 
-    /// Navigation by role: each link leads somewhere this person is allowed to go.
+    /// Navigation by what the person's roles open (the domain's `Reach`): each link leads somewhere
+    /// this person is allowed to go.
     static func navigation(for principal: Principal, path: String) -> [NavItem] {
+        let reach = principal.reach
         var items: [(String, String)] = [("Dashboard", "/dashboard")]
-        if principal.isAdministrator { items.append(("Administration", "/admin")) }
-        if principal.holds(.liaisonOfficer) || principal.holds(.mentor) || principal.holds(.practiceManager) {
-            items.append(("Sessions", "/sessions"))
-        }
-        if principal.gpId != nil { items += [("Work available", "/work"), ("Availability", "/availability")] }
+        if reach.administers { items.append(("Administration", "/admin")) }
+        if reach.seesSessionBoard { items.append(("Sessions", "/sessions")) }
+        if reach.isGP { items += [("Work available", "/work"), ("Availability", "/availability")] }
         items.append(("Bookings", "/bookings"))
-        if !principal.organisationIdsSeen.isEmpty { items.append(("Mailshots", "/mailshots")) }
-        if !principal.grants.allSatisfy({ $0.role == .administrator }) { items.append(("Feedback", "/feedback")) }
-        if principal.holds(.mentor) || principal.holds(.educationalSupervisor) || principal.gpId != nil {
-            items.append(("Support", "/support"))
+        if reach.worksInAnOrganisation { items.append(("Mailshots", "/mailshots")) }
+        if reach.seesFeedback { items.append(("Feedback", "/feedback")) }
+        if reach.seesSupport { items.append(("Support", "/support")) }
+        for supported in reach.supportedOrganisations {
+            let id = supported.organisationId
+            items.append(("Organisation", "/organisations/\(id)"))
+            items.append(("Reports", "/reports/activity?organisationId=\(id)"))
+            items.append(("Evidence and audits", "/organisations/\(id)/evidence"))
+            if supported.isLiaisonOfficer { items.append(("Clearing run", "/clearing-runs?organisationId=\(id)")) }
         }
-        for grant in principal.grants {
-            switch grant.role {
-            case .liaisonOfficer, .mentor:
-                if let id = grant.organisationId {
-                    items.append(("Organisation", "/organisations/\(id)"))
-                    items.append(("Reports", "/reports/activity?organisationId=\(id)"))
-                    items.append(("Evidence and audits", "/organisations/\(id)/evidence"))
-                    if grant.role == .liaisonOfficer { items.append(("Clearing run", "/clearing-runs?organisationId=\(id)")) }
-                }
-            case .practiceManager:
-                if let id = grant.practiceId { items.append(("Practice", "/practices/\(id)")) }
-            case .gp:
-                if let id = grant.gpId {
-                    items.append(("My register entry", "/gps/\(id)"))
-                    items.append(("Evidence", "/gps/\(id)/evidence"))
-                }
-            case .educationalSupervisor, .administrator:
-                break
-            }
+        for id in reach.practiceIds { items.append(("Practice", "/practices/\(id)")) }
+        if let id = reach.ownGPId {
+            items.append(("My register entry", "/gps/\(id)"))
+            items.append(("Evidence", "/gps/\(id)/evidence"))
         }
         var seen = Set<String>()
         return items.filter { seen.insert($0.1).inserted }.map { NavItem(label: $0.0, href: $0.1, current: $0.1 == path) }
@@ -119,7 +109,7 @@ enum Notice: String {
         case .packSaved: "Practice pack saved."
         case .posted: "Session posted."
         case .applied: "You have applied. The practice has been told and will accept or decline."
-        case .offered: "Offer sent. It stands for 48 hours."
+        case .offered: "Offer sent. It stands for \(DurationText.words(AppDatabase.offerLifetime))."
         case .withdrawn: "Session withdrawn."
         case .booked: "Booked. Both sides have been emailed."
         case .cancelled: "Booking cancelled. The other side has been told."
@@ -137,7 +127,9 @@ enum Notice: String {
         case .published: "Audit topic published. The organisation's GPs see it in their evidence log and can join."
         case .joined: "You have joined the audit. Log your contribution here and mark it complete when it is done."
         case .admissionSent: "Feedback sent. It is in the GP's evidence log for them to reflect on, and they have been emailed."
-        case .offersSent: "Offers sent and emailed. Nothing is booked until each GP accepts (offers stand 48 hours)."
+        case .offersSent:
+            "Offers sent and emailed. Nothing is booked until each GP accepts (offers stand "
+                + "\(DurationText.words(AppDatabase.offerLifetime))."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
         }
     }
