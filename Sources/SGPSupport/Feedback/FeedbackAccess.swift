@@ -271,3 +271,51 @@ extension AppDatabase {
         }
     }
 }
+
+/// What a person may do with a feedback card they are reading: worked out here, for the card's page.
+public enum FeedbackCardCapability: String, Sendable, CaseIterable, Codable {
+    /// Fill it in (its author, before it is submitted).
+    case edit
+    /// Add a dated addendum, or raise it as a concern (its author, once submitted).
+    case addAddendum
+    case raiseConcern
+    /// Use it for appraisal, with a reflection (the GP it is about).
+    case markForAppraisal
+    /// Record contact, response and outcome of its concern (the mentor or the liaison officer).
+    case handleConcern
+    /// Open a support case from its concern (the GP's own mentor).
+    case openSupportCase
+}
+
+/// A card's capabilities, and the support case its concern opened where the reader may follow it.
+public struct FeedbackCardRights: Sendable {
+    public var may: Set<FeedbackCardCapability>
+    public var supportCaseId: Int64?
+}
+
+extension AppDatabase {
+    /// What the person (or, `viaLink`, whoever holds the card's emailed link) may do with the card.
+    public func feedbackCardRights(_ view: FeedbackCardView, by principal: Principal?, viaLink: Bool) async throws
+        -> FeedbackCardRights
+    {
+        let card = view.card
+        let isAuthor = viaLink || (principal.map(card.isAuthor) ?? false)
+        let submitted = card.status == .submitted
+        var may: Set<FeedbackCardCapability> = []
+        if isAuthor && !submitted { may.insert(.edit) }
+        if isAuthor && submitted && !viaLink {
+            may.insert(.addAddendum)
+            if view.concern == nil { may.insert(.raiseConcern) }
+        }
+        guard let principal else { return FeedbackCardRights(may: may, supportCaseId: nil) }
+        let aboutGP = card.direction == .practiceAboutGP
+        if aboutGP && submitted && principal.gpId == card.gpId { may.insert(.markForAppraisal) }
+        var caseId: Int64?
+        if let concern = view.concern {
+            if try await mayHandleFeedbackConcern(concern, by: principal) { may.insert(.handleConcern) }
+            caseId = try await supportCaseId(forConcern: concern.id!, by: principal)
+            if aboutGP, caseId == nil, try await isMentor(ofGP: card.gpId, principal) { may.insert(.openSupportCase) }
+        }
+        return FeedbackCardRights(may: may, supportCaseId: caseId)
+    }
+}

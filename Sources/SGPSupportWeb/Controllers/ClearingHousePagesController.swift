@@ -319,7 +319,7 @@ struct ClearingHousePagesController {
                 errors: errors, notice: Notice.from(request)),
             session: Self.row(listing), notes: listing.session.notes, isOpen: listing.session.status == .open,
             canManage: view.may.contains(.manage), canWithdraw: view.may.contains(.withdraw),
-            isGP: principal.gpId != nil, canApply: view.may.contains(.apply), whyNot: view.whyNotApply,
+            isGP: principal.reach.isGP, canApply: view.may.contains(.apply), whyNot: view.whyNotApply,
             applied: view.ownApplication?.status == .pending,
             offer: view.ownOffer.map {
                 OfferRow(id: $0.id!, sessionId: id, text: "", expires: DisplayDate.dayAndTime($0.expiresAt))

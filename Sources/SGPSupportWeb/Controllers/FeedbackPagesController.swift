@@ -369,8 +369,8 @@ struct FeedbackPagesController {
     ) async throws -> Response {
         let card = view.card
         let principal = context.principal
-        let isAuthor = token != nil || (principal.map(card.isAuthor) ?? false)
-        let editable = isAuthor && card.status != .submitted
+        let rights = try await database.feedbackCardRights(view, by: principal, viaLink: token != nil)
+        let editable = rights.may.contains(.edit)
         let answers =
             submission.map { sent in
                 (sent.answers ?? []).map { FeedbackAnswer(box: $0.box ?? "", rating: $0.rating, comment: $0.comment) }
@@ -426,16 +426,13 @@ struct FeedbackPagesController {
             FormField.textarea(
                 "details", "What the concern is about (optional)", value: sent?.concern?.details, errors: errors),
         ]
-        let isSubject = principal?.gpId == card.gpId && aboutGP
-        let concern = try await view.concern.asyncMap { concern -> ConcernPanel in
-            let canHandle = try await principal.asyncMap { try await database.mayHandleFeedbackConcern(concern, by: $0) } ?? false
-            let caseId = try await principal.asyncMap { try await database.supportCaseId(forConcern: concern.id!, by: $0) } ?? nil
-            let mentorsGP = try await principal.asyncMap { try await database.isMentor(ofGP: card.gpId, $0) } ?? false
-            return ConcernPanel(
+        let concern = view.concern.map { concern -> ConcernPanel in
+            ConcernPanel(
                 id: concern.id!, severity: concern.severity.rawValue.capitalized, serious: concern.severity == .serious,
                 details: concern.details, raised: Day(concern.raisedAt).displayText, isOpen: concern.isOpen,
                 contactMadeOn: concern.contactMadeOn?.displayText, response: concern.response,
-                outcome: concern.outcome?.title, outcomeOn: concern.outcomeOn?.displayText, canHandle: canHandle,
+                outcome: concern.outcome?.title, outcomeOn: concern.outcomeOn?.displayText,
+                canHandle: rights.may.contains(.handleConcern),
                 fields: [
                     FormField.text(
                         "contactMadeOn", "Contact made on",
@@ -450,8 +447,8 @@ struct FeedbackPagesController {
                     FormField.text(
                         "outcomeOn", "Outcome date", value: concernForm?["outcomeOn"] ?? concern.outcomeOn?.description,
                         errors: errors, hint: "Today if left empty", type: "date"),
-                ], supportCaseLink: caseId.map { "/support/cases/\($0)" },
-                canOpenSupportCase: aboutGP && mentorsGP && caseId == nil)
+                ], supportCaseLink: rights.supportCaseId.map { "/support/cases/\($0)" },
+                canOpenSupportCase: rights.may.contains(.openSupportCase))
         }
         let model = CardPage(
             page: PageChrome(
@@ -468,14 +465,14 @@ struct FeedbackPagesController {
             submittedText: card.submittedAt.map { "Submitted on \(Day($0).displayText). A submitted card is final." },
             addenda: view.addenda.map { AddendumRow(date: Day($0.createdAt).displayText, text: $0.text) },
             hasAddenda: !view.addenda.isEmpty,
-            canAddAddendum: token == nil && isAuthor && card.status == .submitted,
+            canAddAddendum: rights.may.contains(.addAddendum),
             addendumField: FormField.textarea("text", "Add a dated addendum", value: nil, errors: errors),
-            canMarkForAppraisal: isSubject && card.status == .submitted, useForAppraisal: card.useForAppraisal,
+            canMarkForAppraisal: rights.may.contains(.markForAppraisal), useForAppraisal: card.useForAppraisal,
             reflection: card.reflection,
             reflectionField: FormField.textarea(
                 "reflection", "Your reflection", value: card.reflection, errors: errors,
                 hint: "What you take from this feedback; it goes into your appraisal portfolio with the card."),
-            canRaiseConcern: token == nil && isAuthor && card.status == .submitted && view.concern == nil,
+            canRaiseConcern: rights.may.contains(.raiseConcern),
             concern: concern)
         return renderer.render("feedback-card", model, status: status)
     }
