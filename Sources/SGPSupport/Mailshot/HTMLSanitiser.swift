@@ -199,21 +199,8 @@ enum HTMLSanitiser {
         return output
     }
 
-    /// Escapes text for an element or a double-quoted attribute value.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    /// Escapes text for an element or a double-quoted attribute value: the mailshot's one escape.
+    static func escape(_ text: String) -> String { MailshotRenderer.escape(text) }
 }
 
 extension Unicode.Scalar {
