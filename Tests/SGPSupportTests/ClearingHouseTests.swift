@@ -158,13 +158,22 @@ struct ClearingFixture {
             gpId: mornings.id!,
             AvailabilityInput(weekly: [.init(weekday: "wednesday", dayParts: ["morning"])], dates: []), by: morningsPrincipal)
         let session = try await fixture.post(start: "12:00", end: "15:00", skills: ["minor-surgery"])
+        // The support team hears each rule; the practice, only what the register's summary shows.
         let candidates = try await fixture.database.candidates(
+            sessionId: session.id!, includeIneligible: true, by: fixture.register.liaison)
+        let asPractice = try await fixture.database.candidates(
             sessionId: session.id!, includeIneligible: true, by: fixture.manager)
-        func reasons(_ gp: GP) -> [String] { candidates.first { $0.gpId == gp.id }?.ineligibleBecause ?? ["missing"] }
+        func reasons(_ gp: GP, _ list: [Candidate]? = nil) -> [String] {
+            (list ?? candidates).first { $0.gpId == gp.id }?.ineligibleBecause ?? ["missing"]
+        }
         #expect(reasons(noSkill) == ["Lacks required skills: minor-surgery"])
         #expect(reasons(elsewhere) == ["Does not work in Ashby Vale"])
         #expect(reasons(unwanted) == ["On the practice's not-wanted list"])
         #expect(reasons(mornings) == ["Not available then"], "12:00–15:00 straddles morning and afternoon")
+        #expect(reasons(noSkill, asPractice) == ["Lacks required skills: minor-surgery"])
+        #expect(reasons(elsewhere, asPractice) == ["Not available for this session"])
+        #expect(reasons(unwanted, asPractice) == ["On the practice's not-wanted list"])
+        #expect(reasons(mornings, asPractice) == ["Not available for this session"])
         let withoutIneligible = try await fixture.database.candidates(
             sessionId: session.id!, includeIneligible: false, by: fixture.manager)
         #expect(withoutIneligible.isEmpty)
@@ -198,13 +207,15 @@ struct ClearingFixture {
         _ = try await fixture.database.acceptApplication(id: application.id!, by: fixture.manager)
         let overlapping = try await fixture.post(date: "2026-12-09", start: "11:00", end: "13:00")
         #expect(
-            try await fixture.candidate(gp.id!, for: overlapping)?.ineligibleBecause == ["Already booked at an overlapping time"])
+            try await fixture.candidate(gp.id!, for: overlapping, by: fixture.register.liaison)?.ineligibleBecause == [
+                "Already booked at an overlapping time"
+            ])
         let second = try await fixture.post(date: "2026-12-10")
         let offer = try await fixture.database.offer(sessionId: second.id!, gpId: gp.id!, by: fixture.manager).value
         _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
         let third = try await fixture.post(date: "2026-12-11")
         #expect(
-            try await fixture.candidate(gp.id!, for: third)?.ineligibleBecause == [
+            try await fixture.candidate(gp.id!, for: third, by: fixture.register.liaison)?.ineligibleBecause == [
                 "Already at their limit of 2 sessions that week"
             ])
         let nextWeek = try await fixture.post(date: "2026-12-14")

@@ -110,3 +110,101 @@ import Testing
         #expect(throws: DomainError.self) { _ = try Principal.commandLine.organisationId(named: nil, as: .supportTeam) }
     }
 }
+
+/// What the review found after the first pass; each test failed before its fix.
+@Suite struct SecondLookTests {
+    /// Offering any GP id once answered with that GP's name and every rule they failed, whatever
+    /// organisation they were in.
+    @Test func offeringAGPThePracticeCouldNotBookNamesNobody() async throws {
+        let fixture = try await ClearingFixture()
+        let other = try await fixture.database.createOrganisation(
+            OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
+        var input = GPInput()
+        input.name = "Dr Far Away"
+        input.gmcNumber = "7777777"
+        let stranger = try await fixture.database.createGP(organisationId: other.id!, input, by: .commandLine)
+        let session = try await fixture.post()
+        do {
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: stranger.id!, by: fixture.manager)
+            Issue.record("another organisation's GP was offered the session")
+        } catch DomainError.validationFailed(let errors) {
+            #expect(errors["gpId"] == "No GP has that id")
+        }
+    }
+
+    /// The practice's list of who cannot take a session said why in full (availability, other
+    /// bookings, weekly caps); it now says only what the register's summary shows.
+    @Test func aPracticeHearsOnlyTheSummaryOfWhyAGPCannotTakeASession() async throws {
+        let fixture = try await ClearingFixture()
+        let (busy, _) = try await fixture.readyGP("1111111") { $0.skills = [] }
+        let session = try await fixture.post(date: "2026-12-12", skills: ["minor-surgery"])  // a Saturday
+        let asPractice = try #require(try await fixture.candidate(busy.id!, for: session))
+        #expect(asPractice.ineligibleBecause == ["Lacks required skills: minor-surgery", "Not available for this session"])
+        let asTeam = try #require(try await fixture.candidate(busy.id!, for: session, by: fixture.register.liaison))
+        #expect(asTeam.ineligibleBecause == ["Lacks required skills: minor-surgery", "Not available then"])
+    }
+
+    /// Someone holding both sides (a GP who also manages the practice) confirmed their own record.
+    @Test func nobodyConfirmsAnArrangementTheyAreBothSidesOf() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, _) = try await fixture.readyGP("1111111")
+        try await fixture.database.grantRole(
+            .practiceManager, scopeReference: "A81001", toEmail: "1111111@example.org", by: .commandLine)
+        let both = try await fixture.database.signIn(
+            email: "1111111@example.org", password: validPassword, from: "t", kind: .web
+        ).principal
+        let input = ArrangementInput(
+            practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-20", start: "09:00", end: "12:00", kind: "surgery")
+        await #expect(throws: DomainError.forbidden(AppDatabase.bothSidesRefusal)) {
+            _ = try await fixture.database.recordArrangement(input, by: both, links: testLinks)
+        }
+        // The practice's other manager records it; the GP who also manages it may not confirm it as
+        // the practice would, only as the GP would, and a GP's own record goes to someone else.
+        let byManager = try await fixture.database.recordArrangement(input, by: fixture.manager, links: testLinks).value
+        #expect(try await fixture.database.arrangement(id: byManager.id!, by: both).may.isEmpty, "they are the practice too")
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.confirmArrangement(id: byManager.id!, by: both, links: testLinks)
+        }
+        // The liaison officer is a third party: the GP confirms what they recorded.
+        let byLiaison = try await fixture.database.recordArrangement(
+            ArrangementInput(
+                practiceId: fixture.practiceId, gpId: gp.id!, date: "2026-11-21", start: "09:00", end: "12:00", kind: "surgery"),
+            by: fixture.register.liaison, links: testLinks
+        ).value
+        #expect(
+            try await fixture.database.confirmArrangement(id: byLiaison.id!, by: both, links: testLinks)
+                .value.status == .confirmed)
+    }
+
+    /// A practice could read the summary of applicants and leavers by id.
+    @Test func aPracticeSeesTheSummaryOfActiveGPsOnly() async throws {
+        let fixture = try await ClearingFixture()
+        let applicant = try await fixture.register.addGP("2222222") { $0.status = "applicant" }
+        await #expect(throws: DomainError.forbidden("You do not have permission to see this GP")) {
+            _ = try await fixture.database.gp(id: applicant.id!, by: fixture.manager)
+        }
+        #expect(try await fixture.database.gp(id: applicant.id!, by: fixture.register.liaison).gp.status == .applicant)
+    }
+
+    /// The page offered a mentor "Offer to …" buttons the rule then refused; the booked GP may mark
+    /// a finished session completed, as the rule allows.
+    @Test func theSessionsCapabilitiesMatchItsRules() async throws {
+        let fixture = try await ClearingFixture()
+        _ = try await fixture.database.createUser(
+            NewUserInput(email: "mentor@example.org", password: validPassword, role: .mentor, scopeReference: "QKK"),
+            by: .commandLine)
+        let mentor = try await fixture.database.signIn(
+            email: "mentor@example.org", password: validPassword, from: "t", kind: .web
+        ).principal
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post(date: "2026-12-07", start: "09:00", end: "12:00")
+        let asMentor = try await fixture.database.session(id: session.id!, by: mentor)
+        #expect(asMentor.may.contains(.manage) && !asMentor.may.contains(.offer))
+        #expect(try await fixture.database.session(id: session.id!, by: fixture.manager).may.contains(.offer))
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        fixture.clock.advance(by: 4 * 3600)  // 13:00, after the session
+        let asGP = try await fixture.database.session(id: session.id!, by: principal)
+        #expect(asGP.may.isSuperset(of: [.complete, .seePack, .seeBooking]))
+    }
+}

@@ -431,3 +431,23 @@ func feedbackToken(in message: MailMessage) -> String? {
         }
     }
 }
+
+@Suite struct AnonymousConcernTests {
+    /// A concern raised with an anonymous card moved the practice's concern count on its own, dating
+    /// the card against the bookings list; it now counts only when the card's batch is released.
+    @Test func aConcernOnAnAnonymousCardWaitsForItsBatch() async throws {
+        let fixture = try await FeedbackFixture()
+        let (gp, principal) = try await fixture.mentoredGP("1111111")
+        _ = try await fixture.completeSessions(for: [(gp, principal)])
+        let card = try await fixture.card(gpId: gp.id!, .gpAboutPractice)
+        var submission = FeedbackFixture.goodSubmission(card, anonymous: true, rating: 1)
+        submission.concern = ConcernInput(severity: "serious", details: nil)
+        _ = try await fixture.database.saveFeedbackCard(
+            id: card.id, submission, submit: true, author: .principal(principal), links: testLinks)
+        let practiceId = fixture.clearing.practiceId
+        let asPractice = try await fixture.database.feedbackSummary(about: .practice(practiceId), by: fixture.manager)
+        #expect(asPractice.concernsRaised == 0 && asPractice.concernsOpen == 0 && asPractice.cardsSubmitted == 0)
+        let asTeam = try await fixture.database.feedbackSummary(about: .practice(practiceId), by: fixture.liaison)
+        #expect(asTeam.concernsRaised == 1, "the support team's counts are the true ones")
+    }
+}

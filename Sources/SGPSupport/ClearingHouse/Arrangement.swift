@@ -85,14 +85,19 @@ public struct ArrangementInput: Sendable, Decodable {
 }
 
 extension AppDatabase {
-    /// The side the principal records an arrangement for, or nil when they may not.
-    static func arrangementSide(_ principal: Principal, gp: GP, practice: Practice) -> Arrangement.Side? {
-        if principal.gpId == gp.id { return .gp }
+    /// The side the principal records an arrangement at this practice for, or nil when they may
+    /// not: its manager, its liaison officer, or a GP for themselves.
+    static func arrangementSide(_ principal: Principal, practice: Practice) -> Arrangement.Side? {
         if principal.practiceIds.contains(practice.id!) { return .practice }
         if AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId)) {
             return .liaisonOfficer
         }
-        return nil
+        return principal.gpId == nil ? nil : .gp
+    }
+
+    /// The GPs and practices an arrangement may join: one organisation's, or partners'.
+    static func arrangementOrganisations(_ db: Database, practice: Practice) throws -> [Int64] {
+        [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
     }
 
     /// Either side (or the liaison officer) records a session arranged directly between a GP and a
@@ -105,29 +110,44 @@ extension AppDatabase {
         return try await write { db in
             var errors = ValidationErrors()
             let practice = try input.practiceId.flatMap { try Practice.fetchOne(db, id: $0) }
-            var gp = try (input.gpId ?? (input.gmcNumber == nil ? principal.gpId : nil)).flatMap { try GP.fetchOne(db, id: $0) }
-            if gp == nil, let number = input.gmcNumber?.trimmingCharacters(in: .whitespaces), let practice {
-                let organisations =
-                    [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
-                gp = try GP.filter(GP.Columns.gmcNumber == number && organisations.contains(GP.Columns.organisationId))
-                    .fetchOne(db)
-                if gp == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+            guard let practice else {
+                // Who asks is settled before anything they sent is looked up.
+                guard
+                    principal.gpId != nil || !principal.practiceIds.isEmpty
+                        || !principal.organisationIds(as: .liaisonOfficer).isEmpty
+                else { throw Self.arrangementRefusal }
+                throw DomainError.validationFailed(ValidationErrors(field: "practiceId", message: "Choose the practice"))
             }
-            // Who asks is settled before what they sent: someone who is neither side nor the
-            // practice's liaison officer learns nothing about the ids they sent.
-            if let practice, let gp, Self.arrangementSide(principal, gp: gp, practice: practice) == nil {
-                throw DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")
+            guard let side = Self.arrangementSide(principal, practice: practice) else { throw Self.arrangementRefusal }
+            // A GP reports only their own sessions; the practice's side names the GP.
+            if side == .gp, input.gmcNumber != nil || (input.gpId != nil && input.gpId != principal.gpId) {
+                throw Self.arrangementRefusal
             }
-            if practice == nil { errors.add("practiceId", "Choose the practice") }
-            if gp == nil && input.gmcNumber == nil { errors.add("gpId", "Choose the GP") }
-            if let practice, let gp {
-                let organisations =
-                    [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
-                if !organisations.contains(gp.organisationId) {
+            let organisations = try Self.arrangementOrganisations(db, practice: practice)
+            var gp: GP?
+            if side == .gp {
+                gp = try principal.gpId.flatMap { try GP.fetchOne(db, id: $0) }
+                if let own = gp, !organisations.contains(own.organisationId) {
                     errors.add(
-                        principal.gpId == gp.id ? "practiceId" : "gpId",
-                        "The GP and the practice must be in the same organisation, or in partner organisations")
+                        "practiceId", "The GP and the practice must be in the same organisation, or in partner organisations")
                 }
+            } else if let number = input.gmcNumber?.trimmingCharacters(in: .whitespaces) {
+                // Only an active GP who could work there is found; anyone else is "no such GP".
+                gp = try GP.filter(
+                    GP.Columns.gmcNumber == number && GP.Columns.status == GP.Status.active.rawValue
+                        && organisations.contains(GP.Columns.organisationId)
+                ).fetchOne(db)
+                if gp == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+            } else if let id = input.gpId {
+                // Another organisation's GP, an applicant or a leaver is answered as if there were none.
+                gp = try GP.fetchOne(db, id: id).flatMap {
+                    $0.status == .active && organisations.contains($0.organisationId) ? $0 : nil
+                }
+                if gp == nil {
+                    errors.add("gpId", "The GP and the practice must be in the same organisation, or in partner organisations")
+                }
+            } else {
+                errors.add("gpId", "Choose the GP")
             }
             let date = Self.requiredDay(input.date, field: "date", into: &errors)
             let start = input.start.flatMap(ClockTime.parse)
@@ -137,12 +157,11 @@ extension AppDatabase {
             if let start, let end, end <= start { errors.add("end", "The end time must be after the start time") }
             let kind = ClinicalSession.Kind(rawValue: input.kind ?? "surgery")
             if kind == nil {
-                errors.add("kind", "Choose one of: \(ClinicalSession.Kind.allCases.map(\.title).joined(separator: ", "))")
+                errors.add("kind", "Choose one of: \(ClinicalSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             try errors.throwIfAny()
-            guard let practice, let gp, let side = Self.arrangementSide(principal, gp: gp, practice: practice) else {
-                throw DomainError.forbidden("Only the GP, the practice or the liaison officer can record this arrangement")
-            }
+            guard let gp else { throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Choose the GP")) }
+            if side == .practice, gp.id == principal.gpId { throw DomainError.forbidden(Self.bothSidesRefusal) }
             var arrangement = Arrangement(
                 id: nil, practiceId: practice.id!, gpId: gp.id!, date: date!, startMinute: start!, endMinute: end!,
                 kind: kind!, status: .provisional, recordedBySide: side,
@@ -197,10 +216,26 @@ extension AppDatabase {
             ? [.confirm, .decline] : []
     }
 
-    /// The side that did not record it: the practice for a GP's record, the GP otherwise.
+    /// The side that did not record it, and never the person who recorded it: the practice
+    /// confirms a GP's record, the GP a practice's, each only if they are not also the other side;
+    /// the GP confirms what the liaison officer (a third party) recorded.
     static func isConfirmingSide(_ principal: Principal, _ arrangement: Arrangement, practice: Practice) -> Bool {
-        arrangement.recordedBySide == .gp ? principal.practiceIds.contains(practice.id!) : principal.gpId == arrangement.gpId
+        let isGP = principal.gpId == arrangement.gpId
+        let isPractice = principal.practiceIds.contains(practice.id!)
+        guard principal.isCommandLine || principal.userId != arrangement.recordedById else { return false }
+        switch arrangement.recordedBySide {
+        case .gp: return isPractice && !isGP
+        case .practice: return isGP && !isPractice
+        case .liaisonOfficer: return isGP
+        }
     }
+
+    /// Someone who is both the GP and a manager of the practice cannot be one side of it.
+    public static let bothSidesRefusal =
+        "You are both the GP and a manager of this practice: ask the liaison officer to record it, then confirm it"
+
+    static let arrangementRefusal = DomainError.forbidden(
+        "Only the GP, the practice or the liaison officer can record this arrangement")
 
     static func arrangementView(_ db: Database, _ arrangement: Arrangement, by principal: Principal) throws -> ArrangementView? {
         guard let practice = try Practice.fetchOne(db, id: arrangement.practiceId),
@@ -244,6 +279,13 @@ extension AppDatabase {
         let now = clock.now()
         return try await write { db in
             var (arrangement, practice) = try Self.decidableArrangement(db, id: id, by: principal)
+            // A sharing agreement may have ended since it was recorded.
+            guard let gp = try GP.fetchOne(db, id: arrangement.gpId),
+                try Self.arrangementOrganisations(db, practice: practice).contains(gp.organisationId)
+            else {
+                throw DomainError.conflict(
+                    "The GP's organisation and the practice's no longer share GPs, so this arrangement cannot be confirmed")
+            }
             var session = ClinicalSession(
                 id: nil, practiceId: practice.id!, date: arrangement.date, startMinute: arrangement.startMinute,
                 endMinute: arrangement.endMinute, kind: arrangement.kind, requiredSkills: [], ratePence: 0, rateUnit: .session,

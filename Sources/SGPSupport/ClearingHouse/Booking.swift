@@ -184,7 +184,11 @@ extension AppDatabase {
                     ValidationErrors(field: "gpId", message: "Name the GP to offer the session to"))
             }
             guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
-            guard let gp = try GP.fetchOne(db, id: gpId) else {
+            // Only a GP the practice could book is weighed: anyone else (another organisation's,
+            // an applicant, a leaver) is answered as if there were none, so no one is named.
+            let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
+            guard let gp = try GP.fetchOne(db, id: gpId), gp.status == .active, organisations.contains(gp.organisationId)
+            else {
                 throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "No GP has that id"))
             }
             let (offer, mail) = try Self.makeOffer(db, session: session, practice: practice, gp: gp, by: principal, now: now)
@@ -485,7 +489,7 @@ extension AppDatabase {
     {
         let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: [session], practices: [practice])
         let gp = context.gps[gpId]!
-        let audience = EligibilityAudience.of(principal, about: gp)
+        let audience = EligibilityAudience.of(principal, about: gp, at: practice)
         let verdict = context.evaluate(gpId: gpId, session: session, practice: practice, audience: audience)
         guard !verdict.eligible else { return }
         if audience == .theGP { throw DomainError.conflict(Self.applyRefusal) }

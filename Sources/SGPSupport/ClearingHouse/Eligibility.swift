@@ -175,12 +175,21 @@ struct EligibilityContext {
             blocks.append(reason())
             return firstOnly
         }
+        // A practice hears only what the register's summary shows, and its own preference.
+        let unavailable = "Not available for this session"
+        func rule(_ reason: @autoclosure () -> String) -> Bool {
+            guard audience.namesEveryRule else {
+                if blocks.contains(unavailable) { return firstOnly }
+                return block(unavailable)
+            }
+            return block(reason())
+        }
         let isOwn = gp.organisationId == practice.organisationId
         if !isOwn && !(partners[practice.organisationId] ?? []).contains(gp.organisationId) {
-            if block("Belongs to an organisation without a sharing agreement with this practice's") { return blocks }
+            if rule("Belongs to an organisation without a sharing agreement with this practice's") { return blocks }
         }
         if !gp.localities.contains(practice.locality) {
-            if block("Does not work in \(practice.locality)") { return blocks }
+            if rule("Does not work in \(practice.locality)") { return blocks }
         }
         let missing = session.requiredSkills.filter { !gp.skills.contains($0) }
         if !missing.isEmpty, block("Lacks required skills: \(missing.joined(separator: ", "))") { return blocks }
@@ -189,20 +198,20 @@ struct EligibilityContext {
             availability[gpId]?.covers(
                 date: session.date, startMinute: session.startMinute, endMinute: session.endMinute, times: times)
             ?? false
-        if !available, block("Not available then") { return blocks }
+        if !available, rule("Not available then") { return blocks }
         let booked = bookings[gpId] ?? []
         let clashes = booked.contains { other -> Bool in
             guard other.sessionId != session.id, other.date == session.date else { return false }
             return session.overlaps(startMinute: other.startMinute, endMinute: other.endMinute)
         }
-        if clashes, block("Already booked at an overlapping time") { return blocks }
+        if clashes, rule("Already booked at an overlapping time") { return blocks }
         if let cap = gp.maxSessionsPerWeek {
             let week = session.date.adding(days: 1 - session.date.isoWeekday)
             let weekEnd = week.adding(days: 6)
             let thisWeek = booked.filter { other -> Bool in
                 other.sessionId != session.id && other.date >= week && other.date <= weekEnd
             }.count
-            if thisWeek >= cap, block("Already at their limit of \(cap) sessions that week") { return blocks }
+            if thisWeek >= cap, rule("Already at their limit of \(cap) sessions that week") { return blocks }
         }
         // The practice's preference still blocks; only its wording is kept from the GP.
         if preferences[practice.id!]?[gpId] == .notWanted,
@@ -211,10 +220,10 @@ struct EligibilityContext {
             return blocks
         }
         let notCleared = clearance(gpId, session.date).reasons
-        if audience == .withoutCheckDetail {
-            if !notCleared.isEmpty, block("Not cleared to work on \(session.date.shortText)") { return blocks }
-        } else {
+        if audience == .everything || audience == .theGP {
             for reason in notCleared where block("Not cleared on \(session.date.shortText): \(reason)") { return blocks }
+        } else if !notCleared.isEmpty, block("Not cleared to work on \(session.date.shortText)") {
+            return blocks
         }
         return blocks
     }
@@ -242,9 +251,11 @@ extension AppDatabase {
             let all = gpIds.map { gpId in
                 context.evaluate(
                     gpId: gpId, session: session, practice: practice,
-                    audience: EligibilityAudience.of(principal, about: context.gps[gpId]!))
+                    audience: EligibilityAudience.of(principal, about: context.gps[gpId]!, at: practice))
             }
             let eligible = all.filter(\.eligible).sorted { ($0.score, $1.name) > ($1.score, $0.name) }
+            // Who cannot take it, and why, is the support team's (the page shows it to them); a
+            // practice asking gets them with only what the register's summary shows.
             let others = includeIneligible ? all.filter { !$0.eligible } : []
             return eligible + others
         }

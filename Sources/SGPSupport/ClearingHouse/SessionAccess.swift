@@ -10,9 +10,10 @@ public enum SessionCapability: String, Sendable, CaseIterable, Codable {
     case declineOffer
     /// See its applications and candidates, and offer it (the practice and its support team).
     case manage
-    /// Accept applications (the practice, or the liaison officer for it).
+    /// Accept applications and offer the session (the practice, or the liaison officer for it).
     case decideApplications
-    /// See who cannot take it, and why (the support team; a practice sees them without check detail).
+    case offer
+    /// See who cannot take it, and why (the support team; a practice only as far as the summary goes).
     case seeIneligibleCandidates
     /// Withdraw the open session.
     case withdraw
@@ -40,18 +41,26 @@ public struct SessionView: Sendable {
 
 /// Who the reasons a GP cannot take a session are written for.
 enum EligibilityAudience {
-    /// The GP's own support team, and the GP: every reason, with check detail.
+    /// The GP's own support team: every reason, with check detail.
     case everything
-    /// A practice, or a support team of another organisation: "not cleared", never which check.
+    /// The practice's support team, for a partner organisation's GP: every rule, "not cleared"
+    /// without which check.
     case withoutCheckDetail
-    /// The GP asking for themselves: their own checks, but never a practice's private preference.
+    /// The practice: only what the register's summary shows (cleared or not, skills) and its own
+    /// preference; any other rule is "not available for this session".
+    case practice
+    /// The GP asking for themselves: never a practice's private preference.
     case theGP
 
-    static func of(_ principal: Principal, about gp: GP) -> EligibilityAudience {
+    static func of(_ principal: Principal, about gp: GP, at practice: Practice) -> EligibilityAudience {
         if principal.gpId == gp.id { return .theGP }
-        return AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId))
-            ? .everything : .withoutCheckDetail
+        if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId)) { return .everything }
+        return AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
+            ? .withoutCheckDetail : .practice
     }
+
+    /// Whether a rule that is neither clearance, skills nor the practice's preference is named.
+    var namesEveryRule: Bool { self != .practice }
 }
 
 extension AppDatabase {
@@ -104,15 +113,16 @@ extension AppDatabase {
         }
         var may: Set<SessionCapability> = []
         if manages { may.formUnion([.manage, .seeBooking, .seePack]) }
-        if manages && !own { may.insert(.seeIneligibleCandidates) }
+        // The practice sees them too, with only what the register's summary shows (`EligibilityAudience`).
+        if manages { may.insert(.seeIneligibleCandidates) }
         if decides {
-            may.insert(.decideApplications)
+            may.formUnion([.decideApplications, .offer])
             if session.status == .open { may.insert(.withdraw) }
         }
         if isBookedGP { may.formUnion([.seeBooking, .seePack]) }
         if booking?.status == .confirmed && (decides || isBookedGP) {
             may.insert(.cancelBooking)
-            if decides && Self.endInstant(session) <= now { may.insert(.complete) }
+            if Self.endInstant(session) <= now { may.insert(.complete) }
         }
         var whyNot: String?
         if let gpId = principal.gpId, !manages, session.status == .open {

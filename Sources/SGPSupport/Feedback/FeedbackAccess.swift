@@ -157,11 +157,13 @@ extension AppDatabase {
                         .subtracting(releasedIds)
                 }
             }
+            // A concern on an anonymous card not yet released would date it too: counted only with its batch.
+            let counted = cards.compactMap(\.id).filter { !withheld.contains($0) }
             let concerns = try Row.fetchAll(
                 db,
                 sql:
                     "SELECT closedAt FROM feedbackConcern WHERE cardId IN (SELECT value FROM json_each(?))",
-                arguments: [String(describing: cards.compactMap(\.id))])
+                arguments: [String(describing: counted)])
             var summary = Self.counts(
                 cards, concerns: concerns.count, open: concerns.filter { $0["closedAt"] == nil }.count, withheld: withheld)
             if let contentCards {

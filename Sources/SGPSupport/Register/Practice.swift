@@ -241,9 +241,10 @@ extension AppDatabase {
                     || AccessPolicy.permits(principal, .manageOrganisation(organisationId: practice.organisationId))
             else { throw DomainError.forbidden("You do not have permission to change this practice's GP preferences") }
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
-            // Only GPs who could work there: the practice's own organisation's, or a partner's.
+            // Only GPs who could work there are marked: the practice's own organisation's, or a
+            // partner's. Clearing a mark is always allowed (an agreement may have ended since).
             let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
-            guard organisations.contains(gp.organisationId) else {
+            guard preference == nil || organisations.contains(gp.organisationId) else {
                 throw DomainError.validationFailed(
                     ValidationErrors(field: "gpId", message: "Choose a GP of this organisation or a partner organisation"))
             }

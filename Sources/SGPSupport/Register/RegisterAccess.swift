@@ -117,7 +117,9 @@ extension AppDatabase {
     static func entryView(_ principal: Principal, gp: GP, clearance: Clearance) -> GPEntryView? {
         let may = capabilities(principal, on: gp)
         if may.contains(.seeEntry) { return GPEntryView(gp: gp, clearance: clearance, may: may) }
-        guard AccessPolicy.permits(principal, .viewGPSummary(organisationId: gp.organisationId)) else { return nil }
+        // A practice sees the summary of the organisation's active GPs, not applicants or leavers.
+        guard gp.status == .active, AccessPolicy.permits(principal, .viewGPSummary(organisationId: gp.organisationId))
+        else { return nil }
         return GPEntryView(gp: gp.summaryOnly, clearance: Clearance(cleared: clearance.cleared, reasons: []), may: may)
     }
 
@@ -176,6 +178,8 @@ extension AppDatabase {
             }
             filter.status = .active
             filter.matchEmail = false
+            // The summary hides where a GP works; filtering by it would tell.
+            filter.locality = nil
         }
         let listings = try await gps(organisationId: organisationId, filter: filter, page: page)
         return Page(

@@ -65,6 +65,7 @@ struct ClearingHousePagesController {
         var notes: String?
         var isOpen: Bool
         var canManage: Bool
+        var canOffer: Bool
         var canWithdraw: Bool
         var isGP: Bool
         var canApply: Bool
@@ -318,7 +319,8 @@ struct ClearingHousePagesController {
                 title: "Session on \(listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
                 errors: errors, notice: Notice.from(request)),
             session: Self.row(listing), notes: listing.session.notes, isOpen: listing.session.status == .open,
-            canManage: view.may.contains(.manage), canWithdraw: view.may.contains(.withdraw),
+            canManage: view.may.contains(.manage), canOffer: view.may.contains(.offer),
+            canWithdraw: view.may.contains(.withdraw),
             isGP: principal.reach.isGP, canApply: view.may.contains(.apply), whyNot: view.whyNotApply,
             applied: view.ownApplication?.status == .pending,
             offer: view.ownOffer.map {
