@@ -202,17 +202,18 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111") { $0.maxSessionsPerWeek = 2 }
         let first = try await fixture.post(date: "2026-12-09", start: "09:00", end: "12:00")
-        _ = try await fixture.database.apply(sessionId: first.id!, by: principal)
+        _ = try await fixture.database.apply(sessionId: first.id!, by: principal, links: testLinks)
         let application = try await fixture.database.applications(sessionId: first.id!, by: fixture.manager).first!.0
-        _ = try await fixture.database.acceptApplication(id: application.id!, by: fixture.manager)
+        _ = try await fixture.database.acceptApplication(id: application.id!, by: fixture.manager, links: testLinks)
         let overlapping = try await fixture.post(date: "2026-12-09", start: "11:00", end: "13:00")
         #expect(
             try await fixture.candidate(gp.id!, for: overlapping, by: fixture.register.liaison)?.ineligibleBecause == [
                 "Already booked at an overlapping time"
             ])
         let second = try await fixture.post(date: "2026-12-10")
-        let offer = try await fixture.database.offer(sessionId: second.id!, gpId: gp.id!, by: fixture.manager).value
-        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let offer = try await fixture.database.offer(sessionId: second.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks)
         let third = try await fixture.post(date: "2026-12-11")
         #expect(
             try await fixture.candidate(gp.id!, for: third, by: fixture.register.liaison)?.ineligibleBecause == [
@@ -243,14 +244,17 @@ struct ClearingFixture {
         var applicationIds: [Int64] = []
         for index in 0..<50 {
             let (_, principal) = try await fixture.readyGP(String(5_000_000 + index))
-            applicationIds.append(try await fixture.database.apply(sessionId: session.id!, by: principal).value.id!)
+            applicationIds.append(
+                try await fixture.database.apply(sessionId: session.id!, by: principal, links: testLinks).value.id!)
         }
         let database = fixture.database
         let manager = fixture.manager
         let results = await withTaskGroup(of: Result<Int64, any Error>.self) { group in
             for id in applicationIds {
                 group.addTask {
-                    do { return .success(try await database.acceptApplication(id: id, by: manager).value.id!) } catch {
+                    do {
+                        return .success(try await database.acceptApplication(id: id, by: manager, links: testLinks).value.id!)
+                    } catch {
                         return .failure(error)
                     }
                 }
@@ -275,8 +279,9 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
         let session = try await fixture.post()
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks).value
         let (otherGP, _) = try await fixture.readyGP("2222222")
         // Bypassing the rules, straight into SQL. Another GP in the same session: the unique index says no.
         await #expect(throws: DatabaseError.self) {
@@ -303,12 +308,15 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
         let morning = try await fixture.post(start: "09:00", end: "12:00")
-        let offer = try await fixture.database.offer(sessionId: morning.id!, gpId: gp.id!, by: fixture.manager).value
+        let offer = try await fixture.database.offer(sessionId: morning.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
         let lateMorning = try await fixture.post(start: "11:30", end: "13:00")
-        let second = try await fixture.database.offer(sessionId: lateMorning.id!, gpId: gp.id!, by: fixture.manager).value
-        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let second = try await fixture.database.offer(
+            sessionId: lateMorning.id!, gpId: gp.id!, by: fixture.manager, links: testLinks
+        ).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks)
         await #expect(throws: DomainError.conflict("Dr 1111111 already has a booking at an overlapping time")) {
-            _ = try await fixture.database.acceptOffer(id: second.id!, by: principal)
+            _ = try await fixture.database.acceptOffer(id: second.id!, by: principal, links: testLinks)
         }
     }
 
@@ -316,13 +324,18 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
         let session = try await fixture.post(date: "2026-12-11")
-        let outcome = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+        let outcome = try await fixture.database.offer(
+            sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
         #expect(outcome.notifications.map(\.to) == ["1111111@example.org"])
         #expect(outcome.notifications.first?.text.contains("The offer stands until 09:00 on Wed 9 Dec 2026") == true)
+        // The email carries the session and the link to where it is accepted.
+        let text = try #require(outcome.notifications.first?.text)
+        #expect(text.contains("Date: Fri 11 Dec 2026, 09:00–12:00") && text.contains("Rate: £95.00 per session"))
+        #expect(text.contains("\(testLinks.baseURL)/sessions/\(session.id!)"))
         fixture.clock.advance(by: 48 * 3600 + 1)
         #expect(outcome.value.effectiveStatus(now: fixture.clock.now) == "expired")
         await #expect(throws: DomainError.self) {
-            _ = try await fixture.database.acceptOffer(id: outcome.value.id!, by: principal)
+            _ = try await fixture.database.acceptOffer(id: outcome.value.id!, by: principal, links: testLinks)
         }
         #expect(try await fixture.database.session(id: session.id!)?.session.status == .open)
     }
@@ -333,10 +346,10 @@ struct ClearingFixture {
         let session = try await fixture.post(skills: ["minor-surgery"])
         // The GP is told what the session page tells them, no more.
         await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal)) {
-            _ = try await fixture.database.apply(sessionId: session.id!, by: principal)
+            _ = try await fixture.database.apply(sessionId: session.id!, by: principal, links: testLinks)
         }
         await #expect(throws: DomainError.conflict("Dr 1111111 cannot take this session: Lacks required skills: minor-surgery")) {
-            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
         }
     }
 
@@ -348,17 +361,17 @@ struct ClearingFixture {
             practiceId: fixture.practiceId, gpId: gp.id!, preference: .notWanted, reason: "Late twice", by: fixture.manager)
         let session = try await fixture.post()
         await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal), "the session page's words, no more") {
-            _ = try await fixture.database.apply(sessionId: session.id!, by: principal)
+            _ = try await fixture.database.apply(sessionId: session.id!, by: principal, links: testLinks)
         }
         // Even with a reason about their own entry, the GP hears the page's words.
         let surgery = try await fixture.post(start: "13:00", end: "15:00", skills: ["minor-surgery"])
         await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal)) {
-            _ = try await fixture.database.apply(sessionId: surgery.id!, by: principal)
+            _ = try await fixture.database.apply(sessionId: surgery.id!, by: principal, links: testLinks)
         }
         // The practice still hears the real reason, as a candidate and when offering.
         #expect(try await fixture.candidate(gp.id!, for: session)?.ineligibleBecause == ["On the practice's not-wanted list"])
         do {
-            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
             Issue.record("offered to a GP the practice does not want")
         } catch DomainError.conflict(let message) {
             #expect(message == "Dr 1111111 cannot take this session: On the practice's not-wanted list")
@@ -369,20 +382,23 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
         let session = try await fixture.post()
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks).value
         let noReason = await validationErrors {
-            _ = try await fixture.database.cancelBooking(id: booking.id!, reason: "", by: principal)
+            _ = try await fixture.database.cancelBooking(id: booking.id!, reason: "", by: principal, links: testLinks)
         }
         #expect(noReason?["reason"] == "Give the reason for cancelling")
-        let byGP = try await fixture.database.cancelBooking(id: booking.id!, reason: "Unwell", by: principal)
+        let byGP = try await fixture.database.cancelBooking(id: booking.id!, reason: "Unwell", by: principal, links: testLinks)
         #expect(byGP.notifications.map(\.to) == ["pm@example.org"])
         #expect(byGP.notifications.first?.text.contains("Reason: Unwell") == true)
         #expect(try await fixture.database.session(id: session.id!)?.session.status == .open, "the practice still needs cover")
 
-        let again = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        let rebooked = try await fixture.database.acceptOffer(id: again.id!, by: principal).value
-        let byPractice = try await fixture.database.cancelBooking(id: rebooked.id!, reason: "Clinic closed", by: fixture.manager)
+        let again = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        let rebooked = try await fixture.database.acceptOffer(id: again.id!, by: principal, links: testLinks).value
+        let byPractice = try await fixture.database.cancelBooking(
+            id: rebooked.id!, reason: "Clinic closed", by: fixture.manager, links: testLinks)
         #expect(byPractice.notifications.map(\.to) == ["1111111@example.org"])
         let closed = try #require(try await fixture.database.session(id: session.id!)?.session)
         #expect(closed.status == .cancelled)
@@ -394,8 +410,9 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
         let session = try await fixture.post(date: "2026-12-07", start: "13:00", end: "17:00")
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks).value
         await #expect(throws: DomainError.self) {
             _ = try await fixture.database.completeBooking(id: booking.id!, by: fixture.manager, links: testLinks)
         }
@@ -522,7 +539,9 @@ struct ClearingFixture {
         #expect(candidate.eligible)
         #expect(candidate.reasons.contains("From a partner organisation"))
 
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: borrowed.id!, by: fixture.manager).value
+        let offer = try await fixture.database.offer(
+            sessionId: session.id!, gpId: borrowed.id!, by: fixture.manager, links: testLinks
+        ).value
         _ = try await fixture.database.write { db in
             try db.execute(
                 sql: "INSERT INTO roleGrant (userId, role, gpId) VALUES (?, 'gp', ?)",
@@ -531,7 +550,7 @@ struct ClearingFixture {
         let borrowedPrincipal = try await fixture.database.signIn(
             email: "lo@partner.org", password: validPassword, from: "t", kind: .web
         ).principal
-        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: borrowedPrincipal).value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: borrowedPrincipal, links: testLinks).value
         #expect(booking.gpOrganisationId == other.id)
         #expect(booking.practiceOrganisationId == fixture.register.organisationId)
 
@@ -546,8 +565,9 @@ struct ClearingFixture {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
         let session = try await fixture.post()
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal).value
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        let booking = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks).value
         let token = try #require(try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal).token)
         #expect(
             try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal) == .issuedBefore,
@@ -558,7 +578,7 @@ struct ClearingFixture {
         #expect(feed.contains("DTSTART:20261209T090000Z\r\n"))
         #expect(feed.contains("STATUS:CONFIRMED"))
         #expect(feed.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
-        _ = try await fixture.database.cancelBooking(id: booking.id!, reason: "Unwell", by: principal)
+        _ = try await fixture.database.cancelBooking(id: booking.id!, reason: "Unwell", by: principal, links: testLinks)
         let after = try #require(try await fixture.database.calendarFeed(token: token))
         #expect(after.contains("UID:booking-\(booking.id!)@sgpst\r\n"))
         #expect(after.contains("STATUS:CANCELLED"))
@@ -643,8 +663,9 @@ extension CalendarFeedAddress {
                 sql: "UPDATE practice SET name = ? WHERE id = ?", arguments: ["Ashby\rSTATUS:CANCELLED\r\nX\u{0B}Y", practiceId])
         }
         let session = try await fixture.post()
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks)
         let feeds = [
             try #require(try await fixture.database.calendarAddress(for: .gp(gp.id!), reset: false, by: principal).token),
             try #require(

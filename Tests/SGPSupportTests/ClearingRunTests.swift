@@ -206,18 +206,24 @@ import Testing
         #expect(proposed[straddler.id!] != proposed[morning.id!])
         #expect(Set(proposed.values) == [first.id!, second.id!])
 
-        let sent = try await database.sendClearingRun(id: run.run.id!, by: fixture.register.liaison)
+        let sent = try await database.sendClearingRun(id: run.run.id!, by: fixture.register.liaison, links: testLinks)
         #expect(sent.value.offered == 3)
-        #expect(sent.notifications.count == 3)
-        #expect(sent.notifications.allSatisfy { $0.subject.hasPrefix("Session offered") })
+        let toGPs = sent.notifications.filter { $0.subject.hasPrefix("Session offered") }
+        #expect(toGPs.count == 3)
+        #expect(
+            toGPs.allSatisfy { $0.text.contains("\(testLinks.baseURL)/sessions/") }, "each offer links to where it is accepted")
+        // The practice is told which of its sessions went to whom, once.
+        let toPractice = sent.notifications.filter { $0.subject == "Offers sent for your sessions" }
+        #expect(toPractice.map(\.to) == ["pm@example.org"])
+        #expect(toPractice.first.map { $0.text.components(separatedBy: "offered to ").count - 1 } == 3)
         let booked = try await Int.fetch(database, "SELECT COUNT(*) FROM booking")
         #expect(booked == 0)
         let offers = try await database.offers(gpId: first.id!)
         #expect(offers.count == proposed.values.filter { $0 == first.id! }.count)
-        let accepted = try await database.acceptOffer(id: offers[0].0.id!, by: firstPrincipal)
+        let accepted = try await database.acceptOffer(id: offers[0].0.id!, by: firstPrincipal, links: testLinks)
         #expect(accepted.value.gpId == first.id!)
         await #expect(throws: DomainError.self) {
-            _ = try await database.sendClearingRun(id: run.run.id!, by: fixture.register.liaison)
+            _ = try await database.sendClearingRun(id: run.run.id!, by: fixture.register.liaison, links: testLinks)
         }
         await #expect(throws: DomainError.self) {
             _ = try await database.removeClearingProposal(

@@ -67,13 +67,14 @@ import Testing
         let session = try await fixture.post(date: "2026-12-09")
         await #expect(throws: DomainError.conflict("Dr Zara Yardley cannot take this session: Not cleared to work on 9 Dec 2026"))
         {
-            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager)
+            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
         }
         await #expect(
             throws: DomainError.conflict(
                 "Dr Zara Yardley cannot take this session: Not cleared on 9 Dec 2026: Medical indemnity expired 30 Nov 2026")
         ) {
-            _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.register.liaison)
+            _ = try await fixture.database.offer(
+                sessionId: session.id!, gpId: gp.id!, by: fixture.register.liaison, links: testLinks)
         }
     }
 
@@ -125,7 +126,8 @@ import Testing
         let stranger = try await fixture.database.createGP(organisationId: other.id!, input, by: .commandLine)
         let session = try await fixture.post()
         do {
-            _ = try await fixture.database.offer(sessionId: session.id!, gpId: stranger.id!, by: fixture.manager)
+            _ = try await fixture.database.offer(
+                sessionId: session.id!, gpId: stranger.id!, by: fixture.manager, links: testLinks)
             Issue.record("another organisation's GP was offered the session")
         } catch DomainError.validationFailed(let errors) {
             #expect(errors["gpId"] == "No GP has that id")
@@ -201,8 +203,9 @@ import Testing
         let asMentor = try await fixture.database.session(id: session.id!, by: mentor)
         #expect(asMentor.may.contains(.manage) && !asMentor.may.contains(.offer))
         #expect(try await fixture.database.session(id: session.id!, by: fixture.manager).may.contains(.offer))
-        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager).value
-        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+            .value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks)
         fixture.clock.advance(by: 4 * 3600)  // 13:00, after the session
         let asGP = try await fixture.database.session(id: session.id!, by: principal)
         #expect(asGP.may.isSuperset(of: [.complete, .seePack, .seeBooking]))

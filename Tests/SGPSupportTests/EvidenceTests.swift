@@ -209,8 +209,10 @@ struct EvidenceFixture {
         _ = try await fixture.feedback.completeSessions(for: [(gp, principal)], date: "2026-12-10")
         // A confirmed session not yet worked does not count.
         let later = try await fixture.feedback.clearing.post(date: "2026-12-17")
-        let offer = try await fixture.database.offer(sessionId: later.id!, gpId: gp.id!, by: fixture.feedback.manager).value
-        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal)
+        let offer = try await fixture.database.offer(
+            sessionId: later.id!, gpId: gp.id!, by: fixture.feedback.manager, links: testLinks
+        ).value
+        _ = try await fixture.database.acceptOffer(id: offer.id!, by: principal, links: testLinks)
 
         let portfolio = try await fixture.database.portfolio(gpId: gp.id!, year: nil, by: principal)
         #expect(portfolio.year == 2026)

@@ -33,8 +33,8 @@ struct FeedbackFixture {
         for (index, (gp, principal)) in gps.enumerated() {
             let session = try await clearing.post(
                 date: date, start: String(format: "%02d:00", 8 + index), end: String(format: "%02d:00", 9 + index))
-            let offer = try await database.offer(sessionId: session.id!, gpId: gp.id!, by: manager).value
-            _ = try await database.acceptOffer(id: offer.id!, by: principal)
+            let offer = try await database.offer(sessionId: session.id!, gpId: gp.id!, by: manager, links: testLinks).value
+            _ = try await database.acceptOffer(id: offer.id!, by: principal, links: testLinks)
         }
         let end = ISO8601DateFormatter().date(from: "\(date)T\(String(format: "%02d", 9 + gps.count)):01:00Z")!
         clock.advance(by: max(0, end.timeIntervalSince(clock.now)))

@@ -68,14 +68,15 @@ import Testing
         let atPartner = try await database.postSessions(lent, by: partnerLiaison)[0]
 
         func book(_ session: ClinicalSession, _ gp: GP, _ principal: Principal, by offerer: Principal) async throws -> Booking {
-            let offer = try await database.offer(sessionId: session.id!, gpId: gp.id!, by: offerer).value
-            return try await database.acceptOffer(id: offer.id!, by: principal).value
+            let offer = try await database.offer(sessionId: session.id!, gpId: gp.id!, by: offerer, links: testLinks).value
+            return try await database.acceptOffer(id: offer.id!, by: principal, links: testLinks).value
         }
         clock.advance(by: 2 * 3600)
         _ = try await book(s1, gpA, principalA, by: fixture.manager)  // booked 2 hours after posting
         clock.advance(by: 4 * 3600)
         let cancelledLater = try await book(s2, gpB, principalB, by: fixture.manager)  // 6 hours
-        _ = try await database.cancelBooking(id: cancelledLater.id!, reason: "Clinic closed", by: fixture.manager)
+        _ = try await database.cancelBooking(
+            id: cancelledLater.id!, reason: "Clinic closed", by: fixture.manager, links: testLinks)
         _ = try await database.withdrawSession(id: s4.id!, reason: "Partner back early", by: fixture.manager)
         clock.advance(by: 4 * 3600)
         _ = try await book(s6, gpC, principalC, by: fixture.manager)  // 10 hours; borrowed from the partner

@@ -186,3 +186,54 @@ import Testing
         #expect(reported.first?.booking.status == .completed, "a past arrangement completes once confirmed")
     }
 }
+
+@Suite struct OfferEmailJourneyTests {
+    /// Issue 20's first step: an offer email links to the session, which after sign-in shows the
+    /// offer with Accept and Decline; accepting from there books the GP.
+    @Test func aGPAcceptsAnOfferFromTheLinkInItsEmail() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            let availability = try await gp.send(
+                "/api/v1/gps/1/availability", method: .put,
+                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
+            #expect(availability.status == .ok)
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            // A Wednesday clear of the demo GP's bookings, before her indemnity runs out (in 3 weeks).
+            let bookedDays = Set(
+                (try await gp.send("/api/v1/bookings").json["items"] as? [[String: Any]] ?? []).compactMap {
+                    $0["date"] as? String
+                })
+            let wednesdays = [0, 7].map { Day(ReliabilityWebTests.nextWednesday)!.adding(days: $0).description }
+            let date = try #require(wednesdays.first { !bookedDays.contains($0) })
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post, json: #"{"date": "\#(date)", "start": "13:30", "end": "17:00", "rate": 90}"#)
+            let sessionId = try #require(posted.json["id"] as? Int)
+            let offered = try await practice.send(
+                "/api/v1/sessions/\(sessionId)/offers", method: .post, json: #"{"gpId": 1}"#)
+            #expect(offered.status == .created, "\(offered.text)")
+            let email = try #require(environment.mailbox.sent.last { $0.subject.hasPrefix("Session offered") })
+            let link = "http://127.0.0.1:8080/sessions/\(sessionId)"
+            #expect(email.to == "gp@demo.test" && email.text.contains(link))
+            #expect(email.text.contains("Rate: £90.00 per session"))
+
+            let visitor = Browser(browser.client)
+            let signedOut = try await visitor.request("/sessions/\(sessionId)")
+            #expect(signedOut.status == .seeOther)
+            #expect(signedOut.headers[.location] == "/sign-in?next=/sessions/\(sessionId)")
+            try await visitor.request("/sign-in?next=/sessions/\(sessionId)")
+            let signedIn = try await visitor.submit(
+                "/sign-in?next=/sessions/\(sessionId)",
+                ["email": "gp@demo.test", "password": demoPassword, "next": "/sessions/\(sessionId)"])
+            #expect(signedIn.headers[.location] == "/sessions/\(sessionId)")
+            let page = try await visitor.request("/sessions/\(sessionId)")
+            #expect(page.text.contains("This session is offered to you"))
+            #expect(!page.text.contains("Apply for this session"), "an offered session shows the offer, not Apply")
+            let offerId = try #require(offered.json["id"] as? Int)
+            let accepted = try await visitor.submit("/offers/\(offerId)/accept", [:])
+            #expect(accepted.headers[.location] == "/sessions/\(sessionId)?done=booked")
+            let booked = try await visitor.request("/sessions/\(sessionId)?done=booked")
+            #expect(booked.text.contains("Booked. Both sides have been emailed."))
+        }
+    }
+}

@@ -100,7 +100,7 @@ extension AppDatabase {
     // MARK: Applications
 
     /// A GP applies for an open session they are eligible for; the practice is told.
-    public func apply(sessionId: Int64, by principal: Principal) async throws -> Outcome<Application> {
+    public func apply(sessionId: Int64, by principal: Principal, links: Links) async throws -> Outcome<Application> {
         guard let gpId = principal.gpId else { throw DomainError.forbidden("Only a GP can apply for a session") }
         let now = clock.now()
         return try await write { db in
@@ -126,7 +126,8 @@ extension AppDatabase {
                         \(gp.name) (GMC \(gp.gmcNumber)) has applied for the \(session.kind.title.lowercased()) session at \
                         \(practice.name) on \(session.date.displayText), \(session.start)–\(session.end).
 
-                        Accept or decline the application on the practice's session board.
+                        Accept the application on the session's page:
+                        \(links.url("/sessions/\(sessionId)"))
                         """)
             }
             return Outcome(value: application, notifications: mail)
@@ -145,7 +146,7 @@ extension AppDatabase {
 
     /// The practice (or liaison officer) accepts an application: the booking is made in the same
     /// transaction that checks the session is still open, so only one of many accepts succeeds.
-    public func acceptApplication(id: Int64, by principal: Principal) async throws -> Outcome<Booking> {
+    public func acceptApplication(id: Int64, by principal: Principal, links: Links) async throws -> Outcome<Booking> {
         let now = clock.now()
         return try await write { db in
             guard var application = try Application.fetchOne(db, id: id) else {
@@ -167,14 +168,15 @@ extension AppDatabase {
                 db, at: now, actor: principal.actor, entity: "booking", entityId: booking.id, action: "accept-application")
             return Outcome(
                 value: booking,
-                notifications: try Self.confirmationMail(db, booking: booking, session: session, practice: practice))
+                notifications: try Self.confirmationMail(db, booking: booking, session: session, practice: practice, links: links)
+            )
         }
     }
 
     // MARK: Offers
 
     /// The practice or the liaison officer offers a session to an eligible GP; the offer stands 48 hours.
-    public func offer(sessionId: Int64, gpId: Int64?, by principal: Principal) async throws -> Outcome<Offer> {
+    public func offer(sessionId: Int64, gpId: Int64?, by principal: Principal, links: Links) async throws -> Outcome<Offer> {
         let now = clock.now()
         return try await write { db in
             let (session, practice) = try Self.sessionAndPractice(db, sessionId)
@@ -191,7 +193,8 @@ extension AppDatabase {
             else {
                 throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "No GP has that id"))
             }
-            let (offer, mail) = try Self.makeOffer(db, session: session, practice: practice, gp: gp, by: principal, now: now)
+            let (offer, mail) = try Self.makeOffer(
+                db, session: session, practice: practice, gp: gp, by: principal, now: now, links: links)
             return Outcome(value: offer, notifications: mail)
         }
     }
@@ -199,7 +202,8 @@ extension AppDatabase {
     /// Offers an open session to a GP who may take it: the one way offers are made (by hand, or by
     /// a clearing run), with the GP's email.
     static func makeOffer(
-        _ db: Database, session: ClinicalSession, practice: Practice, gp: GP, by principal: Principal, now: Date
+        _ db: Database, session: ClinicalSession, practice: Practice, gp: GP, by principal: Principal, now: Date,
+        links: Links
     ) throws -> (Offer, [MailMessage]) {
         let sessionId = session.id!
         let gpId = gp.id!
@@ -217,10 +221,12 @@ extension AppDatabase {
                         text: """
                             Dear \(gp.name),
 
-                            \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session on \
-                            \(session.date.displayText), \(session.start)–\(session.end), at \(session.rateText).
+                            \(practice.name) (\(practice.locality)) offers you a \(session.kind.title.lowercased()) session:
 
-                            The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it in sgpst.
+                            \(Self.sessionParticulars(session, practice))
+
+                            The offer stands until \(Self.timeText(offer.expiresAt)). Accept or decline it here:
+                            \(links.url("/sessions/\(sessionId)"))
                             """)
                 ]
             } ?? []
@@ -228,7 +234,7 @@ extension AppDatabase {
     }
 
     /// The GP accepts an offer made to them: booked, unless it expired or the session went.
-    public func acceptOffer(id: Int64, by principal: Principal) async throws -> Outcome<Booking> {
+    public func acceptOffer(id: Int64, by principal: Principal, links: Links) async throws -> Outcome<Booking> {
         let now = clock.now()
         return try await write { db in
             guard var offer = try Offer.fetchOne(db, id: id) else { throw DomainError.notFound("No offer has that id") }
@@ -246,7 +252,8 @@ extension AppDatabase {
                 db, at: now, actor: principal.actor, entity: "booking", entityId: booking.id, action: "accept-offer")
             return Outcome(
                 value: booking,
-                notifications: try Self.confirmationMail(db, booking: booking, session: session, practice: practice))
+                notifications: try Self.confirmationMail(db, booking: booking, session: session, practice: practice, links: links)
+            )
         }
     }
 
@@ -313,7 +320,9 @@ extension AppDatabase {
 
     /// Either side cancels a booking with a reason, and the other side is told. When the GP cancels,
     /// the session opens again; when the practice cancels, the session is cancelled.
-    public func cancelBooking(id: Int64, reason: String, by principal: Principal) async throws -> Outcome<Booking> {
+    public func cancelBooking(id: Int64, reason: String, by principal: Principal, links: Links) async throws
+        -> Outcome<Booking>
+    {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         let now = clock.now()
         return try await write { db in
@@ -353,6 +362,8 @@ extension AppDatabase {
                 \(byGP ? "GP" : "practice").
 
                 Reason: \(reason)
+
+                \(byGP ? "The session is open again for other GPs:" : "The session:") \(links.url("/sessions/\(session.id!)"))
                 """
             let recipients = byGP ? try Self.practiceRecipients(db, practice) : (gp.email.map { [$0] } ?? [])
             return Outcome(value: booking, notifications: recipients.map { MailMessage(to: $0, subject: subject, text: text) })
@@ -509,15 +520,26 @@ extension AppDatabase {
         return ([practice.email].compactMap { $0 } + managers).filter { seen.insert($0).inserted }
     }
 
-    static func confirmationMail(_ db: Database, booking: Booking, session: ClinicalSession, practice: Practice) throws
-        -> [MailMessage]
-    {
+    /// Date, times, practice, address and rate, as an offer and a booking confirmation give them.
+    static func sessionParticulars(_ session: ClinicalSession, _ practice: Practice) -> String {
+        let address = [practice.name, practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", ")
+        return """
+            Date: \(session.date.displayText), \(session.start)–\(session.end)
+            Practice: \(address)
+            Rate: \(session.rateText)
+            """
+    }
+
+    static func confirmationMail(
+        _ db: Database, booking: Booking, session: ClinicalSession, practice: Practice, links: Links
+    ) throws -> [MailMessage] {
         let gp = try GP.fetchOne(db, id: booking.gpId)!
         let what =
             "\(session.kind.title.lowercased()) session at \(practice.name) on \(session.date.displayText), \(session.start)–\(session.end)"
         var mail = try practiceRecipients(db, practice).map {
             MailMessage(
-                to: $0, subject: "Booked: \(gp.name), \(session.date.displayText)", text: "\(gp.name) is booked for the \(what).")
+                to: $0, subject: "Booked: \(gp.name), \(session.date.displayText)",
+                text: "\(gp.name) is booked for the \(what).\n\nThe booking: \(links.url("/sessions/\(session.id!)"))")
         }
         if let email = gp.email {
             mail.append(
@@ -526,9 +548,12 @@ extension AppDatabase {
                     text: """
                         Dear \(gp.name),
 
-                        You are booked for the \(what), at \(session.rateText).
-                        Address: \([practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", "))
-                        The practice pack (arrival, logins, contacts) is on the booking's page in sgpst.
+                        You are booked for the \(what).
+
+                        \(Self.sessionParticulars(session, practice))
+
+                        The practice pack (arrival, logins, contacts) is on the booking's page:
+                        \(links.url("/sessions/\(session.id!)"))
                         """))
         }
         return mail

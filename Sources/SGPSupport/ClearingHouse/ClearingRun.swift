@@ -206,7 +206,7 @@ extension AppDatabase {
 
     /// Makes an offer for every proposal, through the clearing-house's own offer rules, in one
     /// transaction; nothing is booked until a GP accepts.
-    public func sendClearingRun(id: Int64, by principal: Principal) async throws -> Outcome<ClearingSendReport> {
+    public func sendClearingRun(id: Int64, by principal: Principal, links: Links) async throws -> Outcome<ClearingSendReport> {
         let now = clock.now()
         return try await write { db in
             var run = try Self.clearingRunRecord(db, id: id, principal: principal)
@@ -224,13 +224,38 @@ extension AppDatabase {
                 guard let gp = try GP.fetchOne(db, id: proposal.gpId) else { continue }
                 do {
                     let (offer, message) = try Self.makeOffer(
-                        db, session: session, practice: practice, gp: gp, by: principal, now: now)
+                        db, session: session, practice: practice, gp: gp, by: principal, now: now, links: links)
                     proposal.offerId = offer.id
                     try proposal.update(db)
                     mail += message
                     report.offered += 1
                 } catch DomainError.conflict(let reason) {
                     report.skipped.append((proposal.sessionId, reason))
+                }
+            }
+            // Each practice is told which of its sessions were offered, and to whom.
+            var offeredByPractice: [Int64: (Practice, [String])] = [:]
+            for proposal in try ClearingProposal.fetchAll(
+                db, sql: "SELECT * FROM clearingProposal WHERE runId = ? AND offerId IS NOT NULL ORDER BY id", arguments: [id])
+            {
+                let (session, practice) = try Self.sessionAndPractice(db, proposal.sessionId)
+                let name = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [proposal.gpId]) ?? ""
+                let line =
+                    "- \(session.date.displayText) \(session.start)–\(session.end), offered to \(name): "
+                    + links.url("/sessions/\(session.id!)")
+                offeredByPractice[practice.id!, default: (practice, [])].1.append(line)
+            }
+            for (_, (practice, lines)) in offeredByPractice.sorted(by: { $0.key < $1.key }) {
+                mail += try Self.practiceRecipients(db, practice).map {
+                    MailMessage(
+                        to: $0, subject: "Offers sent for your sessions",
+                        text: """
+                            The sessional GP support team's weekly clearing run has offered these sessions of \
+                            \(practice.name) to GPs. Each offer stands for \(DurationText.words(Self.offerLifetime)); you will \
+                            be emailed when a GP accepts.
+
+                            \(lines.joined(separator: "\n"))
+                            """)
                 }
             }
             run.status = .sent

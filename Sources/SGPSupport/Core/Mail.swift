@@ -26,6 +26,15 @@ public struct MailMessage: Sendable, Equatable {
     }
 }
 
+extension MailMessage {
+    /// The messages with each notice sent once to an address: a practice's own address that is
+    /// also its manager's, or one person in two roles, gets one copy.
+    public static func once(_ messages: [MailMessage]) -> [MailMessage] {
+        var seen = Set<String>()
+        return messages.filter { seen.insert("\($0.to.lowercased())\u{0}\($0.subject)\u{0}\($0.text)").inserted }
+    }
+}
+
 /// How one message of a batch went.
 public enum DeliveryResult: Sendable, Equatable {
     case sent

@@ -226,7 +226,7 @@ struct ClearingHouseAPIController {
 
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.apply(sessionId: try context.pathID(), by: principal)
+        let outcome = try await database.apply(sessionId: try context.pathID(), by: principal, links: links)
         await send(outcome.notifications, context: context)
         let application = outcome.value
         return try .json(
@@ -239,7 +239,7 @@ struct ClearingHouseAPIController {
     @Sendable func offer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let body = try await request.decodeJSON(GPIdRequest.self, context: context)
-        let outcome = try await database.offer(sessionId: try context.pathID(), gpId: body.gpId, by: principal)
+        let outcome = try await database.offer(sessionId: try context.pathID(), gpId: body.gpId, by: principal, links: links)
         await send(outcome.notifications, context: context)
         return try .json(Self.offerBody(outcome.value, now: database.clock.now()), status: .created)
     }
@@ -252,14 +252,14 @@ struct ClearingHouseAPIController {
 
     @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal)
+        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal, links: links)
         await send(outcome.notifications, context: context)
         return try .json(BookingBody(outcome.value), status: .created)
     }
 
     @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal)
+        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal, links: links)
         await send(outcome.notifications, context: context)
         return try .json(BookingBody(outcome.value), status: .created)
     }
@@ -290,7 +290,7 @@ struct ClearingHouseAPIController {
         let principal = try context.requirePrincipal()
         let body = try await request.decodeJSON(ReasonRequest.self, context: context)
         let outcome = try await database.cancelBooking(
-            id: try context.pathID(), reason: body.reason ?? "", by: principal)
+            id: try context.pathID(), reason: body.reason ?? "", by: principal, links: links)
         await send(outcome.notifications, context: context)
         return try .json(BookingBody(outcome.value))
     }

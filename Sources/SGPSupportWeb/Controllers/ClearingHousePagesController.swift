@@ -350,7 +350,7 @@ struct ClearingHousePagesController {
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
-        let outcome = try await database.apply(sessionId: id, by: principal)
+        let outcome = try await database.apply(sessionId: id, by: principal, links: api.links)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(id)?done=applied")
     }
@@ -359,7 +359,7 @@ struct ClearingHousePagesController {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
         let form = try await request.formFields(context: context)
-        let outcome = try await database.offer(sessionId: id, gpId: Int64(form.text("gpId")), by: principal)
+        let outcome = try await database.offer(sessionId: id, gpId: Int64(form.text("gpId")), by: principal, links: api.links)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(id)?done=offered")
     }
@@ -374,14 +374,14 @@ struct ClearingHousePagesController {
 
     @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal)
+        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal, links: api.links)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
     }
 
     @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal)
+        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal, links: api.links)
         await api.send(outcome.notifications, context: context)
         return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
     }
@@ -397,7 +397,7 @@ struct ClearingHousePagesController {
         let id = try context.pathID()
         let form = try await request.formFields(context: context)
         do {
-            let outcome = try await database.cancelBooking(id: id, reason: form.text("reason"), by: principal)
+            let outcome = try await database.cancelBooking(id: id, reason: form.text("reason"), by: principal, links: api.links)
             await api.send(outcome.notifications, context: context)
             return .seeOther("/bookings?done=cancelled")
         } catch DomainError.validationFailed(let errors) {

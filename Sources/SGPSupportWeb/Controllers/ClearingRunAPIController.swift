@@ -6,6 +6,8 @@ import SGPSupport
 struct ClearingRunAPIController {
     let database: AppDatabase
     let mailer: any MailTransport
+    /// Where the offers' emails link to.
+    let links: Links
 
     struct ProposalBody: Encodable {
         var sessionId: Int64
@@ -150,7 +152,7 @@ struct ClearingRunAPIController {
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
-        let outcome = try await database.sendClearingRun(id: id, by: principal)
+        let outcome = try await database.sendClearingRun(id: id, by: principal, links: links)
         await mailer.deliver(outcome.notifications, logger: context.logger)
         return try .json(
             SendBody(

@@ -8,6 +8,8 @@ struct ClearingRunPagesController {
     let database: AppDatabase
     let renderer: PageRenderer
     let mailer: any MailTransport
+    /// Where the offers' emails link to.
+    let links: Links
 
     struct RunRow: Sendable {
         var id: Int64
@@ -230,7 +232,7 @@ struct ClearingRunPagesController {
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try await request.formFields(context: context)
         let runId = try context.pathID()
-        let outcome = try await database.sendClearingRun(id: runId, by: try context.requirePrincipal())
+        let outcome = try await database.sendClearingRun(id: runId, by: try context.requirePrincipal(), links: links)
         await mailer.deliver(outcome.notifications, logger: context.logger)
         return .seeOther("/clearing-runs/\(runId)?done=offers-sent")
     }
