@@ -273,3 +273,19 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(byText.total == 1)
     }
 }
+
+@Suite struct NotClearedFilterTests {
+    /// The liaison officer's "not cleared on DATE" list: only those not cleared, each with every reason.
+    @Test func theNotClearedFilterListsOnlyThoseNotClearedWithEveryReason() async throws {
+        let fixture = try await RegisterFixture()
+        let cleared = try await fixture.addGP("1111111", name: "Dr Cleared")
+        try await fixture.clearFully(cleared.id!)
+        let lapsed = try await fixture.addGP("2222222", name: "Dr Lapsed")
+        try await fixture.clearFully(lapsed.id!, except: ["dbs", "indemnity"])
+        let list = try await fixture.database.gps(
+            organisationId: fixture.organisationId, filter: GPFilter(status: .active, notClearedOn: Day("2026-12-07")),
+            page: PageRequest(), by: fixture.liaison)
+        #expect(list.items.map(\.gp.id) == [lapsed.id])
+        #expect(list.items.first?.clearance.reasons.count == 2, "every reason, not only the first")
+    }
+}

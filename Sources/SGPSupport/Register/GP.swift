@@ -102,13 +102,15 @@ public struct GPFilter: Sendable, Equatable {
     public var skill: String?
     public var locality: String?
     public var clearedOn: Day?
+    /// Only those not cleared to work on this day (each with every reason).
+    public var notClearedOn: Day?
     public var checksExpiringWithinDays: Int?
     /// Whether `text` also matches email addresses (only for those who may see them).
     var matchEmail = true
 
     public init(
         text: String? = nil, status: GP.Status? = nil, skill: String? = nil, locality: String? = nil, clearedOn: Day? = nil,
-        checksExpiringWithinDays: Int? = nil
+        checksExpiringWithinDays: Int? = nil, notClearedOn: Day? = nil
     ) {
         self.text = text
         self.status = status
@@ -116,6 +118,7 @@ public struct GPFilter: Sendable, Equatable {
         self.locality = locality
         self.clearedOn = clearedOn
         self.checksExpiringWithinDays = checksExpiringWithinDays
+        self.notClearedOn = notClearedOn
     }
 }
 
@@ -353,10 +356,11 @@ extension AppDatabase {
                     arguments: [today, today.adding(days: days)])
             }
             let gps = try request.order(GP.Columns.name).fetchAll(db)
-            let day = filter.clearedOn ?? today
+            let day = filter.clearedOn ?? filter.notClearedOn ?? today
             let clearances = try Self.clearances(db, gps: gps, on: day)
             var listings = gps.map { GPListing(gp: $0, clearance: clearances[$0.id!]!) }
             if filter.clearedOn != nil { listings = listings.filter(\.clearance.cleared) }
+            if filter.notClearedOn != nil { listings = listings.filter { !$0.clearance.cleared } }
             let slice = listings.dropFirst(page.offset).prefix(page.perPage)
             return Page(items: Array(slice), total: listings.count, page: page.page, perPage: page.perPage)
         }

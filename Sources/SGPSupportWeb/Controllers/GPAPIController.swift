@@ -277,6 +277,7 @@ enum RegisterQuery {
         filter.skill = query.get("skill")
         filter.locality = query.get("locality")
         filter.clearedOn = try day(request, "clearedOn")
+        filter.notClearedOn = try day(request, "notClearedOn")
         if let raw = query.get("expiringWithinDays"), !raw.isEmpty {
             guard let days = Int(raw), (0...366).contains(days) else {
                 throw DomainError.validationFailed(

@@ -140,7 +140,8 @@ struct RegisterPagesController {
             Row(
                 id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, kind: $0.gp.kind.rawValue,
                 status: $0.gp.status.rawValue,
-                cleared: $0.clearance.cleared, firstReason: $0.clearance.reasons.first,
+                cleared: $0.clearance.cleared,
+                firstReason: $0.clearance.reasons.isEmpty ? nil : $0.clearance.reasons.joined(separator: "; "),
                 localities: $0.gp.localities.joined(separator: ", "))
         }
         let fields = [
@@ -156,6 +157,10 @@ struct RegisterPagesController {
                 errors: errors),
             FormField.text(
                 "clearedOn", "Cleared to work on", value: query.get("clearedOn"), errors: errors, hint: "YYYY-MM-DD", type: "date"
+            ),
+            FormField.text(
+                "notClearedOn", "Not cleared to work on", value: query.get("notClearedOn"), errors: errors, hint: "YYYY-MM-DD",
+                type: "date"
             ),
             FormField.text(
                 "expiringWithinDays", "Checks expiring within (days)", value: query.get("expiringWithinDays"), errors: errors,

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+/// What is waiting for a person, role by role: the dashboard is a work queue, each item something
+/// to act on. Read through the same rules as every other route (each part asks its module).
+public struct WorkQueue: Sendable {
+    /// The GP's: offers still standing, their next bookings, cards to fill in, arrangements to confirm.
+    public struct ForGP: Sendable {
+        public var offers: [(offer: Offer, listing: SessionListing)]
+        public var nextBookings: [BookingListing]
+    }
+
+    /// A practice's: applications to decide and its sessions still open this week and next.
+    public struct ForPractice: Sendable {
+        public var practice: Practice
+        public var applications: [(application: Application, gpName: String, listing: SessionListing)]
+        public var openSessions: [SessionListing]
+    }
+
+    /// An organisation's liaison officer's: GPs not cleared today with every reason, sessions still
+    /// unfilled this week, new applicants, the latest mailshot.
+    public struct ForLiaisonOfficer: Sendable {
+        public var organisationId: Int64
+        public var notClearedToday: [GPEntryView]
+        /// All of them, where the list stops at a page.
+        public var notClearedTotal: Int
+        public var unfilledThisWeek: [SessionListing]
+        public var applicants: [GP]
+        public var latestMailshot: Mailshot?
+    }
+
+    /// A mentor's: open concerns and the caseload, with each case's next review date.
+    public struct ForMentor: Sendable {
+        public var openConcerns: [ConcernListing]
+        public var caseload: [(view: SupportCaseView, nextReview: Day?)]
+    }
+
+    public var gp: ForGP?
+    public var practices: [ForPractice]
+    public var liaison: [ForLiaisonOfficer]
+    public var mentor: ForMentor?
+    /// Cards waiting for this person to fill in (a GP's and a practice's).
+    public var cardsToFill: [FeedbackCardView]
+    /// Arrangements waiting for this person to confirm.
+    public var arrangementsToConfirm: [ArrangementView]
+}
+
+extension AppDatabase {
+    /// Everything waiting for the person signed in.
+    public func workQueue(by principal: Principal) async throws -> WorkQueue {
+        let now = clock.now()
+        let today = clock.today
+        let reach = principal.reach
+        var queue = WorkQueue(gp: nil, practices: [], liaison: [], mentor: nil, cardsToFill: [], arrangementsToConfirm: [])
+        if reach.isGP || reach.managesPractices {
+            queue.cardsToFill = try await feedbackInbox(for: principal).waiting
+            queue.arrangementsToConfirm = try await provisionalArrangements(by: principal).filter { $0.may.contains(.confirm) }
+        }
+        if reach.isGP {
+            let offers = try await self.offers(by: principal).filter { $0.0.effectiveStatus(now: now) == "pending" }
+            let upcoming = try await bookings(for: principal, from: today, to: today.adding(days: 28))
+                .filter { $0.booking.status == .confirmed && $0.booking.gpId == principal.gpId }
+            queue.gp = WorkQueue.ForGP(
+                offers: offers.map { (offer: $0.0, listing: $0.1) }, nextBookings: Array(upcoming.prefix(5)))
+        }
+        let nextWeekEnd = today.adding(days: 13 - (today.isoWeekday - 1))
+        for practice in try await ownPractices(by: principal) {
+            let open = try await sessions(
+                filter: SessionFilter(status: .open, from: today, to: nextWeekEnd, practiceId: practice.id!),
+                page: PageRequest(perPage: PageRequest.maximumPerPage), by: principal
+            ).items
+            queue.practices.append(
+                WorkQueue.ForPractice(
+                    practice: practice, applications: try await pendingApplications(practiceId: practice.id!, by: principal),
+                    openSessions: open))
+        }
+        let weekEnd = today.adding(days: 7 - today.isoWeekday)
+        for supported in reach.supportedOrganisations where supported.isLiaisonOfficer {
+            let id = supported.organisationId
+            let notCleared = try await gps(
+                organisationId: id, filter: GPFilter(status: .active, notClearedOn: today), page: PageRequest(perPage: 50),
+                by: principal)
+            let applicants = try await gps(
+                organisationId: id, filter: GPFilter(status: .applicant), page: PageRequest(perPage: PageRequest.maximumPerPage),
+                by: principal)
+            let unfilled = try await sessions(
+                organisationIds: [id], filter: SessionFilter(status: .open, from: today, to: weekEnd),
+                page: PageRequest(perPage: PageRequest.maximumPerPage))
+            queue.liaison.append(
+                WorkQueue.ForLiaisonOfficer(
+                    organisationId: id, notClearedToday: notCleared.items, notClearedTotal: notCleared.total,
+                    unfilledThisWeek: unfilled.items, applicants: applicants.items.map(\.gp),
+                    latestMailshot: try await mailshots(organisationId: id, by: principal).first))
+        }
+        if reach.mentors {
+            let concerns = try await feedbackConcerns(by: principal, includeClosed: false)
+            let cases = try await supportCases(by: principal).filter { $0.reader == .mentor && $0.supportCase.closedOn == nil }
+            queue.mentor = WorkQueue.ForMentor(
+                openConcerns: concerns,
+                caseload: cases.map { view in (view: view, nextReview: view.plan?.reviewDates.filter { $0 >= today }.min()) })
+        }
+        return queue
+    }
+
+    /// Applications waiting for the practice's decision, oldest first.
+    func pendingApplications(practiceId: Int64, by principal: Principal) async throws
+        -> [(application: Application, gpName: String, listing: SessionListing)]
+    {
+        let now = clock.now()
+        return try await read { db in
+            let applications = try Application.fetchAll(
+                db,
+                sql: """
+                    SELECT a.* FROM application a JOIN clinicalSession s ON s.id = a.sessionId
+                    WHERE s.practiceId = ? AND a.status = 'pending' AND s.status = 'open' ORDER BY a.createdAt
+                    """,
+                arguments: [practiceId])
+            return try applications.compactMap { application in
+                let (session, practice) = try Self.sessionAndPractice(db, application.sessionId)
+                let view = try Self.sessionView(db, session: session, practice: practice, by: principal, now: now)
+                guard view.may.contains(.decideApplications) else { return nil }
+                let name = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [application.gpId]) ?? ""
+                return (application: application, gpName: name, listing: view.listing)
+            }
+        }
+    }
+}
