@@ -202,7 +202,9 @@ def build():
                     **{code: {"$ref": f"#/components/responses/{code}"} for code in ERRORS},
                 },
             }
-            if (route, method) in (("/api/v1/session", "post"), ("/api/v1/openapi.json", "get")):
+            if (route, method) in (
+                ("/api/v1/session", "post"), ("/api/v1/openapi.json", "get"), ("/api/v1/password-reset", "post")
+            ):
                 operation["security"] = []
             decoded = DECODE.search(body)
             if decoded:

@@ -54,7 +54,10 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     clearingHouse.addRoutes(to: router)
     ClearingHousePagesController(database: database, renderer: renderer, api: clearingHouse).addRoutes(to: router)
     PracticePagesController(database: database, renderer: renderer).addRoutes(to: router)
-    JoinController(database: database, renderer: renderer, signInLimits: configuration.signInLimits).addRoutes(to: router)
+    JoinController(
+        database: database, renderer: renderer, signInLimits: configuration.signInLimits, mailer: configuration.mailer,
+        links: Links(baseURL: configuration.publicBaseURL)
+    ).addRoutes(to: router)
     RegisterFilesController(database: database, renderer: renderer).addRoutes(to: router)
     GPAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL).addRoutes(to: router)
     let feedback = FeedbackAPIController(database: database, mailer: configuration.mailer, links: configuration.links)

@@ -251,3 +251,52 @@ import Testing
         }
     }
 }
+
+@Suite struct PasswordResetTests {
+    @Test func aForgottenPasswordIsResetThroughASingleUseLinkThatLastsAnHour() async throws {
+        let fixture = try await RegisterFixture()
+        let database = fixture.database
+        let mail = try await database.requestPasswordReset(email: " LO@example.org ", from: "10.0.0.9", links: testLinks)
+        #expect(mail.map(\.to) == ["lo@example.org"])
+        let text = try #require(mail.first?.text)
+        #expect(text.contains("for 1 hour"))
+        let range = try #require(text.range(of: #"set-password\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
+        let token = String(text[range].dropFirst("set-password?token=".count))
+        // Nothing tells an address with a sign-in from one without.
+        #expect(try await database.requestPasswordReset(email: "nobody@example.org", from: "10.0.0.9", links: testLinks).isEmpty)
+        #expect(
+            try await database.completePasswordSetup(token: token, password: "a new long passphrase", from: "10.0.0.9")
+                == "lo@example.org")
+        _ = try await database.signIn(email: "lo@example.org", password: "a new long passphrase", from: "t", kind: .web)
+        await #expect(throws: DomainError.self, "single use") {
+            _ = try await database.completePasswordSetup(token: token, password: "another long passphrase", from: "10.0.0.9")
+        }
+        // A second link, unused for more than an hour, no longer works.
+        let later = try await database.requestPasswordReset(email: "lo@example.org", from: "10.0.0.9", links: testLinks)
+        let laterText = try #require(later.first?.text)
+        let laterRange = try #require(laterText.range(of: #"set-password\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
+        fixture.clock.advance(by: 3601)
+        await #expect(throws: DomainError.self, "expired after an hour") {
+            _ = try await database.completePasswordSetup(
+                token: String(laterText[laterRange].dropFirst("set-password?token=".count)), password: "another long passphrase",
+                from: "10.0.0.9")
+        }
+    }
+
+    @Test func resetRequestsAreLimitedPerAddress() async throws {
+        let fixture = try await RegisterFixture()
+        var limits = SignInLimits()
+        limits.failuresPerAddress = 3
+        for _ in 0..<3 {
+            _ = try await fixture.database.requestPasswordReset(
+                email: "someone@example.org", from: "10.0.0.7", links: testLinks, limits: limits)
+        }
+        await #expect(throws: DomainError.tooManyAttempts(retryAfterSeconds: 900)) {
+            _ = try await fixture.database.requestPasswordReset(
+                email: "lo@example.org", from: "10.0.0.7", links: testLinks, limits: limits)
+        }
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.requestPasswordReset(email: "not an email", from: "10.0.0.8", links: testLinks)
+        }
+    }
+}

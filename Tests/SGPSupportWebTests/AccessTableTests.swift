@@ -106,6 +106,7 @@ import Testing
         "GET /organisations/{id}": "ALM",
         "GET /organisations/{id}/evidence": "ALM",
         "GET /organisations/{id}/feedback-templates": "AL",
+        "GET /password-reset": "aALMSPGgp",
         "GET /practices": "LM",
         "GET /practices/{id}": "ALMP",
         "GET /practices/{id}/admission-feedback": "P",
@@ -273,7 +274,7 @@ import Testing
     /// caller before it does anything (who of the signed-in may write is tested module by module).
     static let publicWrites: Set<String> = [
         "POST /sign-in", "POST /sign-in/code", "POST /join", "POST /set-password", "POST /feedback/{token}",
-        "POST /unsubscribe/{token}", "POST /api/v1/session",
+        "POST /unsubscribe/{token}", "POST /api/v1/session", "POST /password-reset", "POST /api/v1/password-reset",
     ]
 
     static let people: [(code: Character, email: String?)] = [

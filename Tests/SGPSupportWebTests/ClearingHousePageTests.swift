@@ -237,3 +237,40 @@ import Testing
         }
     }
 }
+
+@Suite struct RepostTests {
+    /// Pressing Apply twice (or Accept on an offer already taken) gives the session's page with a
+    /// notice, never an error page.
+    @Test func aSecondApplyGivesTheSessionPageWithANotice() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            let gpAPI = try await APIClient.signedIn(browser.client, "gp@demo.test")
+            _ = try await gpAPI.send(
+                "/api/v1/gps/1/availability", method: .put,
+                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
+            let bookedDays = Set(
+                (try await gpAPI.send("/api/v1/bookings").json["items"] as? [[String: Any]] ?? []).compactMap {
+                    $0["date"] as? String
+                })
+            let date = try #require(
+                [0, 7].map { Day(ReliabilityWebTests.nextWednesday)!.adding(days: $0).description }.first {
+                    !bookedDays.contains($0)
+                })
+            let posted = try await practice.send(
+                "/api/v1/sessions", method: .post, json: #"{"date": "\#(date)", "start": "13:30", "end": "17:00", "rate": 90}"#)
+            let sessionId = try #require(posted.json["id"] as? Int)
+            try await browser.signIn("gp@demo.test")
+            let before = try await browser.request("/sessions/\(sessionId)")
+            #expect(before.text.contains("Apply for this session"))
+            let first = try await browser.submit("/sessions/\(sessionId)/apply", [:])
+            #expect(first.headers[.location] == "/sessions/\(sessionId)?done=applied")
+            let page = try await browser.request("/sessions/\(sessionId)")
+            #expect(page.text.contains("You have applied for this session") && !page.text.contains("Apply for this session"))
+            let again = try await browser.submit("/sessions/\(sessionId)/apply", [:])
+            #expect(again.status == .ok)
+            #expect(again.text.contains("You have already applied for this session"))
+            #expect(again.text.contains("Dashboard"), "the page, with its menu")
+        }
+    }
+}

@@ -237,3 +237,43 @@ import Testing
         }
     }
 }
+
+@Suite struct PasswordResetWebTests {
+    /// Every role can reset a forgotten password from the sign-in page: the same answer whether or
+    /// not the address exists, a link by email, a new password, signed in with it.
+    @Test func everyRoleResetsAForgottenPasswordByEmail() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let emails = [
+                "admin@demo.test", "liaison@demo.test", "mentor@demo.test", "supervisor@demo.test", "practice@demo.test",
+                "gp@demo.test",
+            ]
+            let signInPage = try await browser.request("/sign-in")
+            #expect(signInPage.text.contains("href=\"/password-reset\""))
+            try await browser.request("/password-reset")
+            let unknown = try await browser.submit("/password-reset", ["email": "nobody@demo.test"])
+            #expect(unknown.status == .ok && unknown.text.contains("If that address has a sign-in here"))
+            for email in emails {
+                try await browser.request("/password-reset")
+                let sent = try await browser.submit("/password-reset", ["email": email])
+                #expect(sent.text == unknown.text, "the same answer for \(email)")
+                let message = try #require(environment.mailbox.sent.last { $0.to == email && $0.subject.hasPrefix("Reset") })
+                let range = try #require(
+                    message.text.range(of: #"/set-password\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
+                let path = String(message.text[range])
+                let form = try await browser.request(path)
+                #expect(form.status == .ok, "\(email)'s link opens the form")
+                let token = String(path.dropFirst("/set-password?token=".count))
+                let saved = try await browser.submit(
+                    "/set-password",
+                    ["token": token, "password": "a brand new passphrase", "confirmPassword": "a brand new passphrase"])
+                #expect(saved.headers[.location] == "/sign-in", "\(email) chose a new password")
+                let visitor = Browser(browser.client)
+                try await visitor.signIn(email, password: "a brand new passphrase")
+            }
+            let api = try await APIClient(client: browser.client).send(
+                "/api/v1/password-reset", method: .post, json: #"{"email": "nobody@demo.test"}"#)
+            #expect(api.status == .ok && api.json["status"] as? String == "sent")
+        }
+    }
+}

@@ -57,9 +57,10 @@ public struct ActiveSession: Sendable {
 }
 
 /// What a `signInFailure` row counts: a password (also an attempt whose check is under way), a
-/// wrong authenticator code, or a set-password link that was not valid.
+/// wrong authenticator code, a set-password link that was not valid, or a password-reset request
+/// (each counts towards the address's limit, so the form cannot be used to flood inboxes).
 enum SignInFailureKind: String, Sendable {
-    case password, code, link
+    case password, code, link, reset
 }
 
 /// How far the sign-in limits let an attempt go.

@@ -279,7 +279,8 @@ struct ClearingHousePagesController {
     }
 
     private func renderSession(
-        _ request: Request, context: AppRequestContext, id: Int64, reasonError: String?, status: HTTPResponse.Status
+        _ request: Request, context: AppRequestContext, id: Int64, reasonError: String?, status: HTTPResponse.Status,
+        notice: String? = nil
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let view = try await database.session(id: id, by: principal)
@@ -317,7 +318,7 @@ struct ClearingHousePagesController {
         let model = SessionPage(
             page: PageChrome(
                 title: "Session on \(listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
-                errors: errors, notice: Notice.from(request)),
+                errors: errors, notice: notice ?? Notice.from(request)),
             session: Self.row(listing), notes: listing.session.notes, isOpen: listing.session.status == .open,
             canManage: view.may.contains(.manage), canOffer: view.may.contains(.offer),
             canWithdraw: view.may.contains(.withdraw),
@@ -350,9 +351,14 @@ struct ClearingHousePagesController {
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
-        let outcome = try await database.apply(sessionId: id, by: principal, links: api.links)
-        await api.send(outcome.notifications, context: context)
-        return .seeOther("/sessions/\(id)?done=applied")
+        do {
+            let outcome = try await database.apply(sessionId: id, by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/sessions/\(id)?done=applied")
+        } catch DomainError.conflict(let message) {
+            // Applied already, or no longer open: the page says so, with what the person can do now.
+            return try await renderSession(request, context: context, id: id, reasonError: nil, status: .ok, notice: message)
+        }
     }
 
     @Sendable func offer(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -381,9 +387,19 @@ struct ClearingHousePagesController {
 
     @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptOffer(id: try context.pathID(), by: principal, links: api.links)
-        await api.send(outcome.notifications, context: context)
-        return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
+        let id = try context.pathID()
+        do {
+            let outcome = try await database.acceptOffer(id: id, by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
+        } catch DomainError.conflict(let message) {
+            // Accepted already, expired or gone: the session's page says so.
+            guard let sessionId = try await database.offers(by: principal).first(where: { $0.0.id == id })?.0.sessionId else {
+                throw DomainError.conflict(message)
+            }
+            return try await renderSession(
+                request, context: context, id: sessionId, reasonError: nil, status: .ok, notice: message)
+        }
     }
 
     @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -8,6 +8,23 @@ struct JoinController {
     let renderer: PageRenderer
     /// Set-password links are guessed under the sign-in limit of the caller's address.
     let signInLimits: SignInLimits
+    let mailer: any MailTransport
+    /// Where the emailed reset link goes.
+    let links: Links
+
+    struct ResetRequest: Decodable {
+        var email: String?
+    }
+
+    struct ResetAnswer: Encodable {
+        var status: String
+        var message: String
+    }
+
+    /// The one answer to a reset request, whether or not the address has a sign-in.
+    static let resetSent =
+        "If that address has a sign-in here, we have emailed it a link to choose a new password. The link works once, for "
+        + "\(DurationText.words(AppDatabase.passwordResetValidity))."
 
     struct PasswordPage: Sendable {
         var page: PageChrome
@@ -20,6 +37,53 @@ struct JoinController {
         router.post("/join", use: join)
         router.get("/set-password", use: passwordForm)
         router.post("/set-password", use: setPassword)
+        router.get("/password-reset", use: resetForm)
+        router.post("/password-reset", use: requestReset)
+        router.post("/api/v1/password-reset", use: apiRequestReset)
+    }
+
+    // MARK: A forgotten password
+
+    @Sendable func resetForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        renderReset(context: context, email: nil, errors: ValidationErrors(), status: .ok)
+    }
+
+    private func renderReset(context: AppRequestContext, email: String?, errors: ValidationErrors, status: HTTPResponse.Status)
+        -> Response
+    {
+        let model = RegisterPagesController.FormPage(
+            page: PageChrome(title: "Forgotten your password?", context: context, path: "/password-reset", errors: errors),
+            heading: "Forgotten your password?", action: "/password-reset",
+            fields: [
+                .text(
+                    "email", "Email address", value: email, errors: errors,
+                    hint: "The address you sign in with. We will email it a link to choose a new password.", type: "email",
+                    autocomplete: "username")
+            ], submit: "Email me a link", cancel: "/sign-in")
+        return renderer.render("form", model, status: status)
+    }
+
+    @Sendable func requestReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.formFields(context: context)
+        do {
+            let mail = try await database.requestPasswordReset(
+                email: form.text("email"), from: context.remoteAddress, links: links, limits: signInLimits)
+            await mailer.deliver(mail, logger: context.logger)
+        } catch DomainError.validationFailed(let errors) {
+            return renderReset(context: context, email: form["email"], errors: errors, status: .unprocessableContent)
+        }
+        let model = MessagePage(
+            page: PageChrome(title: "Check your email", context: context, path: "/password-reset"),
+            heading: "Check your email", message: Self.resetSent, link: "/sign-in", linkText: "Back to sign in")
+        return renderer.render("message", model)
+    }
+
+    @Sendable func apiRequestReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(ResetRequest.self, context: context)
+        let mail = try await database.requestPasswordReset(
+            email: body.email ?? "", from: context.remoteAddress, links: links, limits: signInLimits)
+        await mailer.deliver(mail, logger: context.logger)
+        return try .json(ResetAnswer(status: "sent", message: Self.resetSent))
     }
 
     @Sendable func joinForm(_ request: Request, context: AppRequestContext) async throws -> Response {
