@@ -298,5 +298,13 @@ import Testing
         await #expect(throws: DomainError.self) {
             _ = try await fixture.database.requestPasswordReset(email: "not an email", from: "10.0.0.8", links: testLinks)
         }
+        // Requests lock nobody's sign-in, and one address gets at most three links in the window.
+        _ = try await fixture.database.signIn(email: "lo@example.org", password: validPassword, from: "10.0.0.7", kind: .web)
+        var sent = 0
+        for address in ["10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4"] {
+            sent += try await fixture.database.requestPasswordReset(email: "lo@example.org", from: address, links: testLinks)
+                .count
+        }
+        #expect(sent == 3)
     }
 }

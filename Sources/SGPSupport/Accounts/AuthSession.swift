@@ -58,7 +58,7 @@ public struct ActiveSession: Sendable {
 
 /// What a `signInFailure` row counts: a password (also an attempt whose check is under way), a
 /// wrong authenticator code, a set-password link that was not valid, or a password-reset request
-/// (each counts towards the address's limit, so the form cannot be used to flood inboxes).
+/// (counted apart, under its own limit, so the form cannot flood inboxes nor lock anyone's sign-in).
 enum SignInFailureKind: String, Sendable {
     case password, code, link, reset
 }
@@ -168,7 +168,8 @@ extension AppDatabase {
         let since = now.addingTimeInterval(-limits.window)
         let byAddress =
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND at > ?", arguments: [address, since]) ?? 0
+                db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND kind != 'reset' AND at > ?",
+                arguments: [address, since]) ?? 0
         if byAddress >= limits.failuresPerAddress { throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window)) }
         guard let email else { return .open }
         let byEmail =
