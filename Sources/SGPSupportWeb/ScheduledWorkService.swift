@@ -30,6 +30,9 @@ struct ScheduledWorkService: Service {
             let reminded = try await database.sendFeedbackReminders(links: links)
             await mailer.deliver(reminded.notifications, logger: logger)
             if reminded.value > 0 { logger.info("Reminded the authors of \(reminded.value) feedback card(s)") }
+            let tomorrow = try await database.sendSessionReminders(links: links)
+            await mailer.deliver(tomorrow.notifications, logger: logger)
+            if tomorrow.value > 0 { logger.info("Reminded \(tomorrow.value) GP(s) of tomorrow's session") }
             let followUps = try await database.sendEvidenceFollowUpReminders(links: links)
             await mailer.deliver(followUps.notifications, logger: logger)
             for report in try await database.resumeInterruptedMailshots(transport: mailer, links: links) {

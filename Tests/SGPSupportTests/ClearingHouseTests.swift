@@ -733,3 +733,30 @@ extension CalendarFeedAddress {
         #expect(rows == 0)
     }
 }
+
+@Suite struct BookingNoticeTests {
+    /// The confirmation carries the session as a calendar event with the feed's UID; the day before,
+    /// the GP is reminded once, with the link to the booking.
+    @Test func aBookingIsConfirmedWithItsEventAndRemindedTheDayBefore() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        let session = try await fixture.post(date: "2026-12-09")
+        let offer = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
+        let booked = try await fixture.database.acceptOffer(id: offer.value.id!, by: principal, links: testLinks)
+        let confirmation = try #require(booked.notifications.first { $0.to == "1111111@example.org" })
+        let event = try #require(confirmation.attachments.first)
+        #expect(event.filename == "session.ics" && event.contentType == "text/calendar; method=PUBLISH")
+        #expect(event.content.contains("METHOD:PUBLISH") && event.content.contains("UID:booking-\(booked.value.id!)@sgpst"))
+        let rendered = MIMEWriter.render(confirmation, from: "sgpst@example.org", date: fixture.clock.now)
+        #expect(rendered.contains("Content-Type: multipart/mixed"))
+        #expect(rendered.contains("Content-Disposition: attachment; filename=\"session.ics\""))
+
+        // Mon 7 Dec: nothing yet; Tue 8 Dec: the reminder, once.
+        #expect(try await fixture.database.sendSessionReminders(links: testLinks).value == 0)
+        fixture.clock.advance(by: 86400)
+        let reminded = try await fixture.database.sendSessionReminders(links: testLinks)
+        #expect(reminded.notifications.map(\.to) == ["1111111@example.org"])
+        #expect(reminded.notifications.first?.text.contains("\(testLinks.baseURL)/sessions/\(session.id!)") == true)
+        #expect(try await fixture.database.sendSessionReminders(links: testLinks).value == 0, "once")
+    }
+}

@@ -168,7 +168,8 @@ extension AppDatabase {
                 db, at: now, actor: principal.actor, entity: "booking", entityId: booking.id, action: "accept-application")
             return Outcome(
                 value: booking,
-                notifications: try Self.confirmationMail(db, booking: booking, session: session, practice: practice, links: links)
+                notifications: try Self.confirmationMail(
+                    db, booking: booking, session: session, practice: practice, links: links, now: now)
             )
         }
     }
@@ -252,7 +253,8 @@ extension AppDatabase {
                 db, at: now, actor: principal.actor, entity: "booking", entityId: booking.id, action: "accept-offer")
             return Outcome(
                 value: booking,
-                notifications: try Self.confirmationMail(db, booking: booking, session: session, practice: practice, links: links)
+                notifications: try Self.confirmationMail(
+                    db, booking: booking, session: session, practice: practice, links: links, now: now)
             )
         }
     }
@@ -531,7 +533,7 @@ extension AppDatabase {
     }
 
     static func confirmationMail(
-        _ db: Database, booking: Booking, session: ClinicalSession, practice: Practice, links: Links
+        _ db: Database, booking: Booking, session: ClinicalSession, practice: Practice, links: Links, now: Date
     ) throws -> [MailMessage] {
         let gp = try GP.fetchOne(db, id: booking.gpId)!
         let what =
@@ -554,7 +556,17 @@ extension AppDatabase {
 
                         The practice pack (arrival, logins, contacts) is on the booking's page:
                         \(links.url("/sessions/\(session.id!)"))
-                        """))
+
+                        The session is attached as a calendar event (the same one as in your sgpst calendar feed).
+                        """,
+                    attachments: [
+                        MailAttachment(
+                            filename: "session.ics", contentType: "text/calendar; method=PUBLISH",
+                            content: ICalendar.render(
+                                name: "Sessional GP booking",
+                                events: [Self.calendarEvent(booking, session, practice, gpName: gp.name, forGP: true)],
+                                stamp: now))
+                    ]))
         }
         return mail
     }

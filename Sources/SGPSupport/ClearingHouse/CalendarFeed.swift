@@ -121,18 +121,23 @@ extension AppDatabase {
             for booking in bookings {
                 let (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
                 let gpName = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [booking.gpId]) ?? ""
-                let summary =
-                    kind == "gp" ? "\(session.kind.title) at \(practice.name)" : "\(session.kind.title): \(gpName)"
-                events.append(
-                    ICalendar.Event(
-                        uid: "booking-\(booking.id!)@sgpst", start: Self.instant(session.date, session.startMinute),
-                        end: Self.instant(session.date, session.endMinute), summary: summary,
-                        location: [practice.name, practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", "),
-                        description: "Booked through the sessional GP support team. \(session.rateText).",
-                        cancelled: booking.status == .cancelled))
+                events.append(Self.calendarEvent(booking, session, practice, gpName: gpName, forGP: kind == "gp"))
             }
             return ICalendar.render(name: "\(name): sessional GP bookings", events: events, stamp: now)
         }
+    }
+
+    /// A booking as a calendar event: the feed's and the confirmation email's, with one UID.
+    static func calendarEvent(
+        _ booking: Booking, _ session: ClinicalSession, _ practice: Practice, gpName: String, forGP: Bool
+    ) -> ICalendar.Event {
+        ICalendar.Event(
+            uid: "booking-\(booking.id!)@sgpst", start: Self.instant(session.date, session.startMinute),
+            end: Self.instant(session.date, session.endMinute),
+            summary: forGP ? "\(session.kind.title) at \(practice.name)" : "\(session.kind.title): \(gpName)",
+            location: [practice.name, practice.address, practice.postcode].compactMap { $0 }.joined(separator: ", "),
+            description: "Booked through the sessional GP support team. \(session.rateText).",
+            cancelled: booking.status == .cancelled)
     }
 
     static func instant(_ day: Day, _ minute: Int) -> Date {

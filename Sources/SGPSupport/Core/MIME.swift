@@ -20,29 +20,50 @@ public enum MIMEWriter {
             guard !safeName.isEmpty else { continue }
             lines.append("\(safeName): \(headerValue(value))")
         }
-        guard let html = message.html else {
-            lines += part(message.text, type: "text/plain")
+        guard !message.attachments.isEmpty else {
+            lines += body(message)
             return lines.joined(separator: "\r\n") + "\r\n"
         }
-        let boundary = "=_sgpst_\(UUID().uuidString.lowercased())"
-        lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        // The text (or text and HTML), then each file, in one multipart/mixed.
+        let boundary = "=_sgpst_mixed_\(UUID().uuidString.lowercased())"
+        lines.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
         lines.append("")
+        lines.append("This is a message with attachments.")
+        lines.append("--\(boundary)")
+        lines += body(message)
+        for attachment in message.attachments {
+            let filename = headerValue(attachment.filename).filter { !"\"\\/".contains($0) }
+            lines.append("--\(boundary)")
+            lines += part(
+                attachment.content, type: headerValue(attachment.contentType),
+                disposition: "attachment; filename=\"\(filename)\"")
+        }
+        lines.append("--\(boundary)--")
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The readable part: plain text, or plain text and HTML as alternatives.
+    private static func body(_ message: MailMessage) -> [String] {
+        guard let html = message.html else { return part(message.text, type: "text/plain") }
+        let boundary = "=_sgpst_\(UUID().uuidString.lowercased())"
+        var lines = ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", ""]
         lines.append("This is a message in two parts: plain text and HTML.")
         lines.append("--\(boundary)")
         lines += part(message.text, type: "text/plain")
         lines.append("--\(boundary)")
         lines += part(html, type: "text/html")
         lines.append("--\(boundary)--")
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return lines
     }
 
     /// A part's headers and its body in base64, in lines of 76 characters.
-    private static func part(_ body: String, type: String) -> [String] {
+    private static func part(_ body: String, type: String, disposition: String? = nil) -> [String] {
         let normalised = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
         let encoded = Data(normalised.utf8).base64EncodedString(options: [
             .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
         ])
-        return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded]
+        return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64"]
+            + (disposition.map { ["Content-Disposition: \($0)"] } ?? []) + ["", encoded]
     }
 
     /// `Name <address>` with the name encoded when needed; the address itself stripped of anything

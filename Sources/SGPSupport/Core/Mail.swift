@@ -11,10 +11,12 @@ public struct MailMessage: Sendable, Equatable {
     public var headers: [String: String]
     /// Set when a resend must carry the same Message-ID (mailshot deliveries); otherwise made up.
     public var messageID: String?
+    /// Files that go with it (a booking's calendar event).
+    public var attachments: [MailAttachment]
 
     public init(
         to: String, toName: String? = nil, subject: String, text: String, html: String? = nil, headers: [String: String] = [:],
-        messageID: String? = nil
+        messageID: String? = nil, attachments: [MailAttachment] = []
     ) {
         self.to = to
         self.toName = toName
@@ -23,6 +25,21 @@ public struct MailMessage: Sendable, Equatable {
         self.html = html
         self.headers = headers
         self.messageID = messageID
+        self.attachments = attachments
+    }
+}
+
+/// A text file sent with an email.
+public struct MailAttachment: Sendable, Equatable {
+    public var filename: String
+    /// The full content type, e.g. `text/calendar; method=PUBLISH`.
+    public var contentType: String
+    public var content: String
+
+    public init(filename: String, contentType: String, content: String) {
+        self.filename = filename
+        self.contentType = contentType
+        self.content = content
     }
 }
 

@@ -49,5 +49,9 @@ extension AppDatabase {
                 sql: "UPDATE calendarFeed SET tokenDigest = ? WHERE ownerKind = ? AND ownerId = ?",
                 arguments: [SecretToken.digest(token), kind, ownerId])
         }
+        // Issue 20 (the same release): the day-before reminder of a booked session goes once.
+        try db.alter(table: "booking") { t in
+            t.add(column: "reminderSentAt", .datetime)
+        }
     }
 }
