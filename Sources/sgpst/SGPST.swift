@@ -40,9 +40,14 @@ struct MailOptions: ParsableArguments {
             smtp://[user:password@]host:port[?starttls=required][&ca=FILE]. Default: SGPST_MAIL, else \(MailSettings.demoDefault).
             """)
     var mail: String?
-    @Option(help: "The From address of the service's email.") var mailFrom = "sgpst@localhost"
+    @Option(help: "Who the service's email comes from: \"Name <address>\" or an address.")
+    var mailFrom = "Sessional GP support <sgpst@localhost>"
 
     func transport() throws -> any MailTransport {
+        guard MailSender.parse(mailFrom) != nil else {
+            throw ValidationError(
+                "--mail-from: give an address, with a name if you like: \"Sessional GP support <support@example.nhs.uk>\"")
+        }
         let spec = mail ?? ProcessInfo.processInfo.environment["SGPST_MAIL"] ?? MailSettings.demoDefault
         do {
             return try MailSettings.transport(spec, from: mailFrom)

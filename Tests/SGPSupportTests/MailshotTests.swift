@@ -417,3 +417,20 @@ struct MailshotFixture {
         #expect(throws: MailSettings.Invalid.self) { _ = try MailSettings.transport("ftp://x", from: "s@x") }
     }
 }
+
+@Suite struct MailSenderTests {
+    @Test func theSenderIsANameAndAnAddressOrAnAddress() throws {
+        #expect(
+            MailSender.parse("Sessional GP support <support@wealdmoor.nhs.uk>")
+                == MailSender(name: "Sessional GP support", address: "support@wealdmoor.nhs.uk"))
+        #expect(MailSender.parse(" sgpst@localhost ") == MailSender(name: nil, address: "sgpst@localhost"))
+        #expect(MailSender.parse("Support Team") == nil)
+        #expect(MailSender.parse("a <b@c>\r\nBcc: x@y") == nil)
+        let rendered = MIMEWriter.render(
+            MailMessage(to: "gp@example.org", subject: "Hello", text: "Hi"),
+            from: "Sessional GP support <support@wealdmoor.nhs.uk>",
+            date: Date(timeIntervalSince1970: 0))
+        #expect(rendered.contains("From: \"Sessional GP support\" <support@wealdmoor.nhs.uk>\r\n"))
+        #expect(rendered.contains("@wealdmoor.nhs.uk>\r\nMIME-Version"), "the Message-ID's domain is the address's")
+    }
+}

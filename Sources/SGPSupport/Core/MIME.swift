@@ -5,10 +5,11 @@ import Foundation
 /// line break, so no name or subject can smuggle in a header of its own.
 public enum MIMEWriter {
     public static func render(_ message: MailMessage, from: String, date: Date) -> String {
-        let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
+        let sender = MailSender.parse(from) ?? MailSender(name: nil, address: from)
+        let domain = sender.address.split(separator: "@").last.map(String.init) ?? "localhost"
         let messageID = message.messageID ?? "\(UUID().uuidString.lowercased())@\(domain)"
         var lines = [
-            "From: \(address(from, name: nil))",
+            "From: \(address(sender.address, name: sender.name))",
             "To: \(address(message.to, name: message.toName))",
             "Subject: \(encodedWord(message.subject))",
             "Date: \(dateText(date))",

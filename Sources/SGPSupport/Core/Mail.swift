@@ -29,6 +29,35 @@ public struct MailMessage: Sendable, Equatable {
     }
 }
 
+/// Who the service's email comes from: `Name <address>` or a bare address (`--mail-from`).
+public struct MailSender: Sendable, Equatable {
+    public var name: String?
+    public var address: String
+
+    /// Reads `Sessional GP support <support@example.nhs.uk>` or `support@example.nhs.uk`; nil when
+    /// there is no address in it.
+    public static func parse(_ text: String) -> MailSender? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
+            let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\""))
+            guard isAddress(address) else { return nil }
+            return MailSender(name: name.isEmpty ? nil : name, address: address)
+        }
+        guard isAddress(trimmed) else { return nil }
+        return MailSender(name: nil, address: trimmed)
+    }
+
+    /// One @ with something either side, and nothing that could end the envelope (a relay's own
+    /// host, `sgpst@localhost`, is allowed).
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+            && !text.contains { $0.isWhitespace || "<>\"".contains($0) || ($0.asciiValue.map { $0 < 32 } ?? false) }
+    }
+}
+
 /// A text file sent with an email.
 public struct MailAttachment: Sendable, Equatable {
     public var filename: String

@@ -71,7 +71,8 @@ public struct SMTPMailTransport: MailTransport {
             }
             let envelopes = waiting.map { index in
                 SMTPConversation.Envelope(
-                    from: Self.mailbox(configuration.from), to: Self.mailbox(messages[index].to),
+                    from: Self.mailbox(MailSender.parse(configuration.from)?.address ?? configuration.from),
+                    to: Self.mailbox(messages[index].to),
                     data: MIMEWriter.render(messages[index], from: configuration.from, date: clock.now()))
             }
             var answered = Set<Int>()
