@@ -101,6 +101,7 @@ import Testing
         "GET /mailshot-subscription": "Gg",
         "GET /mailshots": "LMSPGgp",
         "GET /mailshots/{id}": "ALM",
+        "GET /mailshots/{id}/send": "AL",
         "GET /mailshots/{id}/preview": "ALM",
         "GET /mailshots/{id}/preview.html": "ALM",
         "GET /organisations/{id}": "ALM",

@@ -51,7 +51,12 @@ import Testing
             #expect(html.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'self'") == true)
             #expect(html.text.contains("<em>wanted</em>"))
 
-            #expect(try await browser.submit("\(location)/send", [:]).status == .seeOther)
+            // One click never sends: the button leads to the page that says to whom, and sends from there.
+            let unconfirmed = try await browser.submit("\(location)/send", [:])
+            #expect(unconfirmed.headers[.location] == "\(location)/send")
+            let confirmation = try await browser.request("\(location)/send")
+            #expect(confirmation.text.contains("cannot be called back") && confirmation.text.contains("Yes, send it to"))
+            #expect(try await browser.submit("\(location)/send", ["confirmed": "yes"]).status == .seeOther)
             let api = try await APIClient.signedIn(browser.client, "liaison@demo.test")
             let sent = try await Self.waitUntilSent(api, id)
             #expect((sent["deliveries"] as? [String: Any])?["sent"] as? Int == 72)

@@ -392,7 +392,9 @@ def run(journey, server):
     journey.submit("Add the news item")
     journey.see("Practice nurse study day")
     journey.shot("mailshot")
-    journey.submit("Send to")
+    journey.link("Send to")
+    journey.see("cannot be called back")
+    journey.submit("Yes, send it")
     journey.see("sent")
     for _ in range(100):  # the send runs in the background
         news = [m for m in server.mail_to("priya@example.org") if "Practice nurse study day" in text_of(m)]

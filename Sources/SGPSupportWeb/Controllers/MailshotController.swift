@@ -93,6 +93,7 @@ struct MailshotController {
         router.post("/mailshots/:id/settings", use: settings)
         router.get("/mailshots/:id/preview", use: preview)
         router.get("/mailshots/:id/preview.html", use: previewHTML)
+        router.get("/mailshots/:id/send", use: confirmSend)
         router.post("/mailshots/:id/send", use: send)
         router.post("/mailshot-items/:id/move", use: moveItem)
         router.post("/mailshot-items/:id/remove", use: removeItem)
@@ -297,9 +298,37 @@ struct MailshotController {
             body: .init(byteBuffer: ByteBuffer(string: rendered.html)))
     }
 
+    struct ConfirmSendPage: Sendable {
+        var page: PageChrome
+        var id: Int64
+        var heading: String
+        var recipients: Int
+        var items: [String]
+    }
+
+    /// Sending is irreversible: the page that says to whom and what, before the one button that sends.
+    @Sendable func confirmSend(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let view = try await database.mailshotView(id: try context.pathID(), by: principal)
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: view.mailshot.organisationId))
+        guard view.mailshot.status == .draft else { return .seeOther("/mailshots/\(view.mailshot.id!)") }
+        let model = ConfirmSendPage(
+            page: PageChrome(title: "Send the mailshot?", context: context, path: "/mailshots"), id: view.mailshot.id!,
+            heading: "Send the mailshot for the week of \(view.mailshot.isoWeek.monday.displayText)?",
+            recipients: try await database.mailshotRecipientCount(id: view.mailshot.id!, by: principal),
+            items: view.items.map(\.title))
+        return renderer.render("mailshot-send", model)
+    }
+
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
+        // One click never sends: without the confirmation page's answer, show that page.
+        let view = try await database.mailshotView(id: id, by: principal)
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: view.mailshot.organisationId))
+        guard try await request.formFields(context: context)["confirmed"] == "yes" else {
+            return .seeOther("/mailshots/\(id)/send")
+        }
         try await startSending(id, by: principal, logger: context.logger)
         return .seeOther("/mailshots/\(id)?done=sending")
     }
