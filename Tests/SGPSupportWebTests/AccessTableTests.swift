@@ -79,6 +79,7 @@ import Testing
         "GET /bookings": "ALMSPGgp",
         "GET /calendar/{token}": "aALMSPGgp",
         "GET /clearing-runs": "L",
+        "GET /clearing-runs/{id}/send": "AL",
         "GET /clearing-runs/{id}": "AL",
         "GET /clearing-runs/{id}/sessions/{sessionId}": "AL",
         "GET /dashboard": "ALMSPGgp",

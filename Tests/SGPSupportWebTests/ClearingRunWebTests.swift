@@ -121,7 +121,12 @@ import Testing
             #expect(page.contains("<h2>\(wednesday)</h2>"))
             #expect(page.contains("12:00–14:00"))
             #expect(page.contains("Send the offers"))
-            let sent = try await browser.submit(location + "/send", [:])
+            // One click never sends: the page lists the offers, and only its Yes sends.
+            let unconfirmed = try await browser.submit(location + "/send", [:])
+            #expect(unconfirmed.headers[.location] == location + "/send")
+            let confirmation = String(buffer: try await browser.request(location + "/send").body)
+            #expect(confirmation.contains("Yes, send the offers") && confirmation.contains("12:00–14:00"))
+            let sent = try await browser.submit(location + "/send", ["confirmed": "yes"])
             #expect(sent.status == .seeOther)
             let after = String(buffer: try await browser.request(try #require(sent.headers[.location])).body)
             #expect(after.contains("Offers sent and emailed"))

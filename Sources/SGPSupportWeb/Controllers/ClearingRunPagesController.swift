@@ -91,6 +91,7 @@ struct ClearingRunPagesController {
         router.get("/clearing-runs/:id/sessions/:sessionId", use: swapChoices)
         router.post("/clearing-runs/:id/remove", use: remove)
         router.post("/clearing-runs/:id/swap", use: swap)
+        router.get("/clearing-runs/:id/send", use: confirmSend)
         router.post("/clearing-runs/:id/send", use: send)
     }
 
@@ -229,9 +230,33 @@ struct ClearingRunPagesController {
         }
     }
 
+    struct ConfirmSendPage: Sendable {
+        var page: PageChrome
+        var runId: Int64
+        var heading: String
+        var offers: [String]
+    }
+
+    /// Offers go to GPs at once and cannot be called back: the page that lists them, before the
+    /// one button that sends.
+    @Sendable func confirmSend(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let view = try await database.clearingRun(id: try context.pathID(), by: try context.requirePrincipal())
+        let offers = view.proposals.map {
+            "\($0.session.date.displayText) \($0.session.start)–\($0.session.end), \($0.practice.name): \($0.gpName)"
+        }
+        let model = ConfirmSendPage(
+            page: PageChrome(title: "Send the offers?", context: context, path: "/clearing-runs"), runId: view.run.id!,
+            heading: "Send \(offers.count) offer\(offers.count == 1 ? "" : "s")?", offers: offers)
+        return renderer.render("clearing-run-send", model)
+    }
+
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await request.formFields(context: context)
         let runId = try context.pathID()
+        // One click never sends: without the confirmation page's answer, show that page.
+        let view = try await database.clearingRun(id: runId, by: try context.requirePrincipal())
+        guard try await request.formFields(context: context)["confirmed"] == "yes" else {
+            return .seeOther("/clearing-runs/\(view.run.id!)/send")
+        }
         let outcome = try await database.sendClearingRun(id: runId, by: try context.requirePrincipal(), links: links)
         await mailer.deliver(outcome.notifications, logger: context.logger)
         return .seeOther("/clearing-runs/\(runId)?done=offers-sent")
