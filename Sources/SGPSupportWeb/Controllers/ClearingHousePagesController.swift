@@ -170,7 +170,7 @@ struct ClearingHousePagesController {
             practice: listing.practice.name,
             locality: listing.practice.locality, kind: session.kind.title,
             rate: session.rateText,
-            status: session.status.rawValue,
+            status: session.status.title,
             skills: session.requiredSkills.joined(separator: ", "))
     }
 
@@ -290,7 +290,7 @@ struct ClearingHousePagesController {
         if view.may.contains(.decideApplications) {
             applications = try await database.applications(sessionId: id, by: principal).map { application, gp in
                 ApplicationRow(
-                    id: application.id!, gpName: gp.name, status: application.status.rawValue,
+                    id: application.id!, gpName: gp.name, status: application.status.title,
                     pending: application.status == .pending)
             }
         }
@@ -340,7 +340,7 @@ struct ClearingHousePagesController {
         return BookingRow(
             id: listing.booking.id!, sessionId: listing.session.id!, date: listing.session.date.displayText,
             time: "\(listing.session.start)–\(listing.session.end)", practice: listing.practice.name, gpName: listing.gpName,
-            status: listing.booking.status.rawValue, confirmed: may.map { $0.contains(.cancelBooking) } ?? confirmed,
+            status: listing.booking.status.title, confirmed: may.map { $0.contains(.cancelBooking) } ?? confirmed,
             canComplete: may.map { $0.contains(.complete) }
                 ?? (confirmed && AppDatabase.endInstant(listing.session) <= database.clock.now()),
             cancelReason: listing.booking.cancelReason)

@@ -189,7 +189,7 @@ struct DashboardController {
                 liaison.latestMailshot.map {
                     [
                         Item(
-                            text: "\(IsoWeek($0.week).map { "w/c \($0.monday.displayText)" } ?? $0.week): \($0.status.rawValue)",
+                            text: "\(IsoWeek($0.week).map { "w/c \($0.monday.displayText)" } ?? $0.week): \($0.status.title)",
                             note: nil, link: "/mailshots/\($0.id!)")
                     ]
                 } ?? [], empty: "No mailshot yet.", allAt: "/mailshots")
@@ -201,7 +201,7 @@ struct DashboardController {
                     Item(
                         text: FeedbackPagesController.cardTitle(
                             $0.card.direction, gpName: $0.gpName, practiceName: $0.practiceName),
-                        note: "\($0.concern.severity.rawValue.capitalized), raised \(Day($0.concern.raisedAt).displayText)",
+                        note: "\($0.concern.severity.title), raised \(Day($0.concern.raisedAt).displayText)",
                         link: "/feedback/cards/\($0.card.id!)")
                 }, empty: "No open concerns.", allAt: "/feedback")
             add(
@@ -259,7 +259,7 @@ struct DashboardController {
             let expiring = try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!, by: principal)
                 .map(Self.expiringRow)
             gpSummary = GPSummary(
-                id: gp.id!, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.rawValue, kind: gp.kind.rawValue,
+                id: gp.id!, name: gp.name, gmcNumber: gp.gmcNumber, status: gp.status.title, kind: gp.kind.title,
                 cleared: entry.clearance.cleared, reasons: entry.clearance.reasons, expiring: expiring,
                 hasExpiring: !expiring.isEmpty)
         }

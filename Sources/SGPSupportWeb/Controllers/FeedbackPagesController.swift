@@ -220,7 +220,7 @@ struct FeedbackPagesController {
         return CardRow(
             id: card.id!, title: title, date: view.sessionDate.displayText,
             status: card.status == .submitted ? "Submitted" : (card.status == .draft ? "Draft saved" : "Waiting"),
-            concern: view.concern.map { "\($0.severity.rawValue.capitalized) concern" }, forAppraisal: card.useForAppraisal)
+            concern: view.concern.map { "\($0.severity.title) concern" }, forAppraisal: card.useForAppraisal)
     }
 
     static func percent(_ rate: Double?) -> String {
@@ -428,7 +428,7 @@ struct FeedbackPagesController {
         ]
         let concern = view.concern.map { concern -> ConcernPanel in
             ConcernPanel(
-                id: concern.id!, severity: concern.severity.rawValue.capitalized, serious: concern.severity == .serious,
+                id: concern.id!, severity: concern.severity.title, serious: concern.severity == .serious,
                 details: concern.details, raised: Day(concern.raisedAt).displayText, isOpen: concern.isOpen,
                 contactMadeOn: concern.contactMadeOn?.displayText, response: concern.response,
                 outcome: concern.outcome?.title, outcomeOn: concern.outcomeOn?.displayText,
@@ -459,7 +459,7 @@ struct FeedbackPagesController {
                 "\(view.sessionKind) session at \(view.practiceName) on \(view.sessionDate.displayText), \(view.sessionTime)"
                 + (aboutGP ? " with \(view.gpName)" : ""),
             formAction: token.map { "/feedback/\($0)" } ?? "/feedback/cards/\(card.id!)", editable: editable,
-            byLink: token != nil, status: card.status.rawValue, reminder: AppDatabase.constructiveReminder,
+            byLink: token != nil, status: card.status.title, reminder: AppDatabase.constructiveReminder,
             nextStage: AppDatabase.nextStageText, contactLine: contactLine, boxes: boxes, fields: fields,
             concernFields: concernFields, overallComment: card.comment, discussFurther: card.discussFurther,
             submittedText: card.submittedAt.map { "Submitted on \(Day($0).displayText). A submitted card is final." },

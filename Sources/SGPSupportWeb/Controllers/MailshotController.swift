@@ -126,7 +126,7 @@ struct MailshotController {
         let model = ListPage(
             page: PageChrome(title: "Mailshots", context: context, path: "/mailshots", errors: errors, notice: notice),
             rows: mailshots.map {
-                MailshotRow(id: $0.id!, week: $0.week, monday: $0.isoWeek.monday.displayText, status: $0.status.rawValue)
+                MailshotRow(id: $0.id!, week: $0.week, monday: $0.isoWeek.monday.displayText, status: $0.status.title)
             },
             canCompose: principal.may(.manageOrganisation(organisationId: organisationId)),
             organisationId: organisationId,

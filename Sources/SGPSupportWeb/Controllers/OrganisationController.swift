@@ -206,7 +206,7 @@ struct OrganisationController {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let overview = try await database.overview(ofOrganisation: organisation.id!, by: principal)
-        let statuses = GP.Status.allCases.map { StatusCount(status: $0.rawValue, count: overview.gpsByStatus[$0] ?? 0) }
+        let statuses = GP.Status.allCases.map { StatusCount(status: $0.title, count: overview.gpsByStatus[$0] ?? 0) }
         let checkTypes = try await database.checkTypes(organisationId: organisation.id!).map {
             CheckTypeRow(code: $0.code, name: $0.name, required: $0.requiredBeforeWork)
         }

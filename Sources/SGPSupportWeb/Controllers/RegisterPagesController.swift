@@ -138,8 +138,8 @@ struct RegisterPagesController {
         let localities = try await database.localities(organisationId: organisationId)
         let rows = page.items.map {
             Row(
-                id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, kind: $0.gp.kind.rawValue,
-                status: $0.gp.status.rawValue,
+                id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, kind: $0.gp.kind.title,
+                status: $0.gp.status.title,
                 cleared: $0.clearance.cleared,
                 firstReason: $0.clearance.reasons.isEmpty ? nil : $0.clearance.reasons.joined(separator: "; "),
                 localities: $0.gp.localities.joined(separator: ", "))
@@ -214,7 +214,7 @@ struct RegisterPagesController {
                 + (check.dbsUpdateService == true ? ", on the Update Service" : "")
         }
         return CheckRow(
-            typeName: names[check.type] ?? check.type, status: check.status.rawValue, verifiedOn: check.verifiedOn?.displayText,
+            typeName: names[check.type] ?? check.type, status: check.status.title, verifiedOn: check.verifiedOn?.displayText,
             expiresOn: check.expiresOn?.displayText, note: check.note, dbs: dbs,
             recorded: DisplayDate.dayAndTime(check.recordedAt))
     }
@@ -225,8 +225,8 @@ struct RegisterPagesController {
             "December",
         ]
         return GPView(
-            id: gp.id!, name: gp.name, gmcNumber: gp.gmcNumber, profession: gp.profession.rawValue, kind: gp.kind.rawValue,
-            status: gp.status.rawValue, email: gp.email, phone: gp.phone, postcode: gp.postcode,
+            id: gp.id!, name: gp.name, gmcNumber: gp.gmcNumber, profession: gp.profession.title, kind: gp.kind.title,
+            status: gp.status.title, email: gp.email, phone: gp.phone, postcode: gp.postcode,
             localities: gp.localities.joined(separator: ", "), skills: gp.skills.joined(separator: ", "),
             maxSessionsPerWeek: gp.maxSessionsPerWeek.map(String.init),
             usualRate: gp.usualRatePence.map { String(format: "£%.2f", Double($0) / 100) },
