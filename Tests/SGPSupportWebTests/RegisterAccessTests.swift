@@ -200,6 +200,10 @@ import Testing
                 ])
             #expect(joined.status == .ok)
             #expect(joined.text.contains("your name has gone forward"))
+            // The applicant hears that their details arrived, and what happens next.
+            let acknowledged = try #require(environment.mailbox.sent.last { $0.to == "nadia@example.org" })
+            #expect(acknowledged.subject.hasPrefix("We have your details"))
+            #expect(acknowledged.text.contains("you will get a link to choose a password"))
         }
         try await environment.test { browser in
             try await browser.signIn("liaison@demo.test")

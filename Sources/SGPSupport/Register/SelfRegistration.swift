@@ -59,6 +59,23 @@ extension AppDatabase {
 
     /// The liaison officer approves an applicant: the entry becomes active and gets a GP sign-in,
     /// whose password the GP sets through the invite's link.
+    /// The email that tells someone who put their name forward that it arrived, and what happens next.
+    public static func applicationAcknowledgement(_ gp: GP, organisationName: String) -> MailMessage? {
+        gp.email.map {
+            MailMessage(
+                to: $0, toName: gp.name, subject: "We have your details: \(organisationName) sessional GP register",
+                text: """
+                    Dear \(gp.name),
+
+                    Thank you for putting your name forward for the \(organisationName) register of sessional \
+                    clinicians. The liaison officer will check your details (your registration number and your \
+                    credentials) and email you. Once you are approved, you will get a link to choose a password.
+
+                    If you did not ask to join, tell the support team by replying to this email.
+                    """)
+        }
+    }
+
     /// How long the emailed link to choose a password works.
     public static let inviteValidity: TimeInterval = 7 * 24 * 3600
 

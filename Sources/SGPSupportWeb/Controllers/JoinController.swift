@@ -109,7 +109,13 @@ struct JoinController {
                 status: .unprocessableContent)
         }
         do {
-            _ = try await database.submitApplication(organisationId: organisationId, input)
+            let applicant = try await database.submitApplication(organisationId: organisationId, input)
+            let organisation = try await database.organisation(id: organisationId)
+            if let acknowledgement = AppDatabase.applicationAcknowledgement(
+                applicant, organisationName: organisation?.name ?? "the")
+            {
+                await mailer.deliver([acknowledgement], logger: context.logger)
+            }
         } catch DomainError.validationFailed(let errors) {
             return try await renderJoin(context: context, form: form, errors: errors, status: .unprocessableContent)
         }

@@ -227,7 +227,7 @@ struct MailshotController {
                     kind: form["kind"], title: form["title"], body: form["body"], eventDate: form["eventDate"],
                     place: form["place"], cpdHours: Double(form.text("cpdHours")), bookingLink: form["bookingLink"]),
                 by: principal)
-            return .seeOther("/mailshots/\(id)?done=added")
+            return .seeOther("/mailshots/\(id)?done=item-added")
         } catch DomainError.validationFailed(var errors) {
             if !form.text("cpdHours").isEmpty && Double(form.text("cpdHours")) == nil {
                 errors.add("cpdHours", "Give CPD hours as a number, like 1.5")

@@ -26,6 +26,8 @@ struct RegisterPagesController {
         var rows: [Row]
         var total: Int
         var canManage: Bool
+        /// "1 GP matches.", "12 GPs match." (a stored value: templates read stored properties).
+        var matching: String
         var previousPage: String?
         var nextPage: String?
     }
@@ -170,6 +172,7 @@ struct RegisterPagesController {
         let model = ListPage(
             page: PageChrome(title: "Register", context: context, path: "/gps", errors: errors), fields: fields, rows: rows,
             total: page.total, canManage: principal.may(.manageOrganisation(organisationId: organisationId)),
+            matching: page.total == 1 ? "1 GP matches." : "\(page.total) GPs match.",
             previousPage: page.page > 1 ? "/gps?\(linkBase)page=\(page.page - 1)" : nil,
             nextPage: page.page * page.perPage < page.total ? "/gps?\(linkBase)page=\(page.page + 1)" : nil)
         return renderer.render("gps", model, status: errors.isEmpty ? .ok : .unprocessableContent)

@@ -82,7 +82,8 @@ struct MessagePage: Sendable {
 /// What a page says after a form post redirected to it. Only these fixed messages can be shown, so
 /// a crafted link cannot put words in the service's mouth.
 enum Notice: String {
-    case added, saved, checkRecorded = "check-recorded", approved, declined, preferenceSaved = "preference-saved"
+    case added, itemAdded = "item-added", saved, checkRecorded = "check-recorded", approved, declined, preferenceSaved =
+        "preference-saved"
     case packSaved = "pack-saved"
     case posted, applied, offered, withdrawn, booked, cancelled, completed
     case offerDeclined = "offer-declined"
@@ -101,6 +102,7 @@ enum Notice: String {
     var message: String {
         switch self {
         case .added: "Added to the register."
+        case .itemAdded: "Added to the mailshot."
         case .saved: "Changes saved."
         case .checkRecorded: "Check recorded."
         case .approved: "Applicant approved: they have been emailed a link to choose a password."
