@@ -194,18 +194,8 @@ import Testing
         let environment = try await TestEnvironment()
         try await environment.test { browser in
             let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
-            let availability = try await gp.send(
-                "/api/v1/gps/1/availability", method: .put,
-                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
-            #expect(availability.status == .ok)
+            let date = try await gp.demoGPsFreeWednesday()
             let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
-            // A Wednesday clear of the demo GP's bookings, before her indemnity runs out (in 3 weeks).
-            let bookedDays = Set(
-                (try await gp.send("/api/v1/bookings").json["items"] as? [[String: Any]] ?? []).compactMap {
-                    $0["date"] as? String
-                })
-            let wednesdays = [0, 7].map { Day(ReliabilityWebTests.nextWednesday)!.adding(days: $0).description }
-            let date = try #require(wednesdays.first { !bookedDays.contains($0) })
             let posted = try await practice.send(
                 "/api/v1/sessions", method: .post, json: #"{"date": "\#(date)", "start": "13:30", "end": "17:00", "rate": 90}"#)
             let sessionId = try #require(posted.json["id"] as? Int)
@@ -245,18 +235,7 @@ import Testing
         let environment = try await TestEnvironment()
         try await environment.test { browser in
             let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
-            let gpAPI = try await APIClient.signedIn(browser.client, "gp@demo.test")
-            _ = try await gpAPI.send(
-                "/api/v1/gps/1/availability", method: .put,
-                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
-            let bookedDays = Set(
-                (try await gpAPI.send("/api/v1/bookings").json["items"] as? [[String: Any]] ?? []).compactMap {
-                    $0["date"] as? String
-                })
-            let date = try #require(
-                [0, 7].map { Day(ReliabilityWebTests.nextWednesday)!.adding(days: $0).description }.first {
-                    !bookedDays.contains($0)
-                })
+            let date = try await APIClient.signedIn(browser.client, "gp@demo.test").demoGPsFreeWednesday()
             let posted = try await practice.send(
                 "/api/v1/sessions", method: .post, json: #"{"date": "\#(date)", "start": "13:30", "end": "17:00", "rate": 90}"#)
             let sessionId = try #require(posted.json["id"] as? Int)

@@ -15,17 +15,7 @@ import Testing
         let database = environment.database
         try await environment.test { browser in
             let gp = try await APIClient.signedIn(browser.client, "gp@demo.test")
-            _ = try await gp.send(
-                "/api/v1/gps/1/availability", method: .put,
-                json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
-            let bookedDays = Set(
-                (try await gp.send("/api/v1/bookings").json["items"] as? [[String: Any]] ?? []).compactMap {
-                    $0["date"] as? String
-                })
-            let date = try #require(
-                [0, 7].map { Day(ReliabilityWebTests.nextWednesday)!.adding(days: $0).description }.first {
-                    !bookedDays.contains($0)
-                })
+            let date = try await gp.demoGPsFreeWednesday()
             let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
             var sessionIds: [Int] = []
             for (start, end) in [("08:30", "10:30"), ("14:00", "17:00")] {

@@ -183,3 +183,18 @@ final class RecordingMailTransport: MailTransport {
 
     var sent: [MailMessage] { messages.withLock { $0 } }
 }
+
+extension APIClient {
+    /// Makes the demo GP (signed in as this client) free on Wednesdays and answers a Wednesday she
+    /// can work: clear of her bookings and before her indemnity runs out (the demo's, in three weeks).
+    func demoGPsFreeWednesday() async throws -> String {
+        let availability = try await send(
+            "/api/v1/gps/1/availability", method: .put,
+            json: #"{"weekly": [{"weekday": "wednesday", "dayParts": ["morning", "afternoon"]}], "dates": []}"#)
+        #expect(availability.status == .ok)
+        let bookedDays = Set(
+            (try await send("/api/v1/bookings").json["items"] as? [[String: Any]] ?? []).compactMap { $0["date"] as? String })
+        let wednesdays = [0, 7].map { Day(ReliabilityWebTests.nextWednesday)!.adding(days: $0).description }
+        return try #require(wednesdays.first { !bookedDays.contains($0) })
+    }
+}
