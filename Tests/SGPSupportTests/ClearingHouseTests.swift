@@ -62,6 +62,15 @@ struct ClearingFixture {
         return try await database.postSessions(input, by: practiceId == nil ? manager : register.liaison).first!
     }
 
+    /// A GP of an unrelated organisation (no sharing agreement), with no sign-in.
+    func otherOrganisationsGP(name: String = "Dr Elsewhere") async throws -> (organisation: Organisation, gp: GP) {
+        let other = try await database.createOrganisation(OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
+        var input = GPInput()
+        input.name = name
+        input.gmcNumber = "7777777"
+        return (other, try await database.createGP(organisationId: other.id!, input, by: .commandLine))
+    }
+
     func candidate(_ gpId: Int64, for session: ClinicalSession, by principal: Principal? = nil) async throws -> Candidate? {
         try await database.candidates(sessionId: session.id!, includeIneligible: true, by: principal ?? manager)
             .first { $0.gpId == gpId }
@@ -696,17 +705,12 @@ extension CalendarFeedAddress {
     @Test func anArrangementNeedsAGPAndPracticeOfOneOrganisationOrPartners() async throws {
         let fixture = try await ClearingFixture()
         let (gp, principal) = try await fixture.readyGP("1111111")
-        let other = try await fixture.database.createOrganisation(
-            OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
+        let (other, stranger) = try await fixture.otherOrganisationsGP()
         var practiceInput = PracticeInput()
         practiceInput.odsCode = "C83001"
         practiceInput.name = "Elsewhere Surgery"
         practiceInput.locality = "Ashby Vale"
         let elsewhere = try await fixture.database.createPractice(organisationId: other.id!, practiceInput, by: .commandLine)
-        var gpInput = GPInput()
-        gpInput.name = "Dr Elsewhere"
-        gpInput.gmcNumber = "7777777"
-        let stranger = try await fixture.database.createGP(organisationId: other.id!, gpInput, by: .commandLine)
 
         // The GP cannot claim an arrangement at another organisation's practice (and so read its pack).
         await #expect(throws: DomainError.self) {

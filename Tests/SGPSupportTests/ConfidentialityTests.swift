@@ -80,12 +80,7 @@ import Testing
 
     @Test func aPracticeMarksOnlyGPsItCouldBook() async throws {
         let fixture = try await ClearingFixture()
-        let other = try await fixture.database.createOrganisation(
-            OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
-        var input = GPInput()
-        input.name = "Dr Elsewhere"
-        input.gmcNumber = "7777777"
-        let stranger = try await fixture.database.createGP(organisationId: other.id!, input, by: .commandLine)
+        let stranger = try await fixture.otherOrganisationsGP(name: "Dr Elsewhere").gp
         await #expect(throws: DomainError.self) {
             try await fixture.database.setPracticePreference(
                 practiceId: fixture.practiceId, gpId: stranger.id!, preference: .notWanted, reason: nil, by: fixture.manager)
@@ -118,12 +113,7 @@ import Testing
     /// organisation they were in.
     @Test func offeringAGPThePracticeCouldNotBookNamesNobody() async throws {
         let fixture = try await ClearingFixture()
-        let other = try await fixture.database.createOrganisation(
-            OrganisationInput(code: "OTH", name: "Other ICB"), by: .commandLine)
-        var input = GPInput()
-        input.name = "Dr Far Away"
-        input.gmcNumber = "7777777"
-        let stranger = try await fixture.database.createGP(organisationId: other.id!, input, by: .commandLine)
+        let stranger = try await fixture.otherOrganisationsGP(name: "Dr Far Away").gp
         let session = try await fixture.post()
         do {
             _ = try await fixture.database.offer(

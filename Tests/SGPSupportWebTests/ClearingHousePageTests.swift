@@ -176,6 +176,9 @@ import Testing
             #expect(page.status == .ok && page.text.contains("Confirm the arrangement"))
             let confirmed = try await practice.submit(path + "/confirm", [:])
             #expect(confirmed.headers[.location] == path + "?done=arrangement-confirmed")
+            let after = try await practice.request(path + "?done=arrangement-confirmed")
+            #expect(after.text.contains("See the booking") && after.text.contains("href=\"/sessions/"))
+            #expect(!after.text.contains("Confirm the arrangement"), "nothing left to decide")
         }
         let gp = try await environment.database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web)
             .principal

@@ -61,6 +61,8 @@ public struct ArrangementView: Sendable {
     public var practice: Practice
     public var gpName: String
     public var may: Set<ArrangementCapability>
+    /// The session its confirmation booked.
+    public var sessionId: Int64?
 }
 
 /// What someone reports about a session arranged outside the scheme; decoded straight from API bodies.
@@ -242,7 +244,10 @@ extension AppDatabase {
             let may = Self.arrangementCapabilities(principal, arrangement, practice: practice)
         else { return nil }
         let name = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [arrangement.gpId]) ?? ""
-        return ArrangementView(arrangement: arrangement, practice: practice, gpName: name, may: may)
+        let sessionId = try arrangement.bookingId.flatMap {
+            try Int64.fetchOne(db, sql: "SELECT sessionId FROM booking WHERE id = ?", arguments: [$0])
+        }
+        return ArrangementView(arrangement: arrangement, practice: practice, gpName: name, may: may, sessionId: sessionId)
     }
 
     /// One arrangement, for its GP, its practice and their support team.

@@ -36,6 +36,8 @@ public struct WorkQueue: Sendable {
     }
 
     public var gp: ForGP?
+    /// Open concerns the support team may see (read once, for the mentor's list and the flags).
+    public var openConcerns: [ConcernListing]
     public var practices: [ForPractice]
     public var liaison: [ForLiaisonOfficer]
     public var mentor: ForMentor?
@@ -51,7 +53,11 @@ extension AppDatabase {
         let now = clock.now()
         let today = clock.today
         let reach = principal.reach
-        var queue = WorkQueue(gp: nil, practices: [], liaison: [], mentor: nil, cardsToFill: [], arrangementsToConfirm: [])
+        var queue = WorkQueue(
+            gp: nil, openConcerns: [], practices: [], liaison: [], mentor: nil, cardsToFill: [], arrangementsToConfirm: [])
+        if reach.isSupportTeam || reach.mentors {
+            queue.openConcerns = try await feedbackConcerns(by: principal, includeClosed: false)
+        }
         if reach.isGP || reach.managesPractices {
             queue.cardsToFill = try await feedbackInbox(for: principal).waiting
             queue.arrangementsToConfirm = try await provisionalArrangements(by: principal).filter { $0.may.contains(.confirm) }
@@ -93,10 +99,9 @@ extension AppDatabase {
                     latestMailshot: try await mailshots(organisationId: id, by: principal).first))
         }
         if reach.mentors {
-            let concerns = try await feedbackConcerns(by: principal, includeClosed: false)
             let cases = try await supportCases(by: principal).filter { $0.reader == .mentor && $0.supportCase.closedOn == nil }
             queue.mentor = WorkQueue.ForMentor(
-                openConcerns: concerns,
+                openConcerns: queue.openConcerns,
                 caseload: cases.map { view in (view: view, nextReview: view.plan?.reviewDates.filter { $0 >= today }.min()) })
         }
         return queue

@@ -490,19 +490,12 @@ struct ClearingHousePagesController {
             case .practice: "Reported by \(view.practice.name)"
             case .liaisonOfficer: "Reported by the sessional GP support team"
             }
-        var bookingSessionId: Int64?
-        if let bookingId = view.arrangement.bookingId {
-            bookingSessionId = try await database.bookings(
-                for: try context.requirePrincipal(), from: view.arrangement.date, to: view.arrangement.date
-            )
-            .first { $0.booking.id == bookingId }?.session.id
-        }
         let model = ArrangementPage(
             page: PageChrome(
                 title: "Arranged session", context: context, path: "/arrangements/\(view.arrangement.id!)",
                 notice: Notice.from(request)),
             id: view.arrangement.id!, text: Self.arrangementText(view), status: view.arrangement.status.title,
-            recordedBy: recordedBy, canDecide: view.may.contains(.confirm), bookingSessionId: bookingSessionId)
+            recordedBy: recordedBy, canDecide: view.may.contains(.confirm), bookingSessionId: view.sessionId)
         return renderer.render("arrangement", model)
     }
 

@@ -228,7 +228,8 @@ struct DashboardController {
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         var organisations: [OrganisationSummary] = []
-        let openConcerns = try await database.feedbackConcerns(by: principal, includeClosed: false)
+        let queue = try await database.workQueue(by: principal)
+        let openConcerns = queue.openConcerns
         for supported in principal.reach.supportedOrganisations {
             let id = supported.organisationId
             guard let organisation = try await database.organisation(id: id) else { continue }
@@ -263,7 +264,6 @@ struct DashboardController {
                 cleared: entry.clearance.cleared, reasons: entry.clearance.reasons, expiring: expiring,
                 hasExpiring: !expiring.isEmpty)
         }
-        let queue = try await database.workQueue(by: principal)
         let model = DashboardPage(
             page: PageChrome(title: "Dashboard", context: context, path: "/dashboard"),
             queues: Self.queueSections(queue, now: database.clock.now(), multipleOrganisations: queue.liaison.count > 1),
