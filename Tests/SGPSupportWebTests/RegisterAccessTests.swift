@@ -306,7 +306,7 @@ import Testing
                 ])
             #expect(good.status == .seeOther)
             let profile = try await browser.request("/gps/2")
-            #expect(profile.text.contains("Certificate 001122334455, enhanced"))
+            #expect(profile.text.contains("Certificate 001122334455, Enhanced"))
             #expect(profile.text.contains("Wed 1 Jan 2031"))
         }
     }

@@ -38,7 +38,7 @@ public struct Booking: Codable, Sendable, Identifiable, Equatable, FetchableReco
 
 /// A GP's request to take an open session.
 public struct Application: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         case pending, accepted, declined, withdrawn
     }
 
@@ -56,7 +56,7 @@ public struct Application: Codable, Sendable, Identifiable, Equatable, Fetchable
 
 /// A session offered to one GP, who accepts or declines before it expires.
 public struct Offer: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         case pending, accepted, declined, withdrawn
     }
 

@@ -85,12 +85,18 @@ public struct ClinicalSession: Codable, Sendable, Identifiable, Equatable, Fetch
     public var end: String { ClockTime.format(endMinute) }
     public var hours: Double { Double(endMinute - startMinute) / 60 }
 
-    /// "£95.00 per session"; arrangements reported afterwards have no rate the scheme knows.
+    /// "£380.00 per session (£95.00 per hour)": a practice quotes one, a GP compares by the other.
+    /// Arrangements reported afterwards have no rate the scheme knows.
     public var rateText: String {
         guard ratePence > 0 else { return "rate arranged directly" }
-        // Integer arithmetic: exact, and cheap enough to write for every line of every mailshot.
-        let pence = ratePence % 100
-        return "£\(ratePence / 100).\(pence < 10 ? "0" : "")\(pence) per \(rateUnit.rawValue)"
+        let minutes = endMinute - startMinute
+        guard minutes > 0 else { return "\(Money.pounds(ratePence)) per \(rateUnit.rawValue)" }
+        switch rateUnit {
+        case .session:
+            return "\(Money.pounds(ratePence)) per session (\(Money.pounds(ratePence * 60 / minutes)) per hour)"
+        case .hour:
+            return "\(Money.pounds(ratePence)) per hour (\(Money.pounds(ratePence * minutes / 60)) for the session)"
+        }
     }
 
     /// Whether two time ranges on the same day share any minute.

@@ -187,6 +187,9 @@ public struct IsoWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String { String(format: "%04d-W%02d", year, week) }
 
+    /// "w/c 7 Dec 2026": the week as people in the UK name it, by its Monday.
+    public var displayText: String { "w/c \(monday.shortText)" }
+
     public static func < (lhs: IsoWeek, rhs: IsoWeek) -> Bool { (lhs.year, lhs.week) < (rhs.year, rhs.week) }
 
     /// 53 when the year starts on a Thursday, or on a Wednesday in a leap year; 52 otherwise.

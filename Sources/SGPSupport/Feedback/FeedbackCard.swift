@@ -16,7 +16,7 @@ public struct FeedbackAnswer: Codable, Sendable, Equatable {
 
 /// Feedback after a session, issued each way when a booking completes.
 public struct FeedbackCard: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Status: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Status: String, Codable, Sendable, DatabaseValueConvertible, CaseIterable {
         case issued, draft, submitted
     }
 

@@ -4,7 +4,7 @@ import GRDB
 /// The weekly mailshot of an organisation: news and events the liaison officer writes, and the work
 /// available, generated for each recipient when it is sent.
 public struct Mailshot: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Status: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Status: String, Codable, Sendable, DatabaseValueConvertible, CaseIterable {
         case draft, sending, sent
     }
 

@@ -265,7 +265,7 @@ struct ClearingHousePagesController {
                 "repeatWeeks", "Repeat weekly for (weeks)", value: value("repeatWeeks") ?? "1", errors: errors,
                 hint: "1 posts just this date", type: "number"),
         ]
-        let model = RegisterPagesController.FormPage(
+        let model = FormPage(
             page: PageChrome(title: "Post a session", context: context, path: "/sessions/new", errors: errors),
             heading: "Post a session you cannot fill", action: "/sessions/new", fields: fields, submit: "Post the session",
             cancel: "/sessions")

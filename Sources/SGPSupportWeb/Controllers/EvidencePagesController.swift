@@ -513,7 +513,7 @@ struct EvidencePagesController {
         let principal = try context.requirePrincipal()
         let practiceId = try context.pathID()
         let colleagues = try await database.practiceColleagues(practiceId: practiceId, by: principal)
-        let model = RegisterPagesController.FormPage(
+        let model = FormPage(
             page: PageChrome(
                 title: "Feedback on a hospital admission", context: context, path: "/practices/\(practiceId)", errors: errors),
             heading: "Feedback on a hospital admission", action: "/practices/\(practiceId)/admission-feedback",

@@ -51,7 +51,7 @@ struct JoinController {
     private func renderReset(context: AppRequestContext, email: String?, errors: ValidationErrors, status: HTTPResponse.Status)
         -> Response
     {
-        let model = RegisterPagesController.FormPage(
+        let model = FormPage(
             page: PageChrome(title: "Forgotten your password?", context: context, path: "/password-reset", errors: errors),
             heading: "Forgotten your password?", action: "/password-reset",
             fields: [
@@ -160,7 +160,7 @@ struct JoinController {
                 checked: form?["mailshotConsent"] == "true",
                 errors: errors),
         ]
-        let model = RegisterPagesController.FormPage(
+        let model = FormPage(
             page: PageChrome(title: "Join the sessional GP register", context: context, path: "/join", errors: errors),
             heading: "Join the sessional GP register", action: "/join", fields: fields, submit: "Put my name forward", cancel: "/"
         )

@@ -172,7 +172,7 @@ struct PracticePagesController {
             FormField.textarea($0.key, $0.title, value: values($0.key), errors: errors, hint: $0.hint)
         }
         let path = "/practices/\(practice.id!)/pack"
-        let model = RegisterPagesController.FormPage(
+        let model = FormPage(
             page: PageChrome(title: "Practice pack for \(practice.name)", context: context, path: path, errors: errors),
             heading: "Practice pack for \(practice.name)", action: path, fields: fields, submit: "Save the pack",
             cancel: "/practices/\(practice.id!)")
