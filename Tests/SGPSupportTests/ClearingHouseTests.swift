@@ -33,7 +33,7 @@ struct ClearingFixture {
             $0.email = "\(gmc)@example.org"
             configure(&$0)
         }
-        try await register.clearFully(gp.id!)
+        try await register.clearFully(gp.id!, profession: gp.profession)
         _ = try await database.createUser(
             NewUserInput(email: "\(gmc)@example.org", password: validPassword, role: .gp, scopeReference: gmc), by: .commandLine)
         let principal = try await database.signIn(email: "\(gmc)@example.org", password: validPassword, from: "t", kind: .web)
@@ -48,7 +48,7 @@ struct ClearingFixture {
     func post(
         date: String = "2026-12-09", start: String = "09:00", end: String = "12:00", skills: [String] = [],
         practiceId: Int64? = nil,
-        weeks: Int = 1
+        weeks: Int = 1, profession: String? = nil
     ) async throws -> ClinicalSession {
         var input = SessionInput()
         input.practiceId = practiceId ?? self.practiceId
@@ -59,6 +59,7 @@ struct ClearingFixture {
         input.requiredSkills = skills
         input.rate = 95
         input.repeatWeeks = weeks
+        input.profession = profession
         return try await database.postSessions(input, by: practiceId == nil ? manager : register.liaison).first!
     }
 
@@ -91,7 +92,9 @@ struct ClearingFixture {
         let errors = await validationErrors { _ = try await fixture.database.postSessions(input, by: fixture.manager) }
         #expect(errors?["date"] == "The session cannot be in the past")
         #expect(errors?["end"] == "The end time must be after the start time")
-        #expect(errors?["kind"]?.hasPrefix("Choose one of") == true)
+        #expect(
+            errors?["kind"]
+                == "Choose the kind of session: Surgery, Home visits, Telephone triage, Clinic, Extended hours or Out-of-hours")
         #expect(errors?["requiredSkills"]?.contains("juggling") == true)
         #expect(errors?["rate"] == "Enter a rate in pounds, more than 0")
     }
@@ -517,7 +520,7 @@ struct ClearingFixture {
         input.gmcNumber = "8888888"
         input.localities = ["Ashby Vale"]
         let borrowed = try await fixture.database.createGP(organisationId: other.id!, input, by: partnerLiaison)
-        for type in RegisterDefaults.checkTypes.map(\.code) {
+        for type in RegisterDefaults.checkCodes(for: .gp) {
             _ = try await fixture.database.recordCheck(
                 gpId: borrowed.id!,
                 CheckInput(
@@ -762,5 +765,90 @@ extension CalendarFeedAddress {
         #expect(reminded.notifications.map(\.to) == ["1111111@example.org"])
         #expect(reminded.notifications.first?.text.contains("\(testLinks.baseURL)/sessions/\(session.id!)") == true)
         #expect(try await fixture.database.sendSessionReminders(links: testLinks).value == 0, "once")
+    }
+}
+
+/// Sessions name the profession they need, and nobody else is weighed for them (issue 21).
+@Suite struct ProfessionTests {
+    @Test func aPharmacistIsNeverProposedForAGPSession() async throws {
+        let fixture = try await ClearingFixture()
+        let (doctor, _) = try await fixture.readyGP("1234567", name: "Dr Doctor") { $0.mailshotConsent = true }
+        let (pharmacist, pharmacistSignIn) = try await fixture.readyGP("2012345", name: "Pat Pharmacist") {
+            $0.profession = "pharmacist"
+            $0.mailshotConsent = true
+        }
+        #expect(pharmacist.profession == .pharmacist)
+        #expect(try await fixture.database.clearance(gpId: pharmacist.id!, on: Day("2026-12-09")!).cleared)
+        let session = try await fixture.post()
+        #expect(session.profession == .gp, "a session is for a GP unless it says otherwise")
+
+        let candidate = try #require(try await fixture.candidate(pharmacist.id!, for: session))
+        #expect(!candidate.eligible)
+        #expect(candidate.ineligibleBecause.first == "Not a GP: the session is for GPs")
+        #expect(try await fixture.candidate(doctor.id!, for: session)?.eligible == true)
+        let work = try await fixture.database.workAvailable(filter: SessionFilter(), by: pharmacistSignIn)
+        #expect(!work.contains { $0.session.id == session.id }, "not in the pharmacist's work available")
+
+        let run = try await fixture.database.startClearingRun(
+            organisationId: fixture.register.organisationId, week: "2026-W50", by: .commandLine)
+        #expect(run.proposals.map(\.proposal.gpId) == [doctor.id!], "the clearing run proposes the doctor only")
+
+        let mailshot = try await fixture.database.mailshot(
+            organisationId: fixture.register.organisationId, week: "2026-W50", by: fixture.register.liaison)
+        let transport = CapturingTransport()
+        _ = try await fixture.database.sendMailshot(
+            id: mailshot.id!, transport: transport, links: testLinks, by: fixture.register.liaison)
+        let toPharmacist = try #require(transport.sent.first { $0.to == pharmacist.email })
+        let toDoctor = try #require(transport.sent.first { $0.to == doctor.email })
+        #expect(toDoctor.text.contains("/sessions/\(session.id!)"))
+        #expect(!toPharmacist.text.contains("/sessions/\(session.id!)"), "nor in the pharmacist's mailshot")
+    }
+
+    @Test func aSessionForAPharmacistIsWeighedForPharmacistsOnly() async throws {
+        let fixture = try await ClearingFixture()
+        let (doctor, _) = try await fixture.readyGP("1234567")
+        let (pharmacist, _) = try await fixture.readyGP("2012345") { $0.profession = "pharmacist" }
+        let session = try await fixture.post(profession: "pharmacist")
+        #expect(session.profession == .pharmacist)
+        #expect(try await fixture.candidate(pharmacist.id!, for: session)?.eligible == true)
+        #expect(
+            try await fixture.candidate(doctor.id!, for: session)?.ineligibleBecause.first
+                == "Not a pharmacist: the session is for pharmacists")
+    }
+
+    @Test func aNursesClearanceNamesTheNMCCheckAndNotTheGMCs() async throws {
+        let fixture = try await RegisterFixture()
+        let nurse = try await fixture.addGP("12a 3456e", name: "Nia Nurse") {
+            $0.profession = "nurse"
+            $0.status = "active"
+        }
+        #expect(nurse.registrationNumber == "12A3456E", "the PIN is kept in capitals without spaces")
+        let reasons = try await fixture.database.clearance(gpId: nurse.id!, on: Day("2026-12-09")!).reasons
+        #expect(reasons.contains("NMC registration (PIN) missing"))
+        #expect(!reasons.contains { $0.contains("GMC") || $0.contains("Performers") })
+        try await fixture.clearFully(nurse.id!, profession: .nurse)
+        #expect(try await fixture.database.clearance(gpId: nurse.id!, on: Day("2026-12-09")!).cleared)
+        let gmcForANurse = await validationErrors {
+            _ = try await fixture.database.recordCheck(
+                gpId: nurse.id!, CheckInput(type: "gmc-registration", status: "verified"), by: fixture.liaison)
+        }
+        #expect(gmcForANurse?["type"]?.hasPrefix("Choose a check for a nurse: NMC registration (PIN)") == true)
+    }
+
+    @Test func eachProfessionsNumberHasItsRegulatorsShape() async throws {
+        let fixture = try await RegisterFixture()
+        let sevenDigitNurse = await validationErrors {
+            _ = try await fixture.addGP("1234567") { $0.profession = "nurse" }
+        }
+        #expect(sevenDigitNurse?["gmcNumber"] == "Enter the NMC PIN: 2 digits, a letter, 4 digits and a letter, like 12A3456E")
+        let letteredPharmacist = await validationErrors {
+            _ = try await fixture.addGP("12A3456E") { $0.profession = "pharmacist" }
+        }
+        #expect(letteredPharmacist?["gmcNumber"] == "Enter the GPhC registration number: exactly 7 digits, like 2012345")
+        var input = GPInput()
+        input.name = "Dr Named"
+        input.registrationNumber = "7654321"
+        let byNewName = try await fixture.database.createGP(organisationId: fixture.organisationId, input, by: fixture.liaison)
+        #expect(byNewName.registrationNumber == "7654321" && byNewName.profession == .gp)
     }
 }

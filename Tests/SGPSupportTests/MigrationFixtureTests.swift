@@ -29,6 +29,12 @@ import Testing
         }
     }
 
+    /// Tables a migration adds rows to on purpose: v11 gives every organisation the nurses' and
+    /// pharmacists' regulator checks.
+    static let gainsRows: Set<String> = ["checkType"]
+    /// Columns a migration renamed on purpose (old name → new): v11's registration number.
+    static let renamedColumns: [String: [String: String]] = ["gp": ["gmcNumber": "registrationNumber"]]
+
     @Test func everyReleasedSchemaHasAFixture() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".sqlite") }
         let released = Set(files.map { String($0.dropLast(".sqlite".count)) })
@@ -50,8 +56,14 @@ import Testing
         let after = try Self.snapshot(path)
         for (table, rows) in before where table != "grdb_migrations" {
             let migrated = try #require(after[table], "\(table) is still there")
-            #expect(migrated.count == rows.count, "\(table) keeps its rows")
-            for (old, new) in zip(rows, migrated) where old.contains(where: { new[$0.key] != $0.value }) {
+            if Self.gainsRows.contains(table) {
+                #expect(migrated.count >= rows.count, "\(table) keeps its rows")
+            } else {
+                #expect(migrated.count == rows.count, "\(table) keeps its rows")
+            }
+            let renamed = Self.renamedColumns[table] ?? [:]
+            for (old, new) in zip(rows, migrated)
+            where old.contains(where: { new[renamed[$0.key] ?? $0.key] != $0.value }) {
                 Issue.record("\(table): a row changed in migration: \(old) became \(new)")
                 break
             }

@@ -43,7 +43,7 @@ import Testing
                 "line 3, gmcNumber: Enter the GMC reference number: exactly 7 digits, like 1234567",
                 "line 4, mailshotConsent: Enter true or false",
                 "line 4, name: Enter the GP's full name (up to 120 characters)",
-                "line 4, kind: Choose freelance, salaried, retainer or returner",
+                "line 4, kind: Choose how they work: Freelance / locum, Salaried, Retainer scheme or Returner",
                 "line 4, email: Enter an email address in the right format, like name@example.org",
                 "line 5, gmcNumber: GMC number 1111111 is also on line 2",
             ])

@@ -39,8 +39,10 @@ struct RegisterFixture {
     }
 
     /// Verifies every required check, expiring far ahead unless told otherwise.
-    func clearFully(_ gpId: Int64, except: Set<String> = [], expiries: [String: String] = [:]) async throws {
-        for type in RegisterDefaults.checkTypes.map(\.code) where !except.contains(type) {
+    func clearFully(
+        _ gpId: Int64, profession: GP.Profession = .gp, except: Set<String> = [], expiries: [String: String] = [:]
+    ) async throws {
+        for type in RegisterDefaults.checkCodes(for: profession) where !except.contains(type) {
             let input = CheckInput(
                 type: type, status: "verified", verifiedOn: "2026-01-10", expiresOn: expiries[type] ?? "2030-01-01",
                 dbsCertificateNumber: type == "dbs" ? "001234567890" : nil, dbsLevel: type == "dbs" ? "enhanced" : nil)
@@ -81,7 +83,7 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(fields["phone"]?.contains("UK phone number") == true)
         #expect(fields["postcode"]?.contains("UK postcode") == true)
         #expect(fields["lastAppraisalOn"]?.contains("real date") == true)
-        #expect(fields["kind"] == "Choose freelance, salaried, retainer or returner")
+        #expect(fields["kind"] == "Choose how they work: Freelance / locum, Salaried, Retainer scheme or Returner")
         #expect(fields["skills"]?.contains("Unknown skills: juggling") == true)
         #expect(fields["localities"]?.contains("Choose from: Ashby Vale, Brookmere") == true)
         #expect(fields["maxSessionsPerWeek"] != nil)
@@ -158,7 +160,7 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(!clearance.cleared)
         #expect(
             clearance.reasons == [
-                "Register status is applicant, not active", "DBS check missing", "Hepatitis B immunity pending verification",
+                "Register status is Applicant, not Active", "DBS check missing", "Hepatitis B immunity pending verification",
             ])
     }
 
@@ -196,18 +198,43 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(try await fixture.database.clearance(gpId: gp.id!, on: Day("2026-12-07")!).reasons == ["DBS check failed"])
     }
 
-    @Test func anAppraisalIsInDateForFifteenMonths() async throws {
+    @Test func anAppraisalCountsFifteenMonthsFromTheDayItTookPlace() async throws {
         let fixture = try await RegisterFixture()
         let gp = try await fixture.addGP("1234567")
         try await fixture.clearFully(gp.id!, except: ["appraisal"])
-        let check = try await fixture.database.recordCheck(
-            gpId: gp.id!, CheckInput(type: "appraisal", status: "verified", verifiedOn: "2025-09-15"), by: fixture.liaison)
-        #expect(check.expiresOn == Day("2026-12-15"))
-        #expect(try await fixture.database.clearance(gpId: gp.id!, on: Day("2026-12-15")!).cleared)
+        // Recorded well after it took place: validity counts from the appraisal, not the recording.
+        var input = CheckInput(type: "appraisal", status: "verified", verifiedOn: "2025-09-15")
+        input.appraisalOn = "2025-06-01"
+        let check = try await fixture.database.recordCheck(gpId: gp.id!, input, by: fixture.liaison)
+        #expect(check.appraisalOn == Day("2025-06-01"))
+        #expect(check.expiresOn == Day("2026-08-31"))
+        #expect(try await fixture.database.clearance(gpId: gp.id!, on: Day("2026-08-31")!).cleared)
         #expect(
-            try await fixture.database.clearance(gpId: gp.id!, on: Day("2026-12-16")!).reasons == [
-                "Appraisal in date expired 15 Dec 2026"
+            try await fixture.database.clearance(gpId: gp.id!, on: Day("2026-09-01")!).reasons == [
+                "Appraisal in date expired 31 Aug 2026"
             ])
+    }
+
+    @Test func anAppraisalWithoutItsDateCountsFromTheGPsLastAppraisal() async throws {
+        let fixture = try await RegisterFixture()
+        let gp = try await fixture.addGP("1234567") { $0.lastAppraisalOn = "2025-06-01" }
+        let check = try await fixture.database.recordCheck(
+            gpId: gp.id!, CheckInput(type: "appraisal", status: "verified", verifiedOn: "2025-10-20"), by: fixture.liaison)
+        #expect(check.appraisalOn == Day("2025-06-01"))
+        #expect(check.expiresOn == Day("2026-08-31"), "not 15 months from the day it was recorded")
+    }
+
+    @Test func theOrganisationSetsHowLongAnAppraisalCounts() async throws {
+        let fixture = try await RegisterFixture()
+        try await fixture.database.write { db in
+            try db.execute(
+                sql: "UPDATE organisation SET appraisalValidityMonths = 12 WHERE id = ?", arguments: [fixture.organisationId])
+        }
+        let gp = try await fixture.addGP("1234567")
+        var input = CheckInput(type: "appraisal", status: "verified", verifiedOn: "2025-06-01")
+        input.appraisalOn = "2025-06-01"
+        let check = try await fixture.database.recordCheck(gpId: gp.id!, input, by: fixture.liaison)
+        #expect(check.expiresOn == Day("2026-05-31"))
     }
 
     @Test func checkTypesNotRequiredDoNotBlock() async throws {
@@ -237,7 +264,7 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         let unknownType = await validationErrors {
             _ = try await fixture.database.recordCheck(gpId: gp.id!, CheckInput(type: "astrology"), by: fixture.liaison)
         }
-        #expect(unknownType?["type"]?.hasPrefix("Choose a check type") == true)
+        #expect(unknownType?["type"]?.hasPrefix("Choose a check for a GP: GMC registration") == true)
         let columns = try await fixture.database.read { db in try db.columns(in: "credentialCheck").map(\.name) }
         #expect(
             columns.filter { $0.hasPrefix("dbs") }.sorted() == [
@@ -287,5 +314,27 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
             page: PageRequest(), by: fixture.liaison)
         #expect(list.items.map(\.gp.id) == [lapsed.id])
         #expect(list.items.first?.clearance.reasons.count == 2, "every reason, not only the first")
+    }
+}
+
+@Suite struct NameSearchTests {
+    @Test func aNameIsFoundWholeOrInPartInAnyOrderIgnoringCaseAndAccents() async throws {
+        let fixture = try await RegisterFixture()
+        _ = try await fixture.addGP("1234567", name: "Dr Zara Yardley")
+        _ = try await fixture.addGP("2345678", name: "Dr Siân Ó Dónaill")
+        _ = try await fixture.addGP("3456789", name: "Dr Zachary Young")
+        func found(_ text: String) async throws -> [String] {
+            try await fixture.database.gps(
+                organisationId: fixture.organisationId, filter: GPFilter(text: text), page: PageRequest(), by: fixture.liaison
+            ).items.map(\.gp.name)
+        }
+        #expect(try await found("Zara Yardley") == ["Dr Zara Yardley"])
+        #expect(try await found("zara yardley") == ["Dr Zara Yardley"])
+        #expect(try await found("Yardley Z") == ["Dr Zara Yardley"])
+        #expect(try await found("sian") == ["Dr Siân Ó Dónaill"])
+        #expect(try await found("o donaill") == ["Dr Siân Ó Dónaill"])
+        #expect(try await found("Z Y") == ["Dr Zachary Young", "Dr Zara Yardley"])
+        #expect(try await found("2345678") == ["Dr Siân Ó Dónaill"])
+        #expect(try await found("Zara Young").isEmpty)
     }
 }

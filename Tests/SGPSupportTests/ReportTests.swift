@@ -32,7 +32,7 @@ import Testing
         gpInput.gmcNumber = "8888888"
         gpInput.localities = ["Ashby Vale"]
         let gpC = try await database.createGP(organisationId: partner.id!, gpInput, by: partnerLiaison)
-        for type in RegisterDefaults.checkTypes.map(\.code) {
+        for type in RegisterDefaults.checkCodes(for: .gp) {
             _ = try await database.recordCheck(
                 gpId: gpC.id!,
                 CheckInput(

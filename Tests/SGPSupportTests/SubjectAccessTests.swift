@@ -47,7 +47,7 @@ import Testing
         let tables = try #require(document["tables"] as? [String: Any])
         #expect(Set(tables.keys) == PersonalDataMap.tablesWithPersonalData)
         #expect((tables["credentialCheck"] as? [Any])?.count == 8)
-        #expect(((tables["gp"] as? [[String: Any]])?.first?["gmcNumber"] as? String) == "1234567")
+        #expect(((tables["gp"] as? [[String: Any]])?.first?["registrationNumber"] as? String) == "1234567")
         let text = String(decoding: data, as: UTF8.self)
         #expect(!text.contains("passwordHash"))
         #expect(!text.contains(own.token))

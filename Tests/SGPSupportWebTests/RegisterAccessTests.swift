@@ -10,7 +10,7 @@ import Testing
 /// "Who may see what", route by route, against the demo data: GP 1 is gp@demo.test's entry,
 /// practice 1 is practice@demo.test's, organisation 1 is DEMO1.
 @Suite struct RegisterAccessTests {
-    static let summaryKeys: Set<String> = ["id", "name", "gmcNumber", "profession", "skills", "cleared"]
+    static let summaryKeys: Set<String> = ["id", "name", "gmcNumber", "registrationNumber", "profession", "skills", "cleared"]
 
     func items(_ response: TestResponse) -> [[String: Any]] {
         response.json["items"] as? [[String: Any]] ?? []
@@ -191,7 +191,7 @@ import Testing
             let empty = try await browser.submit("/join", ["organisation": "1"])
             #expect(empty.status == .unprocessableContent)
             #expect(empty.text.contains(##"<a href="#name">"##))
-            #expect(empty.text.contains(##"<a href="#gmcNumber">"##))
+            #expect(empty.text.contains(##"<a href="#registrationNumber">"##))
             let joined = try await browser.submit(
                 "/join",
                 [

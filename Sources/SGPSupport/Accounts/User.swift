@@ -144,11 +144,15 @@ extension AppDatabase {
         case .gp:
             guard !reference.isEmpty else {
                 throw DomainError.validationFailed(
-                    ValidationErrors(field: "gmc", message: "Name the GP's register entry (their GMC number) for this role"))
+                    ValidationErrors(
+                        field: "gmc",
+                        message: "Name the register entry (the GMC number, NMC PIN or GPhC number) for this role"))
             }
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM gp WHERE gmcNumber = ?", arguments: [reference]) else {
+            let number = reference.uppercased().filter { !$0.isWhitespace }
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM gp WHERE registrationNumber = ?", arguments: [number])
+            else {
                 throw DomainError.validationFailed(
-                    ValidationErrors(field: "gmc", message: "No GP on the register has the GMC number \(reference)"))
+                    ValidationErrors(field: "gmc", message: "No one on the register has the registration number \(reference)"))
             }
             return .gp(id)
         }

@@ -52,6 +52,8 @@ public struct ClinicalSession: Codable, Sendable, Identifiable, Equatable, Fetch
     public var startMinute: Int
     public var endMinute: Int
     public var kind: Kind
+    /// Who the session is for: a GP's surgery is never offered to a pharmacist.
+    public var profession: GP.Profession = .gp
     public var requiredSkills: [String]
     public var ratePence: Int
     public var rateUnit: RateUnit
@@ -113,6 +115,8 @@ public struct SessionInput: Sendable, Decodable {
     public var start: String?
     public var end: String?
     public var kind: String?
+    /// gp (the default), nurse or pharmacist.
+    public var profession: String?
     public var requiredSkills: [String]?
     public var rate: Double?
     public var rateUnit: String?
@@ -200,10 +204,12 @@ extension AppDatabase {
         if start == nil { errors.add("start", "Enter the start time as HH:MM, like 08:30") }
         if end == nil { errors.add("end", "Enter the end time as HH:MM, like 12:30") }
         if let start, let end, end <= start { errors.add("end", "The end time must be after the start time") }
-        let kind = ClinicalSession.Kind(rawValue: input.kind ?? "surgery")
+        let kind = ClinicalSession.Kind.named(input.kind ?? "surgery")
         if kind == nil {
-            errors.add("kind", "Choose one of: \(ClinicalSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            errors.add("kind", "Choose the kind of session: \(ClinicalSession.Kind.titlesInWords)")
         }
+        let profession = GP.Profession.named(input.profession ?? GP.Profession.gp.rawValue)
+        if profession == nil { errors.add("profession", "Choose who the session is for: \(GP.Profession.titlesInWords)") }
         let known = try String.fetchAll(
             db, sql: "SELECT code FROM organisationSkill WHERE organisationId = ?", arguments: [practice.organisationId])
         let skills = cleanList(input.requiredSkills ?? [])
@@ -215,14 +221,14 @@ extension AppDatabase {
         }
         let rate = input.rate ?? 0
         if !(rate > 0 && rate < 10_000) { errors.add("rate", "Enter a rate in pounds, more than 0") }
-        let unit = ClinicalSession.RateUnit(rawValue: input.rateUnit ?? "session")
+        let unit = ClinicalSession.RateUnit.named(input.rateUnit ?? "session")
         if unit == nil { errors.add("rateUnit", "Choose per session or per hour") }
         let notes = input.notes?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let notes, notes.count > 2000 { errors.add("notes", "Keep the notes under 2,000 characters") }
         try errors.throwIfAny()
         return ClinicalSession(
             id: nil, practiceId: practice.id!, date: date!, startMinute: start!, endMinute: end!, kind: kind!,
-            requiredSkills: skills,
+            profession: profession!, requiredSkills: skills,
             ratePence: Int((rate * 100).rounded()), rateUnit: unit!, notes: notes?.isEmpty == true ? nil : notes, status: .open,
             postedAt: now)
     }

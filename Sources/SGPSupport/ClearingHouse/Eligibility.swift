@@ -184,6 +184,12 @@ struct EligibilityContext {
             }
             return block(reason())
         }
+        // The register summary shows the profession, so every audience may hear this one.
+        if gp.profession != session.profession,
+            block("Not a \(session.profession.inSentence): the session is for \(session.profession.inSentence)s")
+        {
+            return blocks
+        }
         let isOwn = gp.organisationId == practice.organisationId
         if !isOwn && !(partners[practice.organisationId] ?? []).contains(gp.organisationId) {
             if rule("Belongs to an organisation without a sharing agreement with this practice's") { return blocks }

@@ -12,6 +12,23 @@ public protocol Labelled: CaseIterable, RawRepresentable, Sendable where RawValu
 extension Labelled {
     /// (code, title) for each case, in declaration order: a form's choices.
     public static var choices: [(code: String, title: String)] { allCases.map { ($0.rawValue, $0.title) } }
+
+    /// The case named by its code or by its title as people write it ("Freelance / locum",
+    /// "freelance"), ignoring case and surrounding space: forms and spreadsheets send either.
+    public static func named(_ raw: String) -> Self? {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let exact = Self(rawValue: text) { return exact }
+        return allCases.first {
+            $0.title.caseInsensitiveCompare(text) == .orderedSame || $0.rawValue.caseInsensitiveCompare(text) == .orderedSame
+        }
+    }
+
+    /// "GP, Nurse or Pharmacist": the choices in a sentence that asks for one.
+    public static var titlesInWords: String {
+        let titles = allCases.map(\.title)
+        guard titles.count > 1 else { return titles.first ?? "" }
+        return titles.dropLast().joined(separator: ", ") + " or " + titles.last!
+    }
 }
 
 extension GP.Kind: Labelled {}

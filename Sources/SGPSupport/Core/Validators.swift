@@ -8,6 +8,14 @@ public enum Validators {
         return value.range(of: #"^[0-9]{7}$"#, options: .regularExpression) != nil ? value : nil
     }
 
+    /// A registration number in its regulator's shape: GMC (doctors) and GPhC (pharmacists) numbers
+    /// are seven digits; an NMC PIN is two digits, a letter, four digits and a letter (12A3456E).
+    public static func registrationNumber(_ raw: String, profession: GP.Profession) -> String? {
+        let value = raw.uppercased().filter { !$0.isWhitespace }
+        let shape = profession == .nurse ? #"^[0-9]{2}[A-Z][0-9]{4}[A-Z]$"# : #"^[0-9]{7}$"#
+        return value.range(of: shape, options: .regularExpression) != nil ? value : nil
+    }
+
     /// ODS code of a GP practice: a letter and five digits (A81001).
     public static func odsCode(_ raw: String) -> String? {
         let value = raw.trimmingCharacters(in: .whitespaces).uppercased()

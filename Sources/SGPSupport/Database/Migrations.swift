@@ -14,6 +14,7 @@ extension AppDatabase {
         migrator.registerMigration("v8-clearing-run", migrate: clearingRunSchema)
         migrator.registerMigration("v9-second-factor", migrate: secondFactorSchema)
         migrator.registerMigration("v10-confidentiality", migrate: confidentialitySchema)
+        migrator.registerMigration("v11-professions", migrate: professionsSchema)
         return migrator
     }()
 
@@ -203,7 +204,7 @@ extension AppDatabase {
         }
         // Organisations that exist already get the default lists.
         for organisationId in try Int64.fetchAll(db, sql: "SELECT id FROM organisation") {
-            try RegisterDefaults.install(db, organisationId: organisationId)
+            try RegisterDefaults.installAsOfV2(db, organisationId: organisationId)
         }
     }
 

@@ -167,7 +167,7 @@ extension AppDatabase {
             var gpIds: [String: Int64] = [:]
             for seed in demo.gps {
                 var gp = GP(
-                    id: nil, organisationId: organisation.id!, name: seed.name, gmcNumber: seed.gmcNumber,
+                    id: nil, organisationId: organisation.id!, name: seed.name, registrationNumber: seed.gmcNumber,
                     profession: seed.profession, kind: seed.kind, status: seed.status, email: seed.email,
                     phone: seed.phone, postcode: seed.postcode, localities: seed.localities ?? [], skills: seed.skills ?? [],
                     maxSessionsPerWeek: seed.maxSessionsPerWeek, usualRatePence: seed.usualRate.map { Int($0 * 100) },

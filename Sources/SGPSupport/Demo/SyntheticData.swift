@@ -96,7 +96,7 @@ extension AppDatabase {
                     ? [localities[organisationIds[partnerIndex]]!.randomElement(using: &random)!] : []
                 var gp = GP(
                     id: nil, organisationId: organisationId, name: "Dr Synthetic \(index + 1)",
-                    gmcNumber: String(format: "%07d", 5_000_000 + index), profession: .gp,
+                    registrationNumber: String(format: "%07d", 5_000_000 + index), profession: .gp,
                     kind: [.freelance, .freelance, .salaried, .retainer].randomElement(using: &random)!,
                     status: Double.random(in: 0..<1, using: &random) < 0.92 ? .active : .applicant,
                     email: "gp\(index + 1)@synthetic.test",
@@ -105,7 +105,7 @@ extension AppDatabase {
                     maxSessionsPerWeek: [2, 3, 4, 5, 6, 8].randomElement(using: &random)!,
                     mailshotConsent: Double.random(in: 0..<1, using: &random) < 0.75, createdAt: now)
                 try gp.insert(db)
-                for type in RegisterDefaults.checkTypes.map(\.code) {
+                for type in RegisterDefaults.checkCodes(for: gp.profession) {
                     // About 4% of GPs have one check running out within the next month.
                     let expiresIn =
                         Double.random(in: 0..<1, using: &random) < 0.005 ? Int.random(in: 1...30, using: &random) : 400

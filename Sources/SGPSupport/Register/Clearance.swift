@@ -12,9 +12,9 @@ public struct Clearance: Sendable, Equatable, Codable {
     static func evaluate(gp: GP, requiredTypes: [CheckType], currentChecks: [String: CredentialCheck], on day: Day) -> Clearance {
         var reasons: [String] = []
         if gp.status != .active {
-            reasons.append("Register status is \(gp.status.rawValue), not active")
+            reasons.append("Register status is \(gp.status.title), not Active")
         }
-        for type in requiredTypes where type.requiredBeforeWork {
+        for type in requiredTypes where type.requiredBeforeWork && type.applies(to: gp.profession) {
             guard let check = currentChecks[type.code] else {
                 reasons.append("\(type.name) missing")
                 continue

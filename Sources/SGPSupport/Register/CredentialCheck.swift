@@ -26,6 +26,10 @@ public struct CredentialCheck: Codable, Sendable, Identifiable, Equatable, Fetch
     public var dbsLevel: String?
     public var dbsUpdateService: Bool?
     public var recordedAt: Date
+    /// For an appraisal: the day it took place, from which its validity counts.
+    public var appraisalOn: Day? = nil
+    /// Why the liaison officer should look at this check again (set by a migration, never by a form).
+    public var reviewNote: String? = nil
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
@@ -50,6 +54,8 @@ public struct CheckInput: Sendable {
     public var dbsIssuedOn: String?
     public var dbsLevel: String?
     public var dbsUpdateService: Bool?
+    /// For an appraisal: the day it took place (YYYY-MM-DD); the GP's last appraisal date when absent.
+    public var appraisalOn: String? = nil
 
     public init(
         type: String, status: String? = nil, verifiedOn: String? = nil, expiresOn: String? = nil, note: String? = nil,
@@ -67,8 +73,9 @@ public struct CheckInput: Sendable {
     }
 }
 
-/// How long an appraisal keeps a GP in date when no expiry is entered.
-public let appraisalValidityMonths = 15
+/// How long an appraisal keeps a GP in date, from the day it took place, unless the organisation
+/// sets otherwise (`organisation.appraisalValidityMonths`).
+public let defaultAppraisalValidityMonths = 15
 
 extension AppDatabase {
     /// Records a check (a new row; history is kept) in one transaction with its audit line.
@@ -78,8 +85,11 @@ extension AppDatabase {
         return try await write { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
-            let types = try CheckType.filter(CheckType.Columns.organisationId == gp.organisationId).fetchAll(db)
-            var check = try Self.validatedCheck(input, gpId: gpId, types: types, today: today, now: now)
+            let types = try CheckType.filter(CheckType.Columns.organisationId == gp.organisationId)
+                .order(CheckType.Columns.position).fetchAll(db)
+            let months = try Self.appraisalValidityMonths(db, organisationId: gp.organisationId)
+            var check = try Self.validatedCheck(
+                input, gp: gp, types: types, appraisalValidityMonths: months, today: today, now: now)
             if check.status == .verified { check.verifiedById = principal.userId }
             try check.insert(db)
             try AuditEvent.record(
@@ -89,16 +99,35 @@ extension AppDatabase {
         }
     }
 
-    static func validatedCheck(_ input: CheckInput, gpId: Int64, types: [CheckType], today: Day, now: Date) throws
-        -> CredentialCheck
-    {
+    /// How many months an appraisal counts for in an organisation.
+    static func appraisalValidityMonths(_ db: Database, organisationId: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT appraisalValidityMonths FROM organisation WHERE id = ?", arguments: [organisationId])
+            ?? defaultAppraisalValidityMonths
+    }
+
+    /// An organisation's check types that apply to a profession, in the organisation's order.
+    public func checkTypes(organisationId: Int64, for profession: GP.Profession) async throws -> [CheckType] {
+        try await checkTypes(organisationId: organisationId).filter { $0.applies(to: profession) }
+    }
+
+    /// How many months an appraisal counts for in an organisation, for forms that say so.
+    public func appraisalValidityMonths(organisationId: Int64) async throws -> Int {
+        try await read { db in try Self.appraisalValidityMonths(db, organisationId: organisationId) }
+    }
+
+    static func validatedCheck(
+        _ input: CheckInput, gp: GP, types: [CheckType], appraisalValidityMonths: Int, today: Day, now: Date
+    ) throws -> CredentialCheck {
         var errors = ValidationErrors()
         let type = input.type.trimmingCharacters(in: .whitespaces)
-        if !types.contains(where: { $0.code == type }) {
-            errors.add("type", "Choose a check type: \(types.map(\.code).joined(separator: ", "))")
+        // Only the checks of the person's own profession: a pharmacist has no GMC registration to check.
+        let applicable = types.filter { $0.applies(to: gp.profession) }
+        if !applicable.contains(where: { $0.code == type }) {
+            let names = applicable.map(\.name).joined(separator: ", ")
+            errors.add("type", "Choose a check for a \(gp.profession.inSentence): \(names)")
         }
-        let status = CredentialCheck.Status(rawValue: input.status ?? "verified")
-        if status == nil { errors.add("status", "Choose pending, verified, failed or expired") }
+        let status = CredentialCheck.Status.named(input.status ?? "verified")
+        if status == nil { errors.add("status", "Choose the result: \(CredentialCheck.Status.titlesInWords)") }
         let verifiedOn = Self.optionalDay(input.verifiedOn, field: "verifiedOn", into: &errors)
         var expiresOn = Self.optionalDay(input.expiresOn, field: "expiresOn", into: &errors)
         if let verifiedOn, verifiedOn > today {
@@ -117,10 +146,10 @@ extension AppDatabase {
             }
             dbsIssuedOn = Self.optionalDay(input.dbsIssuedOn, field: "dbsIssuedOn", into: &errors)
             if let raw = input.dbsLevel, !raw.isEmpty {
-                if CredentialCheck.DBSLevel(rawValue: raw) == nil {
-                    errors.add("dbsLevel", "Choose basic, standard, enhanced or enhanced-barred")
+                if let level = CredentialCheck.DBSLevel.named(raw) {
+                    dbsLevel = level.rawValue
                 } else {
-                    dbsLevel = raw
+                    errors.add("dbsLevel", "Choose the DBS level: \(CredentialCheck.DBSLevel.titlesInWords)")
                 }
             }
         }
@@ -128,13 +157,26 @@ extension AppDatabase {
         if let note, note.count > 2000 { errors.add("note", "Keep the note under 2,000 characters") }
         try errors.throwIfAny()
         let checkedOn = verifiedOn ?? (status == .verified ? today : nil)
-        if type == "appraisal", expiresOn == nil, let checkedOn {
-            expiresOn = checkedOn.adding(months: appraisalValidityMonths)
+        // An appraisal counts from the day it took place, not the day it was recorded: the last day
+        // it is good for is the day before the same date N months on (1 Jun 2025 → 31 Aug 2026).
+        var appraisalOn: Day?
+        if type == "appraisal" {
+            appraisalOn =
+                Self.optionalDay(input.appraisalOn, field: "appraisalOn", into: &errors) ?? gp.lastAppraisalOn
+                ?? checkedOn
+            if let appraisalOn, appraisalOn > today {
+                errors.add("appraisalOn", "The appraisal date cannot be in the future")
+            }
+            try errors.throwIfAny()
+            if expiresOn == nil, let appraisalOn {
+                expiresOn = appraisalOn.adding(months: appraisalValidityMonths).adding(days: -1)
+            }
         }
         return CredentialCheck(
-            id: nil, gpId: gpId, type: type, status: status!, verifiedById: nil, verifiedOn: checkedOn, expiresOn: expiresOn,
+            id: nil, gpId: gp.id!, type: type, status: status!, verifiedById: nil, verifiedOn: checkedOn, expiresOn: expiresOn,
             note: note?.isEmpty == true ? nil : note, dbsCertificateNumber: certificate, dbsIssuedOn: dbsIssuedOn,
-            dbsLevel: dbsLevel, dbsUpdateService: type == "dbs" ? (input.dbsUpdateService ?? false) : nil, recordedAt: now)
+            dbsLevel: dbsLevel, dbsUpdateService: type == "dbs" ? (input.dbsUpdateService ?? false) : nil, recordedAt: now,
+            appraisalOn: appraisalOn)
     }
 
     /// Parses an optional `YYYY-MM-DD`, adding a message when it is present but not a date.

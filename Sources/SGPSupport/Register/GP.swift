@@ -20,7 +20,9 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
     public var id: Int64?
     public var organisationId: Int64
     public var name: String
-    public var gmcNumber: String
+    /// The regulator's number by profession: GMC reference number (doctors), NMC PIN (nurses),
+    /// GPhC registration number (pharmacists).
+    public var registrationNumber: String
     public var profession: Profession
     public var kind: Kind
     public var status: Status
@@ -47,13 +49,55 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
         public static let organisationId = Column(CodingKeys.organisationId)
         public static let status = Column(CodingKeys.status)
         public static let name = Column(CodingKeys.name)
-        public static let gmcNumber = Column(CodingKeys.gmcNumber)
+        public static let registrationNumber = Column(CodingKeys.registrationNumber)
+        // Its name before v11, while callers move over.
+        public static let gmcNumber = Column(CodingKeys.registrationNumber)
+        public static let profession = Column(CodingKeys.profession)
         public static let email = Column(CodingKeys.email)
         public static let mailshotConsent = Column(CodingKeys.mailshotConsent)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+
+    /// The registration number under the name API clients and pages have used: for a doctor it is the
+    /// GMC reference number.
+    public var gmcNumber: String { registrationNumber }
+
+    /// What the number is called for this person's profession.
+    public var registrationNumberName: String { profession.registrationNumberName }
+}
+
+extension GP.Profession {
+    /// "GMC number", "NMC PIN", "GPhC number".
+    public var registrationNumberName: String {
+        switch self {
+        case .gp: "GMC number"
+        case .nurse: "NMC PIN"
+        case .pharmacist: "GPhC number"
+        }
+    }
+
+    /// The profession inside a sentence: "a GP", "a nurse".
+    public var inSentence: String { self == .gp ? title : title.lowercased() }
+
+    /// The regulator's check every person of this profession needs.
+    public var regulatorCheck: String {
+        switch self {
+        case .gp: "gmc-registration"
+        case .nurse: "nmc-registration"
+        case .pharmacist: "gphc-registration"
+        }
+    }
+
+    /// What to type, said to the person filling in the form.
+    var registrationNumberFormat: String {
+        switch self {
+        case .gp: "Enter the GMC reference number: exactly 7 digits, like 1234567"
+        case .nurse: "Enter the NMC PIN: 2 digits, a letter, 4 digits and a letter, like 12A3456E"
+        case .pharmacist: "Enter the GPhC registration number: exactly 7 digits, like 2012345"
+        }
     }
 }
 
@@ -62,6 +106,9 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
 /// bodies: any other field a client sends is ignored.
 public struct GPInput: Sendable, Equatable, Decodable {
     public var name: String?
+    /// The GMC number, NMC PIN or GPhC number, by profession.
+    public var registrationNumber: String?
+    /// Accepted for any profession, as clients have sent it: a non-doctor's is their registration number.
     public var gmcNumber: String?
     public var profession: String?
     public var kind: String?
@@ -145,7 +192,7 @@ extension AppDatabase {
         let today = clock.today
         return try await write { db in
             var gp = GP(
-                id: nil, organisationId: organisationId, name: "", gmcNumber: "", profession: .gp, kind: .freelance,
+                id: nil, organisationId: organisationId, name: "", registrationNumber: "", profession: .gp, kind: .freelance,
                 status: .active, createdAt: now)
             try Self.apply(input, to: &gp, db: db, now: now, today: today, creating: true)
             try gp.insert(db)
@@ -189,36 +236,44 @@ extension AppDatabase {
         } else if creating {
             errors.add("name", "Enter the GP's full name")
         }
-        if let raw = text(input.gmcNumber) {
-            if let gmc = Validators.gmcNumber(raw) {
-                let clash = try GP.filter(GP.Columns.gmcNumber == gmc && GP.Columns.id != gp.id).fetchOne(db)
-                if clash != nil { errors.add("gmcNumber", "GMC number \(gmc) is already on the register") }
-                updated.gmcNumber = gmc
-            } else {
-                errors.add("gmcNumber", "Enter the GMC reference number: exactly 7 digits, like 1234567")
-            }
-        } else if creating {
-            errors.add("gmcNumber", "Enter the GMC reference number: exactly 7 digits, like 1234567")
-        }
         if let raw = text(input.profession), !raw.isEmpty {
-            if let profession = GP.Profession(rawValue: raw) {
+            if let profession = GP.Profession.named(raw) {
                 updated.profession = profession
             } else {
-                errors.add("profession", "Choose gp, nurse or pharmacist")
+                errors.add("profession", "Choose the profession: \(GP.Profession.titlesInWords)")
             }
         }
+        // The number is checked against the profession it is for, when either is being set: an entry
+        // changed only in its email keeps the number it has.
+        let number = text(input.registrationNumber) ?? text(input.gmcNumber)
+        // A problem is told under the name the caller used; the old name only when only it was sent.
+        let numberField = input.gmcNumber != nil && input.registrationNumber == nil ? "gmcNumber" : "registrationNumber"
+        if let raw = number ?? (text(input.profession) != nil && !creating ? updated.registrationNumber : nil) {
+            if let normalised = Validators.registrationNumber(raw, profession: updated.profession) {
+                let clash = try GP.filter(GP.Columns.registrationNumber == normalised && GP.Columns.id != gp.id).fetchOne(db)
+                if clash != nil {
+                    errors.add(
+                        numberField, "\(updated.profession.registrationNumberName) \(normalised) is already on the register")
+                }
+                updated.registrationNumber = normalised
+            } else {
+                errors.add(numberField, updated.profession.registrationNumberFormat)
+            }
+        } else if creating {
+            errors.add(numberField, updated.profession.registrationNumberFormat)
+        }
         if let raw = text(input.kind), !raw.isEmpty {
-            if let kind = GP.Kind(rawValue: raw) {
+            if let kind = GP.Kind.named(raw) {
                 updated.kind = kind
             } else {
-                errors.add("kind", "Choose freelance, salaried, retainer or returner")
+                errors.add("kind", "Choose how they work: \(GP.Kind.titlesInWords)")
             }
         }
         if let raw = text(input.status), !raw.isEmpty {
-            if let status = GP.Status(rawValue: raw) {
+            if let status = GP.Status.named(raw) {
                 updated.status = status
             } else {
-                errors.add("status", "Choose applicant, active, suspended or left")
+                errors.add("status", "Choose the register status: \(GP.Status.titlesInWords)")
             }
         }
         if let mentorId = input.mentorId {
@@ -334,11 +389,6 @@ extension AppDatabase {
         return try await read { db in
             var request = GP.filter(GP.Columns.organisationId == organisationId)
             if let status = filter.status { request = request.filter(GP.Columns.status == status.rawValue) }
-            if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-                let pattern = "%\(text)%"
-                let byName = GP.Columns.name.like(pattern) || GP.Columns.gmcNumber.like(pattern)
-                request = request.filter(filter.matchEmail ? byName || GP.Columns.email.like(pattern) : byName)
-            }
             if let skill = filter.skill, !skill.isEmpty {
                 request = request.filter(sql: "EXISTS (SELECT 1 FROM json_each(gp.skills) WHERE value = ?)", arguments: [skill])
             }
@@ -355,7 +405,10 @@ extension AppDatabase {
                         """,
                     arguments: [today, today.adding(days: days)])
             }
-            let gps = try request.order(GP.Columns.name).fetchAll(db)
+            var gps = try request.order(GP.Columns.name).fetchAll(db)
+            if let text = filter.text, let search = NameSearch(text) {
+                gps = gps.filter { search.matches($0, includingEmail: filter.matchEmail) }
+            }
             let day = filter.clearedOn ?? filter.notClearedOn ?? today
             let clearances = try Self.clearances(db, gps: gps, on: day)
             var listings = gps.map { GPListing(gp: $0, clearance: clearances[$0.id!]!) }
@@ -363,6 +416,31 @@ extension AppDatabase {
             if filter.notClearedOn != nil { listings = listings.filter { !$0.clearance.cleared } }
             let slice = listings.dropFirst(page.offset).prefix(page.perPage)
             return Page(items: Array(slice), total: listings.count, page: page.page, perPage: page.perPage)
+        }
+    }
+}
+
+/// A register search as people type it: whole or partial names in any order, ignoring case and
+/// accents ("zara yardley", "Yardley Z", "sian" finds Siân), or a registration number or email.
+/// Matched in Swift: SQLite's LIKE folds neither accents nor non-ASCII case.
+struct NameSearch {
+    let words: [String]
+
+    init?(_ text: String) {
+        words = Self.fold(text).split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
+        if words.isEmpty { return nil }
+    }
+
+    static func fold(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
+    func matches(_ gp: GP, includingEmail: Bool) -> Bool {
+        let name = Self.fold(gp.name)
+        let number = Self.fold(gp.registrationNumber)
+        let email = includingEmail ? Self.fold(gp.email ?? "") : ""
+        return words.allSatisfy { word in
+            name.contains(word) || number.contains(word) || (includingEmail && email.contains(word))
         }
     }
 }

@@ -276,8 +276,8 @@ extension AppDatabase {
     func gpId(gmcNumber: String, organisationId: Int64) async throws -> Int64? {
         try await read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT id FROM gp WHERE gmcNumber = ? AND organisationId = ?",
-                arguments: [gmcNumber.trimmingCharacters(in: .whitespaces), organisationId])
+                db, sql: "SELECT id FROM gp WHERE registrationNumber = ? AND organisationId = ?",
+                arguments: [gmcNumber.uppercased().filter { !$0.isWhitespace }, organisationId])
         }
     }
 

@@ -89,7 +89,7 @@ extension GP {
     /// The summary a practice manager may see: name, GMC number, profession, skills, status.
     var summaryOnly: GP {
         GP(
-            id: id, organisationId: organisationId, name: name, gmcNumber: gmcNumber, profession: profession, kind: kind,
+            id: id, organisationId: organisationId, name: name, registrationNumber: gmcNumber, profession: profession, kind: kind,
             status: status, skills: skills, createdAt: createdAt)
     }
 }

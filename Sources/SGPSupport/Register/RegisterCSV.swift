@@ -161,7 +161,8 @@ extension AppDatabase {
                     var gp =
                         existing
                         ?? GP(
-                            id: nil, organisationId: organisationId, name: "", gmcNumber: "", profession: .gp, kind: .freelance,
+                            id: nil, organisationId: organisationId, name: "", registrationNumber: "", profession: .gp,
+                            kind: .freelance,
                             status: .active, createdAt: now)
                     do {
                         try Self.apply(input, to: &gp, db: db, now: now, today: today, creating: existing == nil)

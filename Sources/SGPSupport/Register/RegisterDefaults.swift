@@ -13,16 +13,45 @@ enum RegisterDefaults {
         ("home-visits", "Home visits"),
     ]
 
-    static let checkTypes: [(code: String, name: String)] = [
-        ("gmc-registration", "GMC registration with licence to practise"),
-        ("performers-list", "National Performers List"),
-        ("indemnity", "Medical indemnity"),
-        ("dbs", "DBS check"),
-        ("hepatitis-b", "Hepatitis B immunity"),
-        ("right-to-work", "Right to work"),
-        ("references", "Two references"),
-        ("appraisal", "Appraisal in date"),
+    /// Each type with the professions it applies to: the regulator's check is each profession's own.
+    static let checkTypes: [(code: String, name: String, professions: String)] = [
+        ("gmc-registration", "GMC registration with licence to practise", "gp"),
+        ("nmc-registration", "NMC registration (PIN)", "nurse"),
+        ("gphc-registration", "GPhC registration", "pharmacist"),
+        ("performers-list", "National Performers List", "gp"),
+        ("indemnity", "Medical indemnity", everyProfession),
+        ("dbs", "DBS check", everyProfession),
+        ("hepatitis-b", "Hepatitis B immunity", everyProfession),
+        ("right-to-work", "Right to work", everyProfession),
+        ("references", "Two references", everyProfession),
+        ("appraisal", "Appraisal in date", everyProfession),
     ]
+
+    /// The default check codes that apply to a profession.
+    static func checkCodes(for profession: GP.Profession) -> [String] {
+        checkTypes.filter { $0.professions.split(separator: " ").contains { $0 == profession.rawValue } }.map(\.code)
+    }
+
+    static let everyProfession = GP.Profession.allCases.map(\.rawValue).joined(separator: " ")
+
+    /// The lists as v2 gave organisations that existed then: a released migration keeps doing what
+    /// it did, whatever today's lists are (later migrations bring those organisations up to date).
+    static func installAsOfV2(_ db: Database, organisationId: Int64) throws {
+        for skill in skills {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO organisationSkill (organisationId, code, name) VALUES (?, ?, ?)",
+                arguments: [organisationId, skill.code, skill.name])
+        }
+        let v2Types = checkTypes.filter { !["nmc-registration", "gphc-registration"].contains($0.code) }
+        for (position, type) in v2Types.enumerated() {
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO checkType (organisationId, code, name, requiredBeforeWork, position)
+                    VALUES (?, ?, ?, 1, ?)
+                    """,
+                arguments: [organisationId, type.code, type.name, position])
+        }
+    }
 
     static func install(_ db: Database, organisationId: Int64) throws {
         for skill in skills {
@@ -33,10 +62,10 @@ enum RegisterDefaults {
         for (position, type) in checkTypes.enumerated() {
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO checkType (organisationId, code, name, requiredBeforeWork, position)
-                    VALUES (?, ?, ?, 1, ?)
+                    INSERT OR IGNORE INTO checkType (organisationId, code, name, requiredBeforeWork, position, professions)
+                    VALUES (?, ?, ?, 1, ?, ?)
                     """,
-                arguments: [organisationId, type.code, type.name, position])
+                arguments: [organisationId, type.code, type.name, position, type.professions])
         }
     }
 }
@@ -48,6 +77,12 @@ public struct CheckType: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var name: String
     public var requiredBeforeWork: Bool
     public var position: Int
+    /// The professions it applies to, as codes separated by spaces ("gp", "gp nurse pharmacist").
+    public var professions: String
+
+    public func applies(to profession: GP.Profession) -> Bool {
+        professions.split(separator: " ").contains { $0 == profession.rawValue }
+    }
 
     public enum Columns {
         public static let organisationId = Column(CodingKeys.organisationId)

@@ -11,12 +11,19 @@ public struct PasswordSetupInvite: Sendable {
 
 extension AppDatabase {
     /// A GP puts their name forward (no sign-in needed): a new entry with status `applicant`.
-    public func submitApplication(organisationId: Int64, _ input: GPInput) async throws -> GP {
+    /// Every problem is reported at once, in words for the applicant; `organisationId` is nil when
+    /// the form named none.
+    public func submitApplication(organisationId: Int64?, _ input: GPInput) async throws -> GP {
         let now = clock.now()
         let today = clock.today
         var allowed = GPInput()
         allowed.name = input.name ?? ""
-        allowed.gmcNumber = input.gmcNumber ?? ""
+        // Errors come back under the field the form sent.
+        if input.registrationNumber == nil, let gmcNumber = input.gmcNumber {
+            allowed.gmcNumber = gmcNumber
+        } else {
+            allowed.registrationNumber = input.registrationNumber ?? ""
+        }
         allowed.profession = input.profession
         allowed.kind = input.kind
         allowed.email = input.email
@@ -27,23 +34,18 @@ extension AppDatabase {
         allowed.applicationNote = input.applicationNote
         let application = allowed
         return try await write { db in
-            guard try Organisation.fetchOne(db, id: organisationId) != nil else {
-                throw DomainError.validationFailed(
-                    ValidationErrors(field: "organisation", message: "Choose the organisation to join"))
-            }
-            var gp = GP(
-                id: nil, organisationId: organisationId, name: "", gmcNumber: "", profession: .gp, kind: .freelance,
-                status: .applicant, createdAt: now)
             var errors = ValidationErrors()
+            let organisation = try organisationId.flatMap { try Organisation.fetchOne(db, id: $0) }
+            if organisation == nil { errors.add("organisation", "Choose the organisation whose support team you want to join") }
+            var gp = GP(
+                id: nil, organisationId: organisation?.id ?? 0, name: "", registrationNumber: "", profession: .gp,
+                kind: .freelance,
+                status: .applicant, createdAt: now)
             do {
                 try Self.apply(application, to: &gp, db: db, now: now, today: today, creating: true)
             } catch DomainError.validationFailed(let found) {
                 for entry in found.entries {
-                    // A GMC number already held is said without revealing anything about the entry that holds it.
-                    let message =
-                        entry.field == "gmcNumber" && entry.message.contains("already on the register")
-                        ? "This GMC number is already on the register: contact the support team instead" : entry.message
-                    errors.add(entry.field, message)
+                    errors.add(entry.field, Self.toTheApplicant(entry, profession: gp.profession))
                 }
             }
             if (application.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
@@ -54,6 +56,25 @@ extension AppDatabase {
             try gp.insert(db)
             try AuditEvent.record(db, at: now, actor: .system, entity: "gp", entityId: gp.id, action: "self-register")
             return gp
+        }
+    }
+
+    /// The register's messages are written to the liaison officer ("Enter the GP's full name"); the
+    /// join form speaks to the person joining. A number already held is said without revealing
+    /// anything about the entry that holds it.
+    static func toTheApplicant(_ entry: (field: String, message: String), profession: GP.Profession) -> String {
+        switch entry.field {
+        case "name": return "Enter your full name (up to 120 characters)"
+        case "gmcNumber", "registrationNumber":
+            if entry.message.contains("already on the register") {
+                return "This \(profession.registrationNumberName) is already on the register: contact the support team instead"
+            }
+            return entry.message.replacingOccurrences(of: "Enter the ", with: "Enter your ")
+        case "email": return "Enter your email address in the right format, like name@example.org"
+        case "phone": return entry.message.replacingOccurrences(of: "Enter a ", with: "Enter your ")
+        case "postcode": return entry.message.replacingOccurrences(of: "Enter a ", with: "Enter your ")
+        case "kind": return "Choose how you work: \(GP.Kind.titlesInWords)"
+        default: return entry.message
         }
     }
 

@@ -18,6 +18,7 @@ struct ClearingHouseAPIController {
         var start: String
         var end: String
         var kind: String
+        var profession: String
         var requiredSkills: [String]
         var rate: Double
         var rateUnit: String
@@ -32,6 +33,7 @@ struct ClearingHouseAPIController {
             start = session.start
             end = session.end
             kind = session.kind.rawValue
+            profession = session.profession.rawValue
             requiredSkills = session.requiredSkills
             rate = Double(session.ratePence) / 100
             rateUnit = session.rateUnit.rawValue

@@ -12,7 +12,9 @@ struct GPAPIController {
     struct GPBody: Encodable {
         var id: Int64
         var name: String
+        /// The registration number under its first name; `registrationNumber` says it for every profession.
         var gmcNumber: String
+        var registrationNumber: String
         var profession: String
         var kind: String
         var status: String
@@ -34,7 +36,8 @@ struct GPAPIController {
         init(_ gp: GP) {
             id = gp.id!
             name = gp.name
-            gmcNumber = gp.gmcNumber
+            gmcNumber = gp.registrationNumber
+            registrationNumber = gp.registrationNumber
             profession = gp.profession.rawValue
             kind = gp.kind.rawValue
             status = gp.status.rawValue
@@ -60,6 +63,7 @@ struct GPAPIController {
         var id: Int64
         var name: String
         var gmcNumber: String
+        var registrationNumber: String
         var profession: String
         var skills: [String]
         var cleared: Bool
@@ -92,6 +96,8 @@ struct GPAPIController {
         var dbsIssuedOn: Day?
         var dbsLevel: String?
         var dbsUpdateService: Bool?
+        var appraisalOn: Day?
+        var reviewNote: String?
 
         init(_ check: CredentialCheck) {
             id = check.id!
@@ -106,6 +112,8 @@ struct GPAPIController {
             dbsIssuedOn = check.dbsIssuedOn
             dbsLevel = check.dbsLevel
             dbsUpdateService = check.dbsUpdateService
+            appraisalOn = check.appraisalOn
+            reviewNote = check.reviewNote
         }
     }
 
@@ -119,6 +127,7 @@ struct GPAPIController {
         var dbsIssuedOn: String?
         var dbsLevel: String?
         var dbsUpdateService: Bool?
+        var appraisalOn: String?
     }
 
     struct DeclineRequest: Decodable {
@@ -166,7 +175,8 @@ struct GPAPIController {
         guard view.isSummary else { return .full(GPBody(view.gp)) }
         return .summary(
             GPSummaryBody(
-                id: view.gp.id!, name: view.gp.name, gmcNumber: view.gp.gmcNumber, profession: view.gp.profession.rawValue,
+                id: view.gp.id!, name: view.gp.name, gmcNumber: view.gp.registrationNumber,
+                registrationNumber: view.gp.registrationNumber, profession: view.gp.profession.rawValue,
                 skills: view.gp.skills, cleared: view.clearance.cleared))
     }
 
@@ -199,10 +209,11 @@ struct GPAPIController {
         let principal = try context.requirePrincipal()
         let view = try await database.gp(at: context)
         let body = try await request.decodeJSON(CheckRequest.self, context: context)
-        let input = CheckInput(
+        var input = CheckInput(
             type: body.type ?? "", status: body.status, verifiedOn: body.verifiedOn, expiresOn: body.expiresOn, note: body.note,
             dbsCertificateNumber: body.dbsCertificateNumber, dbsIssuedOn: body.dbsIssuedOn, dbsLevel: body.dbsLevel,
             dbsUpdateService: body.dbsUpdateService)
+        input.appraisalOn = body.appraisalOn
         let check = try await database.recordCheck(gpId: view.gp.id!, input, by: principal)
         return try .json(CheckBody(check), status: .created)
     }

@@ -92,25 +92,12 @@ struct JoinController {
 
     @Sendable func join(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.formFields(context: context)
-        var input = GPInput()
-        input.name = form["name"]
-        input.gmcNumber = form["gmcNumber"]
-        input.profession = form["profession"]
-        input.kind = form["kind"]
-        input.email = form["email"]
-        input.phone = form["phone"]
-        input.postcode = form["postcode"]
-        input.applicationNote = form["applicationNote"]
-        input.mailshotConsent = form["mailshotConsent"] == "true"
-        guard let organisationId = Int64(form.text("organisation")) else {
-            return try await renderJoin(
-                context: context, form: form,
-                errors: ValidationErrors(field: "organisation", message: "Choose the organisation to join"),
-                status: .unprocessableContent)
-        }
+        let declaration = JoinForm.declaration(organisations: try await database.organisationChoices())
+        let application = declaration.decode(form, into: JoinForm.Application())
         do {
-            let applicant = try await database.submitApplication(organisationId: organisationId, input)
-            let organisation = try await database.organisation(id: organisationId)
+            let applicant = try await database.submitApplication(
+                organisationId: application.organisation.flatMap { Int64($0) }, application.entry)
+            let organisation = try await database.organisation(id: applicant.organisationId)
             if let acknowledgement = AppDatabase.applicationAcknowledgement(
                 applicant, organisationName: organisation?.name ?? "the")
             {
@@ -131,39 +118,10 @@ struct JoinController {
     private func renderJoin(context: AppRequestContext, form: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status)
         async throws -> Response
     {
-        let organisations = try await database.organisationChoices()
-        func value(_ name: String) -> String? { form?.text(name) }
-        let fields: [FormField] = [
-            .select(
-                "organisation", "Organisation", value: value("organisation"),
-                choices: [("", "Choose your organisation")] + organisations.map { (String($0.id), $0.name) }, errors: errors,
-                hint: "The integrated care board, PCN or federation whose support team you want to join."),
-            .text("name", "Full name", value: value("name"), errors: errors, autocomplete: "name"),
-            .text("gmcNumber", "GMC reference number", value: value("gmcNumber"), errors: errors, hint: "7 digits"),
-            .select(
-                "profession", "Profession", value: value("profession") ?? "gp",
-                choices: [("gp", "GP"), ("nurse", "Nurse"), ("pharmacist", "Pharmacist")], errors: errors),
-            .select(
-                "kind", "How do you work?", value: value("kind") ?? "freelance",
-                choices: [
-                    ("freelance", "Freelance / locum"), ("salaried", "Salaried"), ("retainer", "Retainer"),
-                    ("returner", "Returning to practice"),
-                ],
-                errors: errors),
-            .text("email", "Email", value: value("email"), errors: errors, type: "email", autocomplete: "email"),
-            .text("phone", "UK phone number", value: value("phone"), errors: errors, type: "tel", autocomplete: "tel"),
-            .text("postcode", "Postcode", value: value("postcode"), errors: errors, autocomplete: "postal-code"),
-            .textarea(
-                "applicationNote", "Anything the support team should know", value: value("applicationNote"), errors: errors),
-            .checkbox(
-                "mailshotConsent", "Send me the weekly mailshot: work available and news",
-                checked: form?["mailshotConsent"] == "true",
-                errors: errors),
-        ]
-        let model = FormPage(
-            page: PageChrome(title: "Join the sessional GP register", context: context, path: "/join", errors: errors),
-            heading: "Join the sessional GP register", action: "/join", fields: fields, submit: "Put my name forward", cancel: "/"
-        )
+        let model = JoinForm.page(
+            chrome: PageChrome(title: "Join the sessional register", context: context, path: "/join", errors: errors),
+            declaration: JoinForm.declaration(organisations: try await database.organisationChoices()), posted: form,
+            errors: errors)
         return renderer.render("form", model, status: status)
     }
 

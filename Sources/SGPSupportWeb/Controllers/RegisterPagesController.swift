@@ -156,7 +156,7 @@ struct RegisterPagesController {
         let principal = try context.requirePrincipal()
         let gp = try await database.gp(at: context).gp
         let form = try await request.formFields(context: context)
-        let declaration = CheckForm.declaration(types: try await database.checkTypes(organisationId: gp.organisationId))
+        let declaration = try await checkForm(gp)
         let input = declaration.decode(form, into: CheckInput(type: ""))
         do {
             _ = try await database.recordCheck(gpId: gp.id!, input, by: principal)
@@ -172,9 +172,15 @@ struct RegisterPagesController {
         let path = "/gps/\(gp.id!)/checks/new"
         let model = CheckForm.page(
             chrome: { PageChrome(title: $0, context: context, path: path, errors: errors) }, gp: gp,
-            declaration: CheckForm.declaration(types: try await database.checkTypes(organisationId: gp.organisationId)),
+            declaration: try await checkForm(gp),
             posted: form, errors: errors)
         return renderer.render("form", model, status: status)
+    }
+
+    private func checkForm(_ gp: GP) async throws -> FormDeclaration<CheckInput> {
+        CheckForm.declaration(
+            types: try await database.checkTypes(organisationId: gp.organisationId, for: gp.profession),
+            appraisalMonths: try await database.appraisalValidityMonths(organisationId: gp.organisationId))
     }
 
     // MARK: Applicants

@@ -12,7 +12,8 @@ struct FormDeclaration<Input> {
     struct Field {
         var name: String
         /// The field as shown: what was posted (kept after an error) or, before any post, the current value.
-        var render: (_ shown: Shown, _ errors: ValidationErrors) -> FormField
+        /// Nil for a field read but not shown (`formerName`).
+        var render: (_ shown: Shown, _ errors: ValidationErrors) -> FormField?
         var read: (_ posted: FormFields, _ input: inout Input) -> Void
     }
 
@@ -31,7 +32,7 @@ struct FormDeclaration<Input> {
     /// The fields as a page shows them: the current values, or what was posted with its errors.
     func rendered(current: Input, posted: FormFields? = nil, errors: ValidationErrors = ValidationErrors()) -> [FormField] {
         let shown: Shown = posted.map { .posted($0) } ?? .current(current)
-        return fields.map { $0.render(shown, errors) }
+        return fields.compactMap { $0.render(shown, errors) }
     }
 
     /// The domain input the post says, starting from `start` (fields not in the form stay as they are there).
@@ -69,6 +70,17 @@ extension FormDeclaration.Field {
                     type: type, autocomplete: autocomplete)
             },
             read: { form, input in input[keyPath: keyPath] = form[name] })
+    }
+
+    /// The name a field had before, still read from clients that post it (and not shown): it fills
+    /// the value only when the current name was not sent.
+    static func formerName(_ name: String, of current: String, _ keyPath: WritableKeyPath<Input, String?>) -> Self {
+        nonisolated(unsafe) let keyPath = keyPath
+        return Self(
+            name: name, render: { _, _ in nil },
+            read: { form, input in
+                if form[current] == nil, let value = form[name] { input[keyPath: keyPath] = value }
+            })
     }
 
     /// A date typed as a date picker gives it (YYYY-MM-DD); the hint says so for browsers without one.

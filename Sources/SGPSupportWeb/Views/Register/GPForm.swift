@@ -13,8 +13,13 @@ enum GPForm {
     static func declaration(full: Bool, choices: Choices) -> FormDeclaration<GPInput> {
         FormDeclaration([
             full ? .text("name", "Full name", \.name, autocomplete: "name") : nil,
-            full ? .text("gmcNumber", "GMC reference number", \.gmcNumber, hint: "7 digits") : nil,
             full ? .choice("profession", "Profession", \.profession, of: GP.Profession.self) : nil,
+            full
+                ? .text(
+                    "registrationNumber", "Registration number", \.registrationNumber,
+                    hint: "GMC reference number for a doctor (7 digits), NMC PIN for a nurse (like 12A3456E), "
+                        + "GPhC registration number for a pharmacist (7 digits).") : nil,
+            full ? .formerName("gmcNumber", of: "registrationNumber", \.gmcNumber) : nil,
             full ? .choice("kind", "Kind of work", \.kind, of: GP.Kind.self) : nil,
             full ? .choice("status", "Status", \.status, of: GP.Status.self) : nil,
             full
@@ -66,7 +71,7 @@ extension GPInput {
     init(current gp: GP) {
         self.init()
         name = gp.name
-        gmcNumber = gp.gmcNumber
+        registrationNumber = gp.registrationNumber
         profession = gp.profession.rawValue
         kind = gp.kind.rawValue
         status = gp.status.rawValue
@@ -93,14 +98,20 @@ extension GPInput {
 
 /// Recording a credential check on a GP's entry.
 enum CheckForm {
-    static func declaration(types: [CheckType]) -> FormDeclaration<CheckInput> {
+    /// `types` are the checks of the GP's own profession; `appraisalMonths` the organisation's setting.
+    static func declaration(types: [CheckType], appraisalMonths: Int) -> FormDeclaration<CheckInput> {
         FormDeclaration([
             .select("type", "Check", \.typeCode, choices: types.map { ($0.code, $0.name) }),
             .choice("status", "Result", \.status, of: CredentialCheck.Status.self),
             .date("verifiedOn", "Date checked", \.verifiedOn, hint: "Today if left blank"),
             .date(
                 "expiresOn", "Expires on", \.expiresOn,
-                hint: "The last day it is good for. An appraisal without one counts for \(appraisalValidityMonths) months."),
+                hint:
+                    "The last day it is good for. An appraisal without one counts for \(appraisalMonths) months from the day it took place."
+            ),
+            .date(
+                "appraisalOn", "Appraisal took place on", \.appraisalOn,
+                hint: "Appraisals only. The GP's last appraisal date if left blank."),
             .textarea(
                 "note", "Evidence note", \.note, hint: "What was seen, e.g. \"GMC online register, licence to practise\"."),
             .text(
@@ -131,5 +142,52 @@ extension CheckInput {
     var typeCode: String? {
         get { type }
         set { type = newValue?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+    }
+}
+
+/// The public form a GP, nurse or pharmacist fills in to join an organisation's register (`/join`).
+enum JoinForm {
+    /// The form's own fields: the organisation is chosen on it, and is not part of the register entry.
+    struct Application {
+        var organisation: String?
+        var entry = GPInput()
+    }
+
+    static func declaration(organisations: [(id: Int64, name: String)]) -> FormDeclaration<Application> {
+        FormDeclaration([
+            .select(
+                "organisation", "Organisation", \.organisation,
+                choices: [("", "Choose your organisation")] + organisations.map { (String($0.id), $0.name) },
+                hint: "The integrated care board, PCN or federation whose support team you want to join."),
+            .text("name", "Full name", \.entry.name, autocomplete: "name"),
+            .choice("profession", "Profession", \.entry.profession, of: GP.Profession.self),
+            .text(
+                "registrationNumber", "Registration number", \.entry.registrationNumber,
+                hint: "Your GMC reference number if you are a doctor (7 digits), your NMC PIN if you are a nurse "
+                    + "(like 12A3456E), or your GPhC registration number if you are a pharmacist (7 digits)."),
+            .formerName("gmcNumber", of: "registrationNumber", \.entry.gmcNumber),
+            .choice("kind", "How do you work?", \.entry.kind, of: GP.Kind.self),
+            .text("email", "Email", \.entry.email, type: "email", autocomplete: "email"),
+            .text("phone", "UK phone number", \.entry.phone, type: "tel", autocomplete: "tel"),
+            .text("postcode", "Postcode", \.entry.postcode, autocomplete: "postal-code"),
+            .textarea("applicationNote", "Anything the support team should know", \.entry.applicationNote),
+            .checkbox("mailshotConsent", "Send me the weekly mailshot: work available and news", \.entry.mailshotConsent),
+        ])
+    }
+
+    static var blank: Application {
+        var application = Application()
+        application.entry.profession = GP.Profession.gp.rawValue
+        application.entry.kind = GP.Kind.freelance.rawValue
+        return application
+    }
+
+    static func page(
+        chrome: PageChrome, declaration: FormDeclaration<Application>, posted: FormFields?, errors: ValidationErrors
+    ) -> FormPage {
+        FormPage(
+            page: chrome, heading: "Join the sessional register", action: "/join",
+            fields: declaration.rendered(current: blank, posted: posted, errors: errors), submit: "Put my name forward",
+            cancel: "/")
     }
 }
