@@ -43,7 +43,7 @@ import Testing
 
         let asMentor = try await Self.sections(database, "mentor@demo.test")
         let concern = try #require(asMentor["concerns"]?.items.first, "the mentor has an open concern")
-        #expect(concern.text == "Heathside Family Practice about Dr Winifred Lowther")
+        #expect(concern.text == "Foxhollow Health Centre about Dr Fatima Fairbairn")
         #expect(concern.note?.hasPrefix("Serious") == true)
         #expect(concern.link.hasPrefix("/feedback/cards/"))
     }
