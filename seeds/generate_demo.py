@@ -158,6 +158,19 @@ sessions.append({"practice": practices[0]["odsCode"], "dayOffset": -16, "start":
                                          "before starting home visits next time."}})
 sessions.append({"practice": practices[0]["odsCode"], "dayOffset": -2, "start": "08:30", "end": "12:30", "kind": "surgery",
                  "rate": 95, "requiredSkills": [], "bookedBy": gps[0]["gmcNumber"]})
+# Work waiting on each dashboard: the demo practice has offered the demo GP a clinic, and she has applied
+# for one of its surgeries (weekday afternoons, which she works, whatever day the demo is loaded) ...
+sessions.append({"practice": practices[0]["odsCode"], "dayOffset": 3, "weekdayOnly": True, "start": "13:30",
+                 "end": "17:00", "kind": "clinic", "rate": 100, "requiredSkills": [], "offeredTo": gps[0]["gmcNumber"]})
+sessions.append({"practice": practices[0]["odsCode"], "dayOffset": 10, "weekdayOnly": True, "start": "13:30",
+                 "end": "17:30", "kind": "surgery", "rate": 95, "requiredSkills": [], "appliedBy": [gps[0]["gmcNumber"]]})
+# ... and a practice's card about a GP it had last week raised a serious concern, open for the mentor.
+next(s for s in sessions if "bookedBy" in s and -7 <= s["dayOffset"] < 0)["feedback"] = {
+    "ratings": {"clinical-care": 3, "record-keeping": 2, "communication-with-patients": 3,
+                "working-with-the-practice-team": 2, "reliability-and-punctuality": 1},
+    "comment": "Arrived an hour late and left before the end of the list; two patients were sent home unseen.",
+    "concern": {"severity": "serious",
+                "details": "Patients waited over an hour and two went home unseen. This is the second late start we know of."}}
 
 users = [
     {"email": "admin@demo.test", "displayName": "Sam Okafor (administrator)", "role": "administrator"},
@@ -229,6 +242,7 @@ evidence = [
 demo = {
     "organisation": {"code": "DEMO1", "name": "Wealdmoor Integrated Care Board", "region": "South East"},
     "password": "demo-password",
+    "secondFactorSecret": "sgpst-demo-authkey-1",
     "practices": practices,
     "gps": gps,
     "users": users,

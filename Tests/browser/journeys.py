@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """sgpst in a real browser (headless Chromium through selenium), walked as its people would walk it.
 
-A GP joins; the liaison officer approves them and verifies their checks; a practice manager posts a
-session; the GP finds it and applies; the practice accepts; the GP sees the booking and the practice
-pack; the booking completes; both fill in their feedback cards; the GP keeps the card for appraisal and
-exports the portfolio; the liaison officer composes and sends a mailshot and opens the activity report.
-Each step checks what the person would see. Every page visited is then checked with axe-core (WCAG 2.2
-AA: no serious or critical violation), the Nu HTML checker (no errors) and a 375 px wide window (no
-horizontal scrolling), and Tab alone must reach every link, field and button on it with a visible
-focus. Some forms are also completed by keyboard alone. Screenshots go to the output folder.
+Each role's dashboard lists the demo's waiting work, each item leading to its action. A GP joins; the
+liaison officer approves them and verifies their checks; a practice manager posts a session; the GP
+finds it and applies; the practice manager follows the link in the email telling them so, signs in and
+accepts; the GP sees the booking and the practice pack; the booking completes; both fill in their
+feedback cards; the GP keeps the card for appraisal and exports the portfolio. The practice offers the
+demo GP a session from its candidates; on a phone she opens the offer email's link, signs in, accepts in
+one step and sees it booked; the confirmation's calendar attachment parses (the `icalendar` package) as
+the event her calendar feed has. The liaison officer composes and sends a mailshot and opens the
+activity report. Each step checks what the person would see. Every page visited is then checked with
+axe-core (WCAG 2.2 AA: no serious or critical violation), the Nu HTML checker (no errors) and a 375 px
+wide window (no horizontal scrolling), and Tab alone must reach every link, field and button on it with
+a visible focus. Some forms are also completed by keyboard alone. Screenshots go to the output folder.
 
 Usage: journeys.py SGPST_BINARY --axe AXE.MIN.JS --output FOLDER
 """
@@ -24,10 +28,13 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zoneinfo
+from email.header import decode_header, make_header
 from pathlib import Path
 
+from icalendar import Calendar
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -93,12 +100,44 @@ class Server:
                 found.append(message)
         return found
 
+    def mail_about(self, address, subject):
+        """The messages to an address whose subject starts so, oldest first, once at least one has come."""
+        for _ in range(100):
+            found = [m for m in self.mail_to(address) if subject_of(m).startswith(subject)]
+            if found:
+                return found
+            time.sleep(0.1)
+        raise Failure(f"no email to {address} about {subject!r} in the outbox")
+
 
 def text_of(message):
     for part in message.walk():
         if part.get_content_type() == "text/plain":
             return part.get_payload(decode=True).decode()
     return ""
+
+
+def subject_of(message):
+    return str(make_header(decode_header(message["Subject"] or "")))
+
+
+def link_in(message, base, action=None):
+    """The first address into the service in a message's text; with `action`, the first whose line or
+    the line before it names the action (as "Accept or decline it here:" does), else the first."""
+    lines = text_of(message).splitlines()
+    links = []
+    for index, line in enumerate(lines):
+        for url in re.findall(re.escape(base) + r"/\S*", line):
+            links.append((url.rstrip(".,;)>"), " ".join(lines[max(0, index - 1):index + 1]).lower()))
+    expect(links, f"the email {subject_of(message)!r} carries no link into the service")
+    named = [url for url, words in links if action and action.lower() in words]
+    return (named or [links[0][0]])[0]
+
+
+def path_of(url):
+    """A URL's path and query, as the browser asked for it."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.unquote(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 class Journey:
@@ -123,6 +162,11 @@ class Journey:
     def sign_in(self, person, email_address, password=None, code=None):
         self.become(person)
         self.go("/sign-in")
+        self.sign_in_here(email_address, password, code)
+
+    def sign_in_here(self, email_address, password=None, code=None):
+        """Signs in on the sign-in form now shown (the page to go back to, if it names one, is kept), and
+        through the code step when the role has one."""
         self.fill({"email": email_address, "password": password or demo_sign_in.seeds()["password"]})
         self.submit()
         if "/sign-in/code" in self.driver.current_url:
@@ -212,6 +256,32 @@ class Journey:
         self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
         self.checked()
 
+    def open_emailed(self, url):
+        """Opens a link from an email, as a click in a mail app does: straight into this browser."""
+        expect(url.startswith(self.server.base + "/"), f"the emailed link {url} is not an address of the service")
+        self.driver.get(url)
+        self.checked()
+
+    def signed_in_from_link(self, url, email_address):
+        """Opens an emailed link while signed out: sign-in is asked for with the reason, and afterwards
+        the browser is back on the page the link named."""
+        self.open_emailed(url)
+        expect("/sign-in" in self.driver.current_url and "next=" in self.driver.current_url,
+               f"{self.person}, signed out, was not asked to sign in by {url}: {self.driver.current_url}")
+        self.see("Sign in to see that page")
+        self.sign_in_here(email_address)
+        expect(path_of(self.driver.current_url) == path_of(url),
+               f"after signing in, {self.person} is on {self.driver.current_url}, not the emailed {url}")
+
+    def first_link_under(self, heading):
+        """Follows the first item listed in the dashboard section with this heading."""
+        sections = self.driver.find_elements(By.XPATH, f"//section[.//h2[contains(., '{heading}')]]")
+        expect(sections, f"{self.person}'s page has no section {heading!r}")
+        items = sections[0].find_elements(By.CSS_SELECTOR, "li a")
+        expect(items, f"nothing is listed under {heading!r} for {self.person}")
+        items[0].click()
+        self.checked()
+
 
 def keyboard_only(journey, path, fields, person_path_check, go=True):
     """Completes a form with Tab and typing alone, then tabs on to its button and presses Enter; each
@@ -263,9 +333,127 @@ def keyboard_only(journey, path, fields, person_path_check, go=True):
     person_path_check()
 
 
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def dashboards_lead_to_the_work(journey):
+    """The demo leaves work waiting for each role: each dashboard lists it, and its link leads to the
+    page where it is done. (Early in the run: the mentor's code must not be the one the keyboard
+    sign-in at the end uses.)"""
+    journey.sign_in("practice manager at the dashboard", "practice@demo.test")
+    journey.see("Applications to decide", "Dr Amelia Hartwell applied for")
+    journey.first_link_under("Applications to decide")
+    journey.see("Accept Dr Amelia Hartwell")
+    journey.shot("practice-dashboard-application")
+
+    journey.sign_in("demo GP at the dashboard", "gp@demo.test")
+    journey.see("Offers waiting for your answer", "hours left", "Feedback cards to fill in")
+    journey.first_link_under("Offers waiting for your answer")
+    journey.see("This session is offered to you")
+    journey.go("/dashboard")
+    journey.first_link_under("Feedback cards to fill in")
+    journey.see("Submit the card")
+
+    journey.sign_in("mentor at the dashboard", "mentor@demo.test")
+    journey.see("Open concerns", "Foxhollow Health Centre about Dr Fatima Fairbairn")
+    journey.first_link_under("Open concerns")
+    journey.see("Arrived an hour late", "Contact made on")
+    journey.shot("mentor-dashboard-concern")
+
+
+def application_accepted_from_its_notice(journey, server, gp_name):
+    """The practice manager opens the link in the email saying a GP applied, signs in (and is taken
+    back to it) and accepts the application there, in one step. One notice only."""
+    notices = server.mail_about("practice@demo.test", f"{gp_name} applied")
+    expect(len(notices) == 1, f"the practice manager was told of the application {len(notices)} times")
+    journey.become("practice manager, from the email")
+    journey.signed_in_from_link(link_in(notices[0], server.base, "accept"), "practice@demo.test")
+    journey.see(gp_name)
+    journey.shot("application-from-email")
+    journey.submit(f"Accept {gp_name}")
+    journey.see("Booked")
+
+
+def offer_accepted_from_its_email_on_a_phone(journey, server, today):
+    """The practice offers the demo GP a session from its candidates. On a phone (375 px), she opens the
+    offer email's Accept link, signs in, is taken back to the session and accepts it in one step; the
+    page then shows it booked, with the practice pack. Answers the session's day and times."""
+    # A weekday afternoon within her checks (her indemnity runs out in three weeks): her bookings are mornings.
+    day = next(today + datetime.timedelta(days=n) for n in range(2, 16)
+               if (today + datetime.timedelta(days=n)).weekday() < 5)
+    start, end = "13:30", "17:30"
+    journey.become("practice manager")
+    journey.go("/sessions/new")
+    journey.fill({"date": day.isoformat(), "start": start, "end": end, "rate": "95",
+                  "notes": "Offered from the candidates list"})
+    journey.submit()
+    journey.see("Session posted", "Candidates")
+    journey.submit("Offer to Dr Amelia Hartwell")
+    journey.see("Offer sent")
+
+    offers = server.mail_about("gp@demo.test", "Session offered")
+    expect(len(offers) == 1, f"the demo GP was sent {len(offers)} offer emails for one offer")
+    offer = offers[0]
+    expect("£95.00" in text_of(offer) and f"{start}–{end}" in text_of(offer),
+           "the offer email gives the session's times and rate")
+    journey.become("GP on a phone")
+    journey.driver.set_window_size(375, 812)
+    try:
+        journey.signed_in_from_link(link_in(offer, server.base, "accept"), "gp@demo.test")
+        journey.see("This session is offered to you", "£95.00")
+        journey.shot("phone-offer-from-email")
+        journey.submit("Accept")
+        journey.see("Booked", "Park in bays 10-12")
+        journey.shot("phone-offer-accepted")
+    finally:
+        journey.driver.set_window_size(1280, 1000)
+    return day, start, end
+
+
+def booking_email_carries_the_feeds_event(journey, server, day, start, end):
+    """The booking confirmation attaches the session as an iCalendar event (multipart/mixed, text/calendar
+    session.ics, METHOD:PUBLISH): one VEVENT at the session's times, with the UID of the same event in the
+    GP's calendar feed, whose address the bookings page makes."""
+    confirmations = server.mail_about("gp@demo.test", "Confirmed")
+    expect(len(confirmations) == 1, f"the demo GP was sent {len(confirmations)} booking confirmations for one booking")
+    confirmation = confirmations[0]
+    expect(confirmation.get_content_type() == "multipart/mixed",
+           f"the confirmation is {confirmation.get_content_type()}, not multipart/mixed with an attachment")
+    attachments = [part for part in confirmation.walk() if part.get_content_type() == "text/calendar"]
+    expect(len(attachments) == 1 and attachments[0].get_filename() == "session.ics",
+           f"the confirmation attaches {[part.get_filename() for part in attachments]}, not one session.ics")
+    calendar = Calendar.from_ical(attachments[0].get_payload(decode=True))
+    expect(str(calendar.get("METHOD")) == "PUBLISH", f"the attachment's METHOD is {calendar.get('METHOD')}")
+    events = list(calendar.walk("VEVENT"))
+    expect(len(events) == 1, f"session.ics holds {len(events)} events, not one")
+    event = events[0]
+    starts = datetime.datetime.combine(day, datetime.time.fromisoformat(start), LONDON)
+    ends = datetime.datetime.combine(day, datetime.time.fromisoformat(end), LONDON)
+    expect(event.decoded("DTSTART") == starts and event.decoded("DTEND") == ends,
+           f"the event runs {event.decoded('DTSTART')} to {event.decoded('DTEND')}, not {starts} to {ends}")
+
+    journey.become("GP on a phone")
+    journey.go("/bookings")
+    journey.submit("calendar address")
+    # The address is shown once, in answer to that POST: there is no page to fetch again afterwards.
+    journey.visited.pop(journey.driver.current_url.replace(server.base, ""), None)
+    addresses = [code.text for code in journey.driver.find_elements(By.TAG_NAME, "code")
+                 if code.text.startswith(server.base + "/")]
+    expect(addresses, "the bookings page shows no calendar address")
+    with urllib.request.urlopen(addresses[0], timeout=10) as response:
+        feed = Calendar.from_ical(response.read())
+    same = [e for e in feed.walk("VEVENT") if str(e["UID"]) == str(event["UID"])]
+    expect(len(same) == 1, f"the GP's calendar feed has no event {event['UID']}")
+    expect(same[0].decoded("DTSTART") == starts and same[0].decoded("DTEND") == ends,
+           "the feed's event runs at other times than the email's")
+
+
 def run(journey, server):
     driver = journey.driver
-    today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/London")).date()  # the service's "today"
+    today = datetime.datetime.now(LONDON).date()  # the service's "today"
+
+    # -- each role's dashboard lists the demo's waiting work, and leads to it ---------------------
+    dashboards_lead_to_the_work(journey)
 
     # -- a GP joins ---------------------------------------------------------------------------------
     journey.become("new GP")
@@ -339,12 +527,8 @@ def run(journey, server):
     journey.submit("Apply for this session")
     journey.see("applied")
 
-    # -- the practice accepts --------------------------------------------------------------------------
-    journey.become("practice manager")
-    journey.go(session_path)
-    journey.see("Dr Priya Nandakumar")
-    journey.submit("Accept Dr Priya Nandakumar")
-    journey.see("Booked")
+    # -- the practice manager accepts, from the email telling them of the application -------------
+    application_accepted_from_its_notice(journey, server, "Dr Priya Nandakumar")
 
     # -- the GP sees the booking and the practice pack --------------------------------------------
     journey.become("GP")
@@ -383,6 +567,10 @@ def run(journey, server):
     journey.link("Appraisal portfolio")
     journey.see("Scope of work", "Abbey Road Group Practice", "Clear notes matter to the practice")
     journey.shot("gp-portfolio")
+
+    # -- the demo GP accepts an offer from its email on her phone; its calendar event -------------
+    day, start, end = offer_accepted_from_its_email_on_a_phone(journey, server, today)
+    booking_email_carries_the_feeds_event(journey, server, day, start, end)
 
     # -- the liaison officer sends a mailshot and opens the activity report ------------------------
     journey.become("liaison officer")

@@ -105,33 +105,45 @@ extension AppDatabase {
         let now = clock.now()
         return try await write { db in
             let (session, practice) = try Self.sessionAndPractice(db, sessionId)
-            guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
-            try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, by: principal)
-            if let existing = try Application.fetchOne(
-                db, sql: "SELECT * FROM application WHERE sessionId = ? AND gpId = ?", arguments: [sessionId, gpId])
-            {
-                guard existing.status == .withdrawn else {
-                    throw DomainError.conflict("You have already applied for this session")
-                }
-                try db.execute(sql: "DELETE FROM application WHERE id = ?", arguments: [existing.id])
-            }
-            var application = Application(id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now)
-            try application.insert(db)
-            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "session", entityId: sessionId, action: "apply")
-            let gp = try GP.fetchOne(db, id: gpId)!
-            let mail = try Self.practiceRecipients(db, practice).map {
-                MailMessage(
-                    to: $0, subject: "\(gp.name) applied for your session on \(session.date.displayText)",
-                    text: """
-                        \(gp.name) (GMC \(gp.gmcNumber)) has applied for the \(session.kind.title.lowercased()) session at \
-                        \(practice.name) on \(session.date.displayText), \(session.start)–\(session.end).
-
-                        Accept the application on the session's page:
-                        \(links.url("/sessions/\(sessionId)"))
-                        """)
-            }
+            let (application, mail) = try Self.makeApplication(
+                db, session: session, practice: practice, gpId: gpId, by: principal, now: now, links: links)
             return Outcome(value: application, notifications: mail)
         }
+    }
+
+    /// A GP's application for an open session they may take, with the practice's notice: the one
+    /// way applications are made (by the GP, or as the demo loads).
+    static func makeApplication(
+        _ db: Database, session: ClinicalSession, practice: Practice, gpId: Int64, by principal: Principal, now: Date,
+        links: Links
+    ) throws -> (Application, [MailMessage]) {
+        let sessionId = session.id!
+        guard session.status == .open else { throw DomainError.conflict("This session is no longer open") }
+        try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, by: principal)
+        if let existing = try Application.fetchOne(
+            db, sql: "SELECT * FROM application WHERE sessionId = ? AND gpId = ?", arguments: [sessionId, gpId])
+        {
+            guard existing.status == .withdrawn else {
+                throw DomainError.conflict("You have already applied for this session")
+            }
+            try db.execute(sql: "DELETE FROM application WHERE id = ?", arguments: [existing.id])
+        }
+        var application = Application(id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now)
+        try application.insert(db)
+        try AuditEvent.record(db, at: now, actor: principal.actor, entity: "session", entityId: sessionId, action: "apply")
+        let gp = try GP.fetchOne(db, id: gpId)!
+        let mail = try Self.practiceRecipients(db, practice).map {
+            MailMessage(
+                to: $0, subject: "\(gp.name) applied for your session on \(session.date.displayText)",
+                text: """
+                    \(gp.name) (GMC \(gp.gmcNumber)) has applied for the \(session.kind.title.lowercased()) session at \
+                    \(practice.name) on \(session.date.displayText), \(session.start)–\(session.end).
+
+                    Accept the application on the session's page:
+                    \(links.url("/sessions/\(sessionId)"))
+                    """)
+        }
+        return (application, mail)
     }
 
     public func applications(sessionId: Int64, by principal: Principal) async throws -> [(Application, GP)] {

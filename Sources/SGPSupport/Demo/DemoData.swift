@@ -54,9 +54,15 @@ public struct DemoData: Decodable, Sendable {
     }
 
     /// A session relative to the load day; `bookedBy` (a GMC number) books it, completed when past.
+    /// An open one may wait on someone: the practice's offer to a GP (`offeredTo`), or GPs'
+    /// applications for the practice to decide (`appliedBy`), made through the clearing-house's
+    /// own rules as the demo's people would make them.
     struct SessionSeed: Decodable, Sendable {
         var practice: String
         var dayOffset: Int
+        /// Moved on to the Monday when the offset falls at a weekend (for a GP who works weekdays),
+        /// so whatever day the demo is loaded the GP it names can take it.
+        var weekdayOnly: Bool?
         var start: String
         var end: String
         var kind: ClinicalSession.Kind
@@ -65,15 +71,27 @@ public struct DemoData: Decodable, Sendable {
         var bookedBy: String?
         /// The practice's card about the GP, already submitted (past sessions only).
         var feedback: FeedbackSeed?
+        /// The GP (a GMC number) the practice has offered the open session to: the offer stands its
+        /// usual time from the load.
+        var offeredTo: String?
+        /// GPs (GMC numbers) who have applied for the open session, waiting for the practice's decision.
+        var appliedBy: [String]?
     }
 
     struct FeedbackSeed: Decodable, Sendable {
         var ratings: [String: Int]
         var comment: String?
+        /// Raised as a concern as the practice submitted the card, for the GP mentor to handle.
+        var concern: ConcernSeed?
 
         var answers: [FeedbackAnswer] {
             ratings.sorted { $0.key < $1.key }.map { FeedbackAnswer(box: $0.key, rating: $0.value, comment: nil) }
         }
+    }
+
+    struct ConcernSeed: Decodable, Sendable {
+        var severity: FeedbackConcern.Severity
+        var details: String?
     }
 
     /// A GP's evidence entry, dated relative to the load day.
@@ -218,12 +236,14 @@ extension AppDatabase {
                 guard let practiceId = practiceIds[seed.practice], let start = ClockTime.parse(seed.start),
                     let end = ClockTime.parse(seed.end)
                 else { continue }
-                let date = today.adding(days: seed.dayOffset)
+                var date = today.adding(days: seed.dayOffset)
+                if seed.weekdayOnly == true, date.isoWeekday > 5 { date = date.adding(days: 8 - date.isoWeekday) }
                 var session = ClinicalSession(
                     id: nil, practiceId: practiceId, date: date, startMinute: start, endMinute: end, kind: seed.kind,
                     requiredSkills: seed.requiredSkills, ratePence: Int(seed.rate * 100), rateUnit: .session, status: .open,
                     postedAt: now.addingTimeInterval(TimeInterval(min(seed.dayOffset, 0) - 10) * 86400))
                 try session.insert(db)
+                try Self.demoOffersAndApplications(db, seed: seed, session: session, gpIds: gpIds, now: now)
                 guard let gmc = seed.bookedBy, let gpId = gpIds[gmc] else { continue }
                 let past = seed.dayOffset < 0
                 var booking = Booking(
@@ -248,6 +268,16 @@ extension AppDatabase {
                             now, String(decoding: try JSONEncoder().encode(feedback.answers), as: UTF8.self), feedback.comment,
                             booking.id,
                         ])
+                    if let concern = feedback.concern,
+                        let card = try FeedbackCard.fetchOne(
+                            db, sql: "SELECT * FROM feedbackCard WHERE bookingId = ? AND direction = 'practice-about-gp'",
+                            arguments: [booking.id])
+                    {
+                        // The support team's emails are dropped like the cards' links.
+                        _ = try Self.raiseConcern(
+                            db, card: card, ConcernInput(severity: concern.severity.rawValue, details: concern.details),
+                            actor: .commandLine, now: now, links: Links(baseURL: ""))
+                    }
                 }
             }
             for seed in demo.evidence ?? [] {
@@ -272,5 +302,46 @@ extension AppDatabase {
         return DemoLoadSummary(
             organisationCode: demo.organisation.code, practices: demo.practices.count, gps: demo.gps.count,
             users: demo.users, password: demo.password)
+    }
+
+    /// What waits on an open demo session: the practice's offer and the GPs' applications, each
+    /// made by the step the pages use (so the same eligibility rules hold) and by the person who
+    /// would make it. The demo sends no mail: the notices are dropped.
+    private static func demoOffersAndApplications(
+        _ db: Database, seed: DemoData.SessionSeed, session: ClinicalSession, gpIds: [String: Int64], now: Date
+    ) throws {
+        guard seed.bookedBy == nil, seed.offeredTo != nil || !(seed.appliedBy ?? []).isEmpty else { return }
+        guard let practice = try Practice.fetchOne(db, id: session.practiceId) else { return }
+        let links = Links(baseURL: "")
+        if let gmc = seed.offeredTo {
+            guard let gpId = gpIds[gmc], let gp = try GP.fetchOne(db, id: gpId) else {
+                throw DomainError.notFound("The demo offers a session to GMC \(gmc), who is not in the demo's register")
+            }
+            _ = try makeOffer(
+                db, session: session, practice: practice, gp: gp, by: try demoPerson(db, practiceId: practice.id), now: now,
+                links: links)
+        }
+        for gmc in seed.appliedBy ?? [] {
+            guard let gpId = gpIds[gmc] else {
+                throw DomainError.notFound("The demo has GMC \(gmc) apply for a session, who is not in the demo's register")
+            }
+            _ = try makeApplication(
+                db, session: session, practice: practice, gpId: gpId, by: try demoPerson(db, gpId: gpId), now: now,
+                links: links)
+        }
+    }
+
+    /// The demo's own sign-in for a practice's manager or for a GP, as the rules see them; the
+    /// command line where the demo has none.
+    private static func demoPerson(_ db: Database, practiceId: Int64? = nil, gpId: Int64? = nil) throws -> Principal {
+        let user = try User.fetchOne(
+            db,
+            sql: """
+                SELECT u.* FROM user u JOIN roleGrant g ON g.userId = u.id
+                WHERE (g.role = 'practice-manager' AND g.practiceId = ?) OR (g.role = 'gp' AND g.gpId = ?)
+                ORDER BY g.id LIMIT 1
+                """,
+            arguments: [practiceId, gpId])
+        return try user.map { try Principal.load(db, user: $0) } ?? Principal.commandLine
     }
 }
