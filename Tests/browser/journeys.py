@@ -458,7 +458,7 @@ def run(journey, server):
     # -- a GP joins ---------------------------------------------------------------------------------
     journey.become("new GP")
     keyboard_only(journey, "/join", [
-        ("name", "Dr Priya Nandakumar"), ("gmcNumber", "7300001"), ("email", "priya@example.org"),
+        ("name", "Dr Priya Nandakumar"), ("registrationNumber", "7300001"), ("email", "priya@example.org"),
         ("phone", "07700 900123"), ("postcode", "LS1 4AP")], lambda: journey.see("Choose your organisation"))
     journey.fill({"organisation": "1", "mailshotConsent": True})
     journey.submit()
