@@ -68,8 +68,8 @@ struct MailshotMaterial {
         return MailshotMaterial(
             mailshot: mailshot, organisation: organisation, items: items,
             work: sessions.map { SessionListing(session: $0, practice: byId[$0.practiceId]!) },
-            skillNames: Dictionary(grouping: skills, by: \.organisationId).mapValues { skills in
-                Dictionary(skills.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+            skillNames: Dictionary(grouping: skills, by: \.organisationId).mapValues { ofOrganisation in
+                Dictionary(ofOrganisation.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
             })
     }
 
