@@ -239,7 +239,7 @@ struct MailshotFixture {
             id: item.id!,
             MailshotItemInput(
                 kind: "event", title: "Flu clinics from January",
-                body: "<script>alert(1)</script> Sessions **wanted**. [x](javascript:alert(1))"),
+                body: "Sessions **wanted**.\n\n<script>alert(1)</script>\n\n[Book](javascript:alert(1))"),
             by: fixture.liaison)
         #expect(changed.kind == .news, "an item stays the kind it is")
         #expect(changed.id == item.id && changed.position == item.position)

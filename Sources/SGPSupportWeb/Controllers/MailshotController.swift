@@ -267,9 +267,8 @@ struct MailshotController {
         } catch DomainError.notFound(let message) {
             return unusableLink(message, status: .notFound, context: context)
         }
-        return renderer.render(
-            "unsubscribe",
-            UnsubscribePage.asking(page: PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe"), token: token))
+        let page = PageChrome(title: "Unsubscribe", context: context, path: "/unsubscribe")
+        return renderer.render("unsubscribe", UnsubscribePage.asking(page: page, token: token))
     }
 
     /// Both the page's button and a mail provider's one-click POST (RFC 8058) land here.
@@ -277,9 +276,8 @@ struct MailshotController {
         let token = context.parameters.get("token") ?? ""
         do {
             let email = try await database.unsubscribe(token: token)
-            return renderer.render(
-                "unsubscribe",
-                UnsubscribePage.done(page: PageChrome(title: "Unsubscribed", context: context, path: "/unsubscribe"), email: email))
+            let page = PageChrome(title: "Unsubscribed", context: context, path: "/unsubscribe")
+            return renderer.render("unsubscribe", UnsubscribePage.done(page: page, email: email))
         } catch DomainError.notFound(let message) {
             return unusableLink(message, status: .notFound, context: context)
         } catch DomainError.conflict(let message) {

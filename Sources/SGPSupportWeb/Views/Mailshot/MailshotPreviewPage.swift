@@ -17,7 +17,7 @@ struct MailshotPreviewPage: Sendable {
         self.page = page
         id = mailshotId
         if let gpId {
-            let name = readers.first { $0.gpId == gpId }?.name
+            let name = readers.first(where: { $0.gpId == gpId })?.name
             reader = "As \(name ?? "the chosen GP") would get it"
         } else {
             reader = "As the archive reads: every session open, for no GP in particular"
