@@ -68,7 +68,7 @@ struct MailshotPage: Sendable {
         eventFields = MailshotItemForm.addFields(.event, posted: posted, errors: errors)
         includePracticeManagers = mailshot.includePracticeManagers
         self.recipients = recipients
-        recipientsText = Self.recipientsText(recipients)
+        recipientsText = Self.countText(recipients)
         sent = view.deliveries.sent
         pending = view.deliveries.pending
         failed = view.deliveries.failed
@@ -80,7 +80,8 @@ struct MailshotPage: Sendable {
             hint: "The GPs who get the mailshot, by name")
     }
 
-    static func recipientsText(_ count: Int) -> String { count == 1 ? "1 recipient" : "\(count) recipients" }
+    /// "72 recipients", "1 recipient".
+    static func countText(_ count: Int) -> String { count == 1 ? "1 recipient" : "\(count) recipients" }
 
     /// An event's date, place and hours; the start of a news item's text.
     static func detail(_ item: MailshotItem) -> String {

@@ -23,7 +23,7 @@ struct MailshotSendPage: Sendable {
         id = view.mailshot.id!
         heading = "Send the mailshot for \(view.mailshot.isoWeek.displayText)?"
         self.recipients = recipients
-        recipientsText = MailshotPage.recipientsText(recipients)
+        recipientsText = MailshotPage.countText(recipients)
         items = view.items.map { "\($0.kind.title): \($0.title)" }
         hasItems = !view.items.isEmpty
         testCopyField = MailshotReaderChoice.field(
