@@ -73,7 +73,8 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     ClearingRunPagesController(database: database, renderer: renderer, mailer: configuration.mailer, links: links)
         .addRoutes(to: router)
     SupportPagesController(database: database, renderer: renderer).addRoutes(to: router)
-    MailshotController(database: database, renderer: renderer, mailer: configuration.mailer, links: configuration.links)
-        .addRoutes(to: router)
+    let mailshots = MailshotAPIController(database: database, mailer: configuration.mailer, links: configuration.links)
+    mailshots.addRoutes(to: router)
+    MailshotController(database: database, renderer: renderer, api: mailshots).addRoutes(to: router)
     return router
 }

@@ -220,6 +220,93 @@ struct MailshotFixture {
         #expect(later.sent.isEmpty)
     }
 
+    @Test func anItemIsChangedOnlyWhileADraft_checkedAndSanitisedAsAddingIs() async throws {
+        let fixture = try await MailshotFixture()
+        _ = try await fixture.gps(consenting: 1, declining: 0)
+        let mailshot = try await fixture.mailshot()
+        let item = try await fixture.database.addMailshotItem(
+            mailshotId: mailshot.id!, MailshotItemInput(kind: "news", title: "Flu clinics", body: "Sessions wanted."),
+            by: fixture.liaison)
+
+        let errors = await validationErrors {
+            _ = try await fixture.database.updateMailshotItem(
+                id: item.id!, MailshotItemInput(kind: "news", title: " ", body: " "), by: fixture.liaison)
+        }
+        #expect(errors?["title"] == "Give the item a title")
+        #expect(errors?["body"] == "Write the news item")
+
+        let changed = try await fixture.database.updateMailshotItem(
+            id: item.id!,
+            MailshotItemInput(
+                kind: "event", title: "Flu clinics from January",
+                body: "Sessions **wanted**.\n\n<script>alert(1)</script>\n\n[Book](javascript:alert(1))"),
+            by: fixture.liaison)
+        #expect(changed.kind == .news, "an item stays the kind it is")
+        #expect(changed.id == item.id && changed.position == item.position)
+        let view = try await fixture.database.mailshotView(id: mailshot.id!, by: fixture.liaison)
+        #expect(view.items.map(\.title) == ["Flu clinics from January"])
+        let preview = try await fixture.database.previewMailshot(
+            id: mailshot.id!, gpId: nil, links: testLinks, by: fixture.liaison)
+        #expect(preview.html.contains("<strong>wanted</strong>"))
+        #expect(!preview.html.contains("<script>") && !preview.html.contains("javascript:"), "the new text is sanitised")
+        await #expect(throws: DomainError.self, "a practice manager changes no mailshot") {
+            _ = try await fixture.database.updateMailshotItem(
+                id: item.id!, MailshotItemInput(kind: "news", title: "Mine", body: "x"), by: fixture.clearing.manager)
+        }
+        await #expect(throws: DomainError.notFound("No mailshot item has that id")) {
+            _ = try await fixture.database.updateMailshotItem(
+                id: 999_999, MailshotItemInput(kind: "news", title: "None", body: "x"), by: fixture.liaison)
+        }
+
+        // Sent, or while sending, it can no longer change.
+        _ = try await fixture.database.sendMailshot(
+            id: mailshot.id!, transport: CapturingTransport(), links: testLinks, by: fixture.liaison)
+        let late = MailshotItemInput(kind: "news", title: "Late", body: "x")
+        await #expect(throws: MailshotView.noLongerADraft) {
+            _ = try await fixture.database.updateMailshotItem(id: item.id!, late, by: fixture.liaison)
+        }
+        try await fixture.database.write { db in
+            try db.execute(sql: "UPDATE mailshot SET status = 'sending' WHERE id = ?", arguments: [mailshot.id])
+        }
+        await #expect(throws: MailshotView.noLongerADraft) {
+            _ = try await fixture.database.updateMailshotItem(id: item.id!, late, by: fixture.liaison)
+        }
+        #expect(try await fixture.database.mailshotView(id: mailshot.id!, by: fixture.liaison).items.map(\.title) == [
+            "Flu clinics from January"
+        ])
+    }
+
+    @Test func aTestCopyGoesToTheSenderOnly_andTheRealSendIsUntouched() async throws {
+        let fixture = try await MailshotFixture()
+        let gps = try await fixture.gps(consenting: 2, declining: 0)
+        let mailshot = try await fixture.mailshot()
+        let transport = CapturingTransport()
+        let address = try await fixture.database.sendMailshotTestCopy(
+            id: mailshot.id!, asGP: gps[1].id, transport: transport, links: testLinks, by: fixture.liaison)
+        #expect(address == fixture.liaison.email)
+        #expect(transport.sent.map(\.to) == [fixture.liaison.email])
+        let copy = try #require(transport.sent.first)
+        #expect(copy.subject.hasPrefix("[Test copy] Work available and news: w/c 7 Dec 2026"))
+        #expect(copy.text.contains("Dear \(gps[1].name),"), "as the chosen GP would get it")
+        #expect(copy.headers["List-Unsubscribe"] == nil)
+        let view = try await fixture.database.mailshotView(id: mailshot.id!, by: fixture.liaison)
+        #expect(view.mailshot.status == .draft)
+        #expect(view.deliveries == DeliveryCounts(pending: 0, sent: 0, failed: 0))
+        let tokens = try await fixture.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unsubscribeToken") ?? 0
+        }
+        #expect(tokens == 0, "no unsubscribe link made")
+        await #expect(throws: DomainError.self, "the same right as sending") {
+            _ = try await fixture.database.sendMailshotTestCopy(
+                id: mailshot.id!, asGP: nil, transport: transport, links: testLinks, by: fixture.clearing.manager)
+        }
+        #expect(transport.sent.count == 1)
+
+        // The names offered to choose from: the GPs it would go to.
+        let readers = try await fixture.database.mailshotGPReaders(id: mailshot.id!, by: fixture.liaison)
+        #expect(Set(readers.map(\.gpId)) == Set(gps.map { $0.id! }))
+    }
+
     @Test func newsIsValidatedAndRawHTMLIsShownNotRun() async throws {
         let fixture = try await MailshotFixture()
         let mailshot = try await fixture.mailshot()

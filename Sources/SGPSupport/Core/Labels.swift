@@ -201,3 +201,12 @@ extension Offer.Status {
         }
     }
 }
+
+extension MailshotItem.Kind: Labelled {
+    public var title: String {
+        switch self {
+        case .news: "News"
+        case .event: "Education event"
+        }
+    }
+}

@@ -29,7 +29,7 @@ public struct Mailshot: Codable, Sendable, Identifiable, Equatable, FetchableRec
 
 /// A news item (Markdown body) or an education event in a mailshot, in the order the liaison officer chose.
 public struct MailshotItem: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Kind: String, Codable, Sendable, DatabaseValueConvertible, CaseIterable {
         case news, event
     }
 
@@ -73,6 +73,26 @@ public struct MailshotItemInput: Sendable, Decodable {
     }
 }
 
+/// What a person may do with a mailshot: worked out once, here, for its pages and JSON to read.
+public enum MailshotCapability: String, Sendable, CaseIterable, Codable {
+    /// Add, change, move and remove its items and choose who gets it: its organisation's liaison
+    /// officer, while it is a draft.
+    case change
+    /// Send it (or take up a stopped send), send themselves a test copy, follow how the sending goes:
+    /// its organisation's liaison officer.
+    case send
+    /// Read it as any GP of the organisation would get it: the organisation's support team.
+    case preview
+
+    var refusal: String {
+        switch self {
+        case .change: "Only the liaison officer changes a mailshot"
+        case .send: "Only the liaison officer sends a mailshot"
+        case .preview: "Only the support team previews a mailshot"
+        }
+    }
+}
+
 /// A mailshot with its items and where its sending stands.
 public struct MailshotView: Sendable {
     public var mailshot: Mailshot
@@ -80,6 +100,24 @@ public struct MailshotView: Sendable {
     public var items: [MailshotItem]
     public var deliveries: DeliveryCounts
     public var failures: [(email: String, reason: String)]
+    public var may: Set<MailshotCapability>
+
+    /// Refuses unless the person may: 403, or 409 for the liaison officer changing one no longer a draft.
+    public func require(_ capability: MailshotCapability) throws {
+        guard !may.contains(capability) else { return }
+        if capability == .change, may.contains(.send) { throw Self.noLongerADraft }
+        throw DomainError.forbidden(capability.refusal)
+    }
+
+    static let noLongerADraft = DomainError.conflict(
+        "This mailshot has been sent (or is sending); it can no longer be changed")
+}
+
+/// An organisation's mailshots as one person may see them.
+public struct MailshotList: Sendable {
+    public var mailshots: [Mailshot]
+    /// Composing a week's mailshot: the organisation's liaison officer.
+    public var mayCompose: Bool
 }
 
 public struct DeliveryCounts: Sendable, Equatable, Encodable {
@@ -132,6 +170,11 @@ extension AppDatabase {
                 db, sql: "SELECT status, COUNT(*) AS n FROM mailshotDelivery WHERE mailshotId = ? GROUP BY status",
                 arguments: [id]
             ).reduce(into: [String: Int]()) { $0[$1["status"]] = $1["n"] }
+            var may: Set<MailshotCapability> = team ? [.preview] : []
+            if AccessPolicy.permits(principal, .manageOrganisation(organisationId: mailshot.organisationId)) {
+                may.insert(.send)
+                if mailshot.status == .draft { may.insert(.change) }
+            }
             let failures =
                 team
                 ? try Row.fetchAll(
@@ -145,7 +188,7 @@ extension AppDatabase {
                 deliveries: DeliveryCounts(
                     pending: (counts["pending"] ?? 0) + (counts["sending"] ?? 0), sent: counts["sent"] ?? 0,
                     failed: counts["failed"] ?? 0),
-                failures: failures)
+                failures: failures, may: may)
         }
     }
 
@@ -163,6 +206,21 @@ extension AppDatabase {
         }
     }
 
+    public func mailshotList(organisationId: Int64, by principal: Principal) async throws -> MailshotList {
+        MailshotList(
+            mailshots: try await mailshots(organisationId: organisationId, by: principal),
+            mayCompose: AccessPolicy.permits(principal, .manageOrganisation(organisationId: organisationId)))
+    }
+
+    /// An item with the mailshot it is in, as this person may see that mailshot.
+    public func mailshotItem(id: Int64, by principal: Principal) async throws -> (item: MailshotItem, mailshot: MailshotView) {
+        let view = try await mailshotView(id: try await mailshotId(ofItem: id), by: principal)
+        guard let item = view.items.first(where: { $0.id == id }) else {
+            throw DomainError.notFound("No mailshot item has that id")
+        }
+        return (item, view)
+    }
+
     public func addMailshotItem(mailshotId: Int64, _ input: MailshotItemInput, by principal: Principal) async throws
         -> MailshotItem
     {
@@ -172,6 +230,31 @@ extension AppDatabase {
                 (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM mailshotItem WHERE mailshotId = ?", arguments: [mailshotId])
                     ?? 0) + 1
             try item.insert(db)
+            return item
+        }
+    }
+
+    /// Changes an item of a draft, checked as adding one is: its title and text, and for an event its
+    /// date, place, hours and booking link. An item stays the kind it is. Answers the item as saved.
+    @discardableResult
+    public func updateMailshotItem(id: Int64, _ input: MailshotItemInput, by principal: Principal) async throws
+        -> MailshotItem
+    {
+        let mailshotId = try await mailshotId(ofItem: id)
+        return try await changeDraft(mailshotId, by: principal, action: "edit-item") { db, _ in
+            guard var item = try MailshotItem.fetchOne(db, id: id) else {
+                throw DomainError.notFound("No mailshot item has that id")
+            }
+            var input = input
+            input.kind = item.kind.rawValue
+            let changed = try Self.validatedItem(input, mailshotId: mailshotId)
+            item.title = changed.title
+            item.body = changed.body
+            item.eventDate = changed.eventDate
+            item.place = changed.place
+            item.cpdHours = changed.cpdHours
+            item.bookingLink = changed.bookingLink
+            try item.update(db)
             return item
         }
     }
@@ -233,9 +316,7 @@ extension AppDatabase {
                 throw DomainError.notFound("No mailshot has that id")
             }
             try AccessPolicy.require(principal, .manageOrganisation(organisationId: mailshot.organisationId))
-            guard mailshot.status == .draft else {
-                throw DomainError.conflict("This mailshot has been sent (or is sending); it can no longer be changed")
-            }
+            guard mailshot.status == .draft else { throw MailshotView.noLongerADraft }
             let result = try change(db, mailshot)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "mailshot", entityId: mailshotId, action: action)
             return result

@@ -27,11 +27,13 @@ struct MailshotMaterial {
     var items: [MailshotItem]
     /// Open sessions of the coming 14 days, own and partner organisations, soonest first.
     var work: [SessionListing]
+    /// Each organisation's skill names by code: a session's skills are read by their names.
+    var skillNames: [Int64: [String: String]] = [:]
     /// Their lines, written once when a batch of recipients is rendered.
     var fragments: SessionFragments?
 
     mutating func prepareFragments(links: Links) {
-        fragments = SessionFragments(work, links: links)
+        fragments = SessionFragments(work, skillNames: skillNames, links: links)
     }
 
     static let workDays = 14
@@ -60,9 +62,15 @@ struct MailshotMaterial {
             arguments: [from, from.adding(days: workDays - 1), String(describing: organisations)])
         let practices = try Practice.filter(ids: Set(sessions.map(\.practiceId))).fetchAll(db)
         let byId = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0) })
+        let skills = try Skill.fetchAll(
+            db, sql: "SELECT * FROM organisationSkill WHERE organisationId IN (SELECT value FROM json_each(?))",
+            arguments: [String(describing: organisations)])
         return MailshotMaterial(
             mailshot: mailshot, organisation: organisation, items: items,
-            work: sessions.map { SessionListing(session: $0, practice: byId[$0.practiceId]!) })
+            work: sessions.map { SessionListing(session: $0, practice: byId[$0.practiceId]!) },
+            skillNames: Dictionary(grouping: skills, by: \.organisationId).mapValues { ofOrganisation in
+                Dictionary(ofOrganisation.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+            })
     }
 
     /// Which of the sessions each GP may take, decided by the clearing-house's own rules in one pass.
@@ -94,10 +102,13 @@ struct MailshotMaterial {
 struct SessionFragments {
     var lines: [Int64: (text: String, html: String)] = [:]
 
-    init(_ work: [SessionListing], links: Links) {
+    init(_ work: [SessionListing], skillNames: [Int64: [String: String]], links: Links) {
         for listing in work {
             let session = listing.session
-            let skills = session.requiredSkills.isEmpty ? "" : " Skills: \(session.requiredSkills.joined(separator: ", "))."
+            let names = skillNames[listing.practice.organisationId] ?? [:]
+            let skills =
+                session.requiredSkills.isEmpty
+                ? "" : " Skills: \(session.requiredSkills.map { names[$0] ?? $0 }.joined(separator: ", "))."
             let what =
                 "\(session.kind.title), \(listing.practice.name) (\(listing.practice.locality)), \(session.rateText).\(skills)"
             let apply = links.url("/sessions/\(session.id!)")
@@ -120,15 +131,15 @@ enum MailshotRenderer {
         _ material: MailshotMaterial, for reader: MailshotReader, links: Links, unsubscribeURL: String?
     ) -> RenderedMailshot {
         let week = material.mailshot.isoWeek
-        let subject = "Work available and news: week of \(week.monday.displayText), \(material.organisation.name)"
+        let subject = "Work available and news: \(week.displayText), \(material.organisation.name)"
         var text: [String] = []
         var html: [String] = []
         let heading = "Work available and news"
-        text += [heading.uppercased(), "\(material.organisation.name) · week of \(week.monday.displayText)", ""]
+        text += [heading.uppercased(), "\(material.organisation.name) · \(week.displayText)", ""]
         html.append(
             """
             <h1 style="font-size:22px;margin:0 0 4px;color:#005eb8">\(escape(heading))</h1>
-            <p style="margin:0 0 16px;color:#4c6272">\(escape(material.organisation.name)) · week of \(escape(week.monday.displayText))</p>
+            <p style="margin:0 0 16px;color:#4c6272">\(escape(material.organisation.name)) · \(escape(week.displayText))</p>
             """)
         let greetingName: String? =
             switch reader {
@@ -166,7 +177,7 @@ enum MailshotRenderer {
         var day: Day?
         var table: [String] = []
         // Each session's lines are written once per mailshot and shared by every recipient.
-        let fragments = material.fragments ?? SessionFragments(material.work, links: links)
+        let fragments = material.fragments ?? SessionFragments(material.work, skillNames: material.skillNames, links: links)
         for listing in listed {
             let session = listing.session
             if session.date != day {

@@ -23,6 +23,13 @@ public struct MailshotDelivery: Codable, Sendable, Identifiable, Equatable, Fetc
     }
 }
 
+/// A GP a mailshot would go to, as the support team chooses whose mailshot to see.
+public struct MailshotGPReader: Sendable, Equatable {
+    public var gpId: Int64
+    public var name: String
+    public var email: String
+}
+
 /// What a send did: how many went, and each failure with its reason.
 public struct MailshotSendReport: Sendable, Equatable {
     public var recipients: Int
@@ -93,6 +100,70 @@ extension AppDatabase {
                 material, for: try Self.gpReader(db, gp, material: material, today: today), links: links,
                 unsubscribeURL: links.url("/unsubscribe/preview"))
         }
+    }
+
+    /// The GPs the mailshot would go to now, by name: whom the support team may preview it as, or
+    /// send themselves a test copy as. Alphabetical.
+    public func mailshotGPReaders(id: Int64, by principal: Principal) async throws -> [MailshotGPReader] {
+        try await read { db in
+            guard let mailshot = try Mailshot.fetchOne(db, id: id) else { throw DomainError.notFound("No mailshot has that id") }
+            guard AccessPolicy.permits(principal, .superviseOrganisation(organisationId: mailshot.organisationId)) else {
+                throw DomainError.forbidden(MailshotCapability.preview.refusal)
+            }
+            return try Self.recipients(db, mailshot).compactMap { recipient in
+                recipient.gpId.map {
+                    MailshotGPReader(gpId: $0, name: recipient.name ?? recipient.email, email: recipient.email)
+                }
+            }.sorted { ($0.name.lowercased(), $0.gpId) < ($1.name.lowercased(), $1.gpId) }
+        }
+    }
+
+    /// Sends the person asking, and nobody else, the mailshot as one GP of the organisation would get
+    /// it (with no GP, as the archive reads), its subject marked "[Test copy]". The real send is not
+    /// touched: no delivery is written or counted, no unsubscribe link is made or used, the mailshot
+    /// stays a draft. Whoever may send it may. Answers the address it went to.
+    @discardableResult
+    public func sendMailshotTestCopy(
+        id: Int64, asGP gpId: Int64?, transport: any MailTransport, links: Links, by principal: Principal
+    ) async throws -> String {
+        // A signed-in person's own address, never one the request names.
+        guard !principal.isCommandLine else {
+            throw DomainError.forbidden("A test copy goes to a signed-in person's own address")
+        }
+        let today = clock.today
+        let now = clock.now()
+        let rendered = try await read { db -> RenderedMailshot in
+            guard let mailshot = try Mailshot.fetchOne(db, id: id) else { throw DomainError.notFound("No mailshot has that id") }
+            guard AccessPolicy.permits(principal, .manageOrganisation(organisationId: mailshot.organisationId)) else {
+                throw DomainError.forbidden(MailshotCapability.send.refusal)
+            }
+            guard mailshot.status == .draft else {
+                throw DomainError.conflict("This mailshot has been sent (or is sending): a test copy is for a draft")
+            }
+            let material = try MailshotMaterial.load(db, mailshotId: id, today: today)
+            guard let gpId else { return MailshotRenderer.render(material, for: .archive, links: links, unsubscribeURL: nil) }
+            guard let gp = try GP.fetchOne(db, id: gpId), gp.organisationId == mailshot.organisationId else {
+                throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Choose a GP of this organisation"))
+            }
+            // The footer reads as the GP's would, but its link is no token: nobody can be unsubscribed by it.
+            return MailshotRenderer.render(
+                material, for: try Self.gpReader(db, gp, material: material, today: today), links: links,
+                unsubscribeURL: links.url("/unsubscribe/test-copy"))
+        }
+        let message = MailMessage(
+            to: principal.email, toName: principal.displayName, subject: "[Test copy] " + rendered.subject,
+            text: rendered.text, html: rendered.html)
+        do {
+            try await transport.send(message)
+        } catch let error as MailDeliveryError {
+            throw DomainError.conflict("The test copy could not be sent: \(error.reason)")
+        } catch {
+            throw DomainError.conflict("The test copy could not be sent just now. Try again in a few minutes.")
+        }
+        try await write { db in
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "mailshot", entityId: id, action: "test-copy")
+        }
+        return principal.email
     }
 
     /// The archive's reading of a sent mailshot, for anyone of the organisation.

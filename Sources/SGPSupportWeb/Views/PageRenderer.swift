@@ -41,6 +41,18 @@ struct PageChrome: Sendable {
         self.notice = notice
     }
 
+    /// The frame of a page with nobody signed in and no navigation: what page-model tests build with.
+    init(title: String, errors: ValidationErrors = ValidationErrors(), notice: String? = nil) {
+        self.title = title
+        self.userName = nil
+        self.signedIn = false
+        self.nav = []
+        self.csrfToken = ""
+        self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
+        self.hasErrors = !errors.isEmpty
+        self.notice = notice
+    }
+
     /// Navigation by what the person's roles open (the domain's `Reach`): each link leads somewhere
     /// this person is allowed to go.
     static func navigation(for principal: Principal, path: String) -> [NavItem] {
@@ -98,6 +110,7 @@ enum Notice: String {
     case deleted, published, joined
     case admissionSent = "admission-sent"
     case offersSent = "offers-sent"
+    case testCopySent = "test-copy-sent"
 
     var message: String {
         switch self {
@@ -133,7 +146,16 @@ enum Notice: String {
             "Offers sent and emailed. Nothing is booked until each GP accepts (offers stand "
                 + "\(DurationText.words(AppDatabase.offerLifetime))."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
+        case .testCopySent: "A test copy has gone to your email address."
         }
+    }
+
+    /// The message named by `?done=`, saying the signed-in person's own address where it tells them
+    /// where something went: the address comes from their sign-in, never from the link.
+    static func from(_ request: Request, principal: Principal?) -> String? {
+        guard let notice = request.uri.queryParameters.get("done").flatMap(Notice.init(rawValue:)) else { return nil }
+        if notice == .testCopySent, let email = principal?.email { return "A test copy has gone to \(email)." }
+        return notice.message
     }
 
     /// The message named by `?done=` on the request, if it names one.
