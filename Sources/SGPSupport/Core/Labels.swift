@@ -37,6 +37,8 @@ extension PortfolioSection: Labelled {}
 extension ClinicalSession.RateUnit: Labelled {}
 extension CredentialCheck.DBSLevel: Labelled {}
 extension Offer.Status: Labelled {}
+extension ClearingRun.Status: Labelled {}
+extension ClearingRun.Unfilled.Reason: Labelled {}
 
 extension GP.Kind {
     public var title: String {
@@ -181,6 +183,24 @@ extension Offer.Status {
         case .accepted: "Accepted"
         case .declined: "Declined"
         case .withdrawn: "Withdrawn"
+        }
+    }
+}
+
+extension ClearingRun.Status {
+    public var title: String {
+        switch self {
+        case .proposed: "Proposed"
+        case .sent: "Offers sent"
+        }
+    }
+}
+
+extension ClearingRun.Unfilled.Reason {
+    public var title: String {
+        switch self {
+        case .noOneEligible: "No one eligible"
+        case .eligibleAllUsed: "Everyone eligible is used elsewhere"
         }
     }
 }
