@@ -291,7 +291,7 @@ struct EligibilityContext {
     ) -> [Blocker] {
         let gp = gps[gpId]!
         var blocks: [Blocker] = []
-        /// Whether enough are found.
+        // Says whether `limit` blockers are found.
         func block(_ rule: EligibilityRule, _ reason: @autoclosure () -> String) -> Bool {
             blocks.append(Blocker(rule: rule, text: reason()))
             return blocks.count >= limit
