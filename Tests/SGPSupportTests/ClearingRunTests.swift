@@ -250,6 +250,75 @@ import Testing
         #expect(bySession[straddler.id!] != first.id!)
     }
 
+    @Test func anUnfilledSessionListsTheGPsWhoFailOnlyOneRuleAndWhich() async throws {
+        let fixture = try await ClearingFixture()
+        let liaison = fixture.register.liaison
+        let mondaysOnly = AvailabilityInput(weekly: [.init(weekday: "monday", dayParts: ["morning", "afternoon"])], dates: [])
+        // Fits in every way but is free only on Mondays: one rule.
+        let (nearly, nearlyPrincipal) = try await fixture.readyGP("7100031", name: "Dr Nearly")
+        _ = try await fixture.database.setAvailability(gpId: nearly.id!, mondaysOnly, by: nearlyPrincipal)
+        // Free every weekday but away on the morning itself: one rule, from a dated entry.
+        let (away, awayPrincipal) = try await fixture.readyGP("7100032", name: "Dr Away")
+        let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday"].map {
+            AvailabilityInput.WeeklyEntry(weekday: $0, dayParts: ["morning", "afternoon"])
+        }
+        _ = try await fixture.database.setAvailability(
+            gpId: away.id!,
+            AvailabilityInput(
+                weekly: weekdays, dates: [.init(date: "2026-12-16", dayParts: ["morning"], available: false)]),
+            by: awayPrincipal)
+        // Free only on Mondays and without the skill: two rules, so not a near miss.
+        let (twice, twicePrincipal) = try await fixture.readyGP("7100033", name: "Dr Twice") { $0.skills = [] }
+        _ = try await fixture.database.setAvailability(gpId: twice.id!, mondaysOnly, by: twicePrincipal)
+        let session = try await fixture.post(date: "2026-12-16", start: "09:00", end: "12:00", skills: ["minor-surgery"])
+
+        let run = try await fixture.database.startClearingRun(
+            organisationId: fixture.register.organisationId, week: "2026-W51", by: liaison)
+        let left = try #require(run.unfilled.first { $0.session.id == session.id })
+        #expect(left.unfilled.reason == .noOneEligible)
+        #expect(
+            left.unfilled.nearMisses == [
+                ClearingRun.NearMiss(
+                    gpId: away.id!, gpName: "Dr Away", rule: .availability,
+                    reason: "Not available on the morning of Wed 16 Dec 2026"),
+                ClearingRun.NearMiss(
+                    gpId: nearly.id!, gpName: "Dr Nearly", rule: .availability, reason: "Not available on Wednesday mornings"),
+            ])
+        #expect(!left.unfilled.nearMisses.contains { $0.gpId == twice.id }, "two rules are not a near miss")
+        #expect(left.unfilled.nearMisses.allSatisfy { $0.gpCanFix }, "availability is the GP's to change")
+        #expect(left.nearMisses.allSatisfy { $0.may.contains(.seeEntry) }, "the liaison officer may open their entries")
+        // Kept with the run.
+        let again = try await fixture.database.clearingRun(id: run.run.id!, by: liaison)
+        #expect(again.unfilled.first { $0.session.id == session.id }?.unfilled.nearMisses == left.unfilled.nearMisses)
+    }
+
+    @Test func aProposalSaysWhatItsScoreWasMadeOf() async throws {
+        let fixture = try await ClearingFixture()
+        _ = try await fixture.readyGP("7100041")
+        _ = try await fixture.post(date: "2026-12-16", start: "08:30", end: "12:30")
+        _ = try await fixture.post(date: "2026-12-16", start: "13:30", end: "17:30")
+        let run = try await fixture.database.startClearingRun(
+            organisationId: fixture.register.organisationId, week: "2026-W51", by: fixture.register.liaison)
+        #expect(run.proposals.count == 2)
+        for proposed in run.proposals {
+            #expect(
+                proposed.proposal.reasons.map(\.text) == [
+                    "No other sessions booked this month", "From this organisation",
+                    "Also proposed for 1 other session this week, so it counts a little less (work is spread)",
+                ])
+            #expect(proposed.proposal.reasons.compactMap(\.points) == [20, 5, -AppDatabase.clearingFairnessStep])
+            #expect(proposed.proposal.score == 125)
+        }
+    }
+
+    @Test func runsSavedBeforeNearMissesAndPointsStillRead() throws {
+        let reasons = try JSONDecoder().decode([ScoreReason].self, from: Data(#"["From this organisation"]"#.utf8))
+        #expect(reasons == [ScoreReason(text: "From this organisation", points: nil)])
+        let unfilled = try JSONDecoder().decode(
+            [ClearingRun.Unfilled].self, from: Data(#"[{"sessionId": 1, "reason": "no-one-eligible", "why": "No GP"}]"#.utf8))
+        #expect(unfilled.first?.nearMisses == [])
+    }
+
     @Test func onlyTheOrganisationsLiaisonOfficerRunsIt() async throws {
         let fixture = try await ClearingFixture()
         let (_, gpPrincipal) = try await fixture.readyGP("7100003")

@@ -107,7 +107,7 @@ import Testing
             #expect(String(buffer: dashboard.body).contains("/clearing-runs?organisationId=1"))
             let list = try await browser.request("/clearing-runs?organisationId=1")
             #expect(list.status == .ok)
-            #expect(String(buffer: list.body).contains(Self.nextWeek.description))
+            #expect(String(buffer: list.body).contains("\(Self.nextWeek.displayText) (next week)"), "weeks by their Mondays")
             let bad = try await browser.submit("/clearing-runs", ["organisationId": "1", "week": "soon"])
             #expect(bad.status == .unprocessableContent)
             #expect(String(buffer: bad.body).contains("Give the week as YYYY-Www"))
@@ -116,7 +116,9 @@ import Testing
             #expect(started.status == .seeOther)
             let location = try #require(started.headers[.location])
             let page = String(buffer: try await browser.request(location).body)
-            #expect(page.contains("Clearing run, \(Self.nextWeek)"))
+            #expect(page.contains("Clearing run, \(Self.nextWeek.displayText)"))
+            #expect(!page.contains(Self.nextWeek.description), "the week as people name it, not its ISO code")
+            #expect(!page.contains("Score "), "the reasons, not a number")
             let wednesday = try #require(Day(Self.nextWednesday)).displayText
             #expect(page.contains("<h2>\(wednesday)</h2>"))
             #expect(page.contains("12:00–14:00"))
@@ -126,6 +128,7 @@ import Testing
             #expect(unconfirmed.headers[.location] == location + "/send")
             let confirmation = String(buffer: try await browser.request(location + "/send").body)
             #expect(confirmation.contains("Yes, send the offers") && confirmation.contains("12:00–14:00"))
+            #expect(confirmation.contains("for \(Self.nextWeek.displayText)?"))
             let sent = try await browser.submit(location + "/send", ["confirmed": "yes"])
             #expect(sent.status == .seeOther)
             let after = String(buffer: try await browser.request(try #require(sent.headers[.location])).body)
@@ -135,5 +138,65 @@ import Testing
             try await browser.signIn("practice@demo.test")
             #expect(try await browser.request(location).status == .forbidden)
         }
+    }
+
+    /// A session nobody can take next Saturday morning (no demo GP works Saturdays) and one a demo
+    /// GP can take next Wednesday, run as the liaison officer.
+    static func runWithASaturday(_ database: AppDatabase) async throws -> (view: ClearingRunView, saturdayId: Int64) {
+        func principal(_ email: String) async throws -> Principal {
+            try await database.signIn(email: email, password: demoPassword, from: "t", kind: .web).principal
+        }
+        let practice = try await principal("practice@demo.test")
+        func post(_ date: Day, _ start: String, _ end: String) async throws -> ClinicalSession {
+            var input = SessionInput()
+            input.practiceId = practice.practiceIds.first
+            input.date = date.description
+            input.start = start
+            input.end = end
+            input.kind = "surgery"
+            input.rate = 95
+            return try #require(try await database.postSessions(input, by: practice).first)
+        }
+        let saturday = try await post(Self.nextWeek.monday.adding(days: 5), "09:00", "12:00")
+        _ = try await post(try #require(Day(Self.nextWednesday)), "08:30", "12:30")
+        let view = try await database.startClearingRun(
+            organisationId: 1, week: Self.nextWeek.description, by: try await principal("liaison@demo.test"))
+        return (view, saturday.id!)
+    }
+
+    @Test func anUnfilledSessionListsItsNearMissesWithTheReasonAndALinkForWhoMayOpenIt() async throws {
+        let environment = try await TestEnvironment()
+        let run = try await Self.runWithASaturday(environment.database)
+        var view = run.view
+        let saturdayId = run.saturdayId
+        let unfilled = try #require(ClearingRunPage.days(view).flatMap(\.unfilled).first { $0.sessionId == saturdayId })
+        #expect(unfilled.reason == "No one eligible")
+        #expect(unfilled.hasNearMisses, "the demo's Ashby Vale GPs fail only their availability")
+        #expect(unfilled.nearMisses.count <= ClearingRun.nearMissLimit)
+        for nearMiss in unfilled.nearMisses {
+            #expect(nearMiss.reason == "Not available on Saturday mornings")
+            #expect(nearMiss.fix == ClearingRunPage.gpCanFixText, "availability is the GP's to change")
+            #expect(nearMiss.link?.hasPrefix("/gps/") == true, "the liaison officer may open their own GPs' entries")
+        }
+        // Someone who may not open an entry gets the name without the link.
+        let index = try #require(view.unfilled.firstIndex { $0.session.id == saturdayId })
+        for miss in view.unfilled[index].nearMisses.indices { view.unfilled[index].nearMisses[miss].may = [] }
+        let unlinked = try #require(ClearingRunPage.days(view).flatMap(\.unfilled).first { $0.sessionId == saturdayId })
+        #expect(unlinked.nearMisses.allSatisfy { $0.link == nil } && unlinked.hasNearMisses)
+    }
+
+    @Test func aProposalListsTheReasonsItsScoreWasMadeOfNotTheNumber() async throws {
+        let environment = try await TestEnvironment()
+        let (view, _) = try await Self.runWithASaturday(environment.database)
+        let page = ClearingRunPage.days(view)
+        let proposals = page.flatMap(\.proposals)
+        #expect(!proposals.isEmpty)
+        for proposal in proposals {
+            let proposed = try #require(view.proposals.first { $0.session.id == proposal.sessionId })
+            #expect(proposal.reasons == proposed.proposal.reasons.map(\.text))
+            #expect(proposal.reasons.contains("From this organisation"), "the demo's GPs are all its own")
+            #expect(!proposal.reasons.contains { $0.contains(String(Int(proposed.proposal.score))) }, "no score")
+        }
+        #expect(page.allSatisfy { !$0.heading.contains("-W") })
     }
 }

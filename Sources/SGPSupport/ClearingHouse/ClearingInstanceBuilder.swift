@@ -15,6 +15,25 @@ extension AppDatabase {
     /// many points less, so work spreads instead of going to a few.
     public static let clearingFairnessStep = 3.0
 
+    /// The fairness step as a reason for one proposal: what this session would cost the GP if it
+    /// were their last of the week (the solver counts each further one `clearingFairnessStep` less).
+    /// Nil when it is the GP's only session that week.
+    static func fairnessReason(booked: Int, proposedElsewhere: Int) -> ScoreReason? {
+        let others = booked + proposedElsewhere
+        guard others > 0 else { return nil }
+        func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+        let text: String
+        if booked == 0 {
+            text = "Also proposed for \(count(proposedElsewhere, "other session")) this week"
+        } else if proposedElsewhere == 0 {
+            text = "Already booked for \(count(booked, "session")) this week"
+        } else {
+            text = "Already booked for \(count(booked, "session")) and proposed for \(proposedElsewhere) more this week"
+        }
+        return ScoreReason(
+            text: text + ", so it counts a little less (work is spread)", points: -clearingFairnessStep * Double(others))
+    }
+
     /// The open sessions of these organisations' practices in the week (from today on), the active
     /// GPs of the organisations and their partners, and every pair the clearing-house's rules allow,
     /// scored as the candidate ranking scores them.
@@ -38,7 +57,14 @@ extension AppDatabase {
             db,
             sql: "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY id",
             arguments: [String(describing: gpOrganisations.sorted())])
-        let context = try EligibilityContext.load(db, gpIds: gpIds, sessions: sessions, practices: practices)
+        var context = try EligibilityContext.load(db, gpIds: gpIds, sessions: sessions, practices: practices)
+        // Near misses name the skills a GP lacks: the practices' organisations' names for them.
+        for skill in try Skill.fetchAll(
+            db, sql: "SELECT * FROM organisationSkill WHERE organisationId IN (SELECT value FROM json_each(?))",
+            arguments: [String(describing: Set(practices.map(\.organisationId)).sorted())])
+        where context.skillNames[skill.code] == nil {
+            context.skillNames[skill.code] = skill.name
+        }
         // GPs by organisation and locality: a session only asks those who work where it is.
         struct Place: Hashable {
             var organisationId: Int64

@@ -4,13 +4,13 @@ import GRDB
 /// A liaison officer's weekly clearing run: the best whole-week proposal of GPs for the
 /// organisation's open sessions, adjusted by pinning or removing proposals, then sent as offers.
 public struct ClearingRun: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         case proposed, sent
     }
 
     /// Why a session was left without a proposal.
     public struct Unfilled: Codable, Sendable, Equatable {
-        public enum Reason: String, Codable, Sendable {
+        public enum Reason: String, Codable, Sendable, CaseIterable {
             case noOneEligible = "no-one-eligible"
             case eligibleAllUsed = "eligible-all-used"
         }
@@ -18,7 +18,29 @@ public struct ClearingRun: Codable, Sendable, Identifiable, Equatable, Fetchable
         public var sessionId: Int64
         public var reason: Reason
         public var why: String
+        /// The GPs who fail exactly one rule for the session, best first (at most `nearMissLimit`):
+        /// where a session nobody can take could still be filled.
+        public var nearMisses: [NearMiss]
+
+        private enum CodingKeys: String, CodingKey {
+            case sessionId, reason, why, nearMisses
+        }
     }
+
+    /// A GP who fails exactly one of the clearing-house's rules for a session, and which, in words
+    /// for the run's liaison officer (a partner's GP: "not cleared" without which check).
+    public struct NearMiss: Codable, Sendable, Equatable {
+        public var gpId: Int64
+        public var gpName: String
+        public var rule: EligibilityRule
+        public var reason: String
+
+        /// Whether the GP can lift the rule themselves (their availability).
+        public var gpCanFix: Bool { rule.gpCanFix }
+    }
+
+    /// How many near misses a session lists.
+    public static let nearMissLimit = 5
 
     public var id: Int64?
     public var organisationId: Int64
@@ -40,6 +62,20 @@ public struct ClearingRun: Codable, Sendable, Identifiable, Equatable, Fetchable
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
+
+    /// The run's week (stored as `2026-W51`).
+    public var isoWeek: IsoWeek? { IsoWeek(week) }
+}
+
+extension ClearingRun.Unfilled {
+    /// Runs saved before near misses were worked out have none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sessionId = try container.decode(Int64.self, forKey: .sessionId)
+        reason = try container.decode(Reason.self, forKey: .reason)
+        why = try container.decode(String.self, forKey: .why)
+        nearMisses = try container.decodeIfPresent([ClearingRun.NearMiss].self, forKey: .nearMisses) ?? []
+    }
 }
 
 /// One proposed GP for one session, with the ranking's reasons.
@@ -49,7 +85,8 @@ public struct ClearingProposal: Codable, Sendable, Identifiable, Equatable, Fetc
     public var sessionId: Int64
     public var gpId: Int64
     public var score: Double
-    public var reasons: [String]
+    /// What the score was made of, in words: the ranking's parts and the fairness step.
+    public var reasons: [ScoreReason]
     public var pinned: Bool
     public var offerId: Int64?
 
@@ -71,12 +108,22 @@ public struct ClearingRunView: Sendable {
         public var unfilled: ClearingRun.Unfilled
         public var session: ClinicalSession
         public var practice: Practice
+        /// The near misses as the person asking may follow them.
+        public var nearMisses: [NearMissSeen]
+    }
+
+    public struct NearMissSeen: Sendable {
+        public var nearMiss: ClearingRun.NearMiss
+        /// What the person asking may do with the GP's register entry (`.seeEntry`: open it).
+        public var may: Set<GPCapability>
     }
 
     public var run: ClearingRun
     /// By date, then start time.
     public var proposals: [Proposed]
     public var unfilled: [Left]
+    /// The organisation's skill names by code, for the sessions' required skills.
+    public var skillNames: [String: String]
 }
 
 /// What sending a run's offers did.
@@ -112,14 +159,14 @@ extension AppDatabase {
             try run.insert(db)
             try Self.solveClearingRun(db, run: &run, today: today, now: now)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "clearingRun", entityId: run.id, action: "run")
-            return try Self.clearingRunView(db, run: run)
+            return try Self.clearingRunView(db, run: run, principal: principal)
         }
     }
 
     public func clearingRun(id: Int64, by principal: Principal) async throws -> ClearingRunView {
         try await read { db in
             let run = try Self.clearingRunRecord(db, id: id, principal: principal)
-            return try Self.clearingRunView(db, run: run)
+            return try Self.clearingRunView(db, run: run, principal: principal)
         }
     }
 
@@ -200,7 +247,7 @@ extension AppDatabase {
             try change(db, &run)
             try Self.solveClearingRun(db, run: &run, today: today, now: now)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "clearingRun", entityId: run.id, action: "adjust")
-            return try Self.clearingRunView(db, run: run)
+            return try Self.clearingRunView(db, run: run, principal: principal)
         }
     }
 
@@ -295,29 +342,40 @@ extension AppDatabase {
             data.instance.pairs.map { (ClearingAssignment(sessionId: $0.sessionId, gpId: $0.gpId), $0.score) },
             uniquingKeysWith: { first, _ in first })
         try db.execute(sql: "DELETE FROM clearingProposal WHERE runId = ?", arguments: [run.id])
+        let week = IsoWeek(run.week)!
+        let proposedPerGP = Dictionary(grouping: solution.assignments, by: \.gpId).mapValues(\.count)
         for assignment in solution.assignments {
             let session = data.sessions[assignment.sessionId]!
             let practice = data.practices[session.practiceId]!
+            var reasons = data.context.ranking(gpId: assignment.gpId, session: session, practice: practice, explain: true)
+                .reasons
+            let booked = (data.context.bookings[assignment.gpId] ?? []).filter { $0.date >= week.monday && $0.date <= week.sunday }
+            if let fairness = fairnessReason(booked: booked.count, proposedElsewhere: proposedPerGP[assignment.gpId, default: 1] - 1)
+            {
+                reasons.append(fairness)
+            }
             var proposal = ClearingProposal(
                 id: nil, runId: run.id!, sessionId: assignment.sessionId, gpId: assignment.gpId, score: scores[assignment]!,
-                reasons: data.context.ranking(gpId: assignment.gpId, session: session, practice: practice, explain: true).reasons,
-                pinned: run.pins.contains(assignment), offerId: nil)
+                reasons: reasons, pinned: run.pins.contains(assignment), offerId: nil)
             try proposal.insert(db)
         }
         let filled = Set(solution.assignments.map(\.sessionId))
         let eligible = Dictionary(grouping: data.instance.pairs, by: \.sessionId)
         run.unfilled = data.instance.sessions.filter { !filled.contains($0.id) }.map { listed in
             let session = data.sessions[listed.id]!
+            let nearMisses = nearestMisses(session: session, data: data, organisationId: run.organisationId)
             guard let candidates = eligible[listed.id], !candidates.isEmpty else {
                 return ClearingRun.Unfilled(
-                    sessionId: listed.id, reason: .noOneEligible, why: whyNoOneEligible(session: session, data: data))
+                    sessionId: listed.id, reason: .noOneEligible, why: whyNoOneEligible(session: session, data: data),
+                    nearMisses: nearMisses)
             }
             let removed = run.exclusions.filter { $0.sessionId == listed.id }.count
             return ClearingRun.Unfilled(
                 sessionId: listed.id, reason: .eligibleAllUsed,
                 why: "\(candidates.count) GP\(candidates.count == 1 ? " is" : "s are") eligible, and every one is proposed "
                     + "elsewhere at that time or has reached their weekly limit"
-                    + (removed > 0 ? " (\(removed) removed from this session by hand)" : ""))
+                    + (removed > 0 ? " (\(removed) removed from this session by hand)" : ""),
+                nearMisses: nearMisses)
         }
         run.sessionCount = data.instance.sessions.count
         run.filled = solution.filled
@@ -342,7 +400,32 @@ extension AppDatabase {
         return "No GP is eligible; the commonest reason: \(reason) (\(count) of \(data.context.gps.count) GPs)"
     }
 
-    static func clearingRunView(_ db: Database, run: ClearingRun) throws -> ClearingRunView {
+    /// The GPs of the organisation and its partners who fail exactly one rule for the session, best
+    /// first: those who can lift it themselves (their availability), then by the ranking's score,
+    /// then by name. The run's own GPs' reasons are the liaison officer's to read in full; a
+    /// partner's GP is "not cleared" without which check, as the candidates list says it.
+    static func nearestMisses(session: ClinicalSession, data: ClearingData, organisationId: Int64)
+        -> [ClearingRun.NearMiss]
+    {
+        let practice = data.practices[session.practiceId]!
+        var found: [(miss: ClearingRun.NearMiss, score: Int)] = []
+        for (gpId, gp) in data.context.gps {
+            let audience: EligibilityAudience = gp.organisationId == organisationId ? .everything : .withoutCheckDetail
+            guard let blocker = data.context.onlyBlocker(gpId: gpId, session: session, practice: practice, audience: audience)
+            else { continue }
+            let score = data.context.ranking(gpId: gpId, session: session, practice: practice, explain: false).score
+            found.append(
+                (ClearingRun.NearMiss(gpId: gpId, gpName: gp.name, rule: blocker.rule, reason: blocker.text), score))
+        }
+        found.sort { first, second in
+            if first.miss.gpCanFix != second.miss.gpCanFix { return first.miss.gpCanFix }
+            if first.score != second.score { return first.score > second.score }
+            return (first.miss.gpName, first.miss.gpId) < (second.miss.gpName, second.miss.gpId)
+        }
+        return found.prefix(ClearingRun.nearMissLimit).map(\.miss)
+    }
+
+    static func clearingRunView(_ db: Database, run: ClearingRun, principal: Principal) throws -> ClearingRunView {
         let proposals = try ClearingProposal.fetchAll(
             db, sql: "SELECT * FROM clearingProposal WHERE runId = ? ORDER BY id", arguments: [run.id])
         let sessionIds = Set(proposals.map(\.sessionId) + run.unfilled.map(\.sessionId))
@@ -361,10 +444,23 @@ extension AppDatabase {
                 proposal: proposal, session: session, practice: practices[session.practiceId]!, gpName: names[proposal.gpId] ?? ""
             )
         }.sorted { order($0.session) < order($1.session) }
+        // Whether the person asking may open each near miss's register entry, from the entry as it is now.
+        let nearMissGPs = Dictionary(
+            uniqueKeysWithValues: try GP.filter(ids: Set(run.unfilled.flatMap { $0.nearMisses.map(\.gpId) })).fetchAll(db).map {
+                ($0.id!, $0)
+            })
         let left = run.unfilled.compactMap { unfilled -> ClearingRunView.Left? in
             guard let session = sessions[unfilled.sessionId] else { return nil }
-            return ClearingRunView.Left(unfilled: unfilled, session: session, practice: practices[session.practiceId]!)
+            return ClearingRunView.Left(
+                unfilled: unfilled, session: session, practice: practices[session.practiceId]!,
+                nearMisses: unfilled.nearMisses.map { nearMiss in
+                    ClearingRunView.NearMissSeen(
+                        nearMiss: nearMiss, may: nearMissGPs[nearMiss.gpId].map { capabilities(principal, on: $0) } ?? [])
+                })
         }.sorted { order($0.session) < order($1.session) }
-        return ClearingRunView(run: run, proposals: proposed, unfilled: left)
+        let skillNames = Dictionary(
+            try Skill.filter(Skill.Columns.organisationId == run.organisationId).fetchAll(db).map { ($0.code, $0.name) },
+            uniquingKeysWith: { first, _ in first })
+        return ClearingRunView(run: run, proposals: proposed, unfilled: left, skillNames: skillNames)
     }
 }

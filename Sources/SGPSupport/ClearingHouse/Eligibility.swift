@@ -13,6 +13,61 @@ public struct Candidate: Sendable, Equatable {
     public var ineligibleBecause: [String]
 }
 
+/// One part of a GP's score for a session, in words ("Worked here 3 times before"), with the points
+/// it gave (negative for the fairness step). Pages show the words; the JSON keeps the points too.
+public struct ScoreReason: Codable, Sendable, Equatable {
+    public var text: String
+    /// Nil only for reasons kept from before they carried points.
+    public var points: Double?
+
+    public init(text: String, points: Double?) {
+        self.text = text
+        self.points = points
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case text, points
+    }
+
+    /// Proposals stored before reasons carried points hold plain strings.
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(text: text, points: nil)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            text: try container.decode(String.self, forKey: .text),
+            points: try container.decodeIfPresent(Double.self, forKey: .points))
+    }
+}
+
+/// The clearing-house's rules for who may take a session, each with its own reason.
+public enum EligibilityRule: String, Codable, Sendable, CaseIterable {
+    /// Another profession's session: never a near miss, nobody can change it.
+    case profession
+    case sharing, locality, skills, availability, clash
+    case weeklyLimit = "weekly-limit"
+    case notWanted = "not-wanted"
+    case clearance
+
+    /// Whether the GP can lift it themselves, at once: only their availability is theirs to change
+    /// (a check takes evidence and verification, the rest is the practice's or the scheme's).
+    public var gpCanFix: Bool { self == .availability }
+}
+
+/// "a", "a and b", "a, b and c".
+private func listInWords(_ items: [String]) -> String {
+    guard let last = items.last, items.count > 1 else { return items.first ?? "" }
+    return items.dropLast().joined(separator: ", ") + " and " + last
+}
+
+/// One rule that stops a GP taking a session, with its reason as written for the audience.
+struct Blocker: Equatable {
+    var rule: EligibilityRule
+    var text: String
+}
+
 /// Clearances already worked out, by GP and day (used within one read, on one thread).
 final class ClearanceMemo {
     private struct Key: Hashable {
@@ -41,6 +96,8 @@ struct EligibilityContext {
     var partners: [Int64: Set<Int64>]
     /// Each GP's organisation's day-part times: availability is given against them.
     var dayPartTimes: [Int64: DayPartTimes]
+    /// Skill names by code, for reasons that name skills; codes stand in where a caller loads none.
+    var skillNames: [String: String] = [:]
 
     static func load(_ db: Database, gpIds: [Int64], sessions: [ClinicalSession], practices: [Practice]) throws
         -> EligibilityContext
@@ -119,40 +176,48 @@ struct EligibilityContext {
         gpId: Int64, session: ClinicalSession, practice: Practice, audience: EligibilityAudience = .everything
     ) -> Candidate {
         let gp = gps[gpId]!
-        let blocks = blockers(gpId: gpId, session: session, practice: practice, firstOnly: false, audience: audience)
+        let blocks = blockers(gpId: gpId, session: session, practice: practice, limit: .max, audience: audience)
         let (score, reasons) = ranking(gpId: gpId, session: session, practice: practice, explain: true)
         return Candidate(
-            gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons, ineligibleBecause: blocks)
+            gpId: gpId, name: gp.name, eligible: blocks.isEmpty, score: score, reasons: reasons.map(\.text),
+            ineligibleBecause: blocks.map(\.text))
     }
 
-    /// How well the GP fits the session, and with `explain` why (the clearing run scores millions of
-    /// pairs and writes reasons only for those it proposes).
-    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool) -> (score: Int, reasons: [String]) {
+    /// How well the GP fits the session, and with `explain` why, each part in words with its points
+    /// (the clearing run scores millions of pairs and writes reasons only for those it proposes).
+    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool)
+        -> (score: Int, reasons: [ScoreReason])
+    {
         let gp = gps[gpId]!
         let isOwn = gp.organisationId == practice.organisationId
         let booked = bookings[gpId] ?? []
         let preference = preferences[practice.id!]?[gpId]
         var score = 100
-        var reasons: [String] = []
-        func reason(_ text: @autoclosure () -> String) { if explain { reasons.append(text()) } }
-        if preference == .preferred {
-            score += 50
-            reason("On the practice's preferred list")
+        var reasons: [ScoreReason] = []
+        func add(_ points: Int, _ text: @autoclosure () -> String) {
+            score += points
+            if explain { reasons.append(ScoreReason(text: text(), points: Double(points))) }
         }
+        if preference == .preferred { add(50, "On the practice's preferred list") }
         if let times = completedAtPractice[practice.id!]?[gpId], times > 0 {
-            score += min(30, 10 * times)
-            reason("Has worked at this practice before (\(times) session\(times == 1 ? "" : "s"))")
+            add(min(30, 10 * times), "Worked here \(times == 1 ? "once" : "\(times) times") before")
         }
         let thisMonth = booked.filter { other -> Bool in
             other.sessionId != session.id && other.date.year == session.date.year && other.date.month == session.date.month
         }.count
-        score += max(0, 20 - 4 * thisMonth)
-        reason("\(thisMonth) session\(thisMonth == 1 ? "" : "s") booked this month (fewer ranks higher)")
+        // Fewer sessions this month ranks higher; from five on it adds nothing, so it is no reason.
+        let lightMonth = max(0, 20 - 4 * thisMonth)
+        if lightMonth > 0 {
+            add(
+                lightMonth,
+                thisMonth == 0
+                    ? "No other sessions booked this month"
+                    : "Only \(thisMonth) other session\(thisMonth == 1 ? "" : "s") booked this month")
+        }
         if isOwn {
-            score += 5
-            reason("From this organisation")
+            add(5, "From this organisation")
         } else {
-            reason("From a partner organisation")
+            add(0, "From a partner organisation")
         }
         return (score, reasons)
     }
@@ -160,75 +225,138 @@ struct EligibilityContext {
     /// Whether the GP may take the session: the same rules as `evaluate`, stopping at the first that
     /// says no and writing no reasons (the mailshot and the clearing run ask this millions of times).
     func isEligible(gpId: Int64, session: ClinicalSession, practice: Practice) -> Bool {
-        blockers(gpId: gpId, session: session, practice: practice, firstOnly: true, audience: .everything).isEmpty
+        blockers(gpId: gpId, session: session, practice: practice, limit: 1, audience: .everything).isEmpty
     }
 
-    /// Every rule that stops the GP taking the session, cheapest first; with `firstOnly`, just the first.
+    /// The one rule that stops the GP taking the session, when exactly one does (a near miss), with
+    /// its reason for the audience in the most specific words there are ("Not available on Wednesday
+    /// mornings", "Lacks the skill Coil fitting"). Counted with every rule, whatever the audience may read.
+    func onlyBlocker(gpId: Int64, session: ClinicalSession, practice: Practice, audience: EligibilityAudience)
+        -> Blocker?
+    {
+        let every = blockers(gpId: gpId, session: session, practice: practice, limit: 2, audience: .everything)
+        // Someone of another profession is not nearly right for the session, whatever else holds.
+        guard every.count == 1, every[0].rule != .profession,
+            let worded = blockers(gpId: gpId, session: session, practice: practice, limit: 1, audience: audience).first
+        else { return nil }
+        // The specific words name only what the audience may already read (day parts, skills, times).
+        guard audience.namesEveryRule || worded.rule == .skills else { return worded }
+        let gp = gps[gpId]!
+        switch worded.rule {
+        case .availability:
+            let times = dayPartTimes[gp.organisationId] ?? .defaults
+            let missing = times.covering(startMinute: session.startMinute, endMinute: session.endMinute).filter {
+                !(availability[gpId]?.isAvailable(on: session.date, $0) ?? false)
+            }
+            return Blocker(rule: .availability, text: Self.unavailableText(missing, on: session.date, availability[gpId]))
+        case .skills:
+            let missing = session.requiredSkills.filter { !gp.skills.contains($0) }.map { skillNames[$0] ?? $0 }
+            return Blocker(
+                rule: .skills,
+                text: "Lacks the skill\(missing.count == 1 ? "" : "s") " + listInWords(missing))
+        case .clash:
+            let times = dayPartTimes[gp.organisationId] ?? .defaults
+            guard
+                let other = (bookings[gpId] ?? []).first(where: { other in
+                    other.sessionId != session.id && other.date == session.date
+                        && session.overlaps(startMinute: other.startMinute, endMinute: other.endMinute)
+                })
+            else { return worded }
+            let part = times.covering(startMinute: other.startMinute, endMinute: other.endMinute).first ?? .evening
+            return Blocker(
+                rule: .clash,
+                text: "Already booked that \(part.title.lowercased()), \(ClockTime.format(other.startMinute))–"
+                    + ClockTime.format(other.endMinute))
+        default:
+            return worded
+        }
+    }
+
+    /// "Not available on Wednesday mornings" when the weekly pattern leaves the parts out; "Not
+    /// available on the morning of Wed 16 Dec 2026" when a dated entry (a holiday) does.
+    static func unavailableText(_ parts: [DayPart], on date: Day, _ availability: Availability?) -> String {
+        let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        let names = parts.map { $0.title.lowercased() }
+        let marked = parts.contains { part in
+            availability?.dates.contains { $0.date == date && $0.dayParts.contains(part) && !$0.available } ?? false
+        }
+        if marked || parts.isEmpty {
+            return "Not available on " + (names.isEmpty ? date.displayText : "the \(listInWords(names)) of \(date.displayText)")
+        }
+        return "Not available on \(weekdays[date.isoWeekday - 1]) " + listInWords(names.map { $0 + "s" })
+    }
+
+    /// Every rule that stops the GP taking the session, cheapest first, stopping once `limit` are found.
     /// Each reason is written for its audience: which check failed only for those who may see the
     /// GP's checks, a practice's private preference never for the GP.
     private func blockers(
-        gpId: Int64, session: ClinicalSession, practice: Practice, firstOnly: Bool, audience: EligibilityAudience
-    ) -> [String] {
+        gpId: Int64, session: ClinicalSession, practice: Practice, limit: Int, audience: EligibilityAudience
+    ) -> [Blocker] {
         let gp = gps[gpId]!
-        var blocks: [String] = []
-        func block(_ reason: @autoclosure () -> String) -> Bool {
-            blocks.append(reason())
-            return firstOnly
+        var blocks: [Blocker] = []
+        // Says whether `limit` blockers are found.
+        func block(_ rule: EligibilityRule, _ reason: @autoclosure () -> String) -> Bool {
+            blocks.append(Blocker(rule: rule, text: reason()))
+            return blocks.count >= limit
         }
         // A practice hears only what the register's summary shows, and its own preference.
         let unavailable = "Not available for this session"
-        func rule(_ reason: @autoclosure () -> String) -> Bool {
+        func named(_ rule: EligibilityRule, _ reason: @autoclosure () -> String) -> Bool {
             guard audience.namesEveryRule else {
-                if blocks.contains(unavailable) { return firstOnly }
-                return block(unavailable)
+                if blocks.contains(where: { $0.text == unavailable }) { return blocks.count >= limit }
+                return block(rule, unavailable)
             }
-            return block(reason())
+            return block(rule, reason())
         }
         // The register summary shows the profession, so every audience may hear this one.
         if gp.profession != session.profession,
-            block("Not a \(session.profession.inSentence): the session is for \(session.profession.inSentence)s")
+            block(.profession, "Not a \(session.profession.inSentence): the session is for \(session.profession.inSentence)s")
         {
             return blocks
         }
         let isOwn = gp.organisationId == practice.organisationId
         if !isOwn && !(partners[practice.organisationId] ?? []).contains(gp.organisationId) {
-            if rule("Belongs to an organisation without a sharing agreement with this practice's") { return blocks }
+            if named(.sharing, "Belongs to an organisation without a sharing agreement with this practice's") {
+                return blocks
+            }
         }
         if !gp.localities.contains(practice.locality) {
-            if rule("Does not work in \(practice.locality)") { return blocks }
+            if named(.locality, "Does not work in \(practice.locality)") { return blocks }
         }
         let missing = session.requiredSkills.filter { !gp.skills.contains($0) }
-        if !missing.isEmpty, block("Lacks required skills: \(missing.joined(separator: ", "))") { return blocks }
+        if !missing.isEmpty, block(.skills, "Lacks required skills: \(missing.joined(separator: ", "))") { return blocks }
         let times = dayPartTimes[gp.organisationId] ?? .defaults
         let available =
             availability[gpId]?.covers(
                 date: session.date, startMinute: session.startMinute, endMinute: session.endMinute, times: times)
             ?? false
-        if !available, rule("Not available then") { return blocks }
+        if !available, named(.availability, "Not available then") { return blocks }
         let booked = bookings[gpId] ?? []
         let clashes = booked.contains { other -> Bool in
             guard other.sessionId != session.id, other.date == session.date else { return false }
             return session.overlaps(startMinute: other.startMinute, endMinute: other.endMinute)
         }
-        if clashes, rule("Already booked at an overlapping time") { return blocks }
+        if clashes, named(.clash, "Already booked at an overlapping time") { return blocks }
         if let cap = gp.maxSessionsPerWeek {
             let week = session.date.adding(days: 1 - session.date.isoWeekday)
             let weekEnd = week.adding(days: 6)
             let thisWeek = booked.filter { other -> Bool in
                 other.sessionId != session.id && other.date >= week && other.date <= weekEnd
             }.count
-            if thisWeek >= cap, rule("Already at their limit of \(cap) sessions that week") { return blocks }
+            if thisWeek >= cap, named(.weeklyLimit, "Already at their limit of \(cap) sessions that week") { return blocks }
         }
         // The practice's preference still blocks; only its wording is kept from the GP.
         if preferences[practice.id!]?[gpId] == .notWanted,
-            block(audience == .theGP ? "Not open to you" : "On the practice's not-wanted list")
+            block(.notWanted, audience == .theGP ? "Not open to you" : "On the practice's not-wanted list")
         {
             return blocks
         }
         let notCleared = clearance(gpId, session.date).reasons
         if audience == .everything || audience == .theGP {
-            for reason in notCleared where block("Not cleared on \(session.date.shortText): \(reason)") { return blocks }
-        } else if !notCleared.isEmpty, block("Not cleared to work on \(session.date.shortText)") {
+            for reason in notCleared where block(.clearance, "Not cleared on \(session.date.shortText): \(reason)") {
+                return blocks
+            }
+        } else if !notCleared.isEmpty, block(.clearance, "Not cleared to work on \(session.date.shortText)") {
             return blocks
         }
         return blocks

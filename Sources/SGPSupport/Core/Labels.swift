@@ -54,6 +54,8 @@ extension PortfolioSection: Labelled {}
 extension ClinicalSession.RateUnit: Labelled {}
 extension CredentialCheck.DBSLevel: Labelled {}
 extension Offer.Status: Labelled {}
+extension ClearingRun.Status: Labelled {}
+extension ClearingRun.Unfilled.Reason: Labelled {}
 
 extension GP.Kind {
     public var title: String {
@@ -207,6 +209,24 @@ extension MailshotItem.Kind: Labelled {
         switch self {
         case .news: "News"
         case .event: "Education event"
+        }
+    }
+}
+
+extension ClearingRun.Status {
+    public var title: String {
+        switch self {
+        case .proposed: "Proposed"
+        case .sent: "Offers sent"
+        }
+    }
+}
+
+extension ClearingRun.Unfilled.Reason {
+    public var title: String {
+        switch self {
+        case .noOneEligible: "No one eligible"
+        case .eligibleAllUsed: "Everyone eligible is used elsewhere"
         }
     }
 }

@@ -20,8 +20,24 @@ struct ClearingRunAPIController {
         var gpName: String
         var score: Double
         var reasons: [String]
+        /// The reasons with the points each gave the score (the fairness step's are negative).
+        var scoreReasons: [ScoreReasonBody]
         var pinned: Bool
         var offerId: Int64?
+    }
+
+    struct ScoreReasonBody: Encodable {
+        var text: String
+        var points: Double?
+    }
+
+    /// A GP who fails exactly one rule for an unfilled session: `rule` is its code, `reason` its words.
+    struct NearMissBody: Encodable {
+        var gpId: Int64
+        var gpName: String
+        var rule: String
+        var reason: String
+        var gpCanFix: Bool
     }
 
     struct UnfilledBody: Encodable {
@@ -33,6 +49,7 @@ struct ClearingRunAPIController {
         var practiceName: String
         var reason: String
         var why: String
+        var nearMisses: [NearMissBody]
     }
 
     struct RunBody: Encodable {
@@ -72,14 +89,20 @@ struct ClearingRunAPIController {
                 ProposalBody(
                     sessionId: $0.session.id!, date: $0.session.date, start: $0.session.start, end: $0.session.end,
                     practiceId: $0.practice.id!, practiceName: $0.practice.name, gpId: $0.proposal.gpId, gpName: $0.gpName,
-                    score: $0.proposal.score, reasons: $0.proposal.reasons, pinned: $0.proposal.pinned,
-                    offerId: $0.proposal.offerId)
+                    score: $0.proposal.score, reasons: $0.proposal.reasons.map(\.text),
+                    scoreReasons: $0.proposal.reasons.map { reason in ScoreReasonBody(text: reason.text, points: reason.points) },
+                    pinned: $0.proposal.pinned, offerId: $0.proposal.offerId)
             }
             unfilled = view.unfilled.map {
                 UnfilledBody(
                     sessionId: $0.session.id!, date: $0.session.date, start: $0.session.start, end: $0.session.end,
                     practiceId: $0.practice.id!, practiceName: $0.practice.name, reason: $0.unfilled.reason.rawValue,
-                    why: $0.unfilled.why)
+                    why: $0.unfilled.why,
+                    nearMisses: $0.nearMisses.map(\.nearMiss).map { miss in
+                        NearMissBody(
+                            gpId: miss.gpId, gpName: miss.gpName, rule: miss.rule.rawValue, reason: miss.reason,
+                            gpCanFix: miss.gpCanFix)
+                    })
             }
         }
     }
