@@ -31,11 +31,11 @@ import Testing
             let mentor = try await APIClient.signedIn(browser.client, "mentor@demo.test")
             let opened = try await SupportWebTests.openCase(mentor)
 
-            func sections(_ email: String) async throws -> [String: DashboardController.QueueSection] {
+            func sections(_ email: String) async throws -> [String: DashboardPage.QueueSection] {
                 let principal = try await database.signIn(email: email, password: demoPassword, from: "t", kind: .web).principal
                 let queue = try await database.workQueue(by: principal)
                 return Dictionary(
-                    uniqueKeysWithValues: DashboardController.queueSections(queue, now: database.clock.now()).map { ($0.id, $0) })
+                    uniqueKeysWithValues: DashboardPage.queueSections(queue, now: database.clock.now()).map { ($0.id, $0) })
             }
             let asGP = try await sections("gp@demo.test")
             #expect(asGP["offers"]?.items.map(\.link) == ["/sessions/\(sessionIds[0])"])
