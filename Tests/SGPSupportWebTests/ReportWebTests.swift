@@ -64,8 +64,8 @@ import Testing
     }
 
     @Test func csvFieldsCannotRunAsFormulas() {
-        #expect(ReportsController.csvField("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
-        #expect(ReportsController.csvField("-12") == "-12")
-        #expect(ReportsController.csvField("Abbey, Road") == "\"Abbey, Road\"")
+        #expect(CSVText.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVText.field("-12") == "-12")
+        #expect(CSVText.field("Abbey, Road") == "\"Abbey, Road\"")
     }
 }
