@@ -77,24 +77,24 @@ struct ActivityReportPage: Sendable {
         quarterURL = base + "&preset=quarter"
         yearURL = base + "&preset=year"
         hasReport = reported != nil
-        let period = reported?.period
         filterFields = Self.filter.rendered(
-            current: Filter(from: period?.from.description, to: period?.to.description), posted: reported == nil ? query : nil,
-            errors: errors)
-        guard let reported, let period else { return }
+            current: Filter(from: reported?.period.from.description, to: reported?.period.to.description),
+            posted: reported == nil ? query : nil, errors: errors)
+        guard let reported else { return }
         let report = reported.report
-        let query = "\(base)&from=\(period.from)&to=\(period.to)"
+        let period = reported.period
+        let shown = "\(base)&from=\(period.from)&to=\(period.to)"
         heading =
             annual ? "\(report.organisationName): annual report \(period.from.year)" : "\(report.organisationName): activity"
         periodText = "\(period.from.displayText) to \(period.to.displayText)"
         previousText = "\(period.previous.from.displayText) to \(period.previous.to.displayText)"
         figures = Self.figures(report, previous: reported.previous)
-        summaryCSV = "\(query)&format=csv&table=summary"
+        summaryCSV = "\(shown)&format=csv&table=summary"
         fillsChart = ReportCharts.weeklyBars(report.weekly)
         rateChart = ReportCharts.fillRateLine(report.weekly)
         tables = Self.tables(report).map { table in
             var table = table
-            table.csvURL = "\(query)&format=csv&table=\(table.key)"
+            table.csvURL = "\(shown)&format=csv&table=\(table.key)"
             return table
         }
         annualURL = "/reports/annual?organisationId=\(organisationId)&year=\(period.to.year)"
