@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import SGPSupport
+@testable import SGPSupport
 import Testing
 
 @testable import SGPSupportWeb
@@ -11,11 +11,11 @@ import Testing
 /// to where it is done. Real records: the demo, plus an offer, an application and a support case.
 @Suite struct DashboardWebTests {
     /// The queues' sections as the dashboard lists them for one demo sign-in, by id.
-    static func sections(_ database: AppDatabase, _ email: String) async throws -> [String: DashboardController.QueueSection] {
+    static func sections(_ database: AppDatabase, _ email: String) async throws -> [String: DashboardPage.QueueSection] {
         let principal = try await database.signIn(email: email, password: demoPassword, from: "t", kind: .web).principal
         let queue = try await database.workQueue(by: principal)
         return Dictionary(
-            uniqueKeysWithValues: DashboardController.queueSections(queue, now: database.clock.now()).map { ($0.id, $0) })
+            uniqueKeysWithValues: DashboardPage.queueSections(queue, now: database.clock.now()).map { ($0.id, $0) })
     }
 
     /// The demo alone leaves work on each dashboard, so whoever tries it in any role meets a queue:
@@ -105,5 +105,83 @@ import Testing
             let page = try await browser.request("/dashboard")
             #expect(page.text.contains("Applications to decide") && page.text.contains("href=\"/sessions/\(sessionIds[1])\""))
         }
+    }
+
+    /// The whole page's model for a demo sign-in, read as the dashboard reads it.
+    static func dashboard(_ database: AppDatabase, _ email: String) async throws -> DashboardPage {
+        let principal = try await database.signIn(email: email, password: demoPassword, from: "t", kind: .web).principal
+        var organisations: [DashboardPage.Supported] = []
+        for supported in principal.reach.supportedOrganisations {
+            let id = supported.organisationId
+            organisations.append(
+                DashboardPage.Supported(
+                    organisation: try #require(try await database.organisation(id: id)), role: supported.role,
+                    overview: try await database.overview(ofOrganisation: id, by: principal),
+                    expiring: try await database.expiringChecks(organisationId: id, by: principal)))
+        }
+        return DashboardPage(
+            page: PageChrome(title: "Dashboard", principal: principal, path: "/dashboard"),
+            queue: try await database.workQueue(by: principal), now: database.clock.now(),
+            isAdministrator: principal.reach.administers, organisations: organisations,
+            practices: try await database.ownPractices(by: principal), ownEntry: try? await database.ownEntry(by: principal))
+    }
+
+    /// Each role's dashboard is its work queue, in the order issue 20 lists it, every item a link.
+    @Test func eachRolesDashboardListsItsWorkFirst() async throws {
+        let database = try await TestEnvironment().database
+        let today = database.clock.today
+        // One of the demo GP's entries comes up for follow-up today.
+        let gpPrincipal = try await database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web)
+            .principal
+        let entry = try #require(
+            try await database.evidenceLog(gpId: 1, filter: EvidenceFilter(), by: gpPrincipal).entries.first {
+                $0.title == "Safeguarding children level 3"
+            })
+        var followUp = EvidenceInput()
+        followUp.followUpOn = today.description
+        _ = try await database.updateEvidenceEntry(id: entry.id!, followUp, by: gpPrincipal)
+
+        let gp = try await Self.dashboard(database, "gp@demo.test")
+        #expect(Array(gp.queues.map(\.id).prefix(4)) == ["offers", "next-bookings", "checks", "follow-ups"])
+        #expect(gp.queues.contains { $0.id == "cards" })
+        let checks = try #require(gp.queues.first { $0.id == "checks" }?.items.first)
+        #expect(checks.text == "Medical indemnity expires \(today.adding(days: 20).displayText)", "the demo's, in 20 days")
+        #expect(checks.note?.hasPrefix("In 20 days") == true && checks.link == "/gps/1")
+        #expect(gp.queues.first { $0.id == "follow-ups" }?.items.map(\.link) == ["/evidence/\(entry.id!)"])
+        #expect(gp.gp?.registration == "GMC 9900001" && gp.gp?.kind == "Freelance / locum" && gp.gp?.status == "Active")
+        #expect(gp.organisations.isEmpty && gp.practices.isEmpty && !gp.isAdministrator)
+
+        let practice = try await Self.dashboard(database, "practice@demo.test")
+        #expect(Array(practice.queues.map(\.id).prefix(3)) == ["applications-1", "open-sessions-1", "cards"])
+        #expect(practice.practices.map(\.odsCode) == ["Z90001"] && practice.gp == nil)
+
+        let liaison = try await Self.dashboard(database, "liaison@demo.test")
+        #expect(liaison.queues.map(\.id) == ["not-cleared", "unfilled", "applicants", "serious-concerns", "mailshot"])
+        let notCleared = try #require(liaison.queues.first)
+        #expect(notCleared.moreLink == "/gps?organisationId=1&notClearedOn=\(today.description)", "the register's filter")
+        #expect(notCleared.items.allSatisfy { $0.note?.isEmpty == false && $0.link.hasPrefix("/gps/") })
+        #expect(liaison.organisations.map(\.role) == ["Liaison officer"] && liaison.organisations.first?.isLiaison == true)
+
+        let mentor = try await Self.dashboard(database, "mentor@demo.test")
+        #expect(mentor.queues.map(\.id) == ["concerns", "caseload"])
+        #expect(mentor.organisations.map(\.role) == ["Mentor"])
+
+        let admin = try await Self.dashboard(database, "admin@demo.test")
+        #expect(admin.isAdministrator && admin.queues.isEmpty)
+    }
+
+    /// The latest mailshot says where its sending stands, and an older week's says this week's is not started.
+    @Test func theMailshotItemSaysWhereSendingStands() throws {
+        let today = try #require(Day("2026-12-09"))
+        var mailshot = Mailshot(
+            id: 7, organisationId: 1, week: "2026-W50", status: .sent, includePracticeManagers: false,
+            createdAt: Date(), createdById: nil, sendStartedAt: nil, sendLeaseUntil: nil, sentAt: nil)
+        let sent = DashboardPage.mailshotItems(mailshot, DeliveryCounts(pending: 0, sent: 77, failed: 2), today: today)
+        #expect(sent.map(\.text) == ["w/c 7 Dec 2026: Sent"])
+        #expect(sent.first?.note == "77 delivered, 2 failed" && sent.first?.link == "/mailshots/7")
+        mailshot.week = "2026-W49"
+        mailshot.status = .draft
+        let old = DashboardPage.mailshotItems(mailshot, DeliveryCounts(pending: 0, sent: 0, failed: 0), today: today)
+        #expect(old.map(\.text) == ["w/c 7 Dec 2026: not started", "w/c 30 Nov 2026: Draft"])
     }
 }

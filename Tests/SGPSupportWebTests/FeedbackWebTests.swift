@@ -141,7 +141,7 @@ import Testing
             let mentor = Browser(browser.client)
             try await mentor.signIn("mentor@demo.test")
             let dashboard = try await mentor.request("/dashboard")
-            #expect(dashboard.text.contains("Serious concern open"))
+            #expect(dashboard.text.contains("Serious, raised"), "listed among the open concerns with its severity")
             #expect(dashboard.text.contains("href=\"\(path)\""), "the card is flagged and listed among the open concerns")
             let card = try await mentor.request(path)
             #expect(card.text.contains("Arrived an hour late"))

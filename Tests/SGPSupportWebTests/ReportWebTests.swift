@@ -65,8 +65,62 @@ import Testing
     }
 
     @Test func csvFieldsCannotRunAsFormulas() {
-        #expect(ReportsController.csvField("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
-        #expect(ReportsController.csvField("-12") == "-12")
-        #expect(ReportsController.csvField("Abbey, Road") == "\"Abbey, Road\"")
+        #expect(CSVText.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVText.field("-12") == "-12")
+        #expect(CSVText.field("Abbey, Road") == "\"Abbey, Road\"")
+    }
+
+    /// The page's model from the demo's report: each headline figure with what it means and the
+    /// previous period's, weeks by their Mondays, breakdowns labelled in words, and each table's CSV link.
+    @Test func theReportModelCarriesEachFigureInWords() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        let liaison = try await database.signIn(email: "liaison@demo.test", password: demoPassword, from: "t", kind: .web)
+            .principal
+        let period = ReportPeriod(from: try #require(Day(Self.from)), to: try #require(Day(Self.to)))
+        let report = try await database.activityReport(organisationId: 1, period: period, by: liaison)
+        let previous = try await database.activityReport(organisationId: 1, period: period.previous, by: liaison)
+        let model = ActivityReportPage(
+            page: PageChrome(title: "Activity report", principal: liaison, path: "/reports/activity"), organisationId: 1,
+            reported: .init(report: report, previous: previous, period: period), annual: false)
+        let figures = Dictionary(uniqueKeysWithValues: model.figures.map { ($0.name, $0) })
+        #expect(figures["sessionsPosted"]?.value == String(report.sessionsPosted))
+        #expect(figures["sessionsPosted"]?.previous == "0", "nothing was posted before the demo")
+        #expect(figures["sessionsFilled"]?.value == String(report.sessionsFilled))
+        #expect(figures["fillRate"]?.value == ActivityReportPage.percent(report.fillRate))
+        #expect(figures["fillRate"]?.definition == ReportDefinitions.all["fillRate"])
+        #expect(model.figures.allSatisfy { !$0.definition.isEmpty }, "every figure says what it means")
+        #expect(model.periodText == "\(period.from.displayText) to \(period.to.displayText)")
+        #expect(model.hasReport && model.filterFields.map(\.value) == [Self.from, Self.to])
+
+        let weekly = try #require(model.tables.first { $0.key == "weekly" })
+        #expect(weekly.rows.first?.cells.first == IsoWeek(containing: period.from).displayText)
+        #expect(weekly.rows.allSatisfy { $0.cells[0].hasPrefix("w/c ") }, "never 2026-W50")
+        #expect(weekly.csvURL == "/reports/activity?organisationId=1&from=\(Self.from)&to=\(Self.to)&format=csv&table=weekly")
+        let kinds = try #require(model.tables.first { $0.key == "by-gp-kind" })
+        #expect(!kinds.isEmpty && kinds.rows.allSatisfy { GP.Kind.allCases.map(\.title).contains($0.cells[0]) })
+        let professions = try #require(model.tables.first { $0.key == "by-profession" })
+        #expect(professions.rows.allSatisfy { GP.Profession.allCases.map(\.title).contains($0.cells[0]) })
+        #expect(!model.fillsChart.contains("-W"), "the chart names weeks as people do")
+
+        #expect(
+            ActivityReportPage.cancellation("withdrawn before booking by practice") == "Withdrawn before booking by the practice")
+        #expect(
+            ActivityReportPage.cancellation("cancelled after booking by liaison-officer")
+                == "Cancelled after booking by the liaison officer")
+
+        // Dates that cannot be read come back in the filter with what to fix, and no figures.
+        try await environment.test { browser in
+            try await browser.signIn("liaison@demo.test")
+            let refused = try await browser.request("/reports/activity?organisationId=1&from=2026-13-01&to=\(Self.to)")
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("Give the first day as YYYY-MM-DD") && refused.text.contains(#"value="2026-13-01""#))
+            #expect(!refused.text.contains("Headline figures"))
+            let stranger = Browser(browser.client)
+            try await stranger.signIn("practice@demo.test")
+            #expect(
+                try await stranger.request("/reports/activity?organisationId=1&from=2026-13-01&to=\(Self.to)").status
+                    == .forbidden)
+        }
     }
 }

@@ -174,4 +174,82 @@ import Testing
             #expect(csv.text.hasPrefix("measure,value\r\nCases opened,suppressed\r\n"))
         }
     }
+
+    /// The case page's model as the mentor and the GP read it: the case in words, the mentor's forms
+    /// starting from what is stored, and a form sent back keeping what was typed without blanking the others.
+    @Test func theCasePageModelShowsTheCaseInWordsAndItsFormsToTheMentor() async throws {
+        let database = try await TestEnvironment().database
+        func principal(_ email: String) async throws -> Principal {
+            try await database.signIn(email: email, password: demoPassword, from: "t", kind: .web).principal
+        }
+        let mentor = try await principal("mentor@demo.test")
+        let supervisor = try await principal("supervisor@demo.test")
+        let today = database.clock.today
+        var input = SupportCaseInput(
+            gpId: 1, routeIn: "return-to-work", toldOn: today.description, toldBy: "Dr Rajesh Patel, GP mentor")
+        input.signposts = ["occupational-health"]
+        input.workRestriction = "No home visits"
+        let opened = try await database.openSupportCase(input, by: mentor)
+        var plan = SupportCaseUpdate.PlanInput()
+        plan.objectives = "Confidence in minor surgery"
+        plan.supervisorId = supervisor.userId
+        plan.reviewDates = [today.adding(days: 14).description]
+        var update = SupportCaseUpdate()
+        update.plan = plan
+        _ = try await database.updateSupportCase(id: opened.id!, update, by: mentor)
+
+        func page(
+            _ reader: Principal, posted: (form: SupportCasePage.Form, fields: FormFields)? = nil,
+            errors: ValidationErrors = ValidationErrors()
+        ) async throws -> SupportCasePage {
+            let view = try await database.supportCase(id: opened.id!, by: reader)
+            let metrics = view.reader == .subject ? [] : try await database.supportMetrics(caseId: opened.id!, by: reader)
+            let supervisors =
+                view.reader == .mentor
+                ? try await database.educationalSupervisors(organisationId: view.supportCase.organisationId, by: reader) : []
+            return SupportCasePage(
+                page: PageChrome(title: "Support case", principal: reader, path: "/support"), view: view, metrics: metrics,
+                supervisors: supervisors, today: today, posted: posted, errors: errors)
+        }
+        let asMentor = try await page(mentor)
+        #expect(asMentor.isMentor && !asMentor.isSubject && asMentor.heading == "Support for Dr Amelia Hartwell")
+        let summary = Dictionary(uniqueKeysWithValues: asMentor.summary.map { ($0.label, $0.value) })
+        #expect(summary["How it began"] == "Return to work")
+        #expect(summary["Support offered"] == "Occupational health")
+        #expect(summary["Work restriction"] == "No home visits" && summary["Status"] == "Open")
+        #expect(asMentor.plan.first { $0.label == "Reviews" }?.value == today.adding(days: 14).displayText)
+        #expect(asMentor.plan.first { $0.label == "Educational supervisor" }?.value == "Dr Grace Whitlow")
+        #expect(asMentor.hasMetrics && asMentor.metrics.allSatisfy { $0.value.contains("organisation: lower quartile") })
+        let signposts = try #require(asMentor.caseFields.first { $0.name == "signposts" })
+        #expect(signposts.options.filter(\.selected).map(\.label) == ["Occupational health"])
+        let outcome = try #require(asMentor.caseFields.first { $0.name == "outcome" })
+        #expect(outcome.options.map(\.label) == ["Still open", "Resolved", "Support completed", "Referred on", "Left the scheme"])
+        #expect(asMentor.planFields.first { $0.name == "plan.reviewDates" }?.value == today.adding(days: 14).description)
+        #expect(asMentor.planFields.first { $0.name == "plan.supervisorId" }?.value == String(supervisor.userId))
+        #expect(asMentor.meetingFields.first { $0.name == "date" }?.value == today.description)
+
+        var errors = ValidationErrors()
+        errors.add("notes", "Write the meeting notes")
+        let refused = try await page(
+            mentor, posted: (.meeting, FormFields(urlEncoded: "date=2026-11-30&notes=")), errors: errors)
+        #expect(refused.meetingFields.first { $0.name == "date" }?.value == "2026-11-30")
+        #expect(refused.meetingFields.first { $0.name == "notes" }?.error == "Write the meeting notes")
+        #expect(refused.planFields.first { $0.name == "plan.objectives" }?.value == "Confidence in minor surgery")
+
+        let asGP = try await page(try await principal("gp@demo.test"))
+        #expect(asGP.isSubject && !asGP.isMentor && !asGP.hasMetrics && !asGP.hasMeetings)
+        #expect(asGP.plan.first { $0.label == "Objectives" }?.value == "Confidence in minor surgery")
+
+        // The caseload lists the case by how it began, in words, and offers the mentor the GPs they mentor.
+        let caseload = CaseloadPage(
+            page: PageChrome(title: "Support", principal: mentor, path: "/support"),
+            cases: try await database.supportCases(by: mentor), isMentor: true,
+            mentees: try await database.mentees(by: mentor), contacts: [], today: today)
+        #expect(caseload.cases.map(\.routeIn) == ["Return to work"] && caseload.cases.first?.status == "Open")
+        #expect(caseload.openFields.first { $0.name == "gpId" }?.options.contains { $0.label == "Dr Amelia Hartwell" } == true)
+        #expect(
+            caseload.openFields.first { $0.name == "routeIn" }?.options.map(\.label)
+                == SupportCase.RouteIn.allCases.map(\.title))
+        #expect(caseload.pastoralFields.first { $0.name == "date" }?.value == today.description)
+    }
 }

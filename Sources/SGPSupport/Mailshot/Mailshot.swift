@@ -124,6 +124,12 @@ public struct DeliveryCounts: Sendable, Equatable, Encodable {
     public var pending: Int
     public var sent: Int
     public var failed: Int
+
+    public init(pending: Int, sent: Int, failed: Int) {
+        self.pending = pending
+        self.sent = sent
+        self.failed = failed
+    }
 }
 
 extension AppDatabase {

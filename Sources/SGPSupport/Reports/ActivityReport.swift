@@ -83,7 +83,8 @@ public enum ReportDefinitions {
         "cardsReturned": "Of the cards issued in the period, those submitted.",
         "returnRate": "Cards returned ÷ cards issued.",
         "concernsRaised": "Feedback cards raised as concerns in the period, by severity and outcome.",
-        "mailshotsSent": "Weekly mailshots whose sending finished in the period, and the messages delivered to the relay.",
+        "mailshotsSent":
+            "Weekly mailshots whose sending finished in the period, and the messages handed to the email server for delivery.",
         "evidenceByKind":
             "Complete evidence entries (TQM logs) the organisation's GPs dated in the period, by kind: counts only, never content.",
         "lentTo": "Sessions at a partner organisation's practices worked by this organisation's GPs.",

@@ -4,10 +4,16 @@ import GRDB
 /// What is waiting for a person, role by role: the dashboard is a work queue, each item something
 /// to act on. Read through the same rules as every other route (each part asks its module).
 public struct WorkQueue: Sendable {
-    /// The GP's: offers still standing, their next bookings, cards to fill in, arrangements to confirm.
+    /// The GP's: offers still standing, their next bookings, their checks running out, and evidence
+    /// whose follow-up date has come (cards and arrangements are in the shared lists below).
     public struct ForGP: Sendable {
+        public var gpId: Int64
         public var offers: [(offer: Offer, listing: SessionListing)]
         public var nextBookings: [BookingListing]
+        /// Their own checks expiring in the next six weeks, soonest first.
+        public var expiringChecks: [ExpiringCheck]
+        /// Their evidence entries whose follow-up date is today or past, as the evidence log lists them.
+        public var followUpsDue: [EvidenceEntry]
     }
 
     /// A practice's: applications to decide and its sessions still open this week and next.
@@ -18,7 +24,7 @@ public struct WorkQueue: Sendable {
     }
 
     /// An organisation's liaison officer's: GPs not cleared today with every reason, sessions still
-    /// unfilled this week, new applicants, the latest mailshot.
+    /// unfilled this week, new applicants, serious concerns still open, the latest mailshot.
     public struct ForLiaisonOfficer: Sendable {
         public var organisationId: Int64
         public var notClearedToday: [GPEntryView]
@@ -26,7 +32,11 @@ public struct WorkQueue: Sendable {
         public var notClearedTotal: Int
         public var unfilledThisWeek: [SessionListing]
         public var applicants: [GP]
+        /// Open concerns of the serious kind about the organisation's cards, until the mentor closes them.
+        public var seriousConcerns: [ConcernListing]
         public var latestMailshot: Mailshot?
+        /// Where the latest mailshot's sending stands (nil when there is none).
+        public var latestMailshotDeliveries: DeliveryCounts?
     }
 
     /// A mentor's: open concerns and the caseload, with each case's next review date.
@@ -62,12 +72,20 @@ extension AppDatabase {
             queue.cardsToFill = try await feedbackInbox(for: principal).waiting
             queue.arrangementsToConfirm = try await provisionalArrangements(by: principal).filter { $0.may.contains(.confirm) }
         }
-        if reach.isGP {
+        if let gpId = principal.gpId {
             let offers = try await self.offers(by: principal).filter { $0.0.effectiveStatus(now: now) == "pending" }
             let upcoming = try await bookings(for: principal, from: today, to: today.adding(days: 28))
                 .filter { $0.booking.status == .confirmed && $0.booking.gpId == principal.gpId }
+            let organisationId = try await read { db in
+                try Int64.fetchOne(db, sql: "SELECT organisationId FROM gp WHERE id = ?", arguments: [gpId])
+            }
+            var expiring: [ExpiringCheck] = []
+            if let organisationId {
+                expiring = try await expiringChecks(organisationId: organisationId, gpId: gpId, by: principal)
+            }
             queue.gp = WorkQueue.ForGP(
-                offers: offers.map { (offer: $0.0, listing: $0.1) }, nextBookings: Array(upcoming.prefix(5)))
+                gpId: gpId, offers: offers.map { (offer: $0.0, listing: $0.1) }, nextBookings: Array(upcoming.prefix(5)),
+                expiringChecks: expiring, followUpsDue: try await evidenceFollowUpsDue(gpId: gpId, today: today))
         }
         let nextWeekEnd = today.adding(days: 13 - (today.isoWeekday - 1))
         for practice in try await ownPractices(by: principal) {
@@ -92,11 +110,15 @@ extension AppDatabase {
             let unfilled = try await sessions(
                 organisationIds: [id], filter: SessionFilter(status: .open, from: today, to: weekEnd),
                 page: PageRequest(perPage: PageRequest.maximumPerPage))
+            let latest = try await mailshots(organisationId: id, by: principal).first
+            var deliveries: DeliveryCounts?
+            if let latest { deliveries = try await mailshotView(id: latest.id!, by: principal).deliveries }
+            let serious = queue.openConcerns.filter { $0.concern.severity == .serious && $0.concern.organisationId == id }
             queue.liaison.append(
                 WorkQueue.ForLiaisonOfficer(
                     organisationId: id, notClearedToday: notCleared.items, notClearedTotal: notCleared.total,
                     unfilledThisWeek: unfilled.items, applicants: applicants.items.map(\.gp),
-                    latestMailshot: try await mailshots(organisationId: id, by: principal).first))
+                    seriousConcerns: serious, latestMailshot: latest, latestMailshotDeliveries: deliveries))
         }
         if reach.mentors {
             let cases = try await supportCases(by: principal).filter { $0.reader == .mentor && $0.supportCase.closedOn == nil }
@@ -105,6 +127,15 @@ extension AppDatabase {
                 caseload: cases.map { view in (view: view, nextReview: view.plan?.reviewDates.filter { $0 >= today }.min()) })
         }
         return queue
+    }
+
+    /// The GP's own evidence whose follow-up date has come (read only for the GP signed in).
+    func evidenceFollowUpsDue(gpId: Int64, today: Day) async throws -> [EvidenceEntry] {
+        try await read { db in
+            try EvidenceEntry.fetchAll(
+                db, sql: "SELECT * FROM evidenceEntry WHERE gpId = ? AND followUpOn <= ? ORDER BY followUpOn",
+                arguments: [gpId, today])
+        }
     }
 
     /// Applications waiting for the practice's decision, oldest first.

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import SGPSupport
 
-/// Organisations: the API list and record, the support team's overview page, administration.
+/// Organisations: the API list and record, the support team's overview page, administration (the pages'
+/// models are in Views/Organisation).
 struct OrganisationController {
     let database: AppDatabase
     let renderer: PageRenderer
@@ -21,45 +22,6 @@ struct OrganisationController {
             region = organisation.region
             createdAt = organisation.createdAt
         }
-    }
-
-    struct OverviewPage: Sendable {
-        var page: PageChrome
-        var id: Int64
-        var name: String
-        var code: String
-        var region: String?
-        var practices: Int
-        var localities: [String]
-        var statuses: [StatusCount]
-        var canManage: Bool
-        var checkTypes: [CheckTypeRow]
-        var skills: [String]
-        var skillFields: [FormField]
-    }
-
-    struct CheckTypeRow: Sendable {
-        var code: String
-        var name: String
-        var required: Bool
-    }
-
-    struct StatusCount: Sendable {
-        var status: String
-        var count: Int
-    }
-
-    struct AdminPage: Sendable {
-        var page: PageChrome
-        var organisations: [AdminRow]
-    }
-
-    struct AdminRow: Sendable {
-        var id: Int64
-        var code: String
-        var name: String
-        var region: String?
-        var created: String
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -141,9 +103,11 @@ struct OrganisationController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         try context.require(.manageOrganisation(organisationId: organisation.id!))
-        let required = Set(try await request.formFields(context: context).all("required"))
-        for type in try await database.checkTypes(organisationId: organisation.id!)
-        where type.requiredBeforeWork != required.contains(type.code) {
+        let types = try await database.checkTypes(organisationId: organisation.id!)
+        let posted = OrganisationForms.checkTypes(types).decode(
+            try await request.formFields(context: context), into: CheckTypesInput())
+        let required = Set(posted.required ?? [])
+        for type in types where type.requiredBeforeWork != required.contains(type.code) {
             _ = try await database.setCheckTypeRequired(
                 organisationId: organisation.id!, code: type.code, required: required.contains(type.code), by: principal)
         }
@@ -154,9 +118,10 @@ struct OrganisationController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         let form = try await request.formFields(context: context)
+        let skill = OrganisationForms.skill.decode(form, into: SkillInput())
         do {
             _ = try await database.addSkill(
-                organisationId: organisation.id!, code: form.text("code"), name: form.text("name"), by: principal)
+                organisationId: organisation.id!, code: skill.code ?? "", name: skill.name ?? "", by: principal)
             return .seeOther("/organisations/\(organisation.id!)?done=saved")
         } catch DomainError.validationFailed(let errors) {
             return try await renderOverview(request, context: context, organisation: organisation, form: form, errors: errors)
@@ -205,27 +170,14 @@ struct OrganisationController {
         _ request: Request, context: AppRequestContext, organisation: Organisation, form: FormFields?, errors: ValidationErrors
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let overview = try await database.overview(ofOrganisation: organisation.id!, by: principal)
-        let statuses = GP.Status.allCases.map { StatusCount(status: $0.title, count: overview.gpsByStatus[$0] ?? 0) }
-        let checkTypes = try await database.checkTypes(organisationId: organisation.id!).map {
-            CheckTypeRow(code: $0.code, name: $0.name, required: $0.requiredBeforeWork)
-        }
-        let skills = try await database.skills(organisationId: organisation.id!).map { "\($0.name) (\($0.code))" }
-        let skillFields: [FormField] = [
-            .text(
-                "code", "Code", value: form?.text("code"), errors: errors,
-                hint: "Lower-case letters, digits and hyphens, like ecg-reading"),
-            .text("name", "Name", value: form?.text("name"), errors: errors),
-        ]
-        let model = OverviewPage(
+        let id = organisation.id!
+        let model = OrganisationPage(
             page: PageChrome(
-                title: organisation.name, context: context, path: "/organisations/\(organisation.id!)", errors: errors,
+                title: organisation.name, context: context, path: "/organisations/\(id)", errors: errors,
                 notice: Notice.from(request)),
-            id: organisation.id!, name: organisation.name, code: organisation.code, region: organisation.region,
-            practices: overview.practices, localities: overview.localities, statuses: statuses,
-            canManage: principal.may(.manageOrganisation(organisationId: organisation.id!)),
-            checkTypes: checkTypes,
-            skills: skills, skillFields: skillFields)
+            organisation: organisation, overview: try await database.overview(ofOrganisation: id, by: principal),
+            checkTypes: try await database.checkTypes(organisationId: id), skills: try await database.skills(organisationId: id),
+            canManage: principal.may(.manageOrganisation(organisationId: id)), postedSkill: form, errors: errors)
         return renderer.render("organisation", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
@@ -233,13 +185,9 @@ struct OrganisationController {
         let principal = try context.require(.administer)
         let organisations = try await database.organisations(
             visibleTo: principal, page: PageRequest(perPage: PageRequest.maximumPerPage))
-        let rows = organisations.items.map {
-            AdminRow(id: $0.id!, code: $0.code, name: $0.name, region: $0.region, created: DisplayDate.day($0.createdAt))
-        }
-        return renderer.render(
-            "admin", AdminPage(page: PageChrome(title: "Administration", context: context, path: "/admin"), organisations: rows))
+        let page = PageChrome(title: "Administration", context: context, path: "/admin")
+        return renderer.render("admin", AdminPage(page: page, organisations: organisations.items))
     }
-
 }
 
 extension Request {

@@ -31,11 +31,21 @@ struct PageChrome: Sendable {
         title: String, context: AppRequestContext, path: String, errors: ValidationErrors = ValidationErrors(),
         notice: String? = nil
     ) {
+        self.init(
+            title: title, principal: context.principal, csrfToken: context.csrfToken ?? "", path: path, errors: errors,
+            notice: notice)
+    }
+
+    /// The chrome for a person without a request (page-model tests build pages this way).
+    init(
+        title: String, principal: Principal?, csrfToken: String = "", path: String, errors: ValidationErrors = ValidationErrors(),
+        notice: String? = nil
+    ) {
         self.title = title
-        self.userName = context.principal?.displayName
-        self.signedIn = context.principal != nil
-        self.nav = context.principal.map { Self.navigation(for: $0, path: path) } ?? []
-        self.csrfToken = context.csrfToken ?? ""
+        self.userName = principal?.displayName
+        self.signedIn = principal != nil
+        self.nav = principal.map { Self.navigation(for: $0, path: path) } ?? []
+        self.csrfToken = csrfToken
         self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
         self.hasErrors = !errors.isEmpty
         self.notice = notice

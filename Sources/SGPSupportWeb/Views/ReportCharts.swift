@@ -21,16 +21,16 @@ enum ReportCharts {
             let x = Double(margin.left) + slot * Double(index) + slot * 0.15
             let y = Double(margin.top + plotHeight) - barHeight
             bars.append(
-                "<rect x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(slot * 0.7))\" height=\"\(fixed(barHeight))\" fill=\"#005eb8\"><title>\(escape(week.week)): \(week.filled) filled</title></rect>"
+                "<rect x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(slot * 0.7))\" height=\"\(fixed(barHeight))\" fill=\"#005eb8\"><title>\(escape(weekName(week.week))): \(week.filled) filled</title></rect>"
             )
             if weeks.count <= 16 || index % max(1, weeks.count / 12) == 0 {
-                bars.append(label(x: x + slot * 0.35, y: Double(height - margin.bottom + 16), text: String(week.week.suffix(3))))
+                bars.append(label(x: x + slot * 0.35, y: Double(height - margin.bottom + 16), text: axisLabel(week.week)))
             }
         }
         let description =
             weeks.isEmpty
             ? "No weeks in the period."
-            : "Sessions filled each week: " + weeks.map { "\($0.week) \($0.filled)" }.joined(separator: ", ") + "."
+            : "Sessions filled each week: " + weeks.map { "\(weekName($0.week)): \($0.filled)" }.joined(separator: ", ") + "."
         return svg(
             id: "fills", title: "Sessions filled per week", description: description, body: axes(maximum: maximum) + bars.joined()
         )
@@ -52,7 +52,7 @@ enum ReportCharts {
             let y = Double(margin.top) + Double(plotHeight) * (1 - rate)
             segments[segments.count - 1].append("\(fixed(x)),\(fixed(y))")
             points.append(
-                "<circle cx=\"\(fixed(x))\" cy=\"\(fixed(y))\" r=\"4\" fill=\"#007f3b\"><title>\(escape(week.week)): \(Int((rate * 100).rounded()))%</title></circle>"
+                "<circle cx=\"\(fixed(x))\" cy=\"\(fixed(y))\" r=\"4\" fill=\"#007f3b\"><title>\(escape(weekName(week.week))): \(Int((rate * 100).rounded()))%</title></circle>"
             )
         }
         let lines = segments.filter { $0.count > 1 }.map {
@@ -62,11 +62,22 @@ enum ReportCharts {
             weeks.allSatisfy({ $0.fillRate == nil })
             ? "No session reached its date in the period, so there is no fill rate to show."
             : "Fill rate each week: "
-                + weeks.map { "\($0.week) \($0.fillRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "none decided")" }
+                + weeks.map { "\(weekName($0.week)): \($0.fillRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "none decided")" }
                 .joined(separator: ", ") + "."
         return svg(
             id: "rate", title: "Fill rate per week", description: description,
             body: axes(maximum: nil) + lines.joined() + points.joined())
+    }
+
+    /// "w/c 7 Dec 2026" for the report's `2026-W50` (the code itself if it is not a week).
+    static func weekName(_ code: String) -> String {
+        IsoWeek(code)?.displayText ?? code
+    }
+
+    /// "7 Dec" under a bar: the week's Monday, short enough for thirteen weeks side by side.
+    private static func axisLabel(_ code: String) -> String {
+        guard let monday = IsoWeek(code)?.monday else { return code }
+        return monday.shortText.split(separator: " ").prefix(2).joined(separator: " ")
     }
 
     private static func axes(maximum: Int?) -> String {
