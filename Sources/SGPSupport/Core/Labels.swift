@@ -37,6 +37,7 @@ extension PortfolioSection: Labelled {}
 extension ClinicalSession.RateUnit: Labelled {}
 extension CredentialCheck.DBSLevel: Labelled {}
 extension Offer.Status: Labelled {}
+extension EvidenceEntry.Status: Labelled {}
 
 extension GP.Kind {
     public var title: String {
@@ -181,6 +182,15 @@ extension Offer.Status {
         case .accepted: "Accepted"
         case .declined: "Declined"
         case .withdrawn: "Withdrawn"
+        }
+    }
+}
+
+extension EvidenceEntry.Status {
+    public var title: String {
+        switch self {
+        case .draft: "Draft"
+        case .complete: "Complete"
         }
     }
 }
