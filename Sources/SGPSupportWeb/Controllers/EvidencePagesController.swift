@@ -174,7 +174,7 @@ struct EvidencePagesController {
                 by: principal)
             return .seeOther("/organisations/\(organisationId)/evidence?done=published")
         } catch DomainError.validationFailed(let errors) {
-            return try await renderTeam(context: context, posted: (.topic, form), errors: errors)
+            return try await renderTeam(context: context, posted: (form: .topic, fields: form), errors: errors)
         }
     }
 
@@ -187,7 +187,7 @@ struct EvidencePagesController {
             try await database.setCPDTarget(organisationId: organisationId, hours: target.value, by: principal)
             return .seeOther("/organisations/\(organisationId)/evidence?done=saved")
         } catch DomainError.validationFailed(let errors) {
-            return try await renderTeam(context: context, posted: (.target, form), errors: errors)
+            return try await renderTeam(context: context, posted: (form: .target, fields: form), errors: errors)
         }
     }
 

@@ -64,7 +64,7 @@ struct FeedbackPagesController {
             return .seeOther("/feedback/cards/\(id)?done=\(submit ? "card-submitted" : "draft-saved")")
         } catch DomainError.validationFailed(let errors) {
             return try await renderCard(
-                view, context: context, posted: (.card, form), errors: errors, status: .unprocessableContent)
+                view, context: context, posted: (form: .card, fields: form), errors: errors, status: .unprocessableContent)
         }
     }
 
@@ -91,7 +91,8 @@ struct FeedbackPagesController {
                 await api.mailer.deliver(outcome.notifications, logger: context.logger)
             } catch DomainError.validationFailed(let errors) {
                 return try await renderCard(
-                    view, context: context, byLink: token, posted: (.card, form), errors: errors, status: .unprocessableContent)
+                    view, context: context, byLink: token, posted: (form: .card, fields: form), errors: errors,
+                    status: .unprocessableContent)
             }
         } catch DomainError.conflict(let message), DomainError.notFound(let message) {
             return linkMessage(message, context: context)
@@ -156,7 +157,7 @@ struct FeedbackPagesController {
         } catch DomainError.validationFailed(let errors) {
             let view = try await database.feedbackCard(id: id, by: principal)
             return try await renderCard(
-                view, context: context, posted: (posted, form), errors: errors, status: .unprocessableContent)
+                view, context: context, posted: (form: posted, fields: form), errors: errors, status: .unprocessableContent)
         }
     }
 
@@ -174,7 +175,7 @@ struct FeedbackPagesController {
             else { throw DomainError.notFound("No concern has that id") }
             let view = try await database.feedbackCard(id: cardId, by: principal)
             return try await renderCard(
-                view, context: context, posted: (.handling, form), errors: errors, status: .unprocessableContent)
+                view, context: context, posted: (form: .handling, fields: form), errors: errors, status: .unprocessableContent)
         }
     }
 
@@ -208,7 +209,8 @@ struct FeedbackPagesController {
             return .seeOther("/organisations/\(organisation.id!)/feedback-templates?done=saved")
         } catch DomainError.validationFailed(let errors) {
             return try await renderTemplates(
-                context: context, posted: direction.map { (direction: $0, fields: form) }, errors: errors, status: .unprocessableContent)
+                context: context, posted: direction.map { (direction: $0, fields: form) }, errors: errors,
+                status: .unprocessableContent)
         }
     }
 

@@ -83,7 +83,8 @@ enum AdmissionFeedbackForm {
             .date("admittedOn", "Date of admission (optional)", \.admittedOn, hint: "Leave empty if you do not know it"),
             .textarea(
                 "feedback", "Feedback", \.feedback,
-                hint: "What the admission showed, constructively. Never identify the patient: no name, date of birth or NHS number."
+                hint:
+                    "What the admission showed, constructively. Never identify the patient: no name, date of birth or NHS number."
             ),
         ])
     }

@@ -106,7 +106,8 @@ struct PortfolioPage: Sendable {
             CardBlock(
                 practice: card.practice, date: card.sessionDate.displayText,
                 answers: card.answers.map {
-                    Detail(label: $0.box, value: [$0.ratingText, $0.comment ?? ""].filter { !$0.isEmpty }.joined(separator: ". "))
+                    Detail(
+                        label: $0.box, value: [$0.ratingText, $0.comment ?? ""].filter { !$0.isEmpty }.joined(separator: ". "))
                 }, comment: card.comment, reflection: card.reflection)
         }
         summary = portfolio.summary.map { Detail(label: $0.measure, value: HoursText.of($0.count)) }
