@@ -276,7 +276,7 @@ import Testing
         let declaration = FeedbackCardForm.declaration(card)
         let submission = declaration.decode(FormFields(urlEncoded: Browser.formEncode(posted)), into: FeedbackCardForm.blank)
         #expect(submission.concern == nil)
-        #expect(submission.answers?.map(\.box) == card.boxes.map(\.key))
+        #expect(submission.answers?.compactMap(\.box) == card.boxes.map(\.key))
         #expect(submission.answers?.first { $0.box == rated.key }?.rating == 4)
         posted["severity"] = "serious"
         let raised = declaration.decode(FormFields(urlEncoded: Browser.formEncode(posted)), into: FeedbackCardForm.blank)

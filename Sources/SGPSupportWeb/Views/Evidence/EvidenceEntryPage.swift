@@ -18,14 +18,16 @@ enum EvidenceForm {
     static func declaration(_ kind: EvidenceKind, entry: EvidenceEntry?, practices: [(id: Int64, name: String)])
         -> FormDeclaration<EvidenceInput>
     {
-        let head: [Field?] = [.text("title", "Title", \.title), .date("date", "Date", \.date)]
+        // Date fields without a hint of their own show none: `.date`'s default example is a YYYY-MM-DD
+        // date, and these pages show no date that way (the browser's date picker takes it).
+        let head: [Field?] = [.text("title", "Title", \.title), .text("date", "Date", \.date, type: "date")]
         let details = editableFields(kind, entry: entry).map { field -> Field? in
             let name = "details.\(field.key)"
             let label = field.required ? field.label : "\(field.label) (optional)"
             let keyPath = \EvidenceInput.[detail: field.key]
             return switch field.shape {
             case .paragraph: .textarea(name, label, keyPath, hint: field.hint)
-            case .day: .date(name, label, keyPath, hint: field.hint)
+            case .day: .text(name, label, keyPath, hint: field.hint, type: "date")
             case .line, .count, .hours: .text(name, label, keyPath, hint: field.hint)
             }
         }
