@@ -33,11 +33,11 @@ extension SupportCase.RouteIn: Labelled {}
 extension SupportCase.Outcome: Labelled {}
 extension SupportCase.Signpost: Labelled {}
 extension EvidenceKind: Labelled {}
+extension EvidenceEntry.Status: Labelled {}
 extension PortfolioSection: Labelled {}
 extension ClinicalSession.RateUnit: Labelled {}
 extension CredentialCheck.DBSLevel: Labelled {}
 extension Offer.Status: Labelled {}
-extension EvidenceEntry.Status: Labelled {}
 
 extension GP.Kind {
     public var title: String {
@@ -182,15 +182,6 @@ extension Offer.Status {
         case .accepted: "Accepted"
         case .declined: "Declined"
         case .withdrawn: "Withdrawn"
-        }
-    }
-}
-
-extension EvidenceEntry.Status {
-    public var title: String {
-        switch self {
-        case .draft: "Draft"
-        case .complete: "Complete"
         }
     }
 }

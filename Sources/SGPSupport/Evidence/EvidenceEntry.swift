@@ -7,6 +7,13 @@ public struct EvidenceEntry: Codable, Sendable, Identifiable, Equatable, Fetchab
         /// Being written, or sent by a practice for the GP to complete: not in the portfolio yet.
         case draft
         case complete
+
+        public var title: String {
+            switch self {
+            case .draft: "Draft"
+            case .complete: "Complete"
+            }
+        }
     }
 
     public var id: Int64?
