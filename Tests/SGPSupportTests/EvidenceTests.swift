@@ -222,6 +222,22 @@ struct EvidenceFixture {
         #expect(portfolio.scopeOfWork.sessionKinds.map(\.title) == ["Surgery"])
         #expect(portfolio.summary.first { $0.measure == "Sessions worked" }?.count == 2)
     }
+
+    @Test func thePortfolioShowsADateDetailAsPeopleReadItWhileItsJSONKeepsTheDate() async throws {
+        let fixture = try await EvidenceFixture()
+        let (gp, principal) = try await fixture.feedback.clearing.readyGP("1111111") { $0.appraisalMonth = 4 }
+        _ = try await fixture.database.createEvidenceEntry(
+            gpId: gp.id!, fixture.input(.referralAudit, title: "Referrals"), by: principal)
+        let portfolio = try await fixture.database.portfolio(gpId: gp.id!, year: 2026, by: principal)
+        let details = try #require(portfolio.qualityImprovement.first { $0.title == "Referrals" }?.details)
+        let from = try #require(details.first { $0.key == "periodFrom" })
+        #expect(from.value == "2026-04-01" && from.shown == "Wed 1 Apr 2026")
+        #expect(details.first { $0.key == "reauditOn" }?.shown == "Thu 1 Apr 2027")
+        #expect(details.first { $0.key == "numberReviewed" }?.shown == "40", "numbers and text as typed")
+        let json = String(decoding: try JSONEncoder().encode(from), as: UTF8.self)
+        #expect(json.contains(#""value":"2026-04-01""#) && !json.contains("shown"), "the JSON keeps the stored date")
+        #expect(DetailField("soon", "Soon", .day).displayText("next spring") == "next spring", "text that is no date stays")
+    }
 }
 
 @Suite struct EvidenceAccessTests {

@@ -217,4 +217,57 @@ import Testing
                     "<td>Antibiotics for sore throat</td><td>–</td><td class=\"numeric\">1</td><td class=\"numeric\">0</td>"))
         }
     }
+
+    // MARK: Page models
+
+    /// Every string a page model holds outside its chrome: all its template can show.
+    static func visibleStrings(_ model: Any) -> [String] {
+        func strings(_ value: Any) -> [String] {
+            if let text = value as? String { return [text] }
+            return Mirror(reflecting: value).children.flatMap { strings($0.value) }
+        }
+        return Mirror(reflecting: model).children.filter { $0.label != "page" }.flatMap { strings($0.value) }
+    }
+
+    /// The printed portfolio says every date as "Mon 7 Dec 2026", including those inside an entry's
+    /// details (stored as YYYY-MM-DD, and kept so in the JSON); the year may read "2026/27".
+    @Test func thePortfolioModelShowsEveryDateInBritishEnglish() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        let gp = try await database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web).principal
+        let yesterday = database.clock.today.adding(days: -1)
+        let periodFrom = yesterday.adding(days: -30)
+        let reauditOn = yesterday.adding(days: 90)
+        var input = EvidenceInput()
+        input.kind = EvidenceKind.referralAudit.rawValue
+        input.title = "Two-week-wait referrals, autumn"
+        input.date = yesterday.description
+        input.details = [
+            "periodFrom": .text(periodFrom.description), "periodTo": .text(yesterday.description),
+            "numberReviewed": .number(20), "findings": .text("Most met the criteria"),
+            "changeMade": .text("A safety-netting leaflet"), "reauditOn": .text(reauditOn.description),
+        ]
+        _ = try await database.createEvidenceEntry(gpId: 1, input, by: gp)
+        let month = try await database.evidenceLog(gpId: 1, filter: EvidenceFilter(), by: gp).gp.appraisalYearMonth
+        let portfolio = try await database.portfolio(
+            gpId: 1, year: AppraisalYear(containing: yesterday, month: month).startYear, by: gp)
+        let model = PortfolioPage(page: PageChrome(title: "Appraisal portfolio"), portfolio: portfolio)
+
+        let iso = Self.visibleStrings(model).filter { $0.range(of: #"\d{4}-\d{2}-\d{2}"#, options: .regularExpression) != nil }
+        #expect(iso.isEmpty, "ISO dates on the page: \(iso)")
+        #expect(model.from == portfolio.from.displayText && model.to == portfolio.to.displayText)
+        #expect(model.yearLabel == portfolio.yearLabel)
+        let audit = try #require(model.sections.flatMap(\.entries).first { $0.title == "Two-week-wait referrals, autumn" })
+        #expect(audit.kind == EvidenceKind.referralAudit.title)
+        #expect(audit.date == yesterday.displayText)
+        #expect(audit.details.first { $0.label == "First day of the period reviewed" }?.value == periodFrom.displayText)
+        #expect(audit.details.first { $0.label == "Re-audit date" }?.value == reauditOn.displayText)
+        #expect(audit.details.first { $0.label == "Referrals reviewed" }?.value == "20")
+        #expect(
+            model.sections.map(\.title)
+                == [PortfolioSection.qualityImprovement, .significantEvents, .learningNeeds, .other].map(\.title))
+        #expect(model.cpdTitle == PortfolioSection.cpd.title && model.feedbackTitle == PortfolioSection.feedback.title)
+        let stored = portfolio.qualityImprovement.first { $0.title == "Two-week-wait referrals, autumn" }
+        #expect(stored?.details.first { $0.key == "periodFrom" }?.value == periodFrom.description, "the JSON keeps the code")
+    }
 }

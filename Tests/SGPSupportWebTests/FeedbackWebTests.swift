@@ -203,4 +203,107 @@ import Testing
             #expect(try await practice.request("/organisations/1/feedback-templates").status == .forbidden)
         }
     }
+
+    // MARK: Page models
+
+    static func principal(_ database: AppDatabase, _ email: String) async throws -> Principal {
+        try await database.signIn(email: email, password: demoPassword, from: "t", kind: .web).principal
+    }
+
+    /// The inbox lists the cards each author is to fill in, each linking to its card, dated en-GB.
+    @Test func theInboxListsTheCardsToFillIn() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        for email in ["practice@demo.test", "gp@demo.test"] {
+            let principal = try await Self.principal(database, email)
+            let inbox = try await database.feedbackInbox(for: principal)
+            let page = FeedbackInboxPage(page: PageChrome(title: "Feedback"), inbox: inbox, reach: principal.reach)
+            #expect(!page.waiting.isEmpty, "\(email) has the cards from two days ago to fill in")
+            #expect(page.waiting.map(\.link) == inbox.waiting.map { "/feedback/cards/\($0.card.id!)" })
+            #expect(
+                page.waiting.allSatisfy {
+                    [FeedbackCard.Status.issued.title, FeedbackCard.Status.draft.title].contains($0.status)
+                }, "waiting cards by their status's title")
+            #expect(
+                page.waiting.allSatisfy {
+                    $0.date.range(
+                        of: #"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{4}$"#, options: .regularExpression)
+                        != nil
+                }, "sessions dated like Mon 7 Dec 2026")
+            if email == "gp@demo.test" {
+                #expect(page.isGP && page.gpId == 1)
+                #expect(page.waiting.contains { $0.title.hasPrefix("Dr Amelia Hartwell about ") })
+            } else {
+                #expect(!page.isGP && page.practiceIds.contains(1))
+                #expect(page.waiting.contains { $0.title.hasSuffix(" about Dr Amelia Hartwell") })
+            }
+        }
+    }
+
+    /// The card's page for its author: the form from the card's own boxes before it is submitted; after,
+    /// the card as submitted with what its author may add, and the GP it is about may use it for appraisal.
+    @Test func theCardPageGivesItsAuthorTheFormThenWhatMayFollow() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        let practice = try await Self.principal(database, "practice@demo.test")
+        let view = try #require(
+            try await database.feedbackInbox(for: practice).waiting.first {
+                $0.card.direction == .practiceAboutGP && $0.card.gpId == 1
+            })
+        let card = view.card
+        let form = FeedbackCardPage(
+            page: PageChrome(title: "Feedback card"), view: view,
+            rights: try await database.feedbackCardRights(view, by: practice, viaLink: false), token: nil)
+        #expect(form.editable)
+        #expect(!form.canAddAddendum && !form.canRaiseConcern && !form.canMarkForAppraisal && form.concern == nil)
+        #expect(form.formAction == "/feedback/cards/\(card.id!)")
+        #expect(form.heading == "Feedback on Dr Amelia Hartwell")
+        #expect(form.boxes.map(\.key) == card.boxes.map(\.key), "one row for each box the card was issued with")
+        let rated = try #require(form.boxes.first { $0.rated })
+        #expect(rated.options.map(\.label) == (1...5).map { FeedbackRating.label($0) } + [FeedbackRating.notObserved])
+        #expect(rated.options.filter(\.checked).map(\.label) == [FeedbackRating.notObserved], "not observed until rated")
+        #expect(rated.options.first?.id == "rating-\(rated.key)-1")
+        #expect(form.fields.map(\.name) == ["comment", "discussFurther"], "a practice's card has no anonymity")
+        #expect(form.concernFields.map(\.name) == ["severity", "details"])
+        #expect(
+            form.concernFields.first?.options.map(\.label) == ["No, just feedback"]
+                + FeedbackConcern.Severity.choices.map { $0.title })
+
+        // What the form posts is read by the same declaration: ratings by box, a concern only when one is chosen.
+        var posted: [String: String] = ["comment": "Thank you", "severity": "", "details": "Ignored without a severity"]
+        for box in card.boxes {
+            if box.rated { posted["rating-\(box.key)"] = "4" }
+            posted["comment-\(box.key)"] = ""
+        }
+        let declaration = FeedbackCardForm.declaration(card)
+        let submission = declaration.decode(FormFields(urlEncoded: Browser.formEncode(posted)), into: FeedbackCardForm.blank)
+        #expect(submission.concern == nil)
+        #expect(submission.answers?.compactMap(\.box) == card.boxes.map(\.key))
+        #expect(submission.answers?.first { $0.box == rated.key }?.rating == 4)
+        posted["severity"] = "serious"
+        let raised = declaration.decode(FormFields(urlEncoded: Browser.formEncode(posted)), into: FeedbackCardForm.blank)
+        #expect(raised.concern?.severity == "serious" && raised.concern?.details == "Ignored without a severity")
+
+        _ = try await database.saveFeedbackCard(
+            id: card.id, submission, submit: true, author: .principal(practice), links: Links(baseURL: "http://localhost"))
+        let submitted = try await database.feedbackCard(id: card.id!, by: practice)
+        let after = FeedbackCardPage(
+            page: PageChrome(title: "Feedback card"), view: submitted,
+            rights: try await database.feedbackCardRights(submitted, by: practice, viaLink: false), token: nil)
+        #expect(!after.editable)
+        #expect(after.canAddAddendum && after.canRaiseConcern, "its author may add an addendum or raise it")
+        #expect(!after.canMarkForAppraisal)
+        #expect(after.status == FeedbackCard.Status.submitted.title)
+        #expect(after.boxes.first { $0.key == rated.key }?.ratingText == FeedbackRating.label(4))
+        #expect(after.overallComment == "Thank you")
+        #expect(after.addendumFields.map(\.name) == ["text"])
+
+        let gp = try await Self.principal(database, "gp@demo.test")
+        let aboutHer = try await database.feedbackCard(id: card.id!, by: gp)
+        let asGP = FeedbackCardPage(
+            page: PageChrome(title: "Feedback card"), view: aboutHer,
+            rights: try await database.feedbackCardRights(aboutHer, by: gp, viaLink: false), token: nil)
+        #expect(asGP.canMarkForAppraisal && !asGP.canAddAddendum && !asGP.canRaiseConcern && !asGP.editable)
+        #expect(asGP.reflectionFields.map(\.name) == ["reflection"])
+    }
 }

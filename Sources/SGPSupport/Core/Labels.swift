@@ -50,6 +50,7 @@ extension SupportCase.RouteIn: Labelled {}
 extension SupportCase.Outcome: Labelled {}
 extension SupportCase.Signpost: Labelled {}
 extension EvidenceKind: Labelled {}
+extension EvidenceEntry.Status: Labelled {}
 extension PortfolioSection: Labelled {}
 extension ClinicalSession.RateUnit: Labelled {}
 extension CredentialCheck.DBSLevel: Labelled {}

@@ -3,10 +3,17 @@ import GRDB
 
 /// One piece of a GP's quality evidence, kept as it happens. The entry is the GP's own.
 public struct EvidenceEntry: Codable, Sendable, Identifiable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         /// Being written, or sent by a practice for the GP to complete: not in the portfolio yet.
         case draft
         case complete
+
+        public var title: String {
+            switch self {
+            case .draft: "Draft"
+            case .complete: "Complete"
+            }
+        }
     }
 
     public var id: Int64?

@@ -63,6 +63,12 @@ public struct DetailField: Sendable, Equatable {
         self.required = required
         self.hint = hint
     }
+
+    /// A value as pages and the portfolio show it: a date as "Mon 7 Dec 2026" (it is stored as
+    /// YYYY-MM-DD), anything else as typed.
+    public func displayText(_ value: String) -> String {
+        shape == .day ? Day(value)?.displayText ?? value : value
+    }
 }
 
 /// The kinds of Total Quality Maintenance evidence (seed 002), each with its own fields.

@@ -31,7 +31,14 @@ public struct Portfolio: Sendable, Encodable {
     public struct Detail: Sendable, Encodable {
         public var key: String
         public var label: String
+        /// As stored (dates as YYYY-MM-DD): what the JSON carries.
         public var value: String
+        /// As the printed portfolio shows it (dates as "Mon 7 Dec 2026"); not in the JSON.
+        public var shown: String
+
+        enum CodingKeys: String, CodingKey {
+            case key, label, value
+        }
     }
 
     public struct Entry: Sendable, Encodable {
@@ -129,7 +136,9 @@ extension AppDatabase {
                 id: entry.id!, kind: entry.kind.rawValue, kindTitle: entry.kind.title, title: entry.title, date: entry.date,
                 practice: entry.practiceId.flatMap { names[$0] },
                 details: entry.kind.fields.compactMap { field in
-                    entry.detail(field.key).map { Portfolio.Detail(key: field.key, label: field.label, value: $0) }
+                    entry.detail(field.key).map {
+                        Portfolio.Detail(key: field.key, label: field.label, value: $0, shown: field.displayText($0))
+                    }
                 },
                 tags: entry.tags)
         }

@@ -63,6 +63,18 @@ struct PageChrome: Sendable {
         self.notice = notice
     }
 
+    /// The frame of a page with nobody signed in and no navigation: what page-model tests build with.
+    init(title: String, errors: ValidationErrors = ValidationErrors(), notice: String? = nil) {
+        self.title = title
+        self.userName = nil
+        self.signedIn = false
+        self.nav = []
+        self.csrfToken = ""
+        self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
+        self.hasErrors = !errors.isEmpty
+        self.notice = notice
+    }
+
     /// Navigation by what the person's roles open (the domain's `Reach`): each link leads somewhere
     /// this person is allowed to go.
     static func navigation(for principal: Principal, path: String) -> [NavItem] {
