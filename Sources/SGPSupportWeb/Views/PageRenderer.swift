@@ -53,26 +53,7 @@ struct PageChrome: Sendable {
 
     /// The frame of a page with nobody signed in and no navigation: what page-model tests build with.
     init(title: String, errors: ValidationErrors = ValidationErrors(), notice: String? = nil) {
-        self.title = title
-        self.userName = nil
-        self.signedIn = false
-        self.nav = []
-        self.csrfToken = ""
-        self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
-        self.hasErrors = !errors.isEmpty
-        self.notice = notice
-    }
-
-    /// The frame of a page with nobody signed in and no navigation: what page-model tests build with.
-    init(title: String, errors: ValidationErrors = ValidationErrors(), notice: String? = nil) {
-        self.title = title
-        self.userName = nil
-        self.signedIn = false
-        self.nav = []
-        self.csrfToken = ""
-        self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
-        self.hasErrors = !errors.isEmpty
-        self.notice = notice
+        self.init(title: title, principal: nil, path: "", errors: errors, notice: notice)
     }
 
     /// Navigation by what the person's roles open (the domain's `Reach`): each link leads somewhere
