@@ -53,5 +53,15 @@ extension AppDatabase {
         try db.alter(table: "booking") { t in
             t.add(column: "reminderSentAt", .datetime)
         }
+        // Issue 20 (the same release): holidays as ranges of days away, each listed and removable,
+        // rather than one dated entry per day and part.
+        try db.create(table: "availabilityRange") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("fromDay", .text).notNull()
+            t.column("toDay", .text).notNull()
+            t.column("createdAt", .datetime).notNull()
+            t.check(sql: "fromDay <= toDay")
+        }
     }
 }
