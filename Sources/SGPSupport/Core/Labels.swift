@@ -184,3 +184,26 @@ extension Offer.Status {
         }
     }
 }
+
+extension Weekday: Labelled {
+    public var title: String {
+        switch self {
+        case .monday: "Monday"
+        case .tuesday: "Tuesday"
+        case .wednesday: "Wednesday"
+        case .thursday: "Thursday"
+        case .friday: "Friday"
+        case .saturday: "Saturday"
+        case .sunday: "Sunday"
+        }
+    }
+}
+
+extension PracticePreference.Kind: Labelled {
+    public var title: String {
+        switch self {
+        case .preferred: "Preferred"
+        case .notWanted: "Not wanted"
+        }
+    }
+}

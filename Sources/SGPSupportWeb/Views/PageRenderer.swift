@@ -31,11 +31,21 @@ struct PageChrome: Sendable {
         title: String, context: AppRequestContext, path: String, errors: ValidationErrors = ValidationErrors(),
         notice: String? = nil
     ) {
+        self.init(
+            title: title, principal: context.principal, csrfToken: context.csrfToken, path: path, errors: errors,
+            notice: notice)
+    }
+
+    /// The chrome for a person without a request (page-model tests build pages this way).
+    init(
+        title: String, principal: Principal?, csrfToken: String? = nil, path: String,
+        errors: ValidationErrors = ValidationErrors(), notice: String? = nil
+    ) {
         self.title = title
-        self.userName = context.principal?.displayName
-        self.signedIn = context.principal != nil
-        self.nav = context.principal.map { Self.navigation(for: $0, path: path) } ?? []
-        self.csrfToken = context.csrfToken ?? ""
+        self.userName = principal?.displayName
+        self.signedIn = principal != nil
+        self.nav = principal.map { Self.navigation(for: $0, path: path) } ?? []
+        self.csrfToken = csrfToken ?? ""
         self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
         self.hasErrors = !errors.isEmpty
         self.notice = notice
@@ -98,6 +108,9 @@ enum Notice: String {
     case deleted, published, joined
     case admissionSent = "admission-sent"
     case offersSent = "offers-sent"
+    case applicationWithdrawn = "application-withdrawn"
+    case awayAdded = "away-added"
+    case exceptionRemoved = "exception-removed"
 
     var message: String {
         switch self {
@@ -133,6 +146,9 @@ enum Notice: String {
             "Offers sent and emailed. Nothing is booked until each GP accepts (offers stand "
                 + "\(DurationText.words(AppDatabase.offerLifetime))."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
+        case .applicationWithdrawn: "Application withdrawn. You can apply again while the session is open."
+        case .awayAdded: "Time away added: you will not be offered sessions on those days."
+        case .exceptionRemoved: "Exception removed."
         }
     }
 
