@@ -293,7 +293,8 @@ struct ClearingHousePagesController {
             await api.send(outcome.notifications, context: context)
             return .seeOther("/bookings?done=arrangement-recorded")
         } catch DomainError.validationFailed(let errors) {
-            return try await renderBookings(request, context: context, posted: form, errors: errors, status: .unprocessableContent)
+            return try await renderBookings(
+                request, context: context, posted: form, errors: errors, status: .unprocessableContent)
         }
     }
 

@@ -58,7 +58,8 @@ struct PracticePagesController {
         let practiceId = view.practice.id!
         let pack = view.may.contains(.seePack) ? try await database.practicePack(practiceId: practiceId, by: principal) : nil
         let preferences =
-            view.may.contains(.seePreferences) ? try await database.practicePreferences(practiceId: practiceId, by: principal) : []
+            view.may.contains(.seePreferences)
+            ? try await database.practicePreferences(practiceId: practiceId, by: principal) : []
         let model = PracticePage(
             page: PageChrome(
                 title: view.practice.name, context: context, path: "/practices/\(practiceId)", errors: errors,

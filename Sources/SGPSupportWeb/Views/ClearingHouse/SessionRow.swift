@@ -31,14 +31,14 @@ struct SessionRow: Sendable {
 
 /// Skills by their names: a session's skill codes are its practice's organisation's.
 struct SkillNames: Sendable {
-    private var names: [Int64: [String: String]] = [:]
+    private var byOrganisation: [Int64: [String: String]] = [:]
 
     init(_ skills: [Skill]) {
-        for skill in skills { names[skill.organisationId, default: [:]][skill.code] = skill.name }
+        for skill in skills { byOrganisation[skill.organisationId, default: [:]][skill.code] = skill.name }
     }
 
     func names(_ codes: [String], organisationId: Int64) -> String {
-        codes.map { names[organisationId]?[$0] ?? $0 }.joined(separator: ", ")
+        codes.map { byOrganisation[organisationId]?[$0] ?? $0 }.joined(separator: ", ")
     }
 }
 
