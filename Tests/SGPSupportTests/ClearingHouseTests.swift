@@ -852,3 +852,85 @@ extension CalendarFeedAddress {
         #expect(byNewName.registrationNumber == "7654321" && byNewName.profession == .gp)
     }
 }
+
+/// Holidays as ranges of days away (issue 20): every day inside one is unavailable, whatever the
+/// week or a dated entry says; each is listed, removable, and kept by clients that do not know them.
+@Suite struct AvailabilityRangeTests {
+    @Test func everyDayInsideARangeAwayIsUnavailable() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        // Free Tuesday to Thursday, and a dated "available" entry inside the range: the holiday still wins.
+        var change = AvailabilityChange()
+        change.weekly = [.tuesday: ["morning", "afternoon"], .wednesday: ["morning"], .thursday: ["morning"]]
+        change.exceptionDate = "2026-12-09"
+        change.exceptionParts = ["morning"]
+        change.exceptionAvailable = true
+        _ = try await fixture.database.changeAvailability(change, by: principal)
+        let away = try await fixture.database.addRangeAway(from: "2026-12-08", to: "2026-12-10", by: principal)
+        #expect(away.ranges.map { "\($0.from)…\($0.to)" } == ["2026-12-08…2026-12-10"])
+        for date in ["2026-12-08", "2026-12-09", "2026-12-10"] {
+            let session = try await fixture.post(date: date)
+            let candidate = try await fixture.candidate(gp.id!, for: session, by: fixture.register.liaison)
+            #expect(candidate?.eligible == false, "\(date) is inside the range")
+            #expect(candidate?.ineligibleBecause == ["Not available then"])
+        }
+        let after = try await fixture.post(date: "2026-12-15")
+        #expect(try await fixture.candidate(gp.id!, for: after)?.eligible == true, "the Tuesday after is free")
+        let during = try await fixture.post(date: "2026-12-09", start: "08:00", end: "09:00")
+        await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal)) {
+            _ = try await fixture.database.apply(sessionId: during.id!, by: principal, links: testLinks)
+        }
+    }
+
+    @Test func aRangeIsAddedOnceRemovedOnceAndCheckedFieldByField() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        _ = try await fixture.database.addRangeAway(from: "2026-12-21", to: "2027-01-01", by: principal)
+        let twice = try await fixture.database.addRangeAway(from: "2026-12-21", to: "2027-01-01", by: principal)
+        #expect(twice.ranges.count == 1, "the same form sent twice leaves one range")
+        let backwards = await validationErrors {
+            _ = try await fixture.database.addRangeAway(from: "2027-01-01", to: "2026-12-21", by: principal)
+        }
+        #expect(backwards?["to"] == "The last day away must be the same as or after the first")
+        let missing = await validationErrors {
+            _ = try await fixture.database.addRangeAway(from: "", to: "2027-02-30", by: principal)
+        }
+        #expect(missing?["from"] != nil && missing?["to"] != nil)
+
+        let id = try #require(twice.ranges.first?.id)
+        #expect(try await fixture.database.removeAvailabilityException(.range(id: id), by: principal))
+        #expect(try await fixture.database.removeAvailabilityException(.range(id: id), by: principal) == false)
+        #expect(try await fixture.database.availability(gpId: gp.id!).ranges.isEmpty)
+
+        // Someone else's GP cannot change them.
+        let (_, other) = try await fixture.readyGP("2222222")
+        await #expect(throws: DomainError.self) {
+            _ = try await fixture.database.addRangeAway(gpId: gp.id!, from: "2026-12-21", to: "2026-12-22", by: other)
+        }
+    }
+
+    /// The API's PUT replaces the week and dates; its ranges only when sent, so a client written
+    /// before ranges keeps a GP's holidays.
+    @Test func aPutWithoutRangesKeepsThem() async throws {
+        let fixture = try await ClearingFixture()
+        let (gp, principal) = try await fixture.readyGP("1111111")
+        _ = try await fixture.database.addRangeAway(from: "2026-12-21", to: "2027-01-01", by: principal)
+        let week = [AvailabilityInput.WeeklyEntry(weekday: "monday", dayParts: ["morning"])]
+        let kept = try await fixture.database.setAvailability(
+            gpId: gp.id!, AvailabilityInput(weekly: week, dates: []), by: principal)
+        #expect(kept.ranges.count == 1)
+        let replaced = try await fixture.database.setAvailability(
+            gpId: gp.id!, AvailabilityInput(weekly: week, dates: [], ranges: [.init(from: "2027-02-01", to: "2027-02-05")]),
+            by: principal)
+        #expect(replaced.ranges.map(\.from) == [Day("2027-02-01")!])
+        let cleared = try await fixture.database.setAvailability(
+            gpId: gp.id!, AvailabilityInput(weekly: week, dates: [], ranges: []), by: principal)
+        #expect(cleared.ranges.isEmpty)
+        let bad = await validationErrors {
+            _ = try await fixture.database.setAvailability(
+                gpId: gp.id!, AvailabilityInput(weekly: week, dates: [], ranges: [.init(from: "2027-02-05", to: "2027-02-01")]),
+                by: principal)
+        }
+        #expect(bad?["ranges.0.to"] != nil)
+    }
+}

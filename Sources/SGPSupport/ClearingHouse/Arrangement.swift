@@ -345,7 +345,7 @@ extension AppDatabase {
                     : "The GP confirms an arrangement the practice or the support team recorded")
         }
         guard arrangement.status == .provisional else {
-            throw DomainError.conflict("This arrangement is already \(arrangement.status.rawValue)")
+            throw DomainError.conflict("This arrangement is already \(arrangement.status.title.lowercased())")
         }
         return (arrangement, practice)
     }

@@ -136,7 +136,7 @@ extension AppDatabase {
             MailMessage(
                 to: $0, subject: "\(gp.name) applied for your session on \(session.date.displayText)",
                 text: """
-                    \(gp.name) (GMC \(gp.gmcNumber)) has applied for the \(session.kind.title.lowercased()) session at \
+                    \(gp.name) (\(gp.registrationNumberName) \(gp.registrationNumber)) has applied for the \(session.kind.title.lowercased()) session at \
                     \(practice.name) on \(session.date.displayText), \(session.start)–\(session.end).
 
                     Accept the application on the session's page:
@@ -144,6 +144,46 @@ extension AppDatabase {
                     """)
         }
         return (application, mail)
+    }
+
+    /// The GP takes back an application the practice has not decided; they may apply again later.
+    public func withdrawApplication(id: Int64, by principal: Principal) async throws -> Application {
+        let now = clock.now()
+        return try await write { db in
+            guard var application = try Application.fetchOne(db, id: id) else {
+                throw DomainError.notFound("No application has that id")
+            }
+            guard principal.gpId == application.gpId else {
+                throw DomainError.forbidden("Only the GP who applied can withdraw an application")
+            }
+            guard application.status == .pending else {
+                throw DomainError.conflict(
+                    application.status == .withdrawn
+                        ? "You have already withdrawn your application"
+                        : "The practice has already \(application.status.title.lowercased()) your application")
+            }
+            application.status = .withdrawn
+            application.decidedAt = now
+            try application.update(db)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "session", entityId: application.sessionId,
+                action: "withdraw-application")
+            return application
+        }
+    }
+
+    /// One application, for the GP who made it and those who decide it.
+    public func application(id: Int64, by principal: Principal) async throws -> Application {
+        try await read { db in
+            guard let application = try Application.fetchOne(db, id: id) else {
+                throw DomainError.notFound("No application has that id")
+            }
+            if principal.gpId != application.gpId {
+                let (_, practice) = try Self.sessionAndPractice(db, application.sessionId)
+                try Self.requireCanPost(principal, practice: practice)
+            }
+            return application
+        }
     }
 
     public func applications(sessionId: Int64, by principal: Principal) async throws -> [(Application, GP)] {
@@ -167,7 +207,10 @@ extension AppDatabase {
             var (session, practice) = try Self.sessionAndPractice(db, application.sessionId)
             try Self.requireCanPost(principal, practice: practice)
             guard application.status == .pending else {
-                throw DomainError.conflict("This application is \(application.status.rawValue), not waiting for a decision")
+                throw DomainError.conflict(
+                    application.status == .withdrawn
+                        ? "The GP has withdrawn this application"
+                        : "This application has already been \(application.status.title.lowercased())")
             }
             let booking = try Self.book(db, session: &session, gpId: application.gpId, practice: practice, now: now)
             application.status = .accepted
@@ -252,7 +295,7 @@ extension AppDatabase {
         return try await write { db in
             guard var offer = try Offer.fetchOne(db, id: id) else { throw DomainError.notFound("No offer has that id") }
             guard principal.gpId == offer.gpId else { throw DomainError.forbidden("This offer was made to another GP") }
-            guard offer.status == .pending else { throw DomainError.conflict("This offer is \(offer.status.rawValue)") }
+            guard offer.status == .pending else { throw Self.offerDecided(offer) }
             guard now < offer.expiresAt else {
                 throw DomainError.conflict("This offer expired at \(Self.timeText(offer.expiresAt))")
             }
@@ -276,7 +319,7 @@ extension AppDatabase {
         return try await write { db in
             guard var offer = try Offer.fetchOne(db, id: id) else { throw DomainError.notFound("No offer has that id") }
             guard principal.gpId == offer.gpId else { throw DomainError.forbidden("This offer was made to another GP") }
-            guard offer.status == .pending else { throw DomainError.conflict("This offer is \(offer.status.rawValue)") }
+            guard offer.status == .pending else { throw Self.offerDecided(offer) }
             offer.status = .declined
             offer.decidedAt = now
             try offer.update(db)
@@ -284,6 +327,14 @@ extension AppDatabase {
                 db, at: now, actor: principal.actor, entity: "session", entityId: offer.sessionId, action: "decline-offer")
             return offer
         }
+    }
+
+    /// What an answer to an offer already answered (a button pressed twice) is told.
+    static func offerDecided(_ offer: Offer) -> DomainError {
+        .conflict(
+            offer.status == .withdrawn
+                ? "This offer was withdrawn: the session is no longer offered to you"
+                : "You have already \(offer.status.title.lowercased()) this offer")
     }
 
     func offers(gpId: Int64) async throws -> [(Offer, SessionListing)] {
@@ -347,7 +398,11 @@ extension AppDatabase {
             guard !reason.isEmpty else {  // after who asks is settled
                 throw DomainError.validationFailed(ValidationErrors(field: "reason", message: "Give the reason for cancelling"))
             }
-            guard booking.status == .confirmed else { throw DomainError.conflict("Only a confirmed booking can be cancelled") }
+            guard booking.status == .confirmed else {
+                throw DomainError.conflict(
+                    booking.status == .cancelled
+                        ? "This booking has already been cancelled" : "This booking is completed, so it cannot be cancelled")
+            }
             booking.status = .cancelled
             booking.cancelledAt = now
             booking.cancelledById = principal.userId
@@ -392,7 +447,11 @@ extension AppDatabase {
             guard var booking = try Booking.fetchOne(db, id: id) else { throw DomainError.notFound("No booking has that id") }
             var (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
             if principal.gpId != booking.gpId { try Self.requireCanPost(principal, practice: practice) }
-            guard booking.status == .confirmed else { throw DomainError.conflict("This booking is \(booking.status.rawValue)") }
+            guard booking.status == .confirmed else {
+                throw DomainError.conflict(
+                    booking.status == .completed
+                        ? "This booking has already been marked completed" : "This booking was cancelled, so it cannot be completed")
+            }
             guard Self.endInstant(session) <= now else {
                 throw DomainError.conflict(
                     "The session has not ended yet; it can be completed after \(session.end) on \(session.date.displayText)")

@@ -5,6 +5,8 @@ import GRDB
 public enum SessionCapability: String, Sendable, CaseIterable, Codable {
     /// Apply for it (a GP who may take it and has not applied).
     case apply
+    /// Take back their application while the practice has not decided (the GP who applied).
+    case withdrawApplication
     /// Accept or decline the offer made to them.
     case acceptOffer
     case declineOffer
@@ -34,6 +36,8 @@ public struct SessionView: Sendable {
     public var ownApplication: Application?
     /// The offer made to this GP that still stands.
     public var ownOffer: Offer?
+    /// The booking is this GP's own (they are the one booked).
+    public var isOwnBooking: Bool
     public var may: Set<SessionCapability>
     /// Why a GP cannot apply, in words that give away nothing private (a practice's preferences).
     public var whyNotApply: String?
@@ -128,6 +132,8 @@ extension AppDatabase {
         if let gpId = principal.gpId, !manages, session.status == .open {
             if ownOffer != nil {
                 may.formUnion([.acceptOffer, .declineOffer])
+            } else if ownApplication?.status == .pending {
+                may.insert(.withdrawApplication)
             } else if ownApplication == nil || ownApplication?.status == .withdrawn {
                 let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: [session], practices: [practice])
                 if context.isEligible(gpId: gpId, session: session, practice: practice) {
@@ -144,7 +150,7 @@ extension AppDatabase {
         }
         return SessionView(
             listing: SessionListing(session: session, practice: practice), booking: bookingListing,
-            ownApplication: ownApplication, ownOffer: ownOffer, may: may, whyNotApply: whyNot)
+            ownApplication: ownApplication, ownOffer: ownOffer, isOwnBooking: isBookedGP, may: may, whyNotApply: whyNot)
     }
 
     /// What a GP is told when they cannot apply: the same on the page and in the API, and never a

@@ -214,6 +214,20 @@ extension MailshotItem.Kind: Labelled {
     }
 }
 
+extension Weekday: Labelled {
+    public var title: String {
+        switch self {
+        case .monday: "Monday"
+        case .tuesday: "Tuesday"
+        case .wednesday: "Wednesday"
+        case .thursday: "Thursday"
+        case .friday: "Friday"
+        case .saturday: "Saturday"
+        case .sunday: "Sunday"
+        }
+    }
+}
+
 extension ClearingRun.Status {
     public var title: String {
         switch self {
@@ -228,6 +242,15 @@ extension ClearingRun.Unfilled.Reason {
         switch self {
         case .noOneEligible: "No one eligible"
         case .eligibleAllUsed: "Everyone eligible is used elsewhere"
+        }
+    }
+}
+
+extension PracticePreference.Kind: Labelled {
+    public var title: String {
+        switch self {
+        case .preferred: "Preferred"
+        case .notWanted: "Not wanted"
         }
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 
 extension AppDatabase {
-    /// v11: the register, right for every profession (issue 21).
+    /// v11: the register, right for every profession (issue 21), and holidays as ranges (issue 20).
     static func professionsSchema(_ db: Database) throws {
         // A nurse's NMC PIN (12A3456E) is not seven digits, so the number's column loses its GMC-only
         // check and takes the name it has for every profession. SQLite cannot drop a column's CHECK:
@@ -70,6 +70,16 @@ extension AppDatabase {
         try db.alter(table: "clinicalSession") { t in
             t.add(column: "profession", .text).notNull().defaults(to: "gp")
                 .check(sql: "profession IN ('gp', 'nurse', 'pharmacist')")
+        }
+        // Issue 20: holidays as ranges of days away, each listed and removable, rather than one
+        // dated entry per day and part.
+        try db.create(table: "availabilityRange") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("fromDay", .text).notNull()
+            t.column("toDay", .text).notNull()
+            t.column("createdAt", .datetime).notNull()
+            t.check(sql: "fromDay <= toDay")
         }
     }
 }

@@ -70,6 +70,7 @@ public enum PersonalDataMap {
             """),
         "availabilityWeekly": .both("SELECT * FROM availabilityWeekly WHERE gpId = :gp"),
         "availabilityDate": .both("SELECT * FROM availabilityDate WHERE gpId = :gp ORDER BY date"),
+        "availabilityRange": .both("SELECT * FROM availabilityRange WHERE gpId = :gp ORDER BY fromDay"),
         "calendarFeed": .both("SELECT ownerKind, ownerId FROM calendarFeed WHERE ownerKind = 'gp' AND ownerId = :gp"),
         // The cards this reader may read, with what the card's page and API show: who at a practice
         // submitted a card, added to it or raised it is not named there, so not here either.

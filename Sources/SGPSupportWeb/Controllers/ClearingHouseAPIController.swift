@@ -134,8 +134,16 @@ struct ClearingHouseAPIController {
             var dayParts: [String]
             var available: Bool
         }
+        /// Days away, `from` to `to` included; the id is the saved range's (ignored when sent).
+        struct AwayRange: Codable {
+            var id: Int64?
+            var from: String
+            var to: String
+        }
         var weekly: [Weekly]?
         var dates: [Dated]?
+        /// Left out of a PUT, the saved ranges stay (clients written before ranges keep their holidays).
+        var ranges: [AwayRange]?
     }
 
     struct AgreementBody: Encodable {
@@ -342,7 +350,8 @@ struct ClearingHouseAPIController {
         let body = try await request.decodeJSON(AvailabilityBody.self, context: context)
         let input = AvailabilityInput(
             weekly: (body.weekly ?? []).map { .init(weekday: $0.weekday, dayParts: $0.dayParts) },
-            dates: (body.dates ?? []).map { .init(date: $0.date, dayParts: $0.dayParts, available: $0.available) })
+            dates: (body.dates ?? []).map { .init(date: $0.date, dayParts: $0.dayParts, available: $0.available) },
+            ranges: body.ranges?.map { AvailabilityInput.RangeEntry(from: $0.from, to: $0.to) })
         return try .json(Self.availabilityBody(try await database.setAvailability(gpId: gpId, input, by: principal)))
     }
 
@@ -353,6 +362,9 @@ struct ClearingHouseAPIController {
             },
             dates: availability.dates.map {
                 .init(date: $0.date.description, dayParts: $0.dayParts.map(\.rawValue), available: $0.available)
+            },
+            ranges: availability.ranges.map {
+                AvailabilityBody.AwayRange(id: $0.id, from: $0.from.description, to: $0.to.description)
             })
     }
 

@@ -2,142 +2,13 @@ import Foundation
 import Hummingbird
 import SGPSupport
 
-/// The clearing-house pages: the session boards, the post form, a session with its applications and
-/// candidates, the GP's work available and offers, bookings, and availability.
+/// The clearing-house pages: the session boards, the post form, a session with what the person can
+/// do about it, offers, bookings, arrangements and availability. The pages' models are built in
+/// Views/ClearingHouse; here requests become domain calls, and their answers pages or redirects.
 struct ClearingHousePagesController {
     let database: AppDatabase
     let renderer: PageRenderer
     let api: ClearingHouseAPIController
-
-    struct SessionRow: Sendable {
-        var id: Int64
-        var date: String
-        var time: String
-        var practice: String
-        var locality: String
-        var kind: String
-        var rate: String
-        var status: String
-        var skills: String
-    }
-
-    struct BoardPage: Sendable {
-        var page: PageChrome
-        var heading: String
-        var rows: [SessionRow]
-        var canPost: Bool
-        var isGP: Bool
-        var offers: [OfferRow]
-        var hasOffers: Bool
-    }
-
-    struct OfferRow: Sendable {
-        var id: Int64
-        var sessionId: Int64
-        var text: String
-        var expires: String
-    }
-
-    struct CandidateRow: Sendable {
-        var gpId: Int64
-        var name: String
-        var score: Int
-        var reasons: String
-        var eligible: Bool
-        var ineligibleBecause: String
-    }
-
-    struct ApplicationRow: Sendable {
-        var id: Int64
-        var gpName: String
-        var status: String
-        var pending: Bool
-    }
-
-    struct PackSection: Sendable {
-        var title: String
-        var text: String
-    }
-
-    struct SessionPage: Sendable {
-        var page: PageChrome
-        var session: SessionRow
-        var notes: String?
-        var isOpen: Bool
-        var canManage: Bool
-        var canOffer: Bool
-        var canWithdraw: Bool
-        var isGP: Bool
-        var canApply: Bool
-        var whyNot: String?
-        /// The GP's application waits for the practice.
-        var applied: Bool
-        /// The offer made to this GP, still standing.
-        var offer: OfferRow?
-        var applications: [ApplicationRow]
-        var candidates: [CandidateRow]
-        var booking: BookingRow?
-        var pack: [PackSection]
-        var reasonField: FormField
-    }
-
-    struct BookingRow: Sendable {
-        var id: Int64
-        var sessionId: Int64
-        var date: String
-        var time: String
-        var practice: String
-        var gpName: String
-        var status: String
-        var confirmed: Bool
-        var canComplete: Bool
-        var cancelReason: String?
-    }
-
-    struct BookingsPage: Sendable {
-        /// The secret calendar feed: its address is shown only when just made (only a digest is kept).
-        struct CalendarPanel: Sendable {
-            var hasFeed: Bool
-            var url: String?
-        }
-        var page: PageChrome
-        var rows: [BookingRow]
-        var calendar: CalendarPanel?
-        var arrangementFields: [FormField]
-        var canReport: Bool
-        var arrangements: [ArrangementRow]
-        var hasArrangements: Bool
-    }
-
-    struct ArrangementRow: Sendable {
-        var id: Int64
-        var text: String
-        /// This person is the side that confirms it.
-        var waitingForYou: Bool
-    }
-
-    struct AvailabilityPage: Sendable {
-        struct Day: Sendable {
-            var name: String
-            var weekday: String
-            var parts: [Part]
-        }
-        struct Part: Sendable {
-            var name: String
-            var label: String
-            var checked: Bool
-        }
-        struct Exception: Sendable {
-            var text: String
-        }
-        var page: PageChrome
-        var gpId: Int64
-        var timesText: String
-        var days: [Day]
-        var exceptions: [Exception]
-        var hasExceptions: Bool
-        var fields: [FormField]
-    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/sessions", use: board)
@@ -148,6 +19,7 @@ struct ClearingHousePagesController {
         router.post("/sessions/:id/offer", use: offer)
         router.post("/sessions/:id/withdraw", use: withdraw)
         router.post("/applications/:id/accept", use: acceptApplication)
+        router.post("/applications/:id/withdraw", use: withdrawApplication)
         router.post("/offers/:id/accept", use: acceptOffer)
         router.post("/offers/:id/decline", use: declineOffer)
         router.get("/work", use: work)
@@ -161,17 +33,20 @@ struct ClearingHousePagesController {
         router.post("/arrangements/:id/decline", use: declineArrangement)
         router.get("/availability", use: availabilityPage)
         router.post("/availability", use: saveAvailability)
+        router.post("/availability/exceptions", use: addTimeAway)
+        router.post("/availability/exceptions/remove", use: removeException)
     }
 
-    static func row(_ listing: SessionListing) -> SessionRow {
-        let session = listing.session
-        return SessionRow(
-            id: session.id!, date: session.date.displayText, time: "\(session.start)–\(session.end)",
-            practice: listing.practice.name,
-            locality: listing.practice.locality, kind: session.kind.title,
-            rate: session.rateText,
-            status: session.status.title,
-            skills: session.requiredSkills.joined(separator: ", "))
+    /// An arrangement in words (the dashboard lists them the same way).
+    static func arrangementText(_ view: ArrangementView) -> String { ArrangementPage.text(view) }
+
+    /// The names of the skills the sessions need, from their practices' organisations.
+    private func skillNames(_ listings: [SessionListing]) async throws -> SkillNames {
+        var skills: [Skill] = []
+        for organisationId in Set(listings.map(\.practice.organisationId)) {
+            skills += try await database.skills(organisationId: organisationId)
+        }
+        return SkillNames(skills)
     }
 
     // MARK: Boards
@@ -179,185 +54,120 @@ struct ClearingHousePagesController {
     @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
         let board = try await database.sessionBoard(by: try context.requirePrincipal())
         if board.kind == .workAvailable { return .seeOther("/work") }
-        let model = BoardPage(
+        let model = SessionBoardPage(
             page: PageChrome(title: "Sessions", context: context, path: "/sessions", notice: Notice.from(request)),
-            heading: board.kind == .supportTeam ? "Open sessions" : "Your practice's sessions",
-            rows: board.sessions.map(Self.row),
-            canPost: board.mayPost, isGP: false, offers: [], hasOffers: false)
+            board: board, skills: try await skillNames(board.sessions))
         return renderer.render("sessions", model)
     }
 
     @Sendable func work(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let sessions = try await database.workAvailable(filter: SessionFilter(), by: principal)
-        let now = database.clock.now()
-        let offers = try await database.offers(by: principal).filter { $0.0.effectiveStatus(now: now) == "pending" }.map {
-            offer, listing in
-            OfferRow(
-                id: offer.id!, sessionId: listing.session.id!,
-                text:
-                    "\(listing.practice.name): \(listing.session.kind.title.lowercased()), \(listing.session.date.displayText) \(listing.session.start)–\(listing.session.end)",
-                expires: DisplayDate.dayAndTime(offer.expiresAt))
-        }
-        let model = BoardPage(
+        let model = SessionBoardPage(
             page: PageChrome(title: "Work available", context: context, path: "/work", notice: Notice.from(request)),
-            heading: "Work available to you", rows: sessions.map(Self.row), canPost: false, isGP: true, offers: offers,
-            hasOffers: !offers.isEmpty)
+            work: sessions, offers: try await database.offers(by: principal), skills: try await skillNames(sessions),
+            now: database.clock.now())
         return renderer.render("sessions", model)
     }
 
     // MARK: Posting
 
     @Sendable func newSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await renderPostForm(context: context, form: nil, errors: ValidationErrors(), status: .ok)
+        try await renderPostForm(context: context, posted: nil, errors: ValidationErrors(), status: .ok)
     }
 
     @Sendable func postSession(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let form = try await request.formFields(context: context)
-        var input = SessionInput()
-        input.practiceId = Int64(form.text("practiceId"))
-        input.date = form["date"]
-        input.start = form["start"]
-        input.end = form["end"]
-        input.kind = form["kind"]
-        input.requiredSkills = form.all("requiredSkills")
-        input.rate = form.text("rate").isEmpty ? nil : Double(form.text("rate").replacingOccurrences(of: "£", with: "")) ?? -1
-        input.rateUnit = form["rateUnit"]
-        input.notes = form["notes"]
-        input.repeatWeeks = form.text("repeatWeeks").isEmpty ? 1 : Int(form.text("repeatWeeks")) ?? 0
         do {
-            let posted = try await database.postSessions(input, by: principal)
+            let (declaration, _) = try await sessionForm(principal)
+            let posted = try await database.postSessions(declaration.decode(form, into: SessionInput()), by: principal)
             return .seeOther("/sessions/\(posted[0].id!)?done=posted")
         } catch DomainError.validationFailed(let errors) {
-            return try await renderPostForm(context: context, form: form, errors: errors, status: .unprocessableContent)
+            return try await renderPostForm(context: context, posted: form, errors: errors, status: .unprocessableContent)
         }
     }
 
+    /// The form for the practices this person posts for (403 for anyone else), with the first one's skills.
+    private func sessionForm(_ principal: Principal) async throws -> (FormDeclaration<SessionInput>, [Practice]) {
+        let practices = try await database.practicesForPosting(by: principal)
+        let skills = try await database.skills(organisationId: practices[0].organisationId)
+        return (SessionForm.declaration(practices: practices, skills: skills), practices)
+    }
+
     private func renderPostForm(
-        context: AppRequestContext, form: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status
-    )
-        async throws -> Response
-    {
-        let practices = try await database.practicesForPosting(by: try context.requirePrincipal())
-        let first = practices[0]
-        let skills = try await database.skills(organisationId: first.organisationId)
-        func value(_ name: String) -> String? { form?.text(name) }
-        let fields: [FormField] = [
-            .select(
-                "practiceId", "Practice", value: value("practiceId") ?? String(first.id!),
-                choices: practices.map { (String($0.id!), $0.name) }, errors: errors),
-            .text("date", "Date", value: value("date"), errors: errors, hint: "YYYY-MM-DD", type: "date"),
-            .text("start", "Start time", value: value("start"), errors: errors, hint: "24-hour clock, like 08:30", type: "time"),
-            .text("end", "End time", value: value("end"), errors: errors, hint: "Like 12:30", type: "time"),
-            .select(
-                "kind", "Kind of session", value: value("kind") ?? "surgery",
-                choices: ClinicalSession.Kind.allCases.map { ($0.rawValue, $0.title) }, errors: errors),
-            .checkboxes(
-                "requiredSkills", "Skills needed", selected: form?.all("requiredSkills") ?? [],
-                choices: skills.map { ($0.code, $0.name) }, errors: errors),
-            .text("rate", "Rate (£)", value: value("rate"), errors: errors),
-            .select(
-                "rateUnit", "Rate is per", value: value("rateUnit") ?? "session",
-                choices: [("session", "Session"), ("hour", "Hour")], errors: errors),
-            .textarea("notes", "Notes for the GP", value: value("notes"), errors: errors),
-            .text(
-                "repeatWeeks", "Repeat weekly for (weeks)", value: value("repeatWeeks") ?? "1", errors: errors,
-                hint: "1 posts just this date", type: "number"),
-        ]
-        let model = FormPage(
-            page: PageChrome(title: "Post a session", context: context, path: "/sessions/new", errors: errors),
-            heading: "Post a session you cannot fill", action: "/sessions/new", fields: fields, submit: "Post the session",
-            cancel: "/sessions")
+        context: AppRequestContext, posted: FormFields?, errors: ValidationErrors, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let (declaration, practices) = try await sessionForm(try context.requirePrincipal())
+        let model = SessionForm.page(
+            chrome: PageChrome(title: "Post a session", context: context, path: "/sessions/new", errors: errors),
+            declaration: declaration, blank: SessionForm.blank(practices: practices), posted: posted, errors: errors)
         return renderer.render("form", model, status: status)
     }
 
     // MARK: One session
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await renderSession(request, context: context, id: try context.pathID(), reasonError: nil, status: .ok)
+        try await renderSession(request, context: context, id: try context.pathID())
     }
 
     private func renderSession(
-        _ request: Request, context: AppRequestContext, id: Int64, reasonError: String?, status: HTTPResponse.Status,
-        notice: String? = nil
+        _ request: Request, context: AppRequestContext, id: Int64, notice: String? = nil, posted: FormFields? = nil,
+        errors: ValidationErrors = ValidationErrors(), status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let view = try await database.session(id: id, by: principal)
-        let listing = view.listing
-        var applications: [ApplicationRow] = []
-        var candidates: [CandidateRow] = []
-        if view.may.contains(.decideApplications) {
-            applications = try await database.applications(sessionId: id, by: principal).map { application, gp in
-                ApplicationRow(
-                    id: application.id!, gpName: gp.name, status: application.status.title,
-                    pending: application.status == .pending)
-            }
-        }
-        if view.may.contains(.manage) && listing.session.status == .open {
-            candidates = try await database.candidates(
-                sessionId: id, includeIneligible: view.may.contains(.seeIneligibleCandidates), by: principal
-            ).map {
-                CandidateRow(
-                    gpId: $0.gpId, name: $0.name, score: $0.score, reasons: $0.reasons.joined(separator: "; "),
-                    eligible: $0.eligible,
-                    ineligibleBecause: $0.ineligibleBecause.joined(separator: "; "))
-            }
-        }
-        var pack: [PackSection] = []
-        if view.may.contains(.seePack),
-            let saved = try await database.practicePack(practiceId: listing.practice.id!, by: principal)
-        {
-            pack = PracticePack.sections.compactMap { section in
-                let text = PracticePagesController.text(of: saved, section.key)
-                return text.isEmpty ? nil : PackSection(title: section.title, text: text)
-            }
-        }
-        var errors = ValidationErrors()
-        if let reasonError { errors.add("reason", reasonError) }
+        let practice = view.listing.practice
+        let applications =
+            view.may.contains(.decideApplications) ? try await database.applications(sessionId: id, by: principal) : []
+        let candidates =
+            view.may.contains(.manage) && view.listing.session.status == .open
+            ? try await database.candidates(
+                sessionId: id, includeIneligible: view.may.contains(.seeIneligibleCandidates), by: principal) : []
+        let pack = view.may.contains(.seePack) ? try await database.practicePack(practiceId: practice.id!, by: principal) : nil
         let model = SessionPage(
             page: PageChrome(
-                title: "Session on \(listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
+                title: "Session on \(view.listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
                 errors: errors, notice: notice ?? Notice.from(request)),
-            session: Self.row(listing), notes: listing.session.notes, isOpen: listing.session.status == .open,
-            canManage: view.may.contains(.manage), canOffer: view.may.contains(.offer),
-            canWithdraw: view.may.contains(.withdraw),
-            isGP: principal.reach.isGP, canApply: view.may.contains(.apply), whyNot: view.whyNotApply,
-            applied: view.ownApplication?.status == .pending,
-            offer: view.ownOffer.map {
-                OfferRow(id: $0.id!, sessionId: id, text: "", expires: DisplayDate.dayAndTime($0.expiresAt))
-            },
-            applications: applications, candidates: candidates,
-            booking: view.booking.map { bookingRow($0, may: view.may) },
-            pack: pack,
-            reasonField: .text("reason", "Reason for cancelling", value: nil, errors: errors))
+            view: view, applications: applications, candidates: candidates, pack: pack,
+            skills: SkillNames(try await database.skills(organisationId: practice.organisationId)),
+            now: database.clock.now(), posted: posted, errors: errors)
         return renderer.render("session", model, status: status)
     }
 
-    /// A booking's row; on the session page the session's capabilities say which buttons show.
-    func bookingRow(_ listing: BookingListing, may: Set<SessionCapability>? = nil) -> BookingRow {
-        let confirmed = listing.booking.status == .confirmed
-        return BookingRow(
-            id: listing.booking.id!, sessionId: listing.session.id!, date: listing.session.date.displayText,
-            time: "\(listing.session.start)–\(listing.session.end)", practice: listing.practice.name, gpName: listing.gpName,
-            status: listing.booking.status.title, confirmed: may.map { $0.contains(.cancelBooking) } ?? confirmed,
-            canComplete: may.map { $0.contains(.complete) }
-                ?? (confirmed && AppDatabase.endInstant(listing.session) <= database.clock.now()),
-            cancelReason: listing.booking.cancelReason)
+    /// An action already done or overtaken (Apply pressed twice, an offer taken, a booking already
+    /// cancelled) answers with the session's page saying so, never an error page.
+    private func orSessionPage(
+        _ request: Request, context: AppRequestContext, sessionId: () async throws -> Int64,
+        _ action: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await action()
+        } catch DomainError.conflict(let message) {
+            return try await renderSession(request, context: context, id: try await sessionId(), notice: message)
+        }
     }
 
-    // MARK: Actions
+    // MARK: Applying, offering, booking
 
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
-        do {
+        return try await orSessionPage(request, context: context, sessionId: { id }) {
             let outcome = try await database.apply(sessionId: id, by: principal, links: api.links)
             await api.send(outcome.notifications, context: context)
             return .seeOther("/sessions/\(id)?done=applied")
-        } catch DomainError.conflict(let message) {
-            // Applied already, or no longer open: the page says so, with what the person can do now.
-            return try await renderSession(request, context: context, id: id, reasonError: nil, status: .ok, notice: message)
+        }
+    }
+
+    @Sendable func withdrawApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.pathID()
+        return try await orSessionPage(
+            request, context: context, sessionId: { try await database.application(id: id, by: principal).sessionId }
+        ) {
+            let application = try await database.withdrawApplication(id: id, by: principal)
+            return .seeOther("/sessions/\(application.sessionId)?done=application-withdrawn")
         }
     }
 
@@ -365,75 +175,98 @@ struct ClearingHousePagesController {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
         let form = try await request.formFields(context: context)
-        let outcome = try await database.offer(sessionId: id, gpId: Int64(form.text("gpId")), by: principal, links: api.links)
-        await api.send(outcome.notifications, context: context)
-        return .seeOther("/sessions/\(id)?done=offered")
+        return try await orSessionPage(request, context: context, sessionId: { id }) {
+            let outcome = try await database.offer(
+                sessionId: id, gpId: Int64(form.text("gpId")), by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/sessions/\(id)?done=offered")
+        }
     }
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
-        _ = try await database.withdrawSession(
-            id: id, reason: try await request.formFields(context: context)["reason"], by: principal)
-        return .seeOther("/sessions/\(id)?done=withdrawn")
+        let reason = try await request.formFields(context: context)["reason"]
+        return try await orSessionPage(request, context: context, sessionId: { id }) {
+            _ = try await database.withdrawSession(id: id, reason: reason, by: principal)
+            return .seeOther("/sessions/\(id)?done=withdrawn")
+        }
     }
 
     @Sendable func acceptApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.acceptApplication(id: try context.pathID(), by: principal, links: api.links)
-        await api.send(outcome.notifications, context: context)
-        return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
+        let id = try context.pathID()
+        return try await orSessionPage(
+            request, context: context, sessionId: { try await database.application(id: id, by: principal).sessionId }
+        ) {
+            let outcome = try await database.acceptApplication(id: id, by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
+        }
+    }
+
+    /// The session an offer to the GP signed in is for (only theirs: anyone else's was refused first).
+    private func offerSessionId(_ id: Int64, _ principal: Principal) async throws -> Int64 {
+        guard let offered = try await database.offers(by: principal).first(where: { $0.0.id == id }) else {
+            throw DomainError.notFound("No offer has that id")
+        }
+        return offered.0.sessionId
     }
 
     @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
-        do {
+        return try await orSessionPage(request, context: context, sessionId: { try await offerSessionId(id, principal) }) {
             let outcome = try await database.acceptOffer(id: id, by: principal, links: api.links)
             await api.send(outcome.notifications, context: context)
             return .seeOther("/sessions/\(outcome.value.sessionId)?done=booked")
-        } catch DomainError.conflict(let message) {
-            // Accepted already, expired or gone: the session's page says so.
-            guard let sessionId = try await database.offers(by: principal).first(where: { $0.0.id == id })?.0.sessionId else {
-                throw DomainError.conflict(message)
-            }
-            return try await renderSession(
-                request, context: context, id: sessionId, reasonError: nil, status: .ok, notice: message)
         }
     }
 
     @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        _ = try await database.declineOffer(id: try context.pathID(), by: principal)
-        return .seeOther("/work?done=offer-declined")
+        let id = try context.pathID()
+        return try await orSessionPage(request, context: context, sessionId: { try await offerSessionId(id, principal) }) {
+            _ = try await database.declineOffer(id: id, by: principal)
+            return .seeOther("/work?done=offer-declined")
+        }
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.pathID()
         let form = try await request.formFields(context: context)
-        do {
-            let outcome = try await database.cancelBooking(id: id, reason: form.text("reason"), by: principal, links: api.links)
-            await api.send(outcome.notifications, context: context)
-            return .seeOther("/bookings?done=cancelled")
-        } catch DomainError.validationFailed(let errors) {
-            let booking = try await database.booking(id: id, by: principal)
-            return try await renderSession(
-                request, context: context, id: booking.session.id!, reasonError: errors["reason"], status: .unprocessableContent)
+        let sessionId = { try await database.booking(id: id, by: principal).session.id! }
+        return try await orSessionPage(request, context: context, sessionId: sessionId) {
+            do {
+                let reason = CancelForm.declaration.decode(form, into: CancelForm.Input()).reason ?? ""
+                let outcome = try await database.cancelBooking(id: id, reason: reason, by: principal, links: api.links)
+                await api.send(outcome.notifications, context: context)
+                return .seeOther("/bookings?done=cancelled")
+            } catch DomainError.validationFailed(let errors) {
+                return try await renderSession(
+                    request, context: context, id: try await sessionId(), posted: form, errors: errors,
+                    status: .unprocessableContent)
+            }
         }
     }
 
     @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let outcome = try await database.completeBooking(id: try context.pathID(), by: principal, links: api.links)
-        await api.send(outcome.notifications, context: context)
-        return .seeOther("/bookings?done=completed")
+        let id = try context.pathID()
+        return try await orSessionPage(
+            request, context: context, sessionId: { try await database.booking(id: id, by: principal).session.id! }
+        ) {
+            let outcome = try await database.completeBooking(id: id, by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/bookings?done=completed")
+        }
     }
 
-    // MARK: Bookings and availability
+    // MARK: Bookings and arrangements
 
     @Sendable func bookings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await renderBookings(request, context: context, form: nil, errors: ValidationErrors(), status: .ok)
+        try await renderBookings(request, context: context, posted: nil, errors: ValidationErrors(), status: .ok)
     }
 
     /// Makes the GP's (or the practice's) calendar feed address, replacing any before it, and shows
@@ -444,7 +277,7 @@ struct ClearingHousePagesController {
             throw DomainError.conflict("The calendar address could not be made; try again")
         }
         return try await renderBookings(
-            request, context: context, form: nil, errors: ValidationErrors(), newCalendarURL: api.feedURL(token), status: .ok)
+            request, context: context, posted: nil, errors: ValidationErrors(), newCalendarURL: api.feedURL(token), status: .ok)
     }
 
     /// A session arranged directly between a practice and a GP, reported so it counts once the
@@ -452,180 +285,142 @@ struct ClearingHousePagesController {
     @Sendable func recordArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let form = try await request.formFields(context: context)
-        var input = ArrangementInput(
-            practiceId: Int64(form.text("practiceId")), gpId: nil, date: form["date"], start: form["start"], end: form["end"],
-            kind: form["kind"])
-        input.gmcNumber = form["gmcNumber"]
         do {
-            let outcome = try await database.recordArrangement(input, by: principal, links: api.links)
+            let declaration = ArrangementForm.declaration(
+                practices: try await database.practicesForArrangements(by: principal), namesTheGP: !principal.reach.isGP)
+            let outcome = try await database.recordArrangement(
+                declaration.decode(form, into: ArrangementForm.empty), by: principal, links: api.links)
             await api.send(outcome.notifications, context: context)
             return .seeOther("/bookings?done=arrangement-recorded")
         } catch DomainError.validationFailed(let errors) {
-            return try await renderBookings(request, context: context, form: form, errors: errors, status: .unprocessableContent)
+            return try await renderBookings(
+                request, context: context, posted: form, errors: errors, status: .unprocessableContent)
         }
     }
 
-    struct ArrangementPage: Sendable {
-        var page: PageChrome
-        var id: Int64
-        var text: String
-        var status: String
-        var recordedBy: String
-        var canDecide: Bool
-        var bookingSessionId: Int64?
-    }
-
-    static func arrangementText(_ view: ArrangementView) -> String {
-        let arrangement = view.arrangement
-        return "\(arrangement.kind.title) session at \(view.practice.name) with \(view.gpName), "
-            + "\(arrangement.date.displayText) \(arrangement.start)–\(arrangement.end)"
+    private func renderBookings(
+        _ request: Request, context: AppRequestContext, posted: FormFields?, errors: ValidationErrors,
+        newCalendarURL: String? = nil, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let practices = try await database.practicesForArrangements(by: principal)
+        let model = BookingsPage(
+            page: PageChrome(
+                title: "Bookings", context: context, path: "/bookings", errors: errors, notice: Notice.from(request)),
+            bookings: try await database.bookings(
+                for: principal, from: database.clock.today.adding(days: -BookingsPage.daysShownBefore), to: nil),
+            hasFeed: try await database.hasOwnCalendarFeed(by: principal), newCalendarURL: newCalendarURL,
+            provisional: try await database.provisionalArrangements(by: principal),
+            arrangementForm: ArrangementForm.declaration(practices: practices, namesTheGP: !principal.reach.isGP),
+            canReport: !practices.isEmpty, posted: posted, errors: errors)
+        return renderer.render("bookings", model, status: status)
     }
 
     /// The page an arrangement's email links to: what was reported, and Confirm / Decline for the other side.
     @Sendable func arrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let view = try await database.arrangement(id: try context.pathID(), by: try context.requirePrincipal())
-        let recordedBy: String =
-            switch view.arrangement.recordedBySide {
-            case .gp: "Reported by \(view.gpName)"
-            case .practice: "Reported by \(view.practice.name)"
-            case .liaisonOfficer: "Reported by the sessional GP support team"
-            }
+        try await renderArrangement(request, context: context, id: try context.pathID(), notice: Notice.from(request))
+    }
+
+    private func renderArrangement(_ request: Request, context: AppRequestContext, id: Int64, notice: String?)
+        async throws -> Response
+    {
+        let view = try await database.arrangement(id: id, by: try context.requirePrincipal())
         let model = ArrangementPage(
-            page: PageChrome(
-                title: "Arranged session", context: context, path: "/arrangements/\(view.arrangement.id!)",
-                notice: Notice.from(request)),
-            id: view.arrangement.id!, text: Self.arrangementText(view), status: view.arrangement.status.title,
-            recordedBy: recordedBy, canDecide: view.may.contains(.confirm), bookingSessionId: view.sessionId)
+            page: PageChrome(title: "Arranged session", context: context, path: "/arrangements/\(id)", notice: notice),
+            view: view)
         return renderer.render("arrangement", model)
+    }
+
+    /// Confirming or declining an arrangement already decided answers with its page saying so.
+    private func orArrangementPage(
+        _ request: Request, context: AppRequestContext, id: Int64, _ action: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await action()
+        } catch DomainError.conflict(let message) {
+            return try await renderArrangement(request, context: context, id: id, notice: message)
+        }
     }
 
     @Sendable func confirmArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.pathID()
-        let outcome = try await database.confirmArrangement(id: id, by: try context.requirePrincipal(), links: api.links)
-        await api.send(outcome.notifications, context: context)
-        return .seeOther("/arrangements/\(id)?done=arrangement-confirmed")
+        let principal = try context.requirePrincipal()
+        return try await orArrangementPage(request, context: context, id: id) {
+            let outcome = try await database.confirmArrangement(id: id, by: principal, links: api.links)
+            await api.send(outcome.notifications, context: context)
+            return .seeOther("/arrangements/\(id)?done=arrangement-confirmed")
+        }
     }
 
     @Sendable func declineArrangement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.pathID()
-        _ = try await database.declineArrangement(id: id, by: try context.requirePrincipal())
-        return .seeOther("/arrangements/\(id)?done=arrangement-declined")
+        let principal = try context.requirePrincipal()
+        return try await orArrangementPage(request, context: context, id: id) {
+            _ = try await database.declineArrangement(id: id, by: principal)
+            return .seeOther("/arrangements/\(id)?done=arrangement-declined")
+        }
     }
 
-    private func renderBookings(
-        _ request: Request, context: AppRequestContext, form: FormFields?, errors: ValidationErrors,
-        newCalendarURL: String? = nil, status: HTTPResponse.Status
-    )
-        async throws -> Response
-    {
-        let principal = try context.requirePrincipal()
-        let listings = try await database.bookings(for: principal, from: database.clock.today.adding(days: -60), to: nil)
-        let calendar = try await database.hasOwnCalendarFeed(by: principal).map {
-            BookingsPage.CalendarPanel(hasFeed: $0, url: newCalendarURL)
-        }
-        let practices = try await database.practicesForArrangements(by: principal)
-        let provisional = try await database.provisionalArrangements(by: principal).map {
-            ArrangementRow(
-                id: $0.arrangement.id!, text: Self.arrangementText($0),
-                waitingForYou: $0.may.contains(.confirm))
-        }
-        func value(_ name: String) -> String? { form?.text(name) }
-        var fields: [FormField] = [
-            .select(
-                "practiceId", "Practice", value: value("practiceId"), choices: practices.map { (String($0.id!), $0.name) },
-                errors: errors)
-        ]
-        if !principal.reach.isGP {
-            fields.append(.text("gmcNumber", "GP's GMC number", value: value("gmcNumber"), errors: errors))
-        }
-        fields += [
-            .text("date", "Date", value: value("date"), errors: errors, hint: "YYYY-MM-DD; past dates are fine", type: "date"),
-            .text("start", "Start time", value: value("start"), errors: errors, hint: "Like 08:30", type: "time"),
-            .text("end", "End time", value: value("end"), errors: errors, hint: "Like 12:30", type: "time"),
-            .select(
-                "kind", "Kind of session", value: value("kind") ?? "surgery",
-                choices: ClinicalSession.Kind.allCases.map { ($0.rawValue, $0.title) }, errors: errors),
-        ]
-        let model = BookingsPage(
-            page: PageChrome(
-                title: "Bookings", context: context, path: "/bookings", errors: errors, notice: Notice.from(request)),
-            rows: listings.map { bookingRow($0) }, calendar: calendar, arrangementFields: fields,
-            canReport: !practices.isEmpty, arrangements: provisional, hasArrangements: !provisional.isEmpty)
-        return renderer.render("bookings", model, status: status)
-    }
+    // MARK: Availability
 
     @Sendable func availabilityPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let view = try await database.availability(gpId: nil, by: try context.requirePrincipal())
-        return renderAvailability(request, context: context, view: view, errors: ValidationErrors(), status: .ok)
+        return renderAvailability(request, context: context, view: view)
     }
 
     private func renderAvailability(
-        _ request: Request, context: AppRequestContext, view: AvailabilityView, errors: ValidationErrors,
-        status: HTTPResponse.Status
+        _ request: Request, context: AppRequestContext, view: AvailabilityView, posted: FormFields? = nil,
+        form: AvailabilityPage.PostedForm = .week, errors: ValidationErrors = ValidationErrors(),
+        status: HTTPResponse.Status = .ok
     ) -> Response {
-        let (gpId, availability, times) = (view.gpId, view.availability, view.times)
-        let timesText = DayPart.allCases.map {
-            "\($0.rawValue) \(ClockTime.format(times.span($0).startMinute))–\(ClockTime.format(times.span($0).endMinute))"
-        }.joined(separator: ", ")
-        let days = Weekday.allCases.map { weekday in
-            let chosen = availability.weekly.first { $0.weekday == weekday.number }?.dayParts ?? []
-            return AvailabilityPage.Day(
-                name: weekday.rawValue.capitalized, weekday: weekday.rawValue,
-                parts: DayPart.allCases.map {
-                    AvailabilityPage.Part(name: $0.rawValue, label: $0.rawValue.capitalized, checked: chosen.contains($0))
-                })
-        }
-        let exceptions = availability.dates.map {
-            AvailabilityPage.Exception(
-                text:
-                    "\($0.date.displayText), \($0.dayParts.map(\.rawValue).joined(separator: ", ")): \($0.available ? "available" : "not available")"
-            )
-        }
-        let fields: [FormField] = [
-            .text("exceptionDate", "Date", value: nil, errors: errors, hint: "YYYY-MM-DD", type: "date"),
-            .checkboxes(
-                "exceptionParts", "Parts of that day", selected: [],
-                choices: DayPart.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }, errors: errors),
-            .select(
-                "exceptionAvailable", "On that date I am", value: "false",
-                choices: [("false", "Not available"), ("true", "Available")], errors: errors),
-        ]
         let model = AvailabilityPage(
             page: PageChrome(
-                title: "Your availability", context: context, path: "/availability", errors: errors, notice: Notice.from(request)),
-            gpId: gpId, timesText: timesText, days: days, exceptions: exceptions, hasExceptions: !exceptions.isEmpty,
-            fields: fields)
+                title: "Your availability", context: context, path: "/availability", errors: errors,
+                notice: Notice.from(request)),
+            view: view, today: database.clock.today, posted: posted, form: form, errors: errors)
         return renderer.render("availability", model, status: status)
     }
 
+    /// The usual week, one day's exception, or every exception removed.
     @Sendable func saveAvailability(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let view = try await database.availability(gpId: nil, by: principal)
-        let current = view.availability
         let form = try await request.formFields(context: context)
-        let weekly = Weekday.allCases.map { weekday in
-            AvailabilityInput.WeeklyEntry(weekday: weekday.rawValue, dayParts: form.all("weekly-\(weekday.rawValue)"))
+        let change = AvailabilityForm.declaration(hasExceptions: true).decode(form, into: AvailabilityChange())
+        do {
+            _ = try await database.changeAvailability(change, by: principal)
+            return .seeOther("/availability?done=saved")
+        } catch DomainError.validationFailed(let errors) {
+            return renderAvailability(
+                request, context: context, view: view, posted: form, errors: errors, status: .unprocessableContent)
         }
-        var dates =
-            form["clearExceptions"] == "true"
-            ? []
-            : current.dates.map {
-                AvailabilityInput.DateEntry(
-                    date: $0.date.description, dayParts: $0.dayParts.map(\.rawValue), available: $0.available)
-            }
-        var errors = ValidationErrors()
-        if !form.text("exceptionDate").isEmpty {
-            if Day(form.text("exceptionDate")) == nil { errors.add("exceptionDate", "Enter a real date as YYYY-MM-DD") }
-            if form.all("exceptionParts").isEmpty { errors.add("exceptionParts", "Choose the parts of that day") }
-            dates.append(
-                .init(
-                    date: form.text("exceptionDate"), dayParts: form.all("exceptionParts"),
-                    available: form["exceptionAvailable"] == "true"))
+    }
+
+    /// A range of days away; the same range sent twice is kept once.
+    @Sendable func addTimeAway(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let view = try await database.availability(gpId: nil, by: principal)
+        let form = try await request.formFields(context: context)
+        let away = AwayForm.declaration.decode(form, into: AwayForm.Input())
+        do {
+            _ = try await database.addRangeAway(from: away.from, to: away.to, by: principal)
+            return .seeOther("/availability?done=away-added")
+        } catch DomainError.validationFailed(let errors) {
+            return renderAvailability(
+                request, context: context, view: view, posted: form, form: .away, errors: errors,
+                status: .unprocessableContent)
         }
-        guard errors.isEmpty else {
-            return renderAvailability(request, context: context, view: view, errors: errors, status: .unprocessableContent)
+    }
+
+    /// One exception's Remove button; one already removed (the button pressed twice) is gone all the same.
+    @Sendable func removeException(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        _ = try await database.availability(gpId: nil, by: principal)  // who asks is settled before what they sent
+        let form = try await request.formFields(context: context)
+        guard let exception = AvailabilityPage.exception(code: form.text("exception")) else {
+            return .seeOther("/availability")
         }
-        _ = try await database.setOwnAvailability(AvailabilityInput(weekly: weekly, dates: dates), by: principal)
-        return .seeOther("/availability?done=saved")
+        try await database.removeAvailabilityException(exception, by: principal)
+        return .seeOther("/availability?done=exception-removed")
     }
 }

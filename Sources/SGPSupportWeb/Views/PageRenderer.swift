@@ -32,20 +32,20 @@ struct PageChrome: Sendable {
         notice: String? = nil
     ) {
         self.init(
-            title: title, principal: context.principal, csrfToken: context.csrfToken ?? "", path: path, errors: errors,
+            title: title, principal: context.principal, csrfToken: context.csrfToken, path: path, errors: errors,
             notice: notice)
     }
 
     /// The chrome for a person without a request (page-model tests build pages this way).
     init(
-        title: String, principal: Principal?, csrfToken: String = "", path: String, errors: ValidationErrors = ValidationErrors(),
-        notice: String? = nil
+        title: String, principal: Principal?, csrfToken: String? = nil, path: String,
+        errors: ValidationErrors = ValidationErrors(), notice: String? = nil
     ) {
         self.title = title
         self.userName = principal?.displayName
         self.signedIn = principal != nil
         self.nav = principal.map { Self.navigation(for: $0, path: path) } ?? []
-        self.csrfToken = csrfToken
+        self.csrfToken = csrfToken ?? ""
         self.errors = errors.entries.map { FieldError(field: $0.field, message: $0.message) }
         self.hasErrors = !errors.isEmpty
         self.notice = notice
@@ -114,6 +114,9 @@ enum Notice: String {
     case admissionSent = "admission-sent"
     case offersSent = "offers-sent"
     case testCopySent = "test-copy-sent"
+    case applicationWithdrawn = "application-withdrawn"
+    case awayAdded = "away-added"
+    case exceptionRemoved = "exception-removed"
 
     var message: String {
         switch self {
@@ -150,6 +153,9 @@ enum Notice: String {
                 + "\(DurationText.words(AppDatabase.offerLifetime))."
         case .concernRaised: "Concern raised. The GP mentor and the liaison officer have been told and will contact you."
         case .testCopySent: "A test copy has gone to your email address."
+        case .applicationWithdrawn: "Application withdrawn. You can apply again while the session is open."
+        case .awayAdded: "Time away added: you will not be offered sessions on those days."
+        case .exceptionRemoved: "Exception removed."
         }
     }
 
