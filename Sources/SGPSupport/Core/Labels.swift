@@ -184,3 +184,13 @@ extension Offer.Status {
         }
     }
 }
+
+extension RegisterFileKind: Labelled {
+    public var title: String {
+        switch self {
+        case .gps: "GPs"
+        case .practices: "Practices"
+        case .checks: "GPs' checks"
+        }
+    }
+}
