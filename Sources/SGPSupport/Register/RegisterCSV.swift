@@ -94,7 +94,8 @@ public enum RegisterCSV {
     }
 
     static func write(header: [String], rows: [[String]]) throws -> String {
-        let writer = try CSVWriter(stream: .toMemory())
+        // CRLF between records, as RFC 4180 and Excel have it.
+        let writer = try CSVWriter(stream: .toMemory(), newline: .crlf)
         try writer.write(row: header)
         for row in rows { try writer.write(row: row.map(guarded)) }
         writer.stream.close()

@@ -59,7 +59,7 @@ struct ImportVocabulary: Sendable {
     var checkTypes: [CheckType]
 
     static func load(_ db: Database, organisationId: Int64) throws -> ImportVocabulary {
-        let skills = try Skill.filter(Skill.Columns.organisationId == organisationId).fetchAll(db)
+        let skills = try Skill.filter(Skill.Columns.organisationId == organisationId).order(Column("name")).fetchAll(db)
         return ImportVocabulary(
             skills: skills.map { (code: $0.code, title: $0.name) }, localities: try AppDatabase.localities(db, organisationId: organisationId),
             checkTypes: try CheckType.filter(CheckType.Columns.organisationId == organisationId)
