@@ -259,7 +259,8 @@ import Testing
     /// asked without one, they are told to name it (422), not refused.
     static let administratorNamesTheOrganisation: Set<String> = [
         "GET /api/v1/gps", "GET /api/v1/practices", "GET /applicants", "GET /gps", "GET /gps/new", "GET /practices",
-        "GET /register/checks.csv", "GET /register/gps.csv", "GET /register/import", "GET /register/mailing-list.csv", "GET /register/practices.csv",
+        "GET /register/checks.csv",
+        "GET /register/gps.csv", "GET /register/import", "GET /register/mailing-list.csv", "GET /register/practices.csv",
         "GET /clearing-runs", "GET /mailshots", "POST /gps/new", "POST /register/import",
     ]
 

@@ -32,8 +32,9 @@ import ZIPFoundation
 
     @Test func aFileFieldLeftEmptySendsNoFileAndQuotedNamesAreUnescaped() throws {
         let body = Array(
-            ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                + "\r\n--b\r\ncontent-disposition: form-data; name=\"note\"; filename=\"a \\\"b\\\".csv\"\r\n\r\nx\r\n--b--\r\n").utf8)
+            ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n\r\n--b\r\n"
+                + "content-disposition: form-data; name=\"note\"; filename=\"a \\\"b\\\".csv\"\r\n\r\nx\r\n--b--\r\n").utf8)
         let form = try #require(MultipartForm(body: body, boundary: "b"))
         #expect(form.files["file"] == nil)
         #expect(form.files["note"]?.filename == #"a "b".csv"#)
@@ -127,7 +128,8 @@ import ZIPFoundation
             try await browser.signIn("liaison@demo.test")
             try await browser.request("/register/import")
             let file = Array("Full name,GMC number\nDr Sneaky,7100009\n".utf8)
-            let without = try await browser.upload("/register/import", ["kind": "gps"], file: ("file", "a.csv", file), csrf: false)
+            let without = try await browser.upload(
+                "/register/import", ["kind": "gps"], file: ("file", "a.csv", file), csrf: false)
             #expect(without.status == .forbidden)
             let wrong = try await browser.upload(
                 "/register/import", ["kind": "gps", "_csrf": "not-the-token"], file: ("file", "a.csv", file), csrf: false)

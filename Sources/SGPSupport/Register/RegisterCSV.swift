@@ -394,7 +394,9 @@ extension AppDatabase {
                 continue
             }
             let name = context.vocabulary.checkTypeName(type)
-            let current = try CredentialCheck.filter(CredentialCheck.Columns.gpId == gp.id && CredentialCheck.Columns.type == type)
+            let current =
+                try CredentialCheck
+                .filter(CredentialCheck.Columns.gpId == gp.id && CredentialCheck.Columns.type == type)
                 .order(CredentialCheck.Columns.id.desc).fetchOne(db)
             if let current, current.alreadySays(check, given: input) {
                 report.unchanged += 1
@@ -445,10 +447,9 @@ extension AppDatabase {
             let vocabulary = try ImportVocabulary.load(db, organisationId: organisationId)
             let current = try Self.currentChecks(db, gpIds: gps.compactMap(\.id))
             let order = vocabulary.checkTypes.map(\.code)
+            func position(_ check: CredentialCheck) -> (Int, String) { (order.firstIndex(of: check.type) ?? .max, check.type) }
             let records = gps.flatMap { gp in
-                (current[gp.id!] ?? [:]).values
-                    .sorted { (order.firstIndex(of: $0.type) ?? .max, $0.type) < (order.firstIndex(of: $1.type) ?? .max, $1.type) }
-                    .map { CheckRecord(gp: gp, check: $0) }
+                (current[gp.id!] ?? [:]).values.sorted { position($0) < position($1) }.map { CheckRecord(gp: gp, check: $0) }
             }
             return (records, vocabulary)
         }

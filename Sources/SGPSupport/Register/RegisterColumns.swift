@@ -60,10 +60,11 @@ struct ImportVocabulary: Sendable {
 
     static func load(_ db: Database, organisationId: Int64) throws -> ImportVocabulary {
         let skills = try Skill.filter(Skill.Columns.organisationId == organisationId).order(Column("name")).fetchAll(db)
+        let localities = try AppDatabase.localities(db, organisationId: organisationId)
+        let checkTypes = try CheckType.filter(CheckType.Columns.organisationId == organisationId)
+            .order(CheckType.Columns.position).fetchAll(db)
         return ImportVocabulary(
-            skills: skills.map { (code: $0.code, title: $0.name) }, localities: try AppDatabase.localities(db, organisationId: organisationId),
-            checkTypes: try CheckType.filter(CheckType.Columns.organisationId == organisationId)
-                .order(CheckType.Columns.position).fetchAll(db))
+            skills: skills.map { (code: $0.code, title: $0.name) }, localities: localities, checkTypes: checkTypes)
     }
 
     func skillName(_ code: String) -> String { skills.first { $0.code == code }?.title ?? code }
@@ -359,9 +360,8 @@ struct RowReader<Record> {
             if let code = RegisterColumns.match(item, among: options) { codes.append(code) } else { unknown.append(item) }
         }
         guard unknown.isEmpty else {
-            problem(
-                key,
-                "Unknown \(noun): \(unknown.joined(separator: ", ")). Choose from: \(options.map(\.title).joined(separator: ", "))")
+            let choices = options.map(\.title).joined(separator: ", ")
+            problem(key, "Unknown \(noun): \(unknown.joined(separator: ", ")). Choose from: \(choices)")
             return nil
         }
         return codes

@@ -334,8 +334,10 @@ enum XLSXReader {
         case "b": text = raw == "1" || raw.lowercased() == "true" ? "TRUE" : "FALSE"
         case "d": text = String(raw.prefix(10))
         default:
-            if context.dateStyles.contains(style), let serial = Double(raw), let day = day(serial: serial, context: context) {
-                text = day.description
+            if context.dateStyles.contains(style), let serial = Double(raw),
+                let shown = Self.day(serial: serial, context: context)
+            {
+                text = shown.description
             } else {
                 text = numberText(raw)
             }
