@@ -84,7 +84,8 @@ import ZIPFoundation
                 bytes.subdata(in: Int(position)..<Int(position) + size)
             }
         }
-        return [UInt8](try #require(archive.data))
+        let data = try #require(archive.data)
+        return [UInt8](data)
     }
 
     @Test func aFileUploadedThroughThePageIsCheckedThenImported() async throws {

@@ -30,7 +30,8 @@ public enum Spreadsheet {
             throw unreadable(
                 "This is an Excel 97–2003 workbook (.xls). Open it in Excel or LibreOffice and save it as .xlsx or CSV.")
         }
-        return [try csvSheet(try text(of: data))]
+        let sheet = try csvSheet(text(of: data))
+        return [sheet]
     }
 
     static func unreadable(_ message: String) -> DomainError {
