@@ -271,9 +271,10 @@ struct MailshotFixture {
         await #expect(throws: MailshotView.noLongerADraft) {
             _ = try await fixture.database.updateMailshotItem(id: item.id!, late, by: fixture.liaison)
         }
-        #expect(try await fixture.database.mailshotView(id: mailshot.id!, by: fixture.liaison).items.map(\.title) == [
-            "Flu clinics from January"
-        ])
+        #expect(
+            try await fixture.database.mailshotView(id: mailshot.id!, by: fixture.liaison).items.map(\.title) == [
+                "Flu clinics from January"
+            ])
     }
 
     @Test func aTestCopyGoesToTheSenderOnly_andTheRealSendIsUntouched() async throws {

@@ -115,6 +115,7 @@ import Testing
         "GET /practices/{id}/admission-feedback": "P",
         "GET /practices/{id}/feedback": "LMP",
         "GET /practices/{id}/pack": "ALP",
+        "GET /register/checks.csv": "L",
         "GET /register/gps.csv": "LM",
         "GET /register/import": "L",
         "GET /register/mailing-list.csv": "L",
@@ -265,6 +266,7 @@ import Testing
     /// asked without one, they are told to name it (422), not refused.
     static let administratorNamesTheOrganisation: Set<String> = [
         "GET /api/v1/gps", "GET /api/v1/practices", "GET /applicants", "GET /gps", "GET /gps/new", "GET /practices",
+        "GET /register/checks.csv",
         "GET /register/gps.csv", "GET /register/import", "GET /register/mailing-list.csv", "GET /register/practices.csv",
         "GET /clearing-runs", "GET /mailshots", "POST /gps/new", "POST /register/import",
     ]

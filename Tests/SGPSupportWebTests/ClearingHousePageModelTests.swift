@@ -148,7 +148,8 @@ import Testing
         #expect(AvailabilityPage.exception(code: "range-\(id)") == .range(id: id))
         #expect(page.clearFields.map(\.name) == ["clearExceptions"])
         #expect(page.week.map(\.name).first == "weekly-monday" && page.week.count == 7)
-        #expect(page.week.first?.label == "Monday" && page.week.first?.options.map(\.label) == ["Morning", "Afternoon", "Evening"])
+        #expect(
+            page.week.first?.label == "Monday" && page.week.first?.options.map(\.label) == ["Morning", "Afternoon", "Evening"])
         #expect(page.awayFields.map(\.name) == ["from", "to"])
         #expect(page.timesText.hasPrefix("Morning 08:00–13:00"))
 

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import SGPSupport
 import Testing
 
+@testable import SGPSupport
 @testable import SGPSupportWeb
 
 /// Dashboards as work queues (issue 20): each role sees what is waiting for them, each item linking

@@ -341,17 +341,18 @@ import Testing
             let csv = "name,gmcNumber\nDr Good,7100001\nDr Bad,71\n"
             let response = try await browser.submit("/register/import", ["kind": "gps", "csv": csv])
             #expect(response.status == .unprocessableContent)
-            #expect(response.text.contains("line 3, gmcNumber: Enter the GMC reference number"))
+            #expect(response.text.contains("Row 3, gmcNumber: Enter the GMC reference number"))
             #expect(
                 try await environment.database.gps(
                     organisationId: 1, filter: GPFilter(text: "7100001"), page: PageRequest(), by: .commandLine
                 )
                 .total == 0)
             let fixed = try await browser.submit("/register/import", ["kind": "gps", "csv": "name,gmcNumber\nDr Good,7100001\n"])
-            #expect(fixed.text.contains("Imported: added 1 and update 0."))
+            #expect(fixed.text.contains("Added 1, changed 0 and recorded 0 checks; 0 unchanged."))
+            #expect(fixed.text.contains("Row 2: add Dr Good (GP)"))
             let download = try await browser.request("/register/gps.csv")
             #expect(download.headers[.contentType] == "text/csv; charset=utf-8")
-            #expect(download.text.hasPrefix("name,gmcNumber,profession"))
+            #expect(download.text.hasPrefix("\u{FEFF}Full name,Registration number,Profession"))
             #expect(download.text.contains("Dr Good,7100001"))
         }
     }

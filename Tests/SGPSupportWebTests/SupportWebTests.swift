@@ -223,7 +223,8 @@ import Testing
         let signposts = try #require(asMentor.caseFields.first { $0.name == "signposts" })
         #expect(signposts.options.filter(\.selected).map(\.label) == ["Occupational health"])
         let outcome = try #require(asMentor.caseFields.first { $0.name == "outcome" })
-        #expect(outcome.options.map(\.label) == ["Still open", "Resolved", "Support completed", "Referred on", "Left the scheme"])
+        #expect(
+            outcome.options.map(\.label) == ["Still open", "Resolved", "Support completed", "Referred on", "Left the scheme"])
         #expect(asMentor.planFields.first { $0.name == "plan.reviewDates" }?.value == today.adding(days: 14).description)
         #expect(asMentor.planFields.first { $0.name == "plan.supervisorId" }?.value == String(supervisor.userId))
         #expect(asMentor.meetingFields.first { $0.name == "date" }?.value == today.description)

@@ -67,13 +67,15 @@ final class Browser: Sendable {
 
     @discardableResult
     func request(
-        _ uri: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: String? = nil
+        _ uri: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: String? = nil,
+        bytes: [UInt8]? = nil
     ) async throws -> TestResponse {
         var headers = headers
         let cookieHeader = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
         if !cookieHeader.isEmpty { headers[.cookie] = cookieHeader }
         let response = try await client.executeRequest(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+            uri: uri, method: method, headers: headers,
+            body: body.map { ByteBuffer(string: $0) } ?? bytes.map { ByteBuffer(bytes: $0) })
         state.withLock { state in
             for setCookie in response.headers[values: .setCookie] {
                 let pair = setCookie.split(separator: ";")[0]
@@ -101,6 +103,36 @@ final class Browser: Sendable {
         var headers = headers
         headers[.contentType] = "application/x-www-form-urlencoded"
         return try await request(uri, method: .post, headers: headers, body: Self.formEncode(fields))
+    }
+
+    /// Posts a form with a file as a browser does (`multipart/form-data`), with the page's CSRF token
+    /// unless told otherwise.
+    @discardableResult
+    func upload(
+        _ uri: String, _ fields: [String: String], file: (name: String, filename: String, bytes: [UInt8]),
+        csrf: Bool = true
+    ) async throws -> TestResponse {
+        var fields = fields
+        if csrf, let token = csrfToken { fields["_csrf"] = token }
+        let boundary = "----sgpst-test-\(UUID().uuidString)"
+        return try await request(
+            uri, method: .post, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"],
+            bytes: Self.multipartBody(fields, file: file, boundary: boundary))
+    }
+
+    static func multipartBody(
+        _ fields: [String: String], file: (name: String, filename: String, bytes: [UInt8]), boundary: String
+    ) -> [UInt8] {
+        var body: [UInt8] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array(
+            ("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").utf8)
+        body += file.bytes
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+        return body
     }
 
     /// Signs in through the form and checks it worked.

@@ -50,8 +50,8 @@ printf 'odsCode,name,locality\nA81001,Riverside Surgery,Northgate\n' >"$work/pra
 "$bin" import practices --database "$db" --organisation QKK "$work/practices.csv" | grep -q "Added 1" || fail "import practices"
 printf 'name,gmcNumber,localities\nDr Good,7200001,Northgate\nDr Bad,72,Atlantis\n' >"$work/bad.csv"
 if err="$("$bin" import gps --database "$db" --organisation QKK "$work/bad.csv" 2>&1)"; then fail "a bad file imported"; fi
-grep -q "line 3, gmcNumber" <<<"$err" || fail "import problems not listed by line: $err"
-grep -q "line 3, localities" <<<"$err" || fail "import problems not all listed: $err"
+grep -q "Row 3, gmcNumber" <<<"$err" || fail "import problems not listed by row: $err"
+grep -q "Row 3, localities" <<<"$err" || fail "import problems not all listed: $err"
 printf 'name,gmcNumber,localities,phone\nDr Good,7200001,Northgate,+44 1632 960555\n' >"$work/good.csv"
 "$bin" import gps --database "$db" --organisation QKK --dry-run "$work/good.csv" | grep -q "Dry run: would add 1" || fail "dry run"
 "$bin" export gps --database "$db" --organisation QKK | grep -q "7200001" && fail "the dry run wrote"

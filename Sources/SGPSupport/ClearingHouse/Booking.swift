@@ -450,7 +450,8 @@ extension AppDatabase {
             guard booking.status == .confirmed else {
                 throw DomainError.conflict(
                     booking.status == .completed
-                        ? "This booking has already been marked completed" : "This booking was cancelled, so it cannot be completed")
+                        ? "This booking has already been marked completed"
+                        : "This booking was cancelled, so it cannot be completed")
             }
             guard Self.endInstant(session) <= now else {
                 throw DomainError.conflict(

@@ -349,8 +349,11 @@ extension AppDatabase {
             let practice = data.practices[session.practiceId]!
             var reasons = data.context.ranking(gpId: assignment.gpId, session: session, practice: practice, explain: true)
                 .reasons
-            let booked = (data.context.bookings[assignment.gpId] ?? []).filter { $0.date >= week.monday && $0.date <= week.sunday }
-            if let fairness = fairnessReason(booked: booked.count, proposedElsewhere: proposedPerGP[assignment.gpId, default: 1] - 1)
+            let booked = (data.context.bookings[assignment.gpId] ?? []).filter {
+                $0.date >= week.monday && $0.date <= week.sunday
+            }
+            if let fairness = fairnessReason(
+                booked: booked.count, proposedElsewhere: proposedPerGP[assignment.gpId, default: 1] - 1)
             {
                 reasons.append(fairness)
             }

@@ -303,7 +303,8 @@ extension AppDatabase {
             try Self.requireCanPost(principal, practice: practice)
             guard session.status == .open else {
                 throw DomainError.conflict(
-                    "Only an open session can be withdrawn; this one is \(session.status.title.lowercased()). Cancel its booking instead.")
+                    "Only an open session can be withdrawn; this one is \(session.status.title.lowercased()). Cancel its booking instead."
+                )
             }
             session.status = .withdrawn
             session.cancelledAt = now

@@ -254,3 +254,13 @@ extension PracticePreference.Kind: Labelled {
         }
     }
 }
+
+extension RegisterFileKind: Labelled {
+    public var title: String {
+        switch self {
+        case .gps: "GPs"
+        case .practices: "Practices"
+        case .checks: "GPs' checks"
+        }
+    }
+}

@@ -16,6 +16,11 @@ public enum Validators {
         return value.range(of: shape, options: .regularExpression) != nil ? value : nil
     }
 
+    /// A registration number of any profession's shape, normalised: for finding an entry by its number.
+    public static func anyRegistrationNumber(_ raw: String) -> String? {
+        GP.Profession.allCases.lazy.compactMap { registrationNumber(raw, profession: $0) }.first
+    }
+
     /// ODS code of a GP practice: a letter and five digits (A81001).
     public static func odsCode(_ raw: String) -> String? {
         let value = raw.trimmingCharacters(in: .whitespaces).uppercased()

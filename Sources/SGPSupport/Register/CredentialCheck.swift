@@ -85,18 +85,26 @@ extension AppDatabase {
         return try await write { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
-            let types = try CheckType.filter(CheckType.Columns.organisationId == gp.organisationId)
-                .order(CheckType.Columns.position).fetchAll(db)
-            let months = try Self.appraisalValidityMonths(db, organisationId: gp.organisationId)
-            var check = try Self.validatedCheck(
-                input, gp: gp, types: types, appraisalValidityMonths: months, today: today, now: now)
-            if check.status == .verified { check.verifiedById = principal.userId }
-            try check.insert(db)
-            try AuditEvent.record(
-                db, at: now, actor: principal.actor, entity: "gp", entityId: gpId, action: "record-check",
-                detail: "\(check.type)=\(check.status.rawValue)")
-            return check
+            return try Self.recordCheck(db, gp: gp, input, by: principal, now: now, today: today)
         }
+    }
+
+    /// Records a check in the caller's transaction (the form's, or a register import's), with its
+    /// audit line. The caller has checked the principal may manage the GP's organisation.
+    static func recordCheck(_ db: Database, gp: GP, _ input: CheckInput, by principal: Principal, now: Date, today: Day) throws
+        -> CredentialCheck
+    {
+        let types = try CheckType.filter(CheckType.Columns.organisationId == gp.organisationId)
+            .order(CheckType.Columns.position).fetchAll(db)
+        let months = try Self.appraisalValidityMonths(db, organisationId: gp.organisationId)
+        var check = try Self.validatedCheck(
+            input, gp: gp, types: types, appraisalValidityMonths: months, today: today, now: now)
+        if check.status == .verified { check.verifiedById = principal.userId }
+        try check.insert(db)
+        try AuditEvent.record(
+            db, at: now, actor: principal.actor, entity: "gp", entityId: gp.id, action: "record-check",
+            detail: "\(check.type)=\(check.status.rawValue)")
+        return check
     }
 
     /// How many months an appraisal counts for in an organisation.

@@ -2,115 +2,122 @@ import Foundation
 import Hummingbird
 import SGPSupport
 
-/// The register's files: CSV import from a page, and CSV downloads.
+/// The register's files: import from a page (an uploaded CSV or `.xlsx` file, or pasted rows), and
+/// CSV downloads (as people read them, or `?columns=json` for programs).
 struct RegisterFilesController {
     let database: AppDatabase
     let renderer: PageRenderer
-
-    struct ImportPage: Sendable {
-        var page: PageChrome
-        var fields: [FormField]
-        var problems: [String]
-        var hasProblems: Bool
-        var summary: String?
-        var gpColumns: String
-        var practiceColumns: String
-    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/register/import", use: importForm)
         router.post("/register/import", use: importFile)
         router.get("/register/gps.csv", use: gpsCSV)
         router.get("/register/practices.csv", use: practicesCSV)
+        router.get("/register/checks.csv", use: checksCSV)
         router.get("/register/mailing-list.csv", use: mailingListCSV)
     }
 
     @Sendable func importForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try context.require(.manageOrganisation(organisationId: try RegisterPages.managedOrganisation(request, principal)))
-        return render(context: context, form: nil, errors: ValidationErrors(), problems: [], summary: nil, status: .ok)
+        return render(context: context, posted: nil, errors: ValidationErrors(), report: nil, status: .ok)
     }
 
     @Sendable func importFile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.managedOrganisation(request, principal)
-        let form = try await request.formFields(context: context)
+        let submission = try await request.formSubmission(context: context)
+        let form = submission.fields
         let dryRun = form["dryRun"] == "true"
-        let csv = form["csv"] ?? ""
-        guard !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        let pasted = form["csv"] ?? ""
+        let upload = submission.files["file"]
+        // Problems with the file as a whole are shown beside what was sent: the upload or the paste.
+        let field = upload == nil && !pasted.isEmpty ? "csv" : "file"
+        let file: Data
+        if let upload {
+            file = Data(upload.bytes)
+        } else if !pasted.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            file = Data(pasted.utf8)
+        } else {
             return render(
-                context: context, form: form, errors: ValidationErrors(field: "csv", message: "Paste the CSV file's contents"),
-                problems: [],
-                summary: nil, status: .unprocessableContent)
+                context: context, posted: form,
+                errors: ValidationErrors(field: "file", message: "Choose a file to upload, or paste the rows"), report: nil,
+                status: .unprocessableContent)
         }
         do {
-            let report =
-                form["kind"] == "practices"
-                ? try await database.importPractices(organisationId: organisationId, csv: csv, dryRun: dryRun, by: principal)
-                : try await database.importGPs(organisationId: organisationId, csv: csv, dryRun: dryRun, by: principal)
+            let report: ImportReport =
+                switch RegisterFileKind(rawValue: form.text("kind")) ?? .gps {
+                case .gps: try await database.importGPs(organisationId: organisationId, file: file, dryRun: dryRun, by: principal)
+                case .practices:
+                    try await database.importPractices(organisationId: organisationId, file: file, dryRun: dryRun, by: principal)
+                case .checks:
+                    try await database.importChecks(organisationId: organisationId, file: file, dryRun: dryRun, by: principal)
+                }
             if !report.problems.isEmpty {
                 return render(
-                    context: context, form: form,
+                    context: context, posted: form,
                     errors: ValidationErrors(
-                        field: "csv",
+                        field: field,
                         message: "Nothing was imported: correct the \(report.problems.count) problem(s) listed below"),
-                    problems: report.problems.map(\.description), summary: nil, status: .unprocessableContent)
+                    report: report, status: .unprocessableContent)
             }
-            let verb = dryRun ? "Checked: would add" : "Imported: added"
             return render(
-                context: context, form: dryRun ? form : nil, errors: ValidationErrors(), problems: [],
-                summary: "\(verb) \(report.created) and update \(report.updated).", status: .ok)
+                context: context, posted: dryRun ? form : nil, errors: ValidationErrors(), report: report,
+                notice: report.summary, status: .ok)
         } catch DomainError.validationFailed(let errors) {
             return render(
-                context: context, form: form,
-                errors: ValidationErrors(field: "csv", message: errors.entries.first?.message ?? "Check the file"),
-                problems: [], summary: nil, status: .unprocessableContent)
+                context: context, posted: form,
+                errors: ValidationErrors(field: field, message: errors.entries.first?.message ?? "Check the file"),
+                report: nil, status: .unprocessableContent)
         }
     }
 
     private func render(
-        context: AppRequestContext, form: FormFields?, errors: ValidationErrors, problems: [String], summary: String?,
-        status: HTTPResponse.Status
+        context: AppRequestContext, posted: FormFields?, errors: ValidationErrors, report: ImportReport?,
+        notice: String? = nil, status: HTTPResponse.Status
     ) -> Response {
-        let fields: [FormField] = [
-            .select(
-                "kind", "What the file holds", value: form?.text("kind") ?? "gps",
-                choices: [("gps", "GPs"), ("practices", "Practices")],
-                errors: errors),
-            .textarea(
-                "csv", "CSV file contents", value: form?["csv"], errors: errors,
-                hint: "Paste the file, header row first. Lists (localities, skills) are separated by semicolons."),
-            .checkbox(
-                "dryRun", "Check only: report what would change without saving", checked: form?["dryRun"] == "true",
-                errors: errors),
-        ]
-        let model = ImportPage(
+        let model = RegisterImportPage(
             page: PageChrome(
-                title: "Import a CSV file", context: context, path: "/register/import", errors: errors, notice: summary),
-            fields: fields, problems: problems, hasProblems: !problems.isEmpty, summary: summary,
-            gpColumns: RegisterCSV.gpColumns.joined(separator: ","),
-            practiceColumns: RegisterCSV.practiceColumns.joined(separator: ","))
+                title: "Import a register file", context: context, path: "/register/import", errors: errors, notice: notice),
+            posted: posted, errors: errors, report: report, maximumUploadBytes: context.maxUploadSize)
         return renderer.render("register-import", model, status: status)
+    }
+
+    /// The columns an export is asked for: `?columns=json` for the JSON names and codes.
+    static func columns(_ request: Request) -> RegisterFileColumns {
+        request.uri.queryParameters.get("columns").flatMap(RegisterFileColumns.init(rawValue:)) ?? .labels
     }
 
     @Sendable func gpsCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.supervisedOrganisation(request, principal)
-        return Self.csv(try await database.exportGPs(organisationId: organisationId, by: principal), filename: "register.csv")
+        return Self.csv(
+            try await database.exportGPs(organisationId: organisationId, columns: Self.columns(request), by: principal),
+            filename: "register.csv")
     }
 
     @Sendable func practicesCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.supervisedOrganisation(request, principal)
         return Self.csv(
-            try await database.exportPractices(organisationId: organisationId, by: principal), filename: "practices.csv")
+            try await database.exportPractices(organisationId: organisationId, columns: Self.columns(request), by: principal),
+            filename: "practices.csv")
+    }
+
+    @Sendable func checksCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organisationId = try RegisterPages.managedOrganisation(request, principal)
+        return Self.csv(
+            try await database.exportChecks(organisationId: organisationId, columns: Self.columns(request), by: principal),
+            filename: "checks.csv")
     }
 
     @Sendable func mailingListCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organisationId = try RegisterPages.managedOrganisation(request, principal)
         return Self.csv(
-            try await database.exportMailingList(organisationId: organisationId, by: principal), filename: "mailing-list.csv")
+            try await database.exportMailingList(organisationId: organisationId, columns: Self.columns(request), by: principal),
+            filename: "mailing-list.csv")
     }
 
     static func csv(_ text: String, filename: String) -> Response {

@@ -19,6 +19,11 @@ struct FormFields: Sendable {
         self.values = values
     }
 
+    /// Fields already read from another encoding (a multipart form's text parts).
+    init(values: [String: [String]]) {
+        self.values = values
+    }
+
     private static func decode(_ raw: Substring) -> String {
         let spaced = raw.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced

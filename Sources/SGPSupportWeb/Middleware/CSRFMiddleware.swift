@@ -42,7 +42,8 @@ struct CSRFMiddleware: RouterMiddleware {
             }
             // Collected so the handler can read the body again after the token is taken from it.
             let body = try await request.collectBody(upTo: context.maxUploadSize)
-            let submitted = request.headers[.xCSRFToken] ?? FormFields(urlEncoded: String(buffer: body))[Self.fieldName]
+            let submitted =
+                request.headers[.xCSRFToken] ?? Self.submittedToken(in: body, contentType: request.headers[.contentType])
             guard newCookieToken == nil, let expected = context.csrfToken, let submitted,
                 Self.constantTimeEquals(submitted, expected)
             else {
@@ -59,6 +60,15 @@ struct CSRFMiddleware: RouterMiddleware {
             )
         }
         return response
+    }
+
+    /// The token a form carries in its `_csrf` field: url-encoded, or a text part of a multipart
+    /// form (one with a file). Either way the same token is compared the same way.
+    static func submittedToken(in body: ByteBuffer, contentType: String?) -> String? {
+        if let boundary = contentType.flatMap(MultipartForm.boundary(contentType:)) {
+            return MultipartForm(body: Array(body.readableBytesView), boundary: boundary)?.fields[fieldName]
+        }
+        return FormFields(urlEncoded: String(buffer: body))[fieldName]
     }
 
     /// A browser names the page's origin on every post; it must be ours (the base URL, or the host asked for).

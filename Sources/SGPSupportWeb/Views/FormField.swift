@@ -33,6 +33,9 @@ struct FormField: Sendable {
     var isCheckboxGroup = false
     var checked = false
     var options: [Option] = []
+    var isFile = false
+    /// The kinds of file a file field offers to choose (`accept`).
+    var accept: String?
 
     static func text(
         _ name: String, _ label: String, value: String?, errors: ValidationErrors, hint: String? = nil, type: String = "text",
@@ -47,6 +50,15 @@ struct FormField: Sendable {
         -> FormField
     {
         FormField(name: name, label: label, hint: hint, value: value ?? "", error: errors[name], isInput: false, isTextarea: true)
+    }
+
+    /// A file to upload; the form must post `multipart/form-data`. A browser cannot be given a file
+    /// back, so there is no value to keep after an error.
+    static func file(_ name: String, _ label: String, errors: ValidationErrors, hint: String? = nil, accept: String? = nil)
+        -> FormField
+    {
+        FormField(
+            name: name, label: label, hint: hint, value: "", error: errors[name], isInput: false, isFile: true, accept: accept)
     }
 
     static func select(

@@ -161,7 +161,8 @@ struct DashboardPage: Sendable {
                         let days = today.days(until: $0.expiresOn)
                         return Item(
                             text: "\($0.typeName) expires \($0.expiresOn.displayText)",
-                            note: days == 0 ? "Today: send the renewed evidence to your liaison officer"
+                            note: days == 0
+                                ? "Today: send the renewed evidence to your liaison officer"
                                 : "In \(days) day\(days == 1 ? "" : "s"): send the renewed evidence to your liaison officer",
                             link: "/gps/\(gp.gpId)")
                     }, empty: "")

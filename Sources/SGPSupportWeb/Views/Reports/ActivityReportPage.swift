@@ -162,7 +162,9 @@ struct ActivityReportPage: Sendable {
                 key: "weekly", title: "Sessions filled and unfilled by week",
                 headings: ["Week", "Filled", "Unfilled", "Fill rate"],
                 rows: report.weekly.map {
-                    TableRow(cells: [ReportCharts.weekName($0.week), String($0.filled), String($0.unfilled), percent($0.fillRate)])
+                    TableRow(cells: [
+                        ReportCharts.weekName($0.week), String($0.filled), String($0.unfilled), percent($0.fillRate),
+                    ])
                 }, csvURL: "", isEmpty: report.weekly.isEmpty),
             work("by-session-kind", "Work by kind of session", "Kind", report.bySessionKind),
             work("by-gp-kind", "Work by kind of GP", "GP kind", report.byGPKind) { GP.Kind(rawValue: $0)?.title ?? $0 },

@@ -61,7 +61,8 @@ struct SupportCasePage: Sendable {
             Line(label: "GP told", value: "\(supportCase.toldOn.displayText), by \(supportCase.toldBy)"),
             Line(
                 label: "Support offered",
-                value: supportCase.signposts.isEmpty ? "None recorded" : supportCase.signposts.map(\.title).joined(separator: ", ")),
+                value: supportCase.signposts.isEmpty
+                    ? "None recorded" : supportCase.signposts.map(\.title).joined(separator: ", ")),
             Line(label: "Work restriction", value: supportCase.workRestriction ?? "None"),
             Line(
                 label: "Status",
