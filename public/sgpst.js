@@ -20,3 +20,26 @@ document.addEventListener("DOMContentLoaded", function () {
     table.classList.add("stack");
   });
 });
+
+// On a phone the header's links fold behind a Menu button; without this file they simply wrap.
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (!button || !menu) { return; }
+  var narrow = window.matchMedia("(max-width: 40em)");
+  function fold() {
+    if (narrow.matches) {
+      button.hidden = false;
+      menu.classList.toggle("folded", button.getAttribute("aria-expanded") !== "true");
+    } else {
+      button.hidden = true;
+      menu.classList.remove("folded");
+    }
+  }
+  button.addEventListener("click", function () {
+    button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
+    fold();
+  });
+  if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
+  fold();
+});

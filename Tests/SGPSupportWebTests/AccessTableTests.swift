@@ -581,6 +581,7 @@ import Testing
             var observed: [String: String] = [:]
             var refusalsAsked = 0
             let records = try await Self.prepare(environment, browser)
+            let skills = try await environment.database.skills(organisationId: 1).map { ($0.code, $0.name) }
             var signedIn: [Character: (page: Browser, api: APIClient)] = [:]
             for person in Self.people {
                 let page = Browser(browser.client)
@@ -615,6 +616,11 @@ import Testing
                     }
                     #expect(response.status.code < 500, "\(route.key) as \(code) answered \(response.status)")
                     #expect(Self.hardeningProblem(response) == nil, "\(route.key) as \(code)")
+                    // Every page as each person shows labels and en-GB dates, never codes.
+                    if response.headers[.contentType]?.hasPrefix("text/html") == true {
+                        let shown = VisibleText.codes(in: response.text, skills: skills)
+                        #expect(shown.isEmpty, "\(route.key) as \(code) shows codes: \(Set(shown).sorted())")
+                    }
                 }
             }
 

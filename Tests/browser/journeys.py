@@ -695,7 +695,20 @@ def check_narrow_screen(journey):
     for path, name in [("/dashboard", "phone-gp-dashboard"), ("/work", "phone-gp-work"), ("/feedback", "phone-gp-feedback")]:
         journey.driver.get(journey.server.base + path)
         journey.shot(name)
+    # The header folds behind a Menu button on a phone, and opens to every link.
+    journey.driver.get(journey.server.base + "/dashboard")
+    button = journey.driver.find_element(By.CSS_SELECTOR, ".menu-toggle")
+    links = journey.driver.find_elements(By.CSS_SELECTOR, "#site-menu .nav a")
+    if not button.is_displayed() or any(link.is_displayed() for link in links):
+        problems.append("at 375 px the header's links are not folded behind the Menu button")
+    button.click()
+    if button.get_attribute("aria-expanded") != "true" or not all(link.is_displayed() for link in links):
+        problems.append("the Menu button does not open the header's links")
+    journey.shot("phone-menu-open")
     journey.driver.set_window_size(1280, 1000)
+    journey.driver.get(journey.server.base + "/dashboard")
+    if journey.driver.find_element(By.CSS_SELECTOR, ".menu-toggle").is_displayed():
+        problems.append("the Menu button shows on a wide screen")
     return problems
 
 

@@ -31,6 +31,46 @@ extension Labelled {
     }
 }
 
+/// Every kind and state with a title: what a check for codes shown to people looks for.
+public enum Labels {
+    public static let everyKind: [any Labelled.Type] = [
+        GP.Kind.self,
+        GP.Status.self,
+        GP.Profession.self,
+        ClinicalSession.Kind.self,
+        ClinicalSession.Status.self,
+        Booking.Status.self,
+        CredentialCheck.Status.self,
+        FeedbackConcern.Severity.self,
+        Role.self,
+        Application.Status.self,
+        Mailshot.Status.self,
+        FeedbackCard.Status.self,
+        Arrangement.Status.self,
+        FeedbackDirection.self,
+        FeedbackConcern.Outcome.self,
+        SupportCase.RouteIn.self,
+        SupportCase.Outcome.self,
+        SupportCase.Signpost.self,
+        EvidenceKind.self,
+        EvidenceEntry.Status.self,
+        PortfolioSection.self,
+        ClinicalSession.RateUnit.self,
+        CredentialCheck.DBSLevel.self,
+        Offer.Status.self,
+        ClearingRun.Status.self,
+        ClearingRun.Unfilled.Reason.self,
+        DayPart.self,
+        MailshotItem.Kind.self,
+        Weekday.self,
+        PracticePreference.Kind.self,
+        RegisterFileKind.self,
+    ]
+
+    /// (code, title) of every case of every kind.
+    public static var everyChoice: [(code: String, title: String)] { everyKind.flatMap { $0.choices } }
+}
+
 extension GP.Kind: Labelled {}
 extension GP.Status: Labelled {}
 extension GP.Profession: Labelled {}

@@ -83,11 +83,12 @@ extension FormDeclaration.Field {
             })
     }
 
-    /// A date typed as a date picker gives it (YYYY-MM-DD); the hint says so for browsers without one.
+    /// A date, chosen with the browser's date picker (shown in the person's own format; it posts
+    /// YYYY-MM-DD, which is what the domain reads).
     static func date(_ name: String, _ label: String, _ keyPath: WritableKeyPath<Input, String?>, hint: String? = nil)
         -> Self
     {
-        .text(name, label, keyPath, hint: hint ?? "For example, 2027-03-15", type: "date")
+        .text(name, label, keyPath, hint: hint, type: "date")
     }
 
     static func textarea(_ name: String, _ label: String, _ keyPath: WritableKeyPath<Input, String?>, hint: String? = nil)
