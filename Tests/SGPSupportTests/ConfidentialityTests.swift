@@ -22,7 +22,7 @@ import Testing
         let gp = try await Self.lapsedGP(fixture)
         let asPractice = try await fixture.database.gp(id: gp.id!, by: fixture.manager)
         #expect(asPractice.isSummary)
-        #expect(asPractice.gp.name == "Dr Zara Yardley" && asPractice.gp.gmcNumber == "1111111")
+        #expect(asPractice.gp.name == "Dr Zara Yardley" && asPractice.gp.registrationNumber == "1111111")
         #expect(asPractice.gp.email == nil && asPractice.gp.phone == nil && asPractice.gp.localities.isEmpty)
         #expect(asPractice.clearance == Clearance(cleared: false, reasons: []))
         #expect(try await fixture.database.clearance(gpId: gp.id!, on: Day("2026-12-01")!, by: fixture.manager).reasons.isEmpty)

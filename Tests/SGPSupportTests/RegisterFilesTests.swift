@@ -22,7 +22,7 @@ import ZIPFoundation
         #expect((report.created, report.updated, report.unchanged) == (1, 1, 0))
         #expect(report.applied)
         let page = try await fixture.database.gps(organisationId: fixture.organisationId, filter: GPFilter(), page: PageRequest())
-        let renamed = try #require(page.items.first { $0.gp.gmcNumber == "1111111" }?.gp)
+        let renamed = try #require(page.items.first { $0.gp.registrationNumber == "1111111" }?.gp)
         #expect(renamed.name == "Dr New Name")
         #expect(renamed.localities == ["Ashby Vale", "Brookmere"])
         #expect(renamed.usualRatePence == 9550)
@@ -87,7 +87,8 @@ import ZIPFoundation
                 "Row 2: add Siân Jones (GP)", "Row 3: change Zara Yardley: email, skills", "Row 4: no change to Dr Same",
             ])
         #expect((report.created, report.updated, report.unchanged) == (1, 1, 1))
-        let zara = try await fixture.database.read { db in try GP.filter(GP.Columns.gmcNumber == "7100003").fetchOne(db) }
+        let zara = try await fixture.database.read { db in try GP.filter(GP.Columns.registrationNumber == "7100003").fetchOne(db)
+        }
         #expect(zara?.email == "zara@example.org", "a dry run changes nothing")
         #expect(try await fixture.database.read { db in try GP.fetchCount(db) } == 2)
     }
@@ -105,9 +106,9 @@ import ZIPFoundation
             organisationId: fixture.organisationId, csv: csv, dryRun: false, by: fixture.liaison)
         #expect(report.problems == [])
         let zoe = try #require(
-            try await fixture.database.read { db in try GP.filter(GP.Columns.gmcNumber == "7100002").fetchOne(db) })
+            try await fixture.database.read { db in try GP.filter(GP.Columns.registrationNumber == "7100002").fetchOne(db) })
         let code = try #require(
-            try await fixture.database.read { db in try GP.filter(GP.Columns.gmcNumber == "7100005").fetchOne(db) })
+            try await fixture.database.read { db in try GP.filter(GP.Columns.registrationNumber == "7100005").fetchOne(db) })
         #expect(zoe.name == "Zoë Brown")
         #expect(zoe.profession == .gp)
         #expect(zoe.kind == .freelance)
@@ -159,7 +160,7 @@ import ZIPFoundation
         let report = try await fixture.database.importGPs(
             organisationId: fixture.organisationId, file: file, dryRun: false, by: fixture.liaison)
         #expect(report.problems == [])
-        let gp = try await fixture.database.read { db in try GP.filter(GP.Columns.gmcNumber == "7100001").fetchOne(db) }
+        let gp = try await fixture.database.read { db in try GP.filter(GP.Columns.registrationNumber == "7100001").fetchOne(db) }
         #expect(gp?.name == "Siân Jones")
         #expect(Spreadsheet.windows1252([0x80, 0x92, 0x96, 0xA3, 0xE9]) == "€’–£é")
     }
@@ -203,7 +204,7 @@ import ZIPFoundation
                 "Checks sheet, row 2: record DBS check for Siân Ó Dónaill (Verified, expires 15 May 2027)",
             ])
         let sian = try #require(
-            try await fixture.database.read { db in try GP.filter(GP.Columns.gmcNumber == "7100001").fetchOne(db) })
+            try await fixture.database.read { db in try GP.filter(GP.Columns.registrationNumber == "7100001").fetchOne(db) })
         #expect(sian.email == nil)
         #expect(sian.lastAppraisalOn == Day("2026-03-15"))
         #expect(sian.skills == ["coil-fitting", "minor-surgery"])

@@ -148,7 +148,7 @@ import Testing
         #expect(checks.text == "Medical indemnity expires \(today.adding(days: 20).displayText)", "the demo's, in 20 days")
         #expect(checks.note?.hasPrefix("In 20 days") == true && checks.link == "/gps/1")
         #expect(gp.queues.first { $0.id == "follow-ups" }?.items.map(\.link) == ["/evidence/\(entry.id!)"])
-        #expect(gp.gp?.registration == "GMC 9900001" && gp.gp?.kind == "Freelance / locum" && gp.gp?.status == "Active")
+        #expect(gp.gp?.registration == "GMC number 9900001" && gp.gp?.kind == "Freelance / locum" && gp.gp?.status == "Active")
         #expect(gp.organisations.isEmpty && gp.practices.isEmpty && !gp.isAdministrator)
 
         let practice = try await Self.dashboard(database, "practice@demo.test")

@@ -35,7 +35,7 @@ import Testing
         let environment = try await TestEnvironment()
         let expected = [
             "admin@demo.test": "Administration", "mentor@demo.test": "Mentor · DEMO1",
-            "practice@demo.test": "ODS code Z90001", "gp@demo.test": "GMC 9900001",
+            "practice@demo.test": "ODS code Z90001", "gp@demo.test": "GMC number 9900001",
         ]
         for (email, text) in expected {
             try await environment.test { browser in

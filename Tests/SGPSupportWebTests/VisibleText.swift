@@ -51,7 +51,6 @@ enum VisibleText {
     }
 }
 
-
 @Suite struct VisibleTextTests {
     /// The check the access table runs over every page: it finds what a person would notice.
     @Test func codesShownAsWordsAreFoundAndLabelsAreNot() {

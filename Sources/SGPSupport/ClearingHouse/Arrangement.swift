@@ -136,7 +136,7 @@ extension AppDatabase {
             } else if let number = input.gmcNumber?.trimmingCharacters(in: .whitespaces) {
                 // Only an active GP who could work there is found; anyone else is "no such GP".
                 gp = try GP.filter(
-                    GP.Columns.gmcNumber == number && GP.Columns.status == GP.Status.active.rawValue
+                    GP.Columns.registrationNumber == number && GP.Columns.status == GP.Status.active.rawValue
                         && organisations.contains(GP.Columns.organisationId)
                 ).fetchOne(db)
                 if gp == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }

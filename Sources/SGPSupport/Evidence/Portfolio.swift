@@ -87,7 +87,10 @@ public struct Portfolio: Sendable, Encodable {
 
     public var gpId: Int64
     public var gpName: String
+    /// The registration number (its first name kept for API clients).
     public var gmcNumber: String
+    /// What the number is called: "GMC number", "NMC PIN", "GPhC number".
+    public var registrationNumberName: String
     public var year: Int
     public var yearLabel: String
     public var from: Day
@@ -184,7 +187,8 @@ extension AppDatabase {
             .init(measure: "Other evidence", count: Double(other.count)),
         ]
         return Portfolio(
-            gpId: gpId, gpName: gp.name, gmcNumber: gp.gmcNumber, year: year.startYear, yearLabel: year.label, from: year.from,
+            gpId: gpId, gpName: gp.name, gmcNumber: gp.registrationNumber,
+            registrationNumberName: gp.registrationNumberName, year: year.startYear, yearLabel: year.label, from: year.from,
             to: year.to, generatedOn: today, sharedEntriesOnly: sharedOnly, scopeOfWork: scope,
             cpd: Portfolio.CPD(
                 hours: cpdHours, target: try cpdTarget(db, organisationId: gp.organisationId), entries: cpdEntries),

@@ -50,8 +50,6 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
         public static let status = Column(CodingKeys.status)
         public static let name = Column(CodingKeys.name)
         public static let registrationNumber = Column(CodingKeys.registrationNumber)
-        // Its name before v11, while callers move over.
-        public static let gmcNumber = Column(CodingKeys.registrationNumber)
         public static let profession = Column(CodingKeys.profession)
         public static let email = Column(CodingKeys.email)
         public static let mailshotConsent = Column(CodingKeys.mailshotConsent)
@@ -60,10 +58,6 @@ public struct GP: Codable, Sendable, Identifiable, Equatable, FetchableRecord, M
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
-
-    /// The registration number under the name API clients and pages have used: for a doctor it is the
-    /// GMC reference number.
-    public var gmcNumber: String { registrationNumber }
 
     /// What the number is called for this person's profession.
     public var registrationNumberName: String { profession.registrationNumberName }

@@ -86,10 +86,11 @@ extension Principal {
 }
 
 extension GP {
-    /// The summary a practice manager may see: name, GMC number, profession, skills, status.
+    /// The summary a practice manager may see: name, registration number, profession, skills, status.
     var summaryOnly: GP {
         GP(
-            id: id, organisationId: organisationId, name: name, registrationNumber: gmcNumber, profession: profession, kind: kind,
+            id: id, organisationId: organisationId, name: name, registrationNumber: registrationNumber, profession: profession,
+            kind: kind,
             status: status, skills: skills, createdAt: createdAt)
     }
 }

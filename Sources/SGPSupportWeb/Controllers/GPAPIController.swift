@@ -230,7 +230,7 @@ struct GPAPIController {
         let gp = try await database.gp(at: context).gp
         let data = try await database.personalDataExport(gpId: gp.id!, by: principal)
         return .download(
-            data, filename: "sgpst-personal-data-\(gp.gmcNumber).json", contentType: "application/json; charset=utf-8")
+            data, filename: "sgpst-personal-data-\(gp.registrationNumber).json", contentType: "application/json; charset=utf-8")
     }
 
     @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> Response {

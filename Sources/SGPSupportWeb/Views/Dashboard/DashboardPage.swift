@@ -104,7 +104,7 @@ struct DashboardPage: Sendable {
             let gp = entry.gp
             return GPSummary(
                 id: gp.id!, name: gp.name,
-                registration: gp.profession == .gp ? "GMC \(gp.gmcNumber)" : "Registration number \(gp.gmcNumber)",
+                registration: "\(gp.registrationNumberName) \(gp.registrationNumber)",
                 status: gp.status.title, kind: gp.kind.title, cleared: entry.clearance.cleared,
                 reasons: entry.clearance.reasons)
         }

@@ -51,6 +51,7 @@ struct PortfolioPage: Sendable {
     var page: PageChrome
     var gpName: String
     var gmcNumber: String
+    var registrationName: String
     var yearLabel: String
     var sharedEntriesOnly: Bool
     var from: String
@@ -78,6 +79,7 @@ struct PortfolioPage: Sendable {
         self.page = page
         gpName = portfolio.gpName
         gmcNumber = portfolio.gmcNumber
+        registrationName = portfolio.registrationNumberName
         yearLabel = portfolio.yearLabel
         sharedEntriesOnly = portfolio.sharedEntriesOnly
         from = portfolio.from.displayText

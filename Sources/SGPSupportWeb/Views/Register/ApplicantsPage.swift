@@ -6,7 +6,8 @@ struct ApplicantsPage: Sendable {
     struct Applicant: Sendable {
         var id: Int64
         var name: String
-        var gmcNumber: String
+        /// "GMC number 1234567", "NMC PIN 12A3456E".
+        var registration: String
         var profession: String
         var email: String?
         var note: String?
@@ -22,7 +23,8 @@ struct ApplicantsPage: Sendable {
         self.page = page
         applicants = entries.map {
             Applicant(
-                id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, profession: $0.gp.profession.title,
+                id: $0.gp.id!, name: $0.gp.name, registration: "\($0.gp.registrationNumberName) \($0.gp.registrationNumber)",
+                profession: $0.gp.profession.title,
                 email: $0.gp.email, note: $0.gp.applicationNote, applied: DisplayDate.day($0.gp.createdAt),
                 reasonError: refused?.gpId == $0.gp.id ? refused?.message : nil)
         }

@@ -35,6 +35,8 @@ struct GPProfilePage: Sendable {
         var id: Int64
         var name: String
         var gmcNumber: String
+        /// What the number is called for this profession ("GMC number", "NMC PIN", "GPhC number").
+        var registrationName: String
         var profession: String
         var kind: String
         var status: String
@@ -59,7 +61,8 @@ struct GPProfilePage: Sendable {
             ]
             id = gp.id!
             name = gp.name
-            gmcNumber = gp.gmcNumber
+            gmcNumber = gp.registrationNumber
+            registrationName = gp.registrationNumberName
             profession = gp.profession.title
             kind = gp.kind.title
             status = gp.status.title

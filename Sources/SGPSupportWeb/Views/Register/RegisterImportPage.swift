@@ -32,7 +32,8 @@ struct RegisterImportPage: Sendable {
             .textarea(
                 "csv", "Or paste the rows", value: posted?["csv"], errors: errors,
                 hint: "Copied from a spreadsheet, or a CSV file's text, heading row first. Lists (localities, skills) "
-                    + "are separated by semicolons; dates day first, like 15/05/2026, or year first as the machine form writes them."),
+                    + "are separated by semicolons; dates day first, like 15/05/2026, or year first as the machine form writes them."
+            ),
             .checkbox(
                 "dryRun", "Check only: list what would change without saving", checked: posted?["dryRun"] == "true",
                 errors: errors),

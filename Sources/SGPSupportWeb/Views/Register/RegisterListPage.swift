@@ -38,7 +38,7 @@ struct RegisterListPage: Sendable {
 
     static func filterForm(skills: [Skill], localities: [String]) -> FormDeclaration<Query> {
         FormDeclaration([
-            .text("text", "Name, GMC number or email", \.text),
+            .text("text", "Name, registration number or email", \.text),
             .choice("status", "Status", \.status, of: GP.Status.self, none: "Any"),
             .select("skill", "Skill", \.skill, choices: [("", "Any")] + skills.map { ($0.code, $0.name) }),
             .select("locality", "Locality", \.locality, choices: [("", "Any")] + localities.map { ($0, $0) }),
@@ -58,7 +58,7 @@ struct RegisterListPage: Sendable {
             current: Query(), posted: query, errors: errors)
         rows = listing.items.map {
             Row(
-                id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.gmcNumber, kind: $0.gp.kind.title,
+                id: $0.gp.id!, name: $0.gp.name, gmcNumber: $0.gp.registrationNumber, kind: $0.gp.kind.title,
                 status: $0.gp.status.title, cleared: $0.clearance.cleared,
                 firstReason: $0.clearance.reasons.isEmpty ? nil : $0.clearance.reasons.joined(separator: "; "),
                 localities: $0.gp.localities.joined(separator: ", "))
