@@ -178,11 +178,11 @@ struct ClearingFixture {
         func reasons(_ gp: GP, _ list: [Candidate]? = nil) -> [String] {
             (list ?? candidates).first { $0.gpId == gp.id }?.ineligibleBecause ?? ["missing"]
         }
-        #expect(reasons(noSkill) == ["Lacks required skills: minor-surgery"])
+        #expect(reasons(noSkill) == ["Lacks required skills: Minor surgery"])
         #expect(reasons(elsewhere) == ["Does not work in Ashby Vale"])
         #expect(reasons(unwanted) == ["On the practice's not-wanted list"])
         #expect(reasons(mornings) == ["Not available then"], "12:00–15:00 straddles morning and afternoon")
-        #expect(reasons(noSkill, asPractice) == ["Lacks required skills: minor-surgery"])
+        #expect(reasons(noSkill, asPractice) == ["Lacks required skills: Minor surgery"])
         #expect(reasons(elsewhere, asPractice) == ["Not available for this session"])
         #expect(reasons(unwanted, asPractice) == ["On the practice's not-wanted list"])
         #expect(reasons(mornings, asPractice) == ["Not available for this session"])
@@ -360,7 +360,7 @@ struct ClearingFixture {
         await #expect(throws: DomainError.conflict(AppDatabase.applyRefusal)) {
             _ = try await fixture.database.apply(sessionId: session.id!, by: principal, links: testLinks)
         }
-        await #expect(throws: DomainError.conflict("Dr 1111111 cannot take this session: Lacks required skills: minor-surgery")) {
+        await #expect(throws: DomainError.conflict("Dr 1111111 cannot take this session: Lacks required skills: Minor surgery")) {
             _ = try await fixture.database.offer(sessionId: session.id!, gpId: gp.id!, by: fixture.manager, links: testLinks)
         }
     }

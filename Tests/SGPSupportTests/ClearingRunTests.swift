@@ -290,6 +290,13 @@ import Testing
         // Kept with the run.
         let again = try await fixture.database.clearingRun(id: run.run.id!, by: liaison)
         #expect(again.unfilled.first { $0.session.id == session.id }?.unfilled.nearMisses == left.unfilled.nearMisses)
+        // A GP's subject-access download holds the runs that name them as a near miss, with their own
+        // reason and nobody else's.
+        let download = try await fixture.database.personalDataExport(gpId: nearly.id!, by: nearlyPrincipal)
+        let document = try #require(try JSONSerialization.jsonObject(with: download) as? [String: Any])
+        let runs = try #require((document["tables"] as? [String: Any])?["clearingRun"] as? [[String: Any]])
+        let mentions = try #require(runs.first?["nearMisses"] as? [[String: Any]])
+        #expect(mentions.map { $0["reason"] as? String } == ["Not available on Wednesday mornings"], "only their own reason")
     }
 
     @Test func aProposalSaysWhatItsScoreWasMadeOf() async throws {

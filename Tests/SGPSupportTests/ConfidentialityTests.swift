@@ -131,9 +131,9 @@ import Testing
         let (busy, _) = try await fixture.readyGP("1111111") { $0.skills = [] }
         let session = try await fixture.post(date: "2026-12-12", skills: ["minor-surgery"])  // a Saturday
         let asPractice = try #require(try await fixture.candidate(busy.id!, for: session))
-        #expect(asPractice.ineligibleBecause == ["Lacks required skills: minor-surgery", "Not available for this session"])
+        #expect(asPractice.ineligibleBecause == ["Lacks required skills: Minor surgery", "Not available for this session"])
         let asTeam = try #require(try await fixture.candidate(busy.id!, for: session, by: fixture.register.liaison))
-        #expect(asTeam.ineligibleBecause == ["Lacks required skills: minor-surgery", "Not available then"])
+        #expect(asTeam.ineligibleBecause == ["Lacks required skills: Minor surgery", "Not available then"])
     }
 
     /// Someone holding both sides (a GP who also manages the practice) confirmed their own record.

@@ -338,3 +338,14 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(try await found("Zara Young").isEmpty)
     }
 }
+
+@Suite struct CommandLineRecordsTests {
+    /// The command line is no user: what it records names nobody, rather than failing the link to a user.
+    @Test func aCheckVerifiedFromTheCommandLineNamesNoVerifier() async throws {
+        let fixture = try await RegisterFixture()
+        let gp = try await fixture.addGP("1234567")
+        let check = try await fixture.database.recordCheck(
+            gpId: gp.id!, CheckInput(type: "dbs", status: "verified", dbsCertificateNumber: "001122334455"), by: .commandLine)
+        #expect(check.status == .verified && check.verifiedById == nil)
+    }
+}

@@ -25,6 +25,10 @@ public struct Principal: Sendable, Equatable {
     public static let commandLine = Principal(
         userId: 0, email: "command line", displayName: "Command line", grants: [Grant(role: .administrator)], isCommandLine: true)
 
+    /// The user to record as having done something: none for the command line, which is no user
+    /// (its id 0 names no row, and the record's link to the user would fail).
+    public var recordedUserId: Int64? { isCommandLine ? nil : userId }
+
     public var isAdministrator: Bool { grants.contains { $0.role == .administrator } }
 
     public func holds(_ role: Role) -> Bool { grants.contains { $0.role == role } }

@@ -265,7 +265,7 @@ extension AppDatabase {
         let gpId = gp.id!
         try Self.requireEligible(db, gpId: gpId, session: session, practice: practice, by: principal)
         var offer = Offer(
-            id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now, createdById: principal.userId,
+            id: nil, sessionId: sessionId, gpId: gpId, status: .pending, createdAt: now, createdById: principal.recordedUserId,
             expiresAt: now.addingTimeInterval(Self.offerLifetime))
         try offer.insert(db)
         try AuditEvent.record(db, at: now, actor: principal.actor, entity: "session", entityId: sessionId, action: "offer")
@@ -405,7 +405,7 @@ extension AppDatabase {
             }
             booking.status = .cancelled
             booking.cancelledAt = now
-            booking.cancelledById = principal.userId
+            booking.cancelledById = principal.recordedUserId
             booking.cancelledByRole =
                 byGP ? "gp" : (principal.practiceIds.contains(practice.id!) ? "practice" : "liaison-officer")
             booking.cancelReason = reason
@@ -416,7 +416,7 @@ extension AppDatabase {
             } else {
                 session.status = .cancelled
                 session.cancelledAt = now
-                session.cancelledById = principal.userId
+                session.cancelledById = principal.recordedUserId
                 session.cancelledByRole = booking.cancelledByRole
                 session.cancelReason = reason
             }

@@ -308,7 +308,7 @@ extension AppDatabase {
             }
             session.status = .withdrawn
             session.cancelledAt = now
-            session.cancelledById = principal.userId
+            session.cancelledById = principal.recordedUserId
             session.cancelledByRole = principal.practiceIds.contains(practice.id!) ? "practice" : "liaison-officer"
             session.cancelReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
             try session.update(db)

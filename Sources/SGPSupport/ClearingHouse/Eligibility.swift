@@ -166,9 +166,17 @@ struct EligibilityContext {
         for organisationId in Set(gps.map(\.organisationId)) {
             dayPartTimes[organisationId] = try AppDatabase.dayPartTimes(db, organisationId: organisationId)
         }
+        // Reasons name the skills of the sessions' organisations as people know them.
+        var skillNames: [String: String] = [:]
+        for organisationId in Set(practices.map(\.organisationId)) {
+            for skill in try Skill.filter(Skill.Columns.organisationId == organisationId).fetchAll(db) {
+                skillNames[skill.code] = skillNames[skill.code] ?? skill.name
+            }
+        }
         return EligibilityContext(
             gps: gpById, clearance: clearance, availability: try AppDatabase.availability(db, gpIds: gpIds), bookings: bookings,
-            preferences: preferences, completedAtPractice: completedAtPractice, partners: partners, dayPartTimes: dayPartTimes)
+            preferences: preferences, completedAtPractice: completedAtPractice, partners: partners, dayPartTimes: dayPartTimes,
+            skillNames: skillNames)
     }
 
     /// The clearing-house's rules, each giving its own reason, then the ranking.
@@ -324,7 +332,11 @@ struct EligibilityContext {
             if named(.locality, "Does not work in \(practice.locality)") { return blocks }
         }
         let missing = session.requiredSkills.filter { !gp.skills.contains($0) }
-        if !missing.isEmpty, block(.skills, "Lacks required skills: \(missing.joined(separator: ", "))") { return blocks }
+        if !missing.isEmpty,
+            block(.skills, "Lacks required skills: \(missing.map { skillNames[$0] ?? $0 }.joined(separator: ", "))")
+        {
+            return blocks
+        }
         let times = dayPartTimes[gp.organisationId] ?? .defaults
         let available =
             availability[gpId]?.covers(

@@ -126,7 +126,7 @@ extension AppDatabase {
         return try await write { db in
             var topic = AuditTopic(
                 id: nil, organisationId: organisationId, title: title, criteria: criteria, closesOn: closesOn,
-                publishedAt: now, publishedById: principal.userId)
+                publishedAt: now, publishedById: principal.recordedUserId)
             try topic.insert(db)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "auditTopic", entityId: topic.id, action: "publish")

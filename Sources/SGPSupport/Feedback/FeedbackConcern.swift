@@ -200,7 +200,7 @@ extension AppDatabase {
                 concern.outcomeOn = nil
                 concern.closedAt = nil
             }
-            concern.handledById = principal.userId
+            concern.handledById = principal.recordedUserId
             try concern.update(db)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "feedbackConcern", entityId: id,

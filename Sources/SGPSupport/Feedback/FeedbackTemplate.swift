@@ -144,7 +144,7 @@ extension AppDatabase {
         return try await write { db in
             let template = FeedbackTemplate(
                 organisationId: organisationId, direction: direction, boxes: chosen, updatedAt: now,
-                updatedById: principal.userId)
+                updatedById: principal.recordedUserId)
             try template.save(db)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,

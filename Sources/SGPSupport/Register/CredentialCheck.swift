@@ -99,7 +99,7 @@ extension AppDatabase {
         let months = try Self.appraisalValidityMonths(db, organisationId: gp.organisationId)
         var check = try Self.validatedCheck(
             input, gp: gp, types: types, appraisalValidityMonths: months, today: today, now: now)
-        if check.status == .verified { check.verifiedById = principal.userId }
+        if check.status == .verified { check.verifiedById = principal.recordedUserId }
         try check.insert(db)
         try AuditEvent.record(
             db, at: now, actor: principal.actor, entity: "gp", entityId: gp.id, action: "record-check",

@@ -112,18 +112,24 @@ public enum PersonalDataMap {
             "SELECT r.* FROM progressReport r JOIN supportCase c ON c.id = r.caseId WHERE c.gpId = :gp ORDER BY r.id"),
         "pastoralContact": .subjectOnly("SELECT * FROM pastoralContact WHERE gpId = :gp ORDER BY id"),
         "clearingProposal": .both("SELECT * FROM clearingProposal WHERE gpId = :gp ORDER BY id"),
-        // A run names a GP only where the liaison officer pinned or removed them; the GP's copy keeps
-        // their own pins and removals, not other GPs'.
+        // A run names a GP where the liaison officer pinned or removed them, and as a near miss for
+        // a session nobody could fill (with the one rule they failed); the GP's copy keeps their own
+        // mentions, not other GPs'.
         "clearingRun": Extract(
             subject: """
                 SELECT id, week,
                     (SELECT json_group_array(json(value)) FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
                         AS pins,
                     (SELECT json_group_array(json(value)) FROM json_each(r.exclusions)
-                        WHERE json_extract(value, '$.gpId') = :gp) AS exclusions
+                        WHERE json_extract(value, '$.gpId') = :gp) AS exclusions,
+                    (SELECT json_group_array(json_object(
+                            'sessionId', json_extract(u.value, '$.sessionId'), 'rule', json_extract(n.value, '$.rule'),
+                            'reason', json_extract(n.value, '$.reason')))
+                        FROM json_each(r.unfilled) u, json_each(u.value, '$.nearMisses') n
+                        WHERE json_extract(n.value, '$.gpId') = :gp) AS nearMisses
                 FROM clearingRun r WHERE \(namesGP) ORDER BY id
                 """,
-            team: "SELECT id, week, pins, exclusions FROM clearingRun r WHERE \(namesGP) ORDER BY id"),
+            team: "SELECT id, week, pins, exclusions, unfilled FROM clearingRun r WHERE \(namesGP) ORDER BY id"),
         // Nobody reads the audit trail through the service; the GP gets their own part of it.
         "auditEvent": .subjectOnly(
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id"),
@@ -131,7 +137,9 @@ public enum PersonalDataMap {
 
     private static let namesGP = """
         (EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
-        OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp))
+        OR EXISTS (SELECT 1 FROM json_each(r.exclusions) WHERE json_extract(value, '$.gpId') = :gp)
+        OR EXISTS (SELECT 1 FROM json_each(r.unfilled) u, json_each(u.value, '$.nearMisses') n
+                   WHERE json_extract(n.value, '$.gpId') = :gp))
         """
 
     /// Tables that hold nothing about an individual doctor.

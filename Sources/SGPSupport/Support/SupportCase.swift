@@ -521,7 +521,7 @@ extension AppDatabase {
             _ = try Self.supportCaseForMentor(db, id: caseId, principal)
             try errors.throwIfAny()  // after who asks is settled
             var meeting = SupportMeeting(
-                id: nil, caseId: caseId, date: day!, notes: notes, createdById: principal.userId, createdAt: now)
+                id: nil, caseId: caseId, date: day!, notes: notes, createdById: principal.recordedUserId, createdAt: now)
             try meeting.insert(db)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "supportCase", entityId: caseId, action: "meeting")
             return meeting
@@ -548,7 +548,7 @@ extension AppDatabase {
                 + 1
             var report = ProgressReport(
                 id: nil, caseId: caseId, version: version, referringBody: referringBody, body: body,
-                writtenById: principal.userId, writtenAt: now)
+                writtenById: principal.recordedUserId, writtenAt: now)
             try report.insert(db)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "supportCase", entityId: caseId, action: "report",
