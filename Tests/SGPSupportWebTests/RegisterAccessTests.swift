@@ -393,6 +393,24 @@ import Testing
         }
     }
 
+    /// The form names GPs by name (with their number to tell two apart), never asking for a number.
+    @Test func aPracticeChoosesTheGPByName() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            try await browser.signIn("practice@demo.test")
+            let page = try await browser.request("/practices/1")
+            #expect(page.text.contains("Choose the GP"))
+            #expect(page.text.contains("Dr Amelia Hartwell (GMC number 9900001)"))
+            let unchosen = try await browser.submit("/practices/1/preferences", ["gpId": "", "preference": "preferred"])
+            #expect(unchosen.status == .unprocessableContent)
+            #expect(unchosen.text.contains(##"<a href="#gpId">Choose the GP</a>"##))
+            let chosen = try await browser.submit("/practices/1/preferences", ["gpId": "1", "preference": "preferred"])
+            #expect(chosen.status == .seeOther)
+            let preferences = try await environment.database.practicePreferences(practiceId: 1, by: .commandLine)
+            #expect(preferences.map(\.gpName) == ["Dr Amelia Hartwell"])
+        }
+    }
+
     @Test func theLiaisonOfficerAssignsAMentor() async throws {
         let environment = try await TestEnvironment()
         try await environment.test { browser in

@@ -157,10 +157,8 @@ extension AppDatabase {
             if start == nil { errors.add("start", "Enter the start time as HH:MM") }
             if end == nil { errors.add("end", "Enter the end time as HH:MM") }
             if let start, let end, end <= start { errors.add("end", "The end time must be after the start time") }
-            let kind = ClinicalSession.Kind(rawValue: input.kind ?? "surgery")
-            if kind == nil {
-                errors.add("kind", "Choose one of: \(ClinicalSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let kind = ClinicalSession.Kind.named(input.kind ?? "surgery")
+            if kind == nil { errors.add("kind", "Choose the kind of session: \(ClinicalSession.Kind.titlesInWords)") }
             try errors.throwIfAny()
             guard let gp else { throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Choose the GP")) }
             if side == .practice, gp.id == principal.gpId { throw DomainError.forbidden(Self.bothSidesRefusal) }
@@ -348,6 +346,21 @@ extension AppDatabase {
             throw DomainError.conflict("This arrangement is already \(arrangement.status.title.lowercased())")
         }
         return (arrangement, practice)
+    }
+
+    /// The GPs a person who names the GP may report an arrangement with, by name: those of the
+    /// organisations (and their partners) of the practices they report for.
+    public func gpsForArrangements(by principal: Principal) async throws -> [NameableGP] {
+        var seenOrganisations = Set<Int64>()
+        var seenGPs = Set<Int64>()
+        var choices: [NameableGP] = []
+        for practice in try await practicesForArrangements(by: principal)
+        where seenOrganisations.insert(practice.organisationId).inserted {
+            for gp in try await nameableGPs(practiceId: practice.id!, by: principal) where seenGPs.insert(gp.id).inserted {
+                choices.append(gp)
+            }
+        }
+        return choices.sorted { $0.name < $1.name }
     }
 
     /// The practices a person may report an arrangement with: a GP's organisation's and its

@@ -111,6 +111,8 @@ extension AppDatabase {
     public enum PreferenceSubject: Sendable {
         case gpId(Int64)
         case gmcNumber(String)
+        /// As a form's choice gives it: nil when none was chosen.
+        case chosen(Int64?)
     }
 
     /// Sets or clears a practice's preference from what a form or the API sent: who asks is settled
@@ -130,15 +132,50 @@ extension AppDatabase {
         case .gmcNumber(let number):
             gpId = try await self.gpId(gmcNumber: number, organisationId: view.practice.organisationId)
             if gpId == nil { errors.add("gmcNumber", "No GP of this organisation has that GMC number") }
+        case .chosen(let id):
+            gpId = id
+            if id == nil { errors.add("gpId", "Choose the GP") }
         }
-        let preference = PracticePreference.Kind(rawValue: choice ?? "")
+        let preference = PracticePreference.Kind.named(choice ?? "")
         if preference == nil && choice != "none" {
-            errors.add("preference", "Choose preferred, not wanted or no preference (none)")
+            errors.add("preference", "Choose \(PracticePreference.Kind.titlesInWords.lowercased()) or no preference")
         }
         try errors.throwIfAny()
         try await setPracticePreference(
             practiceId: practiceId, gpId: gpId!, preference: preference, reason: reason, by: principal)
         return preference
+    }
+
+    /// A person a practice may name on its forms (a preference, an arrangement): chosen by name,
+    /// told apart by their registration number, never by typing the number.
+    public struct NameableGP: Sendable, Equatable {
+        public var id: Int64
+        public var name: String
+        /// "Dr Zara Yardley (GMC number 1111111)".
+        public var label: String
+    }
+
+    /// The active GPs a practice may name: its own organisation's and its partners', by name; only
+    /// what the register summary shows, for those who may act for the practice.
+    public func nameableGPs(practiceId: Int64, by principal: Principal) async throws -> [NameableGP] {
+        try await read { db in
+            guard let practice = try Practice.fetchOne(db, id: practiceId) else {
+                throw DomainError.notFound("No practice has that id")
+            }
+            let may = try Self.capabilities(db, principal, on: practice)
+            guard may.contains(.setPreferences) || may.contains(.actAsPractice) else {
+                throw DomainError.forbidden("Only the practice and its support team name GPs for it")
+            }
+            let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
+            return try GP.filter(
+                organisations.contains(GP.Columns.organisationId) && GP.Columns.status == GP.Status.active.rawValue
+            )
+            .order(GP.Columns.name).fetchAll(db)
+            .map {
+                NameableGP(
+                    id: $0.id!, name: $0.name, label: "\($0.name) (\($0.registrationNumberName) \($0.registrationNumber))")
+            }
+        }
     }
 
     /// The practice's preferred and not-wanted GPs, with the private reasons: the practice's and its support team's.

@@ -287,7 +287,8 @@ struct ClearingHousePagesController {
         let form = try await request.formFields(context: context)
         do {
             let declaration = ArrangementForm.declaration(
-                practices: try await database.practicesForArrangements(by: principal), namesTheGP: !principal.reach.isGP)
+                practices: try await database.practicesForArrangements(by: principal), gps: [],
+                namesTheGP: !principal.reach.isGP)
             let outcome = try await database.recordArrangement(
                 declaration.decode(form, into: ArrangementForm.empty), by: principal, links: api.links)
             await api.send(outcome.notifications, context: context)
@@ -311,7 +312,10 @@ struct ClearingHousePagesController {
                 for: principal, from: database.clock.today.adding(days: -BookingsPage.daysShownBefore), to: nil),
             hasFeed: try await database.hasOwnCalendarFeed(by: principal), newCalendarURL: newCalendarURL,
             provisional: try await database.provisionalArrangements(by: principal),
-            arrangementForm: ArrangementForm.declaration(practices: practices, namesTheGP: !principal.reach.isGP),
+            arrangementForm: ArrangementForm.declaration(
+                practices: practices,
+                gps: principal.reach.isGP || practices.isEmpty ? [] : try await database.gpsForArrangements(by: principal),
+                namesTheGP: !principal.reach.isGP),
             canReport: !practices.isEmpty, posted: posted, errors: errors)
         return renderer.render("bookings", model, status: status)
     }

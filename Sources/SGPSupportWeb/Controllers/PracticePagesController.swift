@@ -33,16 +33,18 @@ struct PracticePagesController {
         try await renderPracticePage(request, context: context, view: try await database.practice(at: context))
     }
 
-    /// Marks a GP (by GMC number) as preferred or not wanted, or clears the mark.
+    /// Marks a GP (chosen by name) as preferred or not wanted, or clears the mark.
     @Sendable func setPreference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let view = try await database.practice(at: context)
         let practiceId = view.practice.id!
         let form = try await request.formFields(context: context)
-        let input = PreferenceForm.declaration.decode(form, into: PreferenceForm.Input())
+        let input = PreferenceForm.declaration(gps: []).decode(form, into: PreferenceForm.Input())
+        let subject: AppDatabase.PreferenceSubject =
+            input.gmcNumber.map { .gmcNumber($0) } ?? .chosen(input.gpId.flatMap { Int64($0) })
         do {
             _ = try await database.setPracticePreference(
-                practiceId: practiceId, about: .gmcNumber(input.gmcNumber ?? ""), choice: input.preference,
+                practiceId: practiceId, about: subject, choice: input.preference,
                 reason: input.reason, by: principal)
             return .seeOther("/practices/\(practiceId)?done=preference-saved")
         } catch DomainError.validationFailed(let errors) {
@@ -60,11 +62,13 @@ struct PracticePagesController {
         let preferences =
             view.may.contains(.seePreferences)
             ? try await database.practicePreferences(practiceId: practiceId, by: principal) : []
+        let nameable =
+            view.may.contains(.setPreferences) ? try await database.nameableGPs(practiceId: practiceId, by: principal) : []
         let model = PracticePage(
             page: PageChrome(
                 title: view.practice.name, context: context, path: "/practices/\(practiceId)", errors: errors,
                 notice: Notice.from(request)),
-            view: view, pack: pack, preferences: preferences, posted: posted, errors: errors)
+            view: view, pack: pack, preferences: preferences, nameable: nameable, posted: posted, errors: errors)
         return renderer.render("practice", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 

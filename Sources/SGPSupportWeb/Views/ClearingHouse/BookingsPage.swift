@@ -65,10 +65,16 @@ struct BookingsPage: Sendable {
 /// Reporting a session a practice and a GP arranged between themselves. A GP reports their own, so
 /// only the others name the GP.
 enum ArrangementForm {
-    static func declaration(practices: [Practice], namesTheGP: Bool) -> FormDeclaration<ArrangementInput> {
+    /// `gps` are those the person may name (empty for a GP, who reports their own).
+    static func declaration(practices: [Practice], gps: [AppDatabase.NameableGP], namesTheGP: Bool)
+        -> FormDeclaration<ArrangementInput>
+    {
         FormDeclaration([
             .select("practiceId", "Practice", \.practiceText, choices: practices.map { (String($0.id!), $0.name) }),
-            namesTheGP ? .text("gmcNumber", "GP's GMC number", \.gmcNumber) : nil,
+            namesTheGP
+                ? .select("gpId", "GP", \.gpText, choices: [("", "Choose the GP")] + gps.map { (String($0.id), $0.label) })
+                : nil,
+            namesTheGP ? .formerName("gmcNumber", of: "gpId", \.gmcNumber) : nil,
             .date("date", "Date", \.date, hint: "YYYY-MM-DD; past dates are fine"),
             .text("start", "Start time", \.start, hint: "Like 08:30", type: "time"),
             .text("end", "End time", \.end, hint: "Like 12:30", type: "time"),
@@ -88,6 +94,12 @@ enum ArrangementForm {
 }
 
 extension ArrangementInput {
+    /// The GP as the form's choice holds it.
+    var gpText: String? {
+        get { gpId.map(String.init) }
+        set { gpId = newValue.flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } }
+    }
+
     /// The practice as the form's choice holds it.
     var practiceText: String? {
         get { practiceId.map(String.init) }

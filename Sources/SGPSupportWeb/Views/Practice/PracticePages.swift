@@ -49,7 +49,7 @@ struct PracticePage: Sendable {
     /// `pack` and `preferences` are what the domain gave those who may read them (nil and empty otherwise).
     init(
         page: PageChrome, view: PracticeView, pack: PracticePack?, preferences: [PracticePreferenceView],
-        posted: FormFields? = nil, errors: ValidationErrors = ValidationErrors()
+        nameable: [AppDatabase.NameableGP] = [], posted: FormFields? = nil, errors: ValidationErrors = ValidationErrors()
     ) {
         self.page = page
         practice = view.practice
@@ -70,13 +70,16 @@ struct PracticePage: Sendable {
                 reason: $0.preference.reason)
         }
         hasPreferences = !self.preferences.isEmpty
-        preferenceFields = PreferenceForm.declaration.rendered(current: PreferenceForm.Input(), posted: posted, errors: errors)
+        preferenceFields = PreferenceForm.declaration(gps: nameable).rendered(
+            current: PreferenceForm.Input(), posted: posted, errors: errors)
     }
 }
 
-/// Marking a GP (by GMC number) preferred or not wanted, or clearing the mark.
+/// Marking a GP (chosen by name) preferred or not wanted, or clearing the mark.
 enum PreferenceForm {
     struct Input {
+        var gpId: String?
+        /// How the form named the GP before: still read from clients that post it.
         var gmcNumber: String?
         var preference: String? = PracticePreference.Kind.preferred.rawValue
         var reason: String?
@@ -85,9 +88,12 @@ enum PreferenceForm {
     /// The choice that clears a mark: the domain's word for no preference.
     static let clear = "none"
 
-    static var declaration: FormDeclaration<Input> {
+    static func declaration(gps: [AppDatabase.NameableGP]) -> FormDeclaration<Input> {
         FormDeclaration([
-            .text("gmcNumber", "GP's GMC number", \.gmcNumber),
+            .select(
+                "gpId", "GP", \.gpId, choices: [("", "Choose the GP")] + gps.map { (String($0.id), $0.label) },
+                hint: "The GPs of this organisation and its partners, by name."),
+            .formerName("gmcNumber", of: "gpId", \.gmcNumber),
             .select(
                 "preference", "Preference", \.preference,
                 choices: PracticePreference.Kind.choices.map { ($0.code, $0.title) } + [(clear, "No preference (clear)")]),
