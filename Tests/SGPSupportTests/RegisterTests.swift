@@ -283,6 +283,21 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(expiring.first?.typeName == "Medical indemnity")
     }
 
+    @Test func aRevalidationDateIsWarnedOfAsAnExpiryIs() async throws {
+        let fixture = try await RegisterFixture()  // today is 7 Dec 2026
+        let due = try await fixture.addGP("1234567", name: "Dr Due") {
+            $0.status = "active"
+            $0.revalidationDueOn = "2027-01-04"
+        }
+        _ = try await fixture.addGP("7654321", name: "Dr Later") {
+            $0.status = "active"
+            $0.revalidationDueOn = "2027-06-30"
+        }
+        let expiring = try await fixture.database.expiringChecks(organisationId: fixture.organisationId)
+        #expect(expiring.map(\.dueText) == ["Revalidation due Mon 4 Jan 2027"])
+        #expect(expiring.first?.gpId == due.id)
+    }
+
     @Test func theRegisterFiltersByClearanceSkillAndText() async throws {
         let fixture = try await RegisterFixture()
         let cleared = try await fixture.addGP("1234567", name: "Dr Cleared") { $0.skills = ["minor-surgery"] }

@@ -207,7 +207,10 @@ enum MailshotRenderer {
             html.append(sectionHeading(title))
             var list: [String] = []
             for check in expiring {
-                let line = "\(check.typeName) expires on \(check.expiresOn.displayText): send the renewal to the support team."
+                let line =
+                    check.type == ExpiringCheck.revalidation
+                    ? "\(check.dueText): check GMC Online, and tell the support team if you need help with your appraisal."
+                    : "\(check.typeName) expires on \(check.expiresOn.displayText): send the renewal to the support team."
                 text.append("  * \(line)")
                 list.append("<li>\(escape(line))</li>")
             }

@@ -74,6 +74,15 @@ public struct ExpiringCheck: Sendable, Equatable {
     public var type: String
     public var typeName: String
     public var expiresOn: Day
+
+    /// The GMC's revalidation date, warned of as a check's expiry is.
+    public static let revalidation = "revalidation"
+
+    /// "DBS check expires Mon 7 Dec 2026", "Revalidation due Mon 7 Dec 2026".
+    public var dueText: String {
+        type == Self.revalidation
+            ? "Revalidation due \(expiresOn.displayText)" : "\(typeName) expires \(expiresOn.displayText)"
+    }
 }
 
 extension AppDatabase {
@@ -84,7 +93,7 @@ extension AppDatabase {
             var filter = "gp.organisationId = ? AND gp.status = 'active'"
             var arguments: StatementArguments = [organisationId]
             if let gpId {
-                filter += " AND c.gpId = ?"
+                filter += " AND gp.id = ?"
                 arguments += [gpId]
             }
             return try Self.expiringChecks(db, where: filter, arguments, from: today, withinDays: withinDays)
@@ -92,20 +101,27 @@ extension AppDatabase {
     }
 
     /// The one query for checks running out: the latest of each kind per GP, verified, expiring in
-    /// the window, for the GPs `filter` (over `gp` and `c`) picks; soonest first.
+    /// the window, and revalidation dates falling in it, for the GPs `filter` (over `gp`) picks;
+    /// soonest first.
     static func expiringChecks(
         _ db: Database, where filter: String, _ arguments: StatementArguments, from today: Day, withinDays: Int = 42
     ) throws -> [ExpiringCheck] {
         let sql = """
-            SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
-            FROM credentialCheck c
-            JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) latest ON latest.id = c.id
-            JOIN gp ON gp.id = c.gpId
-            JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
-            WHERE \(filter) AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?
-            ORDER BY c.expiresOn, gp.name
+            SELECT * FROM (
+                SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
+                FROM credentialCheck c
+                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) latest ON latest.id = c.id
+                JOIN gp ON gp.id = c.gpId
+                JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
+                WHERE \(filter) AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?
+                UNION ALL
+                SELECT gp.id AS gpId, gp.name AS gpName, '\(ExpiringCheck.revalidation)' AS type, 'Revalidation' AS typeName,
+                    gp.revalidationDueOn AS expiresOn
+                FROM gp WHERE \(filter) AND gp.revalidationDueOn >= ? AND gp.revalidationDueOn <= ?)
+            ORDER BY expiresOn, gpName
             """
-        return try Row.fetchAll(db, sql: sql, arguments: arguments + [today, today.adding(days: withinDays)]).map { row in
+        let window: StatementArguments = [today, today.adding(days: withinDays)]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments + window + arguments + window).map { row in
             ExpiringCheck(
                 gpId: row["gpId"], gpName: row["gpName"], type: row["type"], typeName: row["typeName"],
                 expiresOn: row["expiresOn"])

@@ -160,7 +160,7 @@ struct DashboardPage: Sendable {
                     gp.expiringChecks.map {
                         let days = today.days(until: $0.expiresOn)
                         return Item(
-                            text: "\($0.typeName) expires \($0.expiresOn.displayText)",
+                            text: $0.dueText,
                             note: days == 0
                                 ? "Today: send the renewed evidence to your liaison officer"
                                 : "In \(days) day\(days == 1 ? "" : "s"): send the renewed evidence to your liaison officer",

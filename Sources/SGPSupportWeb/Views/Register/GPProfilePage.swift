@@ -115,7 +115,7 @@ struct GPProfilePage: Sendable {
         reasons = entry.clearance.reasons
         current = types.compactMap { type in newest[type.code].map { CheckRow($0, names: names) } }
         self.history = history.map { CheckRow($0, names: names) }
-        self.expiring = expiring.map { "\($0.typeName) expires \($0.expiresOn.displayText)" }
+        self.expiring = expiring.map(\.dueText)
         hasExpiring = !expiring.isEmpty
         hasHistory = !history.isEmpty
         canManage = entry.may.contains(.recordChecks)
