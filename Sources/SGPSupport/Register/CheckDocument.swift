@@ -49,7 +49,7 @@ extension CheckDocument.Kind {
     /// The extension a download's name ends in, and the others a file of this kind is sent under.
     public var fileExtension: String { extensions[0] }
 
-    var extensions: [String] {
+    public var extensions: [String] {
         switch self {
         case .pdf: ["pdf"]
         case .jpeg: ["jpg", "jpeg", "jpe"]
