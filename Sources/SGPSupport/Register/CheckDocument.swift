@@ -108,8 +108,8 @@ extension DocumentUpload {
         guard bytes.count <= CheckDocument.maximumBytes else {
             errors.add(
                 field,
-                "The file is \(Self.sizeText(bytes.count)): the largest taken is \(Self.sizeText(CheckDocument.maximumBytes)). "
-                    + "Scan the certificate at a lower resolution, or send a photo of it")
+                "The file is larger than \(Self.sizeText(CheckDocument.maximumBytes)), the largest taken: scan the "
+                    + "certificate at a lower resolution, or send a photo of it")
             return nil
         }
         guard let kind = CheckDocument.Kind.of(bytes) else {
@@ -123,9 +123,8 @@ extension DocumentUpload {
     /// "850 KB", "1.2 MB", "10 MB" (in units of 1,024, as file managers count).
     public static func sizeText(_ bytes: Int) -> String {
         if bytes < 1024 * 1024 { return "\(max(1, (bytes + 1023) / 1024)) KB" }
-        let megabytes = Double(bytes) / (1024 * 1024)
-        if megabytes.rounded() == megabytes { return "\(Int(megabytes)) MB" }
-        return String(format: "%.1f MB", megabytes)
+        let megabytes = String(format: "%.1f", Double(bytes) / (1024 * 1024))
+        return (megabytes.hasSuffix(".0") ? String(megabytes.dropLast(2)) : megabytes) + " MB"
     }
 
     /// The name to show and to offer for download: the last part of what was sent (some browsers
