@@ -84,7 +84,7 @@ import Testing
                 ["verifiedOn-\(checkId)": today.description, "expiresOn-\(checkId)": today.adding(days: -1).description])
             #expect(wrong.status == .unprocessableContent)
             #expect(wrong.text.contains(#"id="expiresOn-\#(checkId)-error""#))
-            #expect(wrong.text.contains(#"href="#expiresOn-\#(checkId)""#), "the error summary links to the field")
+            #expect(wrong.text.contains(##"href="#expiresOn-\##(checkId)""##), "the error summary links to the field")
 
             // One step: verified, a new row resting on the same document, and clearance counts it.
             let verified = try await liaison.submit(
@@ -120,7 +120,7 @@ import Testing
             #expect(renamed.status == .unprocessableContent)
             #expect(renamed.text.contains("The file is not a PDF, JPEG or PNG: choose the scan or photo of the certificate"))
             #expect(renamed.text.contains(#"id="document-error""#))
-            #expect(renamed.text.contains(#"href="#document""#))
+            #expect(renamed.text.contains(##"href="#document""##))
 
             // Over 10 MiB: the body is read (these routes take up to 16 MiB), the file refused beside its field.
             let large = Array("%PDF-1.7\n".utf8) + [UInt8](repeating: 0x20, count: CheckDocument.maximumBytes)
