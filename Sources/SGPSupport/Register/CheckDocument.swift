@@ -29,7 +29,8 @@ public struct CheckDocument: Codable, Sendable, Identifiable, Equatable, Fetchab
     public static let maximumBytes = 10 * 1024 * 1024
 
     /// What someone is told whose file is not one of the kinds taken, whatever its name says.
-    public static let notADocumentMessage = "The file is not a PDF, JPEG or PNG: choose the scan or photo of the certificate"
+    public static let notADocumentMessage =
+        "The file is not a PDF, JPEG or PNG: choose the scan or photo of the certificate"
 
     /// The columns of a document but its bytes: what lists and pages read.
     static let metadataColumns = "id, gpId, checkId, contentType, byteCount, sha256, originalName, uploadedById, uploadedAt"
