@@ -28,6 +28,17 @@ public struct AppRequestContext: RequestContext {
 
     public var principal: Principal? { session?.principal }
 
+    /// The largest body read: Hummingbird's 2 MiB for forms and JSON, but for the routes that take
+    /// a document (`DocumentsController.documentBodies`, named as the router names them) the largest
+    /// document and the form around it. Every reader of a body (the CSRF check, the form and JSON
+    /// readers) asks this, so the other routes keep their limit.
+    public var maxUploadSize: Int {
+        DocumentsController.documentBodies.contains(endpointPath ?? "")
+            ? DocumentsController.documentBodyLimit : Self.formBodyLimit
+    }
+
+    static let formBodyLimit = 2 * 1024 * 1024
+
     /// The signed-in person, or an `AuthenticationRequired` error for the error middleware to answer.
     public func requirePrincipal() throws -> Principal {
         guard let principal else { throw AuthenticationRequired() }

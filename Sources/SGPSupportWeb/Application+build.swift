@@ -44,10 +44,10 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     SessionController(database: database, renderer: renderer, configuration: configuration).addRoutes(to: router)
     DashboardController(database: database, renderer: renderer).addRoutes(to: router)
     OrganisationController(database: database, renderer: renderer).addRoutes(to: router)
-    RegisterPagesController(
-        database: database, renderer: renderer, mailer: configuration.mailer, baseURL: configuration.publicBaseURL
-    )
-    .addRoutes(to: router)
+    let registerPages = RegisterPagesController(
+        database: database, renderer: renderer, mailer: configuration.mailer, baseURL: configuration.publicBaseURL)
+    registerPages.addRoutes(to: router)
+    DocumentsController(database: database, pages: registerPages).addRoutes(to: router)
     PracticeAPIController(database: database).addRoutes(to: router)
     let clearingHouse = ClearingHouseAPIController(
         database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL)

@@ -15,8 +15,9 @@ import Testing
 /// is missing: they are DEMO1's practice Z90001, GP 1, a session of Z90001, a card about GP 1 (raised
 /// as a concern, so the liaison officer sees it too), a shared evidence entry of GP 1, a support case
 /// and report about GP 1, a mailshot with an item, a clearing run and a local audit topic of DEMO1,
-/// an applicant, an application and an offer (to GP 1), a sharing agreement DEMO1 proposed, and the
-/// tokens of a calendar feed, a feedback card's link, a password-setup link and an unsubscribe link.
+/// an applicant, an application and an offer (to GP 1), a sharing agreement DEMO1 proposed, a renewal
+/// GP 1 sent (a pending check with its document), and the tokens of a calendar feed, a feedback card's
+/// link, a password-setup link and an unsubscribe link.
 /// Lists are scoped, so a list anyone signed in may ask for answers each with their own rows (tested
 /// in the modules' own tests).
 ///
@@ -34,6 +35,8 @@ import Testing
         "GET /api/v1/bookings": "ALMSPGgp",
         "GET /api/v1/clearing-runs": "AL",
         "GET /api/v1/clearing-runs/{id}": "AL",
+        // A GP's documents: the GP, their liaison officer and an administrator; not the mentor.
+        "GET /api/v1/documents/{id}": "ALG",
         "GET /api/v1/evidence/{id}": "MG",
         "GET /api/v1/feedback-cards": "ALMSPGgp",
         "GET /api/v1/feedback-cards/{id}": "LMPG",
@@ -83,6 +86,7 @@ import Testing
         "GET /clearing-runs/{id}": "AL",
         "GET /clearing-runs/{id}/sessions/{sessionId}": "AL",
         "GET /dashboard": "ALMSPGgp",
+        "GET /documents/{id}": "ALG",
         "GET /evidence/{id}": "MG",
         "GET /feedback": "ALMSPGgp",
         "GET /feedback/cards/{id}": "LMPG",
@@ -200,6 +204,10 @@ import Testing
         "POST /gps/new": "L",
         "POST /gps/{id}/edit": "ALG",
         "POST /gps/{id}/checks/new": "AL",
+        "POST /gps/{id}/checks/{checkId}/verify": "AL",
+        // A renewal is the GP's own to send.
+        "POST /gps/{id}/documents": "G",
+        "POST /api/v1/gps/{id}/documents": "G",
         "POST /applicants/{id}/approve": "AL",
         "POST /applicants/{id}/decline": "AL",
         "POST /arrangements/{id}/confirm": "G",
@@ -381,7 +389,9 @@ import Testing
 
     /// Records the demo does not have, made after the others are chosen (so they change none of
     /// them): an application and an offer to GP 1 for a session Z90001 posts, a sharing agreement
-    /// DEMO1 proposes to the other organisation, an applicant, and the tokens of public addresses.
+    /// DEMO1 proposes to the other organisation, an applicant, GP 1's renewal of their indemnity with
+    /// its document (pending, so their page shows it beside the form that verifies it), and the
+    /// tokens of public addresses.
     static func prepareWhatTheDemoLacks(
         _ records: inout Records, browser: Browser, mailbox: RecordingMailTransport, otherOrganisationId: Int64,
         liaison: APIClient, gp: APIClient, practice: APIClient
@@ -432,6 +442,14 @@ import Testing
         let unsubscribe = try #require(delivery.headers["List-Unsubscribe"])
         records.tokens["unsubscribe"] = try #require(URL(string: String(unsubscribe.dropFirst().dropLast()))?.lastPathComponent)
 
+        // GP 1 sends their renewed indemnity certificate: the document the document routes name.
+        let renewal = try await browser.client.executeRequest(
+            uri: "/api/v1/gps/1/documents?type=indemnity&expiresOn=\(Day(Date()).adding(days: 400))&filename=Indemnity.pdf",
+            method: .post, headers: [.authorization: "Bearer \(gp.token ?? "")", .contentType: "application/pdf"],
+            body: ByteBuffer(bytes: DocumentsWebTests.pdf))
+        records.ids["document"] = try #require(renewal.json["documentId"] as? Int, "GP 1 sends a renewal: \(renewal.status)")
+        records.ids["pendingCheck"] = try #require(renewal.json["id"] as? Int)
+
         for (name, value) in records.tokens {
             #expect(!value.isEmpty, "a \(name) token to name in paths")
         }
@@ -474,6 +492,8 @@ import Testing
                 case ("applicants", _): return id("applicant")
                 case ("gps", "id") where pattern.hasSuffix("/approve") || pattern.hasSuffix("/decline"): return id("applicant")
                 case ("applications", _): return id("application")
+                case ("documents", _): return id("document")
+                case ("checks", "checkId"): return id("pendingCheck")
                 case ("offers", _): return id("offer")
                 case ("sharing-agreements", _): return id("agreement")
                 case ("calendar", "token"): return token("calendar")

@@ -65,6 +65,7 @@ public enum Labels {
         Weekday.self,
         PracticePreference.Kind.self,
         RegisterFileKind.self,
+        CheckDocument.Kind.self,
     ]
 
     /// (code, title) of every case of every kind.
@@ -301,6 +302,16 @@ extension RegisterFileKind: Labelled {
         case .gps: "GPs"
         case .practices: "Practices"
         case .checks: "GPs' checks"
+        }
+    }
+}
+
+extension CheckDocument.Kind: Labelled {
+    public var title: String {
+        switch self {
+        case .pdf: "PDF"
+        case .jpeg: "JPEG"
+        case .png: "PNG"
         }
     }
 }

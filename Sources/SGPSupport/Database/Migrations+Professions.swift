@@ -1,7 +1,8 @@
 import GRDB
 
 extension AppDatabase {
-    /// v11: the register, right for every profession (issue 21), and holidays as ranges (issue 20).
+    /// v11: the register, right for every profession, with the documents behind checks (issue 21),
+    /// and holidays as ranges (issue 20).
     static func professionsSchema(_ db: Database) throws {
         // A nurse's NMC PIN (12A3456E) is not seven digits, so the number's column loses its GMC-only
         // check and takes the name it has for every profession. SQLite cannot drop a column's CHECK:
@@ -80,6 +81,26 @@ extension AppDatabase {
             t.column("toDay", .text).notNull()
             t.column("createdAt", .datetime).notNull()
             t.check(sql: "fromDay <= toDay")
+        }
+        // Issue 21: the evidence behind a check (the scan or photo of a certificate), kept in the
+        // database itself so backups hold it; a check names the document it rests on (a GP's renewal
+        // and the verified check that follows it share one).
+        try db.create(table: "checkDocument") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.belongsTo("gp", onDelete: .cascade).notNull()
+            t.column("checkId", .integer).indexed().references("credentialCheck", onDelete: .setNull)
+            t.column("contentType", .text).notNull()
+                .check { ["application/pdf", "image/jpeg", "image/png"].contains($0) }
+            t.column("byteCount", .integer).notNull().check(sql: "byteCount BETWEEN 1 AND 10485760")
+            t.column("sha256", .text).notNull().check(sql: "length(sha256) = 64")
+            t.column("originalName", .text).notNull()
+            t.column("bytes", .blob).notNull()
+            t.column("uploadedById", .integer).references("user", onDelete: .setNull)
+            t.column("uploadedAt", .datetime).notNull()
+            t.check(sql: "byteCount = length(bytes)")
+        }
+        try db.alter(table: "credentialCheck") { t in
+            t.add(column: "documentId", .integer).references("checkDocument", onDelete: .setNull)
         }
     }
 }

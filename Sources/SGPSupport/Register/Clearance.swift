@@ -110,7 +110,7 @@ extension AppDatabase {
             SELECT * FROM (
                 SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
                 FROM credentialCheck c
-                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) latest ON latest.id = c.id
+                JOIN (\(CredentialCheck.countingRows())) latest ON latest.id = c.id
                 JOIN gp ON gp.id = c.gpId
                 JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
                 WHERE \(filter) AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?

@@ -30,6 +30,8 @@ public struct CredentialCheck: Codable, Sendable, Identifiable, Equatable, Fetch
     public var appraisalOn: Day? = nil
     /// Why the liaison officer should look at this check again (set by a migration, never by a form).
     public var reviewNote: String? = nil
+    /// The document it rests on: the scan or photo sent with it, or with the renewal it verifies.
+    public var documentId: Int64? = nil
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
@@ -78,32 +80,56 @@ public struct CheckInput: Sendable {
 public let defaultAppraisalValidityMonths = 15
 
 extension AppDatabase {
-    /// Records a check (a new row; history is kept) in one transaction with its audit line.
-    public func recordCheck(gpId: Int64, _ input: CheckInput, by principal: Principal) async throws -> CredentialCheck {
+    /// Records a check (a new row; history is kept) in one transaction with its audit line, and the
+    /// document it rests on when one is sent (the scan or photo of the certificate).
+    public func recordCheck(gpId: Int64, _ input: CheckInput, document: DocumentUpload? = nil, by principal: Principal)
+        async throws -> CredentialCheck
+    {
         let now = clock.now()
         let today = clock.today
+        var errors = ValidationErrors()
+        var prepared: PreparedDocument?
+        if let document { prepared = document.prepared(field: "document", into: &errors) }
+        let found = errors
+        let kept = prepared
         return try await write { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             try AccessPolicy.require(principal, .manageOrganisation(organisationId: gp.organisationId))
-            return try Self.recordCheck(db, gp: gp, input, by: principal, now: now, today: today)
+            return try Self.recordCheck(
+                db, gp: gp, input, by: principal, now: now, today: today, document: kept, alsoWrong: found)
         }
     }
 
-    /// Records a check in the caller's transaction (the form's, or a register import's), with its
-    /// audit line. The caller has checked the principal may manage the GP's organisation.
-    static func recordCheck(_ db: Database, gp: GP, _ input: CheckInput, by principal: Principal, now: Date, today: Day) throws
-        -> CredentialCheck
-    {
+    /// Records a check in the caller's transaction (the form's, a register import's, a GP's renewal),
+    /// with its audit line: with a document to keep (`document`) or resting on one kept already
+    /// (`documentId`). `alsoWrong` are problems the caller found (with the document), told after
+    /// the check's own so every one is told at once. The caller has checked the principal may do this.
+    static func recordCheck(
+        _ db: Database, gp: GP, _ input: CheckInput, by principal: Principal, now: Date, today: Day,
+        document: PreparedDocument? = nil, documentId: Int64? = nil, alsoWrong: ValidationErrors = ValidationErrors(),
+        action: String = "record-check"
+    ) throws -> CredentialCheck {
         let types = try CheckType.filter(CheckType.Columns.organisationId == gp.organisationId)
             .order(CheckType.Columns.position).fetchAll(db)
         let months = try Self.appraisalValidityMonths(db, organisationId: gp.organisationId)
-        var check = try Self.validatedCheck(
-            input, gp: gp, types: types, appraisalValidityMonths: months, today: today, now: now)
+        var check: CredentialCheck
+        do {
+            check = try Self.validatedCheck(
+                input, gp: gp, types: types, appraisalValidityMonths: months, today: today, now: now)
+        } catch DomainError.validationFailed(let errors) {
+            throw DomainError.validationFailed(errors.followed(by: alsoWrong))
+        }
+        try alsoWrong.throwIfAny()
         if check.status == .verified { check.verifiedById = principal.recordedUserId }
+        check.documentId = documentId
+        if let document { check.documentId = try Self.insertDocument(db, document, gpId: gp.id!, by: principal, at: now) }
         try check.insert(db)
+        if document != nil, let documentId = check.documentId {
+            try db.execute(sql: "UPDATE checkDocument SET checkId = ? WHERE id = ?", arguments: [check.id, documentId])
+        }
         try AuditEvent.record(
-            db, at: now, actor: principal.actor, entity: "gp", entityId: gp.id, action: "record-check",
-            detail: "\(check.type)=\(check.status.rawValue)")
+            db, at: now, actor: principal.actor, entity: "gp", entityId: gp.id, action: action,
+            detail: "\(check.type)=\(check.status.rawValue)" + (check.documentId.map { " document \($0)" } ?? ""))
         return check
     }
 
@@ -204,20 +230,55 @@ extension AppDatabase {
         }
     }
 
-    /// The newest check of each type for each of the GPs.
+    /// The check of each type that counts for each of the GPs (`CredentialCheck.countingRows`).
     static func currentChecks(_ db: Database, gpIds: [Int64]) throws -> [Int64: [String: CredentialCheck]] {
         guard !gpIds.isEmpty else { return [:] }
         let checks = try CredentialCheck.fetchAll(
             db,
             sql: """
                 SELECT c.* FROM credentialCheck c
-                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck
-                      WHERE gpId IN (SELECT value FROM json_each(?)) GROUP BY gpId, type) latest
+                JOIN (\(CredentialCheck.countingRows(where: "gpId IN (SELECT value FROM json_each(?))"))) latest
                   ON latest.id = c.id
                 """,
             arguments: [String(describing: gpIds)])
         var byGP: [Int64: [String: CredentialCheck]] = [:]
         for check in checks { byGP[check.gpId, default: [:]][check.type] = check }
         return byGP
+    }
+}
+
+extension CredentialCheck {
+    /// The checks that count, one per GP and type, as SQL answering (gpId, type, id) over the rows
+    /// `filter` picks: the newest of each type, except that a check waiting to be verified does not
+    /// displace a verified one before it. A GP's renewal is pending until the liaison officer looks
+    /// at the document; the check it renews keeps counting until then (and until it expires), so
+    /// sending a renewal never takes a GP off the register's cleared list.
+    static func countingRows(where filter: String = "1") -> String {
+        """
+        SELECT counted.gpId, counted.type, MAX(counted.id) AS id FROM credentialCheck counted
+        WHERE (\(filter)) AND NOT (counted.status = 'pending' AND EXISTS (
+            SELECT 1 FROM credentialCheck earlier WHERE earlier.gpId = counted.gpId AND earlier.type = counted.type
+                AND earlier.id < counted.id AND earlier.status = 'verified'))
+        GROUP BY counted.gpId, counted.type
+        """
+    }
+
+    /// The same rule over one GP's checks (in any order): the check of each type that counts.
+    public static func counting(_ checks: [CredentialCheck]) -> [String: CredentialCheck] {
+        Dictionary(grouping: checks, by: \.type).compactMapValues { rows in
+            let ordered = rows.sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+            return ordered.indices.last { index in
+                !(ordered[index].status == .pending && ordered[..<index].contains { $0.status == .verified })
+            }.map { ordered[$0] }
+        }
+    }
+
+    /// The checks waiting to be verified: of each type, the newest when it is pending (a GP's
+    /// renewal, or a check the liaison officer recorded as pending), oldest first.
+    public static func awaitingVerification(_ checks: [CredentialCheck]) -> [CredentialCheck] {
+        Dictionary(grouping: checks, by: \.type).values
+            .compactMap { rows in rows.max { ($0.id ?? 0) < ($1.id ?? 0) } }
+            .filter { $0.status == .pending }
+            .sorted { ($0.id ?? 0) < ($1.id ?? 0) }
     }
 }

@@ -394,7 +394,7 @@ extension AppDatabase {
                 request = request.filter(
                     sql: """
                         EXISTS (SELECT 1 FROM credentialCheck c
-                                JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) l ON l.id = c.id
+                                JOIN (\(CredentialCheck.countingRows())) l ON l.id = c.id
                                 WHERE c.gpId = gp.id AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?)
                         """,
                     arguments: [today, today.adding(days: days)])

@@ -17,6 +17,11 @@ public enum GPCapability: String, Sendable, CaseIterable, Codable {
     case seeEvidence
     /// See work restrictions from support cases.
     case seeWorkRestrictions
+    /// Read the documents behind checks (the scans and photos of certificates): the GP, their
+    /// liaison officer, an administrator. Not the mentor, who supports the GP rather than checks them.
+    case seeDocuments
+    /// Send a renewed credential's document for the liaison officer to verify (the GP themselves).
+    case sendRenewal
 }
 
 /// A GP's register entry as one person may see it. People who get only the summary (practice
@@ -46,6 +51,8 @@ extension GPCapability {
         case .downloadPersonalData: "Only the GP or their liaison officer may download this data"
         case .seeEvidence: "Evidence is the GP's own, shared only with their mentor"
         case .seeWorkRestrictions: "Work restrictions are for the support team"
+        case .seeDocuments: "A GP's documents are for the GP and their liaison officer only"
+        case .sendRenewal: "Only the GP sends their own renewals; the liaison officer records a check instead"
         }
     }
 }
@@ -104,9 +111,9 @@ extension AppDatabase {
         let supervises = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: organisationId))
         var may: Set<GPCapability> = []
         if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: organisationId)) { may.insert(.seeEntry) }
-        if manages { may.formUnion([.edit, .editEverything, .recordChecks, .downloadPersonalData]) }
+        if manages { may.formUnion([.edit, .editEverything, .recordChecks, .downloadPersonalData, .seeDocuments]) }
         if manages && gp.status == .applicant { may.insert(.decideApplication) }
-        if isSubject { may.formUnion([.edit, .downloadPersonalData, .seeEvidence]) }
+        if isSubject { may.formUnion([.edit, .downloadPersonalData, .seeEvidence, .seeDocuments, .sendRenewal]) }
         if principal.organisationIds(as: .mentor).contains(organisationId) && gp.mentorId == principal.userId {
             may.insert(.seeEvidence)
         }

@@ -42,6 +42,13 @@ public enum PersonalDataMap {
     static let extracts: [String: Extract] = [
         "gp": .both("SELECT * FROM gp WHERE id = :gp"),
         "credentialCheck": .both("SELECT * FROM credentialCheck WHERE gpId = :gp ORDER BY id"),
+        // The documents behind checks, as the GP and their liaison officer read them: what each is,
+        // never its bytes (each is downloaded from the register entry).
+        "checkDocument": .both(
+            """
+            SELECT id, checkId, contentType, byteCount, sha256, originalName, uploadedAt FROM checkDocument
+            WHERE gpId = :gp ORDER BY id
+            """),
         // The reason is the practice's and the support team's (never shown to the GP): the GP learns
         // which practice holds which preference about them, and since when.
         "practicePreference": Extract(

@@ -260,7 +260,7 @@ extension AppDatabase {
                 db,
                 sql: """
                     SELECT COUNT(*) FROM credentialCheck c
-                    JOIN (SELECT gpId, type, MAX(id) AS id FROM credentialCheck GROUP BY gpId, type) latest ON latest.id = c.id
+                    JOIN (\(CredentialCheck.countingRows())) latest ON latest.id = c.id
                     JOIN gp ON gp.id = c.gpId
                     WHERE gp.organisationId = ? AND c.expiresOn BETWEEN ? AND ?
                     """, arguments: range) ?? 0

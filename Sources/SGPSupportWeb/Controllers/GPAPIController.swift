@@ -98,6 +98,8 @@ struct GPAPIController {
         var dbsUpdateService: Bool?
         var appraisalOn: Day?
         var reviewNote: String?
+        /// The document it rests on (`GET /api/v1/documents/{id}`).
+        var documentId: Int64?
 
         init(_ check: CredentialCheck) {
             id = check.id!
@@ -114,6 +116,7 @@ struct GPAPIController {
             dbsUpdateService = check.dbsUpdateService
             appraisalOn = check.appraisalOn
             reviewNote = check.reviewNote
+            documentId = check.documentId
         }
     }
 

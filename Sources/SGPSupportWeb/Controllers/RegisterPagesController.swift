@@ -50,19 +50,27 @@ struct RegisterPagesController {
     // MARK: A GP's profile
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderProfile(context: context, entry: try await database.gp(at: context), notice: Notice.from(request))
+    }
+
+    /// The profile, also as it comes back from one of its own forms (a renewal, a verification).
+    func renderProfile(
+        context: AppRequestContext, entry: GPEntryView, posted: GPProfilePage.Posted? = nil,
+        errors: ValidationErrors = ValidationErrors(), notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let entry = try await database.gp(at: context)
         let gp = entry.gp
         let restrictions =
             entry.may.contains(.seeWorkRestrictions) ? try await database.workRestrictions(gpId: gp.id!, by: principal) : []
+        let documents = entry.may.contains(.seeDocuments) ? try await database.documents(gpId: gp.id!, by: principal) : []
         let model = GPProfilePage(
-            page: PageChrome(title: gp.name, context: context, path: request.uri.path, notice: Notice.from(request)),
+            page: PageChrome(title: gp.name, context: context, path: "/gps/\(gp.id!)", errors: errors, notice: notice),
             entry: entry, history: try await database.checks(gpId: gp.id!, by: principal),
             types: try await database.checkTypes(organisationId: gp.organisationId),
             skills: try await database.skills(organisationId: gp.organisationId),
             expiring: try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!, by: principal),
-            workRestrictions: restrictions)
-        return renderer.render("gp", model)
+            workRestrictions: restrictions, documents: documents, today: database.clock.today, posted: posted, errors: errors)
+        return renderer.render("gp", model, status: status)
     }
 
     // MARK: Adding and editing
@@ -152,14 +160,20 @@ struct RegisterPagesController {
         return try await renderCheckForm(context: context, gp: gp, form: nil, errors: ValidationErrors(), status: .ok)
     }
 
+    /// The check, with the document it rests on when one is chosen (the form posts multipart).
     @Sendable func recordCheck(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let gp = try await database.gp(at: context).gp
-        let form = try await request.formFields(context: context)
+        let entry = try await database.gp(at: context)
+        // Refused before the body, which may hold a document, is read.
+        try entry.require(.recordChecks)
+        let gp = entry.gp
+        let submission = try await request.formSubmission(context: context)
+        let form = submission.fields
         let declaration = try await checkForm(gp)
         let input = declaration.decode(form, into: CheckInput(type: ""))
+        let document = submission.files["document"].map { DocumentUpload(filename: $0.filename, bytes: Data($0.bytes)) }
         do {
-            _ = try await database.recordCheck(gpId: gp.id!, input, by: principal)
+            _ = try await database.recordCheck(gpId: gp.id!, input, document: document, by: principal)
             return .seeOther("/gps/\(gp.id!)?done=check-recorded")
         } catch DomainError.validationFailed(let errors) {
             return try await renderCheckForm(context: context, gp: gp, form: form, errors: errors, status: .unprocessableContent)

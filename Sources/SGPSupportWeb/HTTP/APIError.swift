@@ -50,10 +50,13 @@ struct APIError: Error, Sendable {
                 status: error.status, code: code(for: error.status),
                 message: error.body ?? defaultMessage(for: error.status))
         case is NIOTooManyBytesError:
-            // A body past the limit (2 MiB) is refused as it arrives, before anything reads it.
+            // A body past the limit (`AppRequestContext.maxUploadSize`) is refused as it arrives,
+            // before anything reads it.
             return APIError(
                 status: .contentTooLarge, code: "payload_too_large",
-                message: "The request body is too large: send at most 2 MiB (CSV imports of the register fit well within it).")
+                message: "The request body is too large: a form or JSON may be at most "
+                    + "\(DocumentUpload.sizeText(AppRequestContext.formBodyLimit)) (CSV imports of the register fit well "
+                    + "within it), a document (PDF, JPEG or PNG) \(DocumentUpload.sizeText(CheckDocument.maximumBytes)).")
         default:
             return APIError(
                 status: .internalServerError, code: "internal_error",

@@ -11,7 +11,8 @@ import Synchronization
 /// its user and the kind of credential, so the same CSRF token and permissions), never to whoever
 /// sends the same header; only while no write has committed since it was made, on the same day,
 /// and for at most `lifetime` (a write from another process, such as an import at the command
-/// line, shows within it). Downloads and answers that set a cookie are never kept.
+/// line, shows within it). Downloads, answers that set a cookie and answers that say `no-store` are
+/// never kept.
 ///
 /// It must run inside `AuthenticationMiddleware`: a request it sees without an authenticated
 /// session is passed on and nothing is kept.
@@ -40,8 +41,10 @@ struct ResponseCacheMiddleware: RouterMiddleware {
         case .lead(let flight):
             do {
                 let response = try await next(request, context)
+                // A handler's own no-store (a GP's document) is kept here too, not only by browsers.
                 guard response.status == .ok, response.headers[.setCookie] == nil,
-                    response.headers[.contentDisposition] == nil
+                    response.headers[.contentDisposition] == nil,
+                    response.headers[.cacheControl]?.contains("no-store") != true
                 else {
                     cache.finish(key, flight, nil)
                     return response

@@ -8,4 +8,6 @@ struct FormPage: Sendable {
     var fields: [FormField]
     var submit: String
     var cancel: String
+    /// True when a field is a file: the form then posts `multipart/form-data`.
+    var multipart = false
 }

@@ -117,6 +117,8 @@ enum Notice: String {
     case applicationWithdrawn = "application-withdrawn"
     case awayAdded = "away-added"
     case exceptionRemoved = "exception-removed"
+    case renewalSent = "renewal-sent"
+    case checkVerified = "check-verified"
 
     var message: String {
         switch self {
@@ -156,6 +158,10 @@ enum Notice: String {
         case .applicationWithdrawn: "Application withdrawn. You can apply again while the session is open."
         case .awayAdded: "Time away added: you will not be offered sessions on those days."
         case .exceptionRemoved: "Exception removed."
+        case .renewalSent:
+            "Renewal sent. The liaison officer will look at the document and record the check; until then your "
+                + "current check still counts."
+        case .checkVerified: "Check verified and recorded, resting on the document that was sent."
         }
     }
 

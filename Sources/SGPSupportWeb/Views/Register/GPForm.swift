@@ -125,6 +125,16 @@ enum CheckForm {
 
     static var blank: CheckInput { CheckInput(type: "", status: CredentialCheck.Status.verified.rawValue) }
 
+    /// The document the check rests on, if there is one to keep: a field of the page, not of the
+    /// check (the register import has no such column).
+    static func documentField(errors: ValidationErrors) -> FormField {
+        .file(
+            "document", "The document (optional)", errors: errors,
+            hint: "The scan or photo of the certificate, if you have it: \(DocumentForms.kindsAndSize). Only the GP "
+                + "and the liaison officer can open it.",
+            accept: DocumentForms.accept)
+    }
+
     static func page(
         chrome: (String) -> PageChrome, gp: GP, declaration: FormDeclaration<CheckInput>, posted: FormFields?,
         errors: ValidationErrors
@@ -132,8 +142,8 @@ enum CheckForm {
         let path = "/gps/\(gp.id!)/checks/new"
         return FormPage(
             page: chrome("Record a check for \(gp.name)"), heading: "Record a check for \(gp.name)", action: path,
-            fields: declaration.rendered(current: blank, posted: posted, errors: errors), submit: "Record the check",
-            cancel: "/gps/\(gp.id!)")
+            fields: declaration.rendered(current: blank, posted: posted, errors: errors) + [documentField(errors: errors)],
+            submit: "Record the check", cancel: "/gps/\(gp.id!)", multipart: true)
     }
 }
 
