@@ -57,6 +57,10 @@ import Testing
         #expect(document.uploadedById == own.userId)
         #expect(try await database.document(id: documentId, by: own).bytes == Self.pdf)
 
+        // It waits in the liaison officer's work queue until verified.
+        let waiting = try await database.checksToVerify(organisationId: fixture.organisationId, by: fixture.liaison)
+        #expect(waiting.map(\.check.id) == [renewal.id] && waiting.first?.typeName == "Medical indemnity")
+
         // One step: a verified check of the same type (a new row), resting on the same document.
         let verified = try await database.verifyCheck(
             gpId: gp.id!, checkId: renewal.id!, VerificationInput(expiresOn: "2027-12-20", note: "Certificate seen"),
@@ -70,6 +74,7 @@ import Testing
         let after = try await database.checks(gpId: gp.id!).filter { $0.type == "indemnity" }
         #expect(after.map(\.status) == [.verified, .pending, .verified], "history is kept")
         #expect(CredentialCheck.awaitingVerification(after).isEmpty)
+        #expect(try await database.checksToVerify(organisationId: fixture.organisationId, by: fixture.liaison).isEmpty)
 
         // Nothing is left waiting: a second click is told so.
         await #expect(throws: DomainError.self) {

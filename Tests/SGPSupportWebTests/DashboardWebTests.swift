@@ -156,7 +156,7 @@ import Testing
         #expect(practice.practices.map(\.odsCode) == ["Z90001"] && practice.gp == nil)
 
         let liaison = try await Self.dashboard(database, "liaison@demo.test")
-        #expect(liaison.queues.map(\.id) == ["not-cleared", "unfilled", "applicants", "serious-concerns", "mailshot"])
+        #expect(liaison.queues.map(\.id) == ["not-cleared", "unfilled", "applicants", "verify", "serious-concerns", "mailshot"])
         let notCleared = try #require(liaison.queues.first)
         #expect(notCleared.moreLink == "/gps?organisationId=1&notClearedOn=\(today.description)", "the register's filter")
         #expect(notCleared.items.allSatisfy { $0.note?.isEmpty == false && $0.link.hasPrefix("/gps/") })

@@ -32,6 +32,8 @@ public struct WorkQueue: Sendable {
         public var notClearedTotal: Int
         public var unfilledThisWeek: [SessionListing]
         public var applicants: [GP]
+        /// Checks waiting for the liaison officer to verify, renewals the GPs sent first among them.
+        public var checksToVerify: [PendingCheck]
         /// Open concerns of the serious kind about the organisation's cards, until the mentor closes them.
         public var seriousConcerns: [ConcernListing]
         public var latestMailshot: Mailshot?
@@ -118,7 +120,8 @@ extension AppDatabase {
                 WorkQueue.ForLiaisonOfficer(
                     organisationId: id, notClearedToday: notCleared.items, notClearedTotal: notCleared.total,
                     unfilledThisWeek: unfilled.items, applicants: applicants.items.map(\.gp),
-                    seriousConcerns: serious, latestMailshot: latest, latestMailshotDeliveries: deliveries))
+                    checksToVerify: try await checksToVerify(organisationId: id, by: principal), seriousConcerns: serious,
+                    latestMailshot: latest, latestMailshotDeliveries: deliveries))
         }
         if reach.mentors {
             let cases = try await supportCases(by: principal).filter { $0.reader == .mentor && $0.supportCase.closedOn == nil }
@@ -157,6 +160,36 @@ extension AppDatabase {
                 guard view.may.contains(.decideApplications) else { return nil }
                 let name = try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [application.gpId]) ?? ""
                 return (application: application, gpName: name, listing: view.listing)
+            }
+        }
+    }
+}
+
+/// A check recorded as pending and not yet followed by another of its type: waiting to be verified.
+public struct PendingCheck: Sendable, Equatable {
+    public var check: CredentialCheck
+    public var gpName: String
+    public var typeName: String
+}
+
+extension AppDatabase {
+    /// The organisation's checks waiting for verification, oldest first: the liaison officer's.
+    public func checksToVerify(organisationId: Int64, by principal: Principal) async throws -> [PendingCheck] {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.*, gp.name AS gpName, t.name AS typeName FROM credentialCheck c
+                    JOIN gp ON gp.id = c.gpId
+                    JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
+                    WHERE gp.organisationId = ? AND gp.status = 'active' AND c.status = 'pending'
+                      AND c.id = (SELECT MAX(id) FROM credentialCheck WHERE gpId = c.gpId AND type = c.type)
+                    ORDER BY c.recordedAt, c.id
+                    """,
+                arguments: [organisationId]
+            ).map { row in
+                PendingCheck(check: try CredentialCheck(row: row), gpName: row["gpName"], typeName: row["typeName"])
             }
         }
     }

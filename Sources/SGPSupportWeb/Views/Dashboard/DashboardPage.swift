@@ -234,6 +234,15 @@ struct DashboardPage: Sendable {
                     Item(text: $0.name, note: "Applied \(DisplayDate.day($0.createdAt))", link: "/applicants")
                 }, empty: "No one waiting.", allAt: "/applicants")
             add(
+                "verify" + suffix, "Checks to verify (\(liaison.checksToVerify.count))",
+                liaison.checksToVerify.map {
+                    Item(
+                        text: "\($0.gpName): \($0.typeName)",
+                        note: ($0.check.documentId == nil ? "Recorded as pending " : "Renewal sent ")
+                            + DisplayDate.day($0.check.recordedAt),
+                        link: "/gps/\($0.check.gpId)#pending-\($0.check.id!)")
+                }, empty: "Nothing waiting to be verified.", allAt: "/gps")
+            add(
                 "serious-concerns" + suffix, "Serious concerns still open (\(liaison.seriousConcerns.count))",
                 liaison.seriousConcerns.map {
                     Item(
