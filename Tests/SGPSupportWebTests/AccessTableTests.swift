@@ -243,6 +243,7 @@ import Testing
         "POST /mailshots/{id}/test-copy": "AL",
         "POST /mailshot-subscription": "Gg",
         "PATCH /api/v1/organisations/{id}/check-types/{code}": "AL",
+        "PATCH /api/v1/organisations/{id}/settings": "AL",
         "PUT /api/v1/practices/{id}/preferences/{gpId}": "ALP",
         "POST /api/v1/sessions/{id}/offers": "ALP",
         "POST /gps/{id}/evidence": "G",

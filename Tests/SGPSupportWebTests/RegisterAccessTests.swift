@@ -466,3 +466,30 @@ import Testing
         }
     }
 }
+
+@Suite struct OrganisationSettingsTests {
+    /// The liaison officer sets how long an appraisal counts and which professions a check is for.
+    @Test func theLiaisonOfficerSetsAppraisalMonthsAndACheckTypesProfessions() async throws {
+        let environment = try await TestEnvironment()
+        try await environment.test { browser in
+            let api = try await APIClient.signedIn(browser.client, "liaison@demo.test")
+            let set = try await api.send(
+                "/api/v1/organisations/1/settings", method: .patch, json: #"{"appraisalValidityMonths": 12}"#)
+            #expect(set.status == .ok && set.json["appraisalValidityMonths"] as? Int == 12)
+            #expect(try await environment.database.appraisalValidityMonths(organisationId: 1) == 12)
+            let refused = try await api.send(
+                "/api/v1/organisations/1/settings", method: .patch, json: #"{"appraisalValidityMonths": 99}"#)
+            #expect(refused.status == .unprocessableContent)
+            let hepatitis = try await api.send(
+                "/api/v1/organisations/1/check-types/hepatitis-b", method: .patch, json: #"{"professions": ["gp", "Nurse"]}"#)
+            #expect(hepatitis.json["professions"] as? [String] == ["gp", "nurse"])
+            let forPharmacists = try await environment.database.checkTypes(organisationId: 1, for: .pharmacist).map(\.code)
+            #expect(!forPharmacists.contains("hepatitis-b") && forPharmacists.contains("gphc-registration"))
+            let practice = try await APIClient.signedIn(browser.client, "practice@demo.test")
+            #expect(
+                try await practice.send(
+                    "/api/v1/organisations/1/settings", method: .patch, json: #"{"appraisalValidityMonths": 12}"#
+                ).status == .forbidden)
+        }
+    }
+}

@@ -147,22 +147,63 @@ extension AppDatabase {
     public func setCheckTypeRequired(organisationId: Int64, code: String, required: Bool?, by principal: Principal) async throws
         -> CheckType
     {
-        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
         guard let required else {
+            try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
             throw DomainError.validationFailed(ValidationErrors(field: "requiredBeforeWork", message: "Send true or false"))
         }
+        return try await setCheckType(organisationId: organisationId, code: code, required: required, by: principal)
+    }
+
+    /// Changes whether a check type is required before work and which professions it applies to
+    /// (codes: gp, nurse, pharmacist; at least one); what is not sent stays as it is.
+    public func setCheckType(
+        organisationId: Int64, code: String, required: Bool? = nil, professions: [String]? = nil, by principal: Principal
+    ) async throws -> CheckType {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        var chosen: [GP.Profession]?
+        if let professions {
+            let named = professions.map { GP.Profession.named($0) }
+            guard !named.isEmpty, !named.contains(where: { $0 == nil }) else {
+                throw DomainError.validationFailed(
+                    ValidationErrors(
+                        field: "professions", message: "Name one or more professions: \(GP.Profession.titlesInWords)"))
+            }
+            chosen = named.compactMap { $0 }
+        }
         let now = clock.now()
+        let professionsChosen = chosen
         return try await write { db in
             guard var type = try CheckType.fetchOne(db, key: ["organisationId": organisationId, "code": code]) else {
                 throw DomainError.notFound("No check type \(code)")
             }
-            type.requiredBeforeWork = required
+            if let required { type.requiredBeforeWork = required }
+            if let chosen = professionsChosen {
+                // Kept in the domain's order, so the same choice is stored the same way.
+                type.professions = GP.Profession.allCases.filter(chosen.contains).map(\.rawValue).joined(separator: " ")
+            }
             try type.update(db)
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
-                action: "set-check-required",
-                detail: "\(code)=\(required)")
+                action: "set-check-type",
+                detail: "\(code): required=\(type.requiredBeforeWork) professions=\(type.professions)")
             return type
+        }
+    }
+
+    /// How many months an appraisal counts for, from the day it took place (1 to 36; 15 by default).
+    public func setAppraisalValidityMonths(organisationId: Int64, months: Int?, by principal: Principal) async throws {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        guard let months, (1...36).contains(months) else {
+            throw DomainError.validationFailed(
+                ValidationErrors(field: "appraisalValidityMonths", message: "Enter a number of months from 1 to 36, like 15"))
+        }
+        let now = clock.now()
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE organisation SET appraisalValidityMonths = ? WHERE id = ?", arguments: [months, organisationId])
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
+                action: "set-appraisal-months", detail: "\(months)")
         }
     }
 

@@ -30,6 +30,7 @@ struct OrganisationController {
         router.get("/organisations/:id", use: overviewPage)
         router.get("/api/v1/organisations/:id/check-types", use: checkTypes)
         router.patch("/api/v1/organisations/:id/check-types/:code", use: setCheckType)
+        router.patch("/api/v1/organisations/:id/settings", use: setSettings)
         router.get("/api/v1/organisations/:id/skills", use: skills)
         router.post("/api/v1/organisations/:id/skills", use: addSkill)
         router.post("/organisations/:id/check-types", use: saveCheckTypesForm)
@@ -56,6 +57,25 @@ struct OrganisationController {
         var code: String?
         var name: String?
         var requiredBeforeWork: Bool?
+        /// The professions it applies to: gp, nurse, pharmacist.
+        var professions: [String]?
+
+        init(code: String? = nil, name: String? = nil, requiredBeforeWork: Bool? = nil, professions: [String]? = nil) {
+            self.code = code
+            self.name = name
+            self.requiredBeforeWork = requiredBeforeWork
+            self.professions = professions
+        }
+
+        init(_ type: CheckType) {
+            self.init(
+                code: type.code, name: type.name, requiredBeforeWork: type.requiredBeforeWork,
+                professions: type.professions.split(separator: " ").map(String.init))
+        }
+    }
+
+    struct OrganisationSettingsBody: Codable {
+        var appraisalValidityMonths: Int?
     }
 
     struct SkillBody: Codable {
@@ -66,9 +86,7 @@ struct OrganisationController {
     @Sendable func checkTypes(_ request: Request, context: AppRequestContext) async throws -> Response {
         let organisation = try await database.organisation(at: context)
         try context.require(.viewOrganisation(organisationId: organisation.id!))
-        let items = try await database.checkTypes(organisationId: organisation.id!).map {
-            CheckTypeBody(code: $0.code, name: $0.name, requiredBeforeWork: $0.requiredBeforeWork)
-        }
+        let items = try await database.checkTypes(organisationId: organisation.id!).map(CheckTypeBody.init)
         return try .json(ListBody(items: items, total: items.count, page: 1, perPage: max(items.count, 1)))
     }
 
@@ -76,10 +94,27 @@ struct OrganisationController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON(CheckTypeBody.self, context: context)
-        let type = try await database.setCheckTypeRequired(
-            organisationId: organisation.id!, code: context.parameters.get("code") ?? "", required: body.requiredBeforeWork,
-            by: principal)
-        return try .json(CheckTypeBody(code: type.code, name: type.name, requiredBeforeWork: type.requiredBeforeWork))
+        let code = context.parameters.get("code") ?? ""
+        let type =
+            body.professions == nil
+            ? try await database.setCheckTypeRequired(
+                organisationId: organisation.id!, code: code, required: body.requiredBeforeWork, by: principal)
+            : try await database.setCheckType(
+                organisationId: organisation.id!, code: code, required: body.requiredBeforeWork,
+                professions: body.professions, by: principal)
+        return try .json(CheckTypeBody(type))
+    }
+
+    /// The organisation's settings: how long an appraisal counts for.
+    @Sendable func setSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organisation = try await database.organisation(at: context)
+        let body = try await request.decodeJSON(OrganisationSettingsBody.self, context: context)
+        try await database.setAppraisalValidityMonths(
+            organisationId: organisation.id!, months: body.appraisalValidityMonths, by: principal)
+        return try .json(
+            OrganisationSettingsBody(
+                appraisalValidityMonths: try await database.appraisalValidityMonths(organisationId: organisation.id!)))
     }
 
     @Sendable func skills(_ request: Request, context: AppRequestContext) async throws -> Response {
