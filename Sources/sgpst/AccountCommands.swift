@@ -37,7 +37,10 @@ struct UserCommand: AsyncParsableCommand {
     struct Scope: ParsableArguments {
         @Option(help: "The organisation's code (for liaison-officer and mentor).") var organisation: String?
         @Option(help: "The practice's ODS code (for practice-manager).") var practice: String?
-        @Option(help: "The GP's GMC number (for gp).") var gmc: String?
+        @Option(
+            name: [.customLong("gmc"), .customLong("registration")],
+            help: "The register entry's number, for gp: the GMC number (or an NMC PIN, a GPhC number).")
+        var gmc: String?
 
         var reference: String? { organisation ?? practice ?? gmc }
     }

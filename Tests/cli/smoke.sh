@@ -61,6 +61,11 @@ grep -q "Dr Good,7200001" "$work/export.csv" || fail "export gps"
 grep -q "'+44 1632 960555" "$work/export.csv" || fail "the export does not guard a leading +"
 "$bin" user add --database "$db" --email good@example.org --password "a long enough passphrase" --role gp --gmc 7200001 \
   | grep -q "gp" || fail "user add --role gp --gmc"
+# A nurse, by her NMC PIN, imported and linked with --registration (the alias of --gmc).
+printf 'Full name,Registration number,Profession\nNia Nurse,12A3456E,Nurse\n' >"$work/nurse.csv"
+"$bin" import gps --database "$db" --organisation QKK "$work/nurse.csv" | grep -q "Added 1" || fail "import a nurse by label"
+"$bin" user add --database "$db" --email nia@example.org --password "a long enough passphrase" --role gp \
+  --registration 12a3456e | grep -q "gp" || fail "user add --registration (an NMC PIN)"
 
 # A --trusted-proxy range that is wrong stops serve before it starts, saying why.
 if err="$(timeout 20 "$bin" serve --database "$work/proxy.sqlite" --trusted-proxy 10.0.0.0/33 2>&1)"; then
