@@ -850,6 +850,11 @@ extension CalendarFeedAddress {
         input.registrationNumber = "7654321"
         let byNewName = try await fixture.database.createGP(organisationId: fixture.organisationId, input, by: fixture.liaison)
         #expect(byNewName.registrationNumber == "7654321" && byNewName.profession == .gp)
+        // GMC and GPhC numbers are both seven digits: the same digits may be a doctor's and a pharmacist's.
+        let pharmacist = try await fixture.addGP("7654321", name: "Pat Pharmacist") { $0.profession = "pharmacist" }
+        #expect(pharmacist.registrationNumber == "7654321" && pharmacist.profession == .pharmacist)
+        let twice = await validationErrors { _ = try await fixture.addGP("7654321") { $0.profession = "pharmacist" } }
+        #expect(twice?["gmcNumber"] == "GPhC number 7654321 is already on the register")
     }
 }
 

@@ -224,6 +224,15 @@ func validationErrors(_ body: () async throws -> Void) async -> ValidationErrors
         #expect(check.expiresOn == Day("2026-08-31"), "not 15 months from the day it was recorded")
     }
 
+    @Test func anAppraisalAtTheEndOfAMonthRunsToTheEndOfAShorterOne() async throws {
+        let fixture = try await RegisterFixture()
+        let gp = try await fixture.addGP("1234567")
+        var input = CheckInput(type: "appraisal", status: "verified", verifiedOn: "2024-12-02")
+        input.appraisalOn = "2024-11-30"
+        let check = try await fixture.database.recordCheck(gpId: gp.id!, input, by: fixture.liaison)
+        #expect(check.expiresOn == Day("2026-02-28"), "30 Feb does not exist: the last day of February")
+    }
+
     @Test func theOrganisationSetsHowLongAnAppraisalCounts() async throws {
         let fixture = try await RegisterFixture()
         try await fixture.database.write { db in

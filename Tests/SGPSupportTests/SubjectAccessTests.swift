@@ -210,9 +210,10 @@ import Testing
         let pins = runs.first?["pins"] as? [[String: Any]] ?? []
         #expect(pins.compactMap { $0["gpId"] as? Int } == [Int(first.id!)])
         #expect(pins.compactMap { $0["sessionId"] as? Int } == [Int(wednesday.id!)])
-        // The liaison officer's copy is the run as they see it.
+        // The liaison officer's copy is about this GP too: a run may be a partner organisation's,
+        // naming that organisation's GPs, whom this team may not read.
         let team = try await Self.download(fixture.database, gpId: first.id!, by: liaison)
         let teamPins = Self.rows(team.tables, "clearingRun").first?["pins"] as? [[String: Any]] ?? []
-        #expect(Set(teamPins.compactMap { $0["gpId"] as? Int }) == [Int(first.id!), Int(second.id!)])
+        #expect(teamPins.compactMap { $0["gpId"] as? Int } == [Int(first.id!)])
     }
 }

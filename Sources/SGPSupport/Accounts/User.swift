@@ -149,8 +149,14 @@ extension AppDatabase {
                         message: "Name the register entry (the GMC number, NMC PIN or GPhC number) for this role"))
             }
             let number = reference.uppercased().filter { !$0.isWhitespace }
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM gp WHERE registrationNumber = ?", arguments: [number])
-            else {
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM gp WHERE registrationNumber = ? LIMIT 2", arguments: [number])
+            if ids.count > 1 {
+                // A GMC number and a GPhC number can be the same seven digits.
+                throw DomainError.validationFailed(
+                    ValidationErrors(
+                        field: "gmc", message: "Two register entries have the number \(reference): ask the support team"))
+            }
+            guard let id = ids.first else {
                 throw DomainError.validationFailed(
                     ValidationErrors(field: "gmc", message: "No one on the register has the registration number \(reference)"))
             }

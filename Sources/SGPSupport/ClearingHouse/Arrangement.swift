@@ -133,7 +133,7 @@ extension AppDatabase {
                     errors.add(
                         "practiceId", "The GP and the practice must be in the same organisation, or in partner organisations")
                 }
-            } else if let number = input.gmcNumber?.trimmingCharacters(in: .whitespaces) {
+            } else if let number = input.gmcNumber?.uppercased().filter({ !$0.isWhitespace }) {
                 // Only an active GP who could work there is found; anyone else is "no such GP".
                 gp = try GP.filter(
                     GP.Columns.registrationNumber == number && GP.Columns.status == GP.Status.active.rawValue

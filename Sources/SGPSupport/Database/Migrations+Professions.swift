@@ -19,7 +19,7 @@ extension AppDatabase {
             .replacingOccurrences(
                 of: gmcColumn,
                 with: #"""
-                    "registrationNumber" TEXT NOT NULL UNIQUE CHECK (registrationNumber GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9]' OR registrationNumber GLOB '[0-9][0-9][A-Z][0-9][0-9][0-9][0-9][A-Z]')
+                    "registrationNumber" TEXT NOT NULL CHECK (registrationNumber GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9]' OR registrationNumber GLOB '[0-9][0-9][A-Z][0-9][0-9][0-9][0-9][A-Z]')
                     """#)
         try db.execute(sql: rebuilt)
         let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(gp)").map { $0["name"] as String }
@@ -30,6 +30,9 @@ extension AppDatabase {
         try db.execute(sql: "ALTER TABLE gp_v11 RENAME TO gp")
         try db.create(index: "gp_on_organisationId", on: "gp", columns: ["organisationId"])
         try db.create(index: "gp_organisation_status", on: "gp", columns: ["organisationId", "status"])
+        // GMC and GPhC numbers are both seven digits: a number is one person's within a profession.
+        try db.create(
+            index: "gp_profession_registrationNumber", on: "gp", columns: ["profession", "registrationNumber"], unique: true)
 
         // Each check type applies to some professions: GMC registration and the performers list to
         // doctors only; each other profession has its own regulator's check.

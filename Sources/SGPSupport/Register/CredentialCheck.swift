@@ -203,7 +203,10 @@ extension AppDatabase {
             }
             try errors.throwIfAny()
             if expiresOn == nil, let appraisalOn {
-                expiresOn = appraisalOn.adding(months: appraisalValidityMonths).adding(days: -1)
+                // The day before the same date N months on; where that month is shorter (30 Nov → Feb),
+                // its last day.
+                let sameDate = appraisalOn.adding(months: appraisalValidityMonths)
+                expiresOn = sameDate.day == appraisalOn.day ? sameDate.adding(days: -1) : sameDate
             }
         }
         return CredentialCheck(

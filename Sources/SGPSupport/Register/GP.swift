@@ -244,7 +244,10 @@ extension AppDatabase {
         let numberField = input.gmcNumber != nil && input.registrationNumber == nil ? "gmcNumber" : "registrationNumber"
         if let raw = number ?? (text(input.profession) != nil && !creating ? updated.registrationNumber : nil) {
             if let normalised = Validators.registrationNumber(raw, profession: updated.profession) {
-                let clash = try GP.filter(GP.Columns.registrationNumber == normalised && GP.Columns.id != gp.id).fetchOne(db)
+                let clash = try GP.filter(
+                    GP.Columns.registrationNumber == normalised && GP.Columns.profession == updated.profession.rawValue
+                        && GP.Columns.id != gp.id
+                ).fetchOne(db)
                 if clash != nil {
                     errors.add(
                         numberField, "\(updated.profession.registrationNumberName) \(normalised) is already on the register")

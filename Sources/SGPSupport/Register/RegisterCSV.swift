@@ -249,9 +249,18 @@ extension AppDatabase {
             input.revalidationDueOn = row.day("revalidationDueOn")
             input.mailshotConsent = row.flag("mailshotConsent")
 
+            // A number is one person's within a profession (GMC and GPhC numbers are both 7 digits):
+            // a row naming its profession matches that profession's entry; one that does not, the
+            // only entry holding the number.
             var existing: GP?
             if let number = Validators.anyRegistrationNumber(gmc) {
-                existing = try GP.filter(GP.Columns.registrationNumber == number).fetchOne(db)
+                var holders = GP.filter(GP.Columns.registrationNumber == number)
+                if let profession = input.profession { holders = holders.filter(GP.Columns.profession == profession) }
+                let found = try holders.limit(2).fetchAll(db)
+                if found.count > 1 {
+                    row.problem("gmcNumber", "Two entries have the number \(gmc): add the Profession column to say whose it is")
+                }
+                existing = found.count == 1 ? found[0] : nil
             }
             if let existing, existing.organisationId != context.organisationId {
                 row.problem("gmcNumber", "GMC number \(gmc) belongs to another organisation's register")

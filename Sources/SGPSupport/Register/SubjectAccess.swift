@@ -123,24 +123,29 @@ public enum PersonalDataMap {
         // a session nobody could fill (with the one rule they failed); the GP's copy keeps their own
         // mentions, not other GPs'.
         "clearingRun": Extract(
-            subject: """
-                SELECT id, week,
-                    (SELECT json_group_array(json(value)) FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
-                        AS pins,
-                    (SELECT json_group_array(json(value)) FROM json_each(r.exclusions)
-                        WHERE json_extract(value, '$.gpId') = :gp) AS exclusions,
-                    (SELECT json_group_array(json_object(
-                            'sessionId', json_extract(u.value, '$.sessionId'), 'rule', json_extract(n.value, '$.rule'),
-                            'reason', json_extract(n.value, '$.reason')))
-                        FROM json_each(r.unfilled) u, json_each(u.value, '$.nearMisses') n
-                        WHERE json_extract(n.value, '$.gpId') = :gp) AS nearMisses
-                FROM clearingRun r WHERE \(namesGP) ORDER BY id
-                """,
-            team: "SELECT id, week, pins, exclusions, unfilled FROM clearingRun r WHERE \(namesGP) ORDER BY id"),
+            subject: clearingRunMentions,
+            // The team's copy holds the same mentions of this GP and nothing of other GPs: a partner's
+            // run names that partner's own GPs and their checks, which this team may not read.
+            team: clearingRunMentions),
         // Nobody reads the audit trail through the service; the GP gets their own part of it.
         "auditEvent": .subjectOnly(
             "SELECT * FROM auditEvent WHERE userId = :user OR (entity = 'gp' AND entityId = CAST(:gp AS TEXT)) ORDER BY id"),
     ]
+
+    /// The runs that name a GP, with only their own pins, removals and near misses.
+    private static let clearingRunMentions = """
+        SELECT id, week,
+            (SELECT json_group_array(json(value)) FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)
+                AS pins,
+            (SELECT json_group_array(json(value)) FROM json_each(r.exclusions)
+                WHERE json_extract(value, '$.gpId') = :gp) AS exclusions,
+            (SELECT json_group_array(json_object(
+                    'sessionId', json_extract(u.value, '$.sessionId'), 'rule', json_extract(n.value, '$.rule'),
+                    'reason', json_extract(n.value, '$.reason')))
+                FROM json_each(r.unfilled) u, json_each(u.value, '$.nearMisses') n
+                WHERE json_extract(n.value, '$.gpId') = :gp) AS nearMisses
+        FROM clearingRun r WHERE \(namesGP) ORDER BY id
+        """
 
     private static let namesGP = """
         (EXISTS (SELECT 1 FROM json_each(r.pins) WHERE json_extract(value, '$.gpId') = :gp)

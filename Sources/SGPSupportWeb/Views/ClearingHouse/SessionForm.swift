@@ -10,10 +10,13 @@ enum SessionForm {
             .text("start", "Start time", \.start, hint: "24-hour clock, like 08:30", type: "time"),
             .text("end", "End time", \.end, hint: "Like 12:30", type: "time"),
             .choice("kind", "Kind of session", \.kind, of: ClinicalSession.Kind.self),
+            .choice(
+                "profession", "Who the session is for", \.profession, of: GP.Profession.self,
+                hint: "Only people of this profession are offered it."),
             .checkboxes("requiredSkills", "Skills needed", \.requiredSkills, choices: skills.map { ($0.code, $0.name) }),
             .pounds("rate", "Rate (£)", \.rate),
             .choice("rateUnit", "The rate is", \.rateUnit, of: ClinicalSession.RateUnit.self),
-            .textarea("notes", "Notes for the GP", \.notes),
+            .textarea("notes", "Notes for whoever takes it", \.notes),
             .number("repeatWeeks", "Repeat weekly for (weeks)", \.repeatWeeks, hint: "1 posts just this date"),
         ])
     }
@@ -23,6 +26,7 @@ enum SessionForm {
         var input = SessionInput()
         input.practiceId = practices.first?.id
         input.kind = ClinicalSession.Kind.surgery.rawValue
+        input.profession = GP.Profession.gp.rawValue
         input.rateUnit = ClinicalSession.RateUnit.session.rawValue
         input.repeatWeeks = 1
         return input

@@ -29,6 +29,8 @@ struct GPProfilePage: Sendable {
         var note: String?
         var dbs: String?
         var recorded: String
+        /// Why the liaison officer should look at it again (a GMC check recorded for a nurse, say).
+        var reviewNote: String?
         /// The document it rests on, for those who may open it.
         var document: DocumentLink?
 
@@ -48,6 +50,7 @@ struct GPProfilePage: Sendable {
             note = check.note
             self.dbs = dbs
             recorded = DisplayDate.dayAndTime(check.recordedAt)
+            reviewNote = check.reviewNote
             document = check.documentId.flatMap { documents[$0] }.map(DocumentLink.init)
         }
     }
