@@ -26,6 +26,7 @@ ERRORS = {
     "404": "No such record.",
     "409": "The request conflicts with the record's state (already booked, already sent ...).",
     "413": "The body is too large.",
+    "415": "The body's Content-Type is not one the route takes (a document upload: PDF, JPEG or PNG).",
     "422": "Input that breaks a rule: `error.fields` says, field by field, what to fix.",
     "429": "Too many attempts: wait for `Retry-After` seconds.",
     "503": "Storage is full or the database is busy: nothing was written.",
