@@ -103,41 +103,43 @@ extension FormDeclaration.Field {
             read: { form, input in input[keyPath: keyPath] = form[name] })
     }
 
+    /// A typed box whose text is read into a value: left empty it means none; text that does not read
+    /// becomes `unreadable`, a value the domain refuses with the field's own message.
+    private static func typed<Value>(
+        _ name: String, _ label: String, _ keyPath: WritableKeyPath<Input, Value?>, hint: String?, type: String,
+        shown: @escaping (Value) -> String, parse: @escaping (String) -> Value?, unreadable: Value
+    ) -> Self {
+        nonisolated(unsafe) let keyPath = keyPath
+        return Self(
+            name: name,
+            render: { state, errors in
+                .text(
+                    name, label, value: shownText(state, name) { $0[keyPath: keyPath].map(shown) }, errors: errors,
+                    hint: hint, type: type)
+            },
+            read: { form, input in
+                let text = form.text(name)
+                input[keyPath: keyPath] = text.isEmpty ? nil : parse(text) ?? unreadable
+            })
+    }
+
     /// A whole number; left empty it means none.
     static func number(_ name: String, _ label: String, _ keyPath: WritableKeyPath<Input, Int?>, hint: String? = nil)
         -> Self
     {
-        nonisolated(unsafe) let keyPath = keyPath
-        return Self(
-            name: name,
-            render: { shown, errors in
-                .text(
-                    name, label, value: shownText(shown, name) { $0[keyPath: keyPath].map(String.init) }, errors: errors,
-                    hint: hint, type: "number")
-            },
-            read: { form, input in
-                let text = form.text(name)
-                input[keyPath: keyPath] = text.isEmpty ? nil : Int(text) ?? unreadableNumber
-            })
+        typed(
+            name, label, keyPath, hint: hint, type: "number", shown: String.init, parse: { Int($0) },
+            unreadable: unreadableNumber)
     }
 
     /// An amount in pounds ("£450" or "450.00"); left empty it means none.
     static func pounds(_ name: String, _ label: String, _ keyPath: WritableKeyPath<Input, Double?>, hint: String? = nil)
         -> Self
     {
-        nonisolated(unsafe) let keyPath = keyPath
-        return Self(
-            name: name,
-            render: { shown, errors in
-                .text(
-                    name, label,
-                    value: shownText(shown, name) { $0[keyPath: keyPath].map { String(format: "%.2f", $0) } },
-                    errors: errors, hint: hint)
-            },
-            read: { form, input in
-                let text = form.text(name).replacingOccurrences(of: "£", with: "").replacingOccurrences(of: ",", with: "")
-                input[keyPath: keyPath] = text.isEmpty ? nil : Double(text) ?? Double(unreadableNumber)
-            })
+        typed(
+            name, label, keyPath, hint: hint, type: "text", shown: { String(format: "%.2f", $0) },
+            parse: { Double($0.replacingOccurrences(of: "£", with: "").replacingOccurrences(of: ",", with: "")) },
+            unreadable: Double(unreadableNumber))
     }
 
     /// One choice from a list of (code, label).
