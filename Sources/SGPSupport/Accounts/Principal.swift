@@ -16,6 +16,8 @@ public struct Principal: Sendable, Equatable {
     public var email: String
     public var displayName: String
     public var grants: [Grant]
+    /// Practices where this person may sign a locum's Form A.
+    public var locumApproverPracticeIds: [Int64] = []
     /// True for the operator at the command line, who acts with an administrator's reach.
     var isCommandLine = false
 
@@ -66,6 +68,9 @@ public struct Principal: Sendable, Equatable {
                 role: role, organisationId: row["organisationId"], practiceId: row["practiceId"],
                 gpId: row["gpId"], owningOrganisationId: row["owningOrganisationId"])
         }
-        return Principal(userId: user.id!, email: user.email, displayName: user.displayName, grants: grants)
+        var principal = Principal(userId: user.id!, email: user.email, displayName: user.displayName, grants: grants)
+        principal.locumApproverPracticeIds = try Int64.fetchAll(
+            db, sql: "SELECT practiceId FROM locumApprover WHERE userId = ? ORDER BY practiceId", arguments: [user.id])
+        return principal
     }
 }

@@ -22,6 +22,11 @@ public struct Booking: Codable, Sendable, Identifiable, Equatable, FetchableReco
     public var cancelledById: Int64?
     public var cancelledByRole: String?
     public var cancelReason: String?
+    /// The GP's terms in force when the booking was made (JSON of `TermsSnapshot`).
+    public var terms: String?
+    /// What a late cancellation by the practice owes the GP under those terms, and the notice given.
+    public var cancellationFeePence: Int?
+    public var cancellationNoticeDays: Int?
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
@@ -372,6 +377,7 @@ extension AppDatabase {
             id: nil, sessionId: session.id!, gpId: gpId, status: .confirmed, date: session.date, startMinute: session.startMinute,
             endMinute: session.endMinute, gpOrganisationId: gp.organisationId, practiceOrganisationId: practice.organisationId,
             createdAt: now)
+        booking.terms = try Self.termsInForce(db, gpId: gpId, practiceId: practice.id, now: now).0.snapshot.encoded
         do {
             try booking.insert(db)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {

@@ -64,12 +64,36 @@ public enum Labels {
         MailshotItem.Kind.self,
         Weekday.self,
         PracticePreference.Kind.self,
+        Invoice.State.self,
+        InvoiceLine.Kind.self,
         RegisterFileKind.self,
         CheckDocument.Kind.self,
     ]
 
     /// (code, title) of every case of every kind.
     public static var everyChoice: [(code: String, title: String)] { everyKind.flatMap { $0.choices } }
+}
+
+extension Invoice.State: Labelled {
+    public var title: String {
+        switch self {
+        case .draft: "Draft"
+        case .sent: "Sent"
+        case .overdue: "Overdue"
+        case .paid: "Paid"
+        }
+    }
+}
+
+extension InvoiceLine.Kind: Labelled {
+    public var title: String {
+        switch self {
+        case .session: "Session"
+        case .cancellationFee: "Cancellation fee"
+        case .mileage: "Mileage"
+        case .employerContribution: "Employer's pension contribution"
+        }
+    }
 }
 
 extension GP.Kind: Labelled {}

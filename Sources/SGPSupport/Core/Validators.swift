@@ -22,6 +22,21 @@ public enum Validators {
     }
 
     /// ODS code of a GP practice: a letter and five digits (A81001).
+    /// A National Insurance number as HMRC issues them: two letters (not D, F, I, Q, U or V; the
+    /// second not O), six digits and a final A–D; the prefixes never issued are refused.
+    public static func isNINumber(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 9, characters.allSatisfy(\.isASCII) else { return false }
+        let first = characters[0]
+        let second = characters[1]
+        let excluded: Set<Character> = ["D", "F", "I", "Q", "U", "V"]
+        guard first.isLetter, second.isLetter, first.isUppercase, second.isUppercase, !excluded.contains(first),
+            !excluded.contains(second), second != "O",
+            characters[2..<8].allSatisfy(\.isNumber), "ABCD".contains(characters[8])
+        else { return false }
+        return !["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"].contains(String(characters[0..<2]))
+    }
+
     public static func odsCode(_ raw: String) -> String? {
         let value = raw.trimmingCharacters(in: .whitespaces).uppercased()
         return value.range(of: #"^[A-Z][0-9]{5}$"#, options: .regularExpression) != nil ? value : nil

@@ -15,6 +15,8 @@ public final class AppDatabase: Sendable {
     /// Roles whose sign-ins need a code from an authenticator app (tests that are not about the
     /// second factor sign in with an empty set).
     public let secondFactorRoles: Set<Role>
+    /// Seals personal pay details (bank details, NI number) with a key kept outside the file.
+    let sealer: DataSealer
     /// Counts the writes committed through this process: anything computed from the data before
     /// the count moved may be stale (the response cache keys on it).
     private let committedWrites = Atomic<Int>(0)
@@ -30,9 +32,11 @@ public final class AppDatabase: Sendable {
         passwords: PasswordHasher = PasswordHasher(),
         migrate: Bool = true,
         maxPageCount: Int? = nil,
-        secondFactorRoles: Set<Role> = Role.needingSecondFactor
+        secondFactorRoles: Set<Role> = Role.needingSecondFactor,
+        dataKeyPath: String? = nil
     ) throws {
         self.writer = try Self.openPool(path: path, maxPageCount: maxPageCount)
+        self.sealer = try DataSealer.keyFile(dataKeyPath ?? DataSealer.defaultKeyPath(forDatabase: path))
         self.clock = clock
         self.passwords = passwords
         self.secondFactorRoles = secondFactorRoles

@@ -15,6 +15,7 @@ extension AppDatabase {
         migrator.registerMigration("v9-second-factor", migrate: secondFactorSchema)
         migrator.registerMigration("v10-confidentiality", migrate: confidentialitySchema)
         migrator.registerMigration("v11-professions", migrate: professionsSchema)
+        migrator.registerMigration("v12-payments", migrate: paymentsSchema)
         return migrator
     }()
 

@@ -1,0 +1,56 @@
+import Crypto
+import Foundation
+
+/// Seals personal data at rest (bank details, NI numbers) with AES-256-GCM under a key that lives
+/// outside the database: a copied database file, a backup or a replica reads none of it alone.
+public struct DataSealer: Sendable {
+    private let key: SymmetricKey
+
+    public init(key: SymmetricKey) { self.key = key }
+
+    public struct Unreadable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The key in the file at `path` (32 random bytes), made with owner-only permissions when
+    /// there is none yet. Keep it with the database's backups, but not in the same place.
+    public static func keyFile(_ path: String) throws -> DataSealer {
+        let url = URL(fileURLWithPath: path)
+        if let bytes = try? Data(contentsOf: url) {
+            guard bytes.count == 32 else {
+                throw Unreadable(description: "\(path) is not a sgpst data key (32 bytes); restore the right key file")
+            }
+            return DataSealer(key: SymmetricKey(data: bytes))
+        }
+        let key = SymmetricKey(size: .bits256)
+        let bytes = key.withUnsafeBytes { Data($0) }
+        guard FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
+            throw Unreadable(description: "Could not write the data key to \(path)")
+        }
+        return DataSealer(key: key)
+    }
+
+    /// Where the key lives by default: beside the database, named after it.
+    public static func defaultKeyPath(forDatabase path: String) -> String { path + ".key" }
+
+    public func seal(_ plain: Data) throws -> Data {
+        guard let combined = try AES.GCM.seal(plain, using: key).combined else {
+            throw Unreadable(description: "Could not seal the data")
+        }
+        return combined
+    }
+
+    public func open(_ sealed: Data) throws -> Data {
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key)
+        } catch {
+            throw Unreadable(description: "Sealed data could not be opened with this data key")
+        }
+    }
+
+    func seal<T: Encodable>(json value: T) throws -> Data { try seal(JSONEncoder().encode(value)) }
+
+    func open<T: Decodable>(json type: T.Type, _ sealed: Data) throws -> T {
+        try JSONDecoder().decode(type, from: open(sealed))
+    }
+}
