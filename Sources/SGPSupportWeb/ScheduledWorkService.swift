@@ -33,6 +33,9 @@ struct ScheduledWorkService: Service {
             let tomorrow = try await database.sendSessionReminders(links: links)
             await mailer.deliver(tomorrow.notifications, logger: logger)
             if tomorrow.value > 0 { logger.info("Reminded \(tomorrow.value) GP(s) of tomorrow's session") }
+            let payments = try await database.sendPaymentReminders(links: links)
+            await mailer.deliver(payments.notifications, logger: logger)
+            if payments.value > 0 { logger.info("Sent \(payments.value) payment and pension form reminder(s)") }
             let followUps = try await database.sendEvidenceFollowUpReminders(links: links)
             await mailer.deliver(followUps.notifications, logger: logger)
             for report in try await database.resumeInterruptedMailshots(transport: mailer, links: links) {

@@ -415,6 +415,8 @@ extension AppDatabase {
             booking.cancelledByRole =
                 byGP ? "gp" : (principal.practiceIds.contains(practice.id!) ? "practice" : "liaison-officer")
             booking.cancelReason = reason
+            let warning = try Self.recordLateCancellation(
+                db, booking: &booking, session: session, practice: practice, byGP: byGP, reason: reason, now: now)
             try booking.update(db)
             if byGP {
                 session.status = .open
@@ -439,6 +441,7 @@ extension AppDatabase {
                 Reason: \(reason)
 
                 \(byGP ? "The session is open again for other GPs:" : "The session:") \(links.url("/sessions/\(session.id!)"))
+                \(warning.map { "\n\($0)" } ?? "")
                 """
             let recipients = byGP ? try Self.practiceRecipients(db, practice) : (gp.email.map { [$0] } ?? [])
             return Outcome(value: booking, notifications: recipients.map { MailMessage(to: $0, subject: subject, text: text) })
@@ -501,6 +504,14 @@ extension AppDatabase {
     }
 
     /// When a session ends, as an instant (UK time).
+    /// When the session starts, in the organisation's time zone (as `endInstant`).
+    public static func startInstant(_ session: ClinicalSession) -> Date {
+        var components = DateComponents(year: session.date.year, month: session.date.month, day: session.date.day)
+        components.minute = session.startMinute
+        components.hour = 0
+        return Day.calendar.date(from: components)!
+    }
+
     public static func endInstant(_ session: ClinicalSession) -> Date {
         var components = DateComponents(year: session.date.year, month: session.date.month, day: session.date.day)
         components.minute = session.endMinute

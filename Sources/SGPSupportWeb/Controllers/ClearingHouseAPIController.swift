@@ -53,6 +53,8 @@ struct ClearingHouseAPIController {
         var end: String
         var practiceId: Int64?
         var cancelReason: String?
+        /// What a late cancellation by the practice owes the GP under their terms.
+        var cancellationFeePence: Int?
 
         init(_ booking: Booking, practiceId: Int64? = nil) {
             id = booking.id!
@@ -64,6 +66,7 @@ struct ClearingHouseAPIController {
             end = ClockTime.format(booking.endMinute)
             self.practiceId = practiceId
             cancelReason = booking.cancelReason
+            cancellationFeePence = booking.cancellationFeePence
         }
     }
 
