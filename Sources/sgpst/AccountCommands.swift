@@ -32,7 +32,7 @@ struct OrganisationCommand: AsyncParsableCommand {
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage sign-ins.",
-        subcommands: [Add.self, Grant.self, Disable.self, ResetSecondFactor.self])
+        subcommands: [Add.self, Grant.self, LocumApprover.self, Disable.self, ResetSecondFactor.self])
 
     struct Scope: ParsableArguments {
         @Option(help: "The organisation's code (for liaison-officer and mentor).") var organisation: String?
@@ -88,6 +88,26 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
+    struct LocumApprover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "locum-approver", abstract: "Let a practice user sign locums' NHS pension Form As (or stop them).")
+
+        @OptionGroup var options: DatabaseOptions
+        @Option(help: "Their email address.") var email: String
+        @Option(help: "The practice's ODS code.") var practice: String
+        @Flag(help: "Take the right away instead.") var remove = false
+
+        func run() async throws {
+            let database = try options.open()
+            do {
+                try await database.setLocumApprover(email: email, practiceODSCode: practice, approver: !remove, by: .commandLine)
+                print(remove ? "\(email) no longer signs Form As for \(practice)." : "\(email) may now sign Form As for \(practice).")
+            } catch {
+                throw reportFailure(error)
+            }
+        }
+    }
+
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a sign-in and end all its sessions and tokens.")
 
@@ -121,6 +141,32 @@ struct UserCommand: AsyncParsableCommand {
             } catch {
                 throw reportFailure(error)
             }
+        }
+    }
+}
+
+/// `sgpst pension-year`: a scheme year's NHS pension numbers, entered as data when they are published.
+struct PensionYearCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pension-year",
+        abstract: "Enter a scheme year's member tiers, pensionable share and employer rate (for Forms A and B).")
+
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "The scheme year, April to March: 2026/27.") var year: String
+    @Option(help: "The tiers as POUNDS=PERCENT from the lowest: \"0=5.2 13260=6.5 27798=8.3 33869=9.8 50846=10.7 65191=12.5\".")
+    var tiers: String
+    @Option(help: "The share of a locum's fee that is pensionable, per cent.") var pensionable = "90"
+    @Option(help: "The employer contribution on pensionable pay, per cent.") var employer = "14.38"
+
+    func run() async throws {
+        let database = try options.open()
+        do {
+            let entered = try await database.setPensionYear(
+                PensionYearInput(schemeYear: year, tiers: tiers, pensionablePercent: pensionable, employerPercent: employer),
+                by: .commandLine)
+            print("Entered \(entered.count) tiers for \(year).")
+        } catch {
+            throw reportFailure(error)
         }
     }
 }

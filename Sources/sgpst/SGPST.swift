@@ -10,7 +10,7 @@ struct SGPST: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Demo.self, OrganisationCommand.self, UserCommand.self, ImportCommand.self,
             ExportCommand.self, MailshotCommand.self, ClearingCommand.self, Generate.self, Bench.self, BackupCommand.self,
-            RestoreCommand.self,
+            RestoreCommand.self, PensionYearCommand.self,
         ])
 }
 
@@ -18,10 +18,12 @@ struct SGPST: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite database file (created when missing).")
     var database: String
+    @Option(help: "The key that seals bank details and NI numbers (made when missing). Default: the database's path + .key.")
+    var dataKey: String?
 
     /// bcrypt's cost comes from SGPST_BCRYPT_COST (for test scripts only); 12 otherwise.
     func open() throws -> AppDatabase {
-        try AppDatabase(path: database, passwords: Self.passwordHasher())
+        try AppDatabase(path: database, passwords: Self.passwordHasher(), dataKeyPath: dataKey)
     }
 
     static func passwordHasher() -> PasswordHasher {

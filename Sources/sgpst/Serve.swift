@@ -11,6 +11,8 @@ struct Serve: AsyncParsableCommand {
     static let demoDatabase = "sgpst-demo.sqlite"
 
     @Option(help: "The SQLite database file. With --demo and none given: ./\(Serve.demoDatabase).") var database: String?
+    @Option(help: "The key that seals bank details and NI numbers (made when missing). Default: the database's path + .key.")
+    var dataKey: String?
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
     @Option(help: "The public address of the service, e.g. https://sgpst.example.org (https turns on Secure cookies and HSTS).")
@@ -61,7 +63,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "sgpst")
         let resourcesFolder = try ResourceLocator.locate(explicit: resources)
         let path = database ?? Self.demoDatabase
-        let appDatabase = try AppDatabase(path: path, passwords: DatabaseOptions.passwordHasher())
+        let appDatabase = try AppDatabase(path: path, passwords: DatabaseOptions.passwordHasher(), dataKeyPath: dataKey)
         if demo {
             let demoData = try DemoData.load(from: resourcesFolder.appendingPathComponent("seeds/demo.json"))
             if try await appDatabase.organisation(code: demoData.organisationCode) == nil {

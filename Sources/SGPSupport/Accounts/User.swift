@@ -105,6 +105,11 @@ extension AppDatabase {
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw DomainError.conflict("The user already holds that role")
         }
+        // A practice manager signs locums' Form As unless the administrator takes the right away.
+        if role == .practiceManager, let practiceId = grant.practiceId {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO locumApprover (userId, practiceId) VALUES (?, ?)", arguments: [userId, practiceId])
+        }
         try AuditEvent.record(
             db, at: now, actor: actor, entity: "user", entityId: userId, action: "grant-role", detail: role.rawValue)
     }

@@ -92,8 +92,8 @@ extension AppDatabase {
             t.column("approvedAt", .datetime).notNull()
             t.column("approvedFrom", .text).notNull()
         }
-        // Who in a practice may sign Form A. Every practice manager there today keeps signing as
-        // they do on paper; new people are given the right by the administrator.
+        // Who in a practice may sign Form A. Practice managers do (those there today, and each one
+        // granted the role from now on), unless the administrator takes the right away.
         try db.create(table: "locumApprover") { t in
             t.belongsTo("user", onDelete: .cascade).notNull()
             t.belongsTo("practice", onDelete: .cascade).notNull()

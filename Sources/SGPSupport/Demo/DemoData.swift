@@ -228,6 +228,10 @@ extension AppDatabase {
                 case .gp: grant.gpId = gpIds[seed.scope ?? ""]
                 }
                 try grant.insert(db)
+                if seed.role == .practiceManager, let practiceId = grant.practiceId {
+                    try db.execute(
+                        sql: "INSERT INTO locumApprover (userId, practiceId) VALUES (?, ?)", arguments: [user.id!, practiceId])
+                }
                 if let secret = demo.secondFactorSecret, Role.needingSecondFactor.contains(seed.role) {
                     try SecondFactor(userId: user.id!, secret: secret, confirmedAt: now, lastUsedStep: 0).insert(db)
                 }

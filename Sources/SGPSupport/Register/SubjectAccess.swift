@@ -57,6 +57,30 @@ public enum PersonalDataMap {
                 FROM practicePreference f JOIN practice p ON p.id = f.practiceId WHERE f.gpId = :gp ORDER BY f.practiceId
                 """,
             team: "SELECT * FROM practicePreference WHERE gpId = :gp ORDER BY practiceId"),
+        // Issue 22. Terms are read by the practices that could book the GP and by the team.
+        "gpTerms": .both("SELECT * FROM gpTerms WHERE gpId = :gp ORDER BY id"),
+        // Sealed at rest: the GP's own copy holds them opened (added by the export), the team's none.
+        "gpPayDetails": .subjectOnly("SELECT gpId, updatedAt FROM gpPayDetails WHERE gpId = :gp"),
+        // Invoices are the GP's and the practice's: the team sees counts only, never an invoice.
+        "invoice": .subjectOnly(
+            """
+            SELECT id, practiceId, number, status, issuedOn, dueOn, paymentTermsDays, pensionable, schemeYear,
+                   mileageMiles, mileagePencePerMile, notes, totalPence, pensionablePayPence, employerContributionPence,
+                   createdAt, sentAt, paidOn, receivedAt
+            FROM invoice WHERE gpId = :gp ORDER BY id
+            """),
+        "invoiceLine": .subjectOnly(
+            "SELECT l.* FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId WHERE i.gpId = :gp ORDER BY l.id"),
+        "formAApproval": .subjectOnly(
+            "SELECT a.* FROM formAApproval a JOIN invoice i ON i.id = a.invoiceId WHERE i.gpId = :gp ORDER BY a.invoiceId"),
+        "paymentReminder": .subjectOnly(
+            """
+            SELECT * FROM paymentReminder WHERE (subject = 'gp' AND subjectId = :gp)
+               OR (subject = 'invoice' AND subjectId IN (SELECT id FROM invoice WHERE gpId = :gp))
+            ORDER BY sentAt
+            """),
+        // Warnings are on the support team's record of each side.
+        "lateCancellation": .both("SELECT * FROM lateCancellation WHERE gpId = :gp ORDER BY id"),
         // The sign-in account and its history: only the command line manages accounts, no page shows them.
         "roleGrant": .subjectOnly("SELECT * FROM roleGrant WHERE gpId = :gp OR userId = :user"),
         "user": .subjectOnly("SELECT * FROM user WHERE id = :user"),
@@ -161,6 +185,8 @@ public enum PersonalDataMap {
         "auditTopic",
         // Digests of emailed links and their times only.
         "feedbackToken",
+        // Policy numbers, and practice staff's right to sign Form A.
+        "pensionTier", "pensionRate", "baseRate", "locumApprover",
     ]
 
     public static var tablesWithPersonalData: Set<String> { Set(extracts.keys) }
@@ -174,6 +200,7 @@ extension AppDatabase {
     /// their liaison officer (or an administrator) gets only what they may read elsewhere.
     public func personalDataExport(gpId: Int64, by principal: Principal) async throws -> Data {
         let now = clock.now()
+        let sealer = self.sealer
         return try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             guard
@@ -195,6 +222,11 @@ extension AppDatabase {
                 guard let sql = extract.query(for: reader) else { continue }
                 let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
                 tables[table] = rows.map(Self.jsonObject)
+            }
+            if reader == .subject, (tables["gpPayDetails"] as? [Any])?.isEmpty == false {
+                let details = try Self.payDetails(db, gpId: gpId, sealer: sealer)
+                let opened = try JSONSerialization.jsonObject(with: JSONEncoder().encode(details))
+                tables["gpPayDetails"] = [opened]
             }
             let formatter = ISO8601DateFormatter()
             let document: [String: Any] = [

@@ -83,6 +83,13 @@ public enum ReportDefinitions {
         "cardsReturned": "Of the cards issued in the period, those submitted.",
         "returnRate": "Cards returned ÷ cards issued.",
         "concernsRaised": "Feedback cards raised as concerns in the period, by severity and outcome.",
+        "invoicesSent": "Invoices GPs sent to the organisation's practices, dated in the period.",
+        "invoicesPaid": "Invoices the practices marked paid with a payment date in the period.",
+        "medianDaysToPay":
+            "The median of days from an invoice's issue to its payment, over invoices paid in the period (the lower middle one of an even count).",
+        "invoicesOverdueNow": "Invoices sent and unpaid past their due date today, and their total.",
+        "formsAwaitingSignature":
+            "Form As of sent invoices not yet signed by the practice today; in brackets those past 8 weeks from the first day worked (the 10-week window closes at 10).",
         "mailshotsSent":
             "Weekly mailshots whose sending finished in the period, and the messages handed to the email server for delivery.",
         "evidenceByKind":
@@ -159,6 +166,8 @@ public struct ActivityReport: Sendable, Equatable, Encodable {
     public var mailshotsSent: Int
     public var mailshotRecipients: Int
     public var evidenceByKind: [CountRow]
+    /// Invoices and pension forms at the organisation's practices (counts and days, no amounts per GP).
+    public var payments: PaymentFigures
 }
 
 extension AppDatabase {
@@ -322,7 +331,8 @@ extension AppDatabase {
             concernsBySeverity: counts(concerns.map { $0["severity"] }),
             concernsByOutcome: counts(concerns.map { ($0["outcome"] as String?) ?? "open" }),
             mailshotsSent: mailshots["sent"], mailshotRecipients: mailshots["recipients"],
-            evidenceByKind: try evidenceCounts(db, organisationId: organisationId, from: period.from, to: period.to))
+            evidenceByKind: try evidenceCounts(db, organisationId: organisationId, from: period.from, to: period.to),
+            payments: try paymentFigures(db, organisationId: organisationId, from: period.from, to: period.to, today: today))
     }
 
     /// Nearest-rank percentile of sorted values, rounded to a tenth.

@@ -14,6 +14,8 @@ public struct WorkQueue: Sendable {
         public var expiringChecks: [ExpiringCheck]
         /// Their evidence entries whose follow-up date is today or past, as the evidence log lists them.
         public var followUpsDue: [EvidenceEntry]
+        /// Sessions ready to invoice, overdue invoices, the Form B coming due.
+        public var invoicing: GPInvoicing = .none
     }
 
     /// A practice's: applications to decide and its sessions still open this week and next.
@@ -21,6 +23,9 @@ public struct WorkQueue: Sendable {
         public var practice: Practice
         public var applications: [(application: Application, gpName: String, listing: SessionListing)]
         public var openSessions: [SessionListing]
+        /// Invoices sent to the practice and not yet paid (overdue first), and paid ones whose Form A is unsigned.
+        public var invoicesToPay: [InvoiceSummary] = []
+        public var formsToSign: [InvoiceSummary] = []
     }
 
     /// An organisation's liaison officer's: GPs not cleared today with every reason, sessions still
@@ -39,6 +44,8 @@ public struct WorkQueue: Sendable {
         public var latestMailshot: Mailshot?
         /// Where the latest mailshot's sending stands (nil when there is none).
         public var latestMailshotDeliveries: DeliveryCounts?
+        /// Per practice, Form As waiting for a signature and how long (counts only).
+        public var formsAwaitingSignature: [FormsAwaitingSignature] = []
     }
 
     /// A mentor's: open concerns and the caseload, with each case's next review date.
@@ -87,7 +94,8 @@ extension AppDatabase {
             }
             queue.gp = WorkQueue.ForGP(
                 gpId: gpId, offers: offers.map { (offer: $0.0, listing: $0.1) }, nextBookings: Array(upcoming.prefix(5)),
-                expiringChecks: expiring, followUpsDue: try await evidenceFollowUpsDue(gpId: gpId, today: today))
+                expiringChecks: expiring, followUpsDue: try await evidenceFollowUpsDue(gpId: gpId, today: today),
+                invoicing: try await gpInvoicing(gpId: gpId, today: today))
         }
         let nextWeekEnd = today.adding(days: 13 - (today.isoWeekday - 1))
         for practice in try await ownPractices(by: principal) {
@@ -95,10 +103,11 @@ extension AppDatabase {
                 filter: SessionFilter(status: .open, from: today, to: nextWeekEnd, practiceId: practice.id!),
                 page: PageRequest(perPage: PageRequest.maximumPerPage), by: principal
             ).items
+            let invoicing = try await practiceInvoicing(practiceId: practice.id!, today: today)
             queue.practices.append(
                 WorkQueue.ForPractice(
                     practice: practice, applications: try await pendingApplications(practiceId: practice.id!, by: principal),
-                    openSessions: open))
+                    openSessions: open, invoicesToPay: invoicing.toPay, formsToSign: invoicing.toSign))
         }
         let weekEnd = today.adding(days: 7 - today.isoWeekday)
         for supported in reach.supportedOrganisations where supported.isLiaisonOfficer {
@@ -121,7 +130,8 @@ extension AppDatabase {
                     organisationId: id, notClearedToday: notCleared.items, notClearedTotal: notCleared.total,
                     unfilledThisWeek: unfilled.items, applicants: applicants.items.map(\.gp),
                     checksToVerify: try await checksToVerify(organisationId: id, by: principal), seriousConcerns: serious,
-                    latestMailshot: latest, latestMailshotDeliveries: deliveries))
+                    latestMailshot: latest, latestMailshotDeliveries: deliveries,
+                    formsAwaitingSignature: try await formsAwaitingSignature(organisationId: id, by: principal)))
         }
         if reach.mentors {
             let cases = try await supportCases(by: principal).filter { $0.reader == .mentor && $0.supportCase.closedOn == nil }

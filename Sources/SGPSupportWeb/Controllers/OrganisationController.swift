@@ -76,6 +76,9 @@ struct OrganisationController {
 
     struct OrganisationSettingsBody: Codable {
         var appraisalValidityMonths: Int?
+        /// The Bank of England base rate for late-payment interest, and the day it took effect.
+        var baseRatePercent: Double?
+        var baseRateFrom: String?
     }
 
     struct SkillBody: Codable {
@@ -110,11 +113,21 @@ struct OrganisationController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON(OrganisationSettingsBody.self, context: context)
-        try await database.setAppraisalValidityMonths(
-            organisationId: organisation.id!, months: body.appraisalValidityMonths, by: principal)
+        // Each setting sent is changed; one sent alone leaves the others as they are.
+        if body.appraisalValidityMonths != nil || (body.baseRatePercent == nil && body.baseRateFrom == nil) {
+            try await database.setAppraisalValidityMonths(
+                organisationId: organisation.id!, months: body.appraisalValidityMonths, by: principal)
+        }
+        if body.baseRatePercent != nil || body.baseRateFrom != nil {
+            try await database.setBaseRate(
+                organisationId: organisation.id!, percent: body.baseRatePercent.map { String(format: "%.2f", $0) },
+                from: body.baseRateFrom, by: principal)
+        }
+        let latest = try await database.baseRates(organisationId: organisation.id!, by: principal).first
         return try .json(
             OrganisationSettingsBody(
-                appraisalValidityMonths: try await database.appraisalValidityMonths(organisationId: organisation.id!)))
+                appraisalValidityMonths: try await database.appraisalValidityMonths(organisationId: organisation.id!),
+                baseRatePercent: latest.map { Double($0.rateBasisPoints) / 100 }, baseRateFrom: latest?.effectiveFrom.description))
     }
 
     @Sendable func skills(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -134,6 +134,17 @@ struct ActivityReportPage: Sendable {
             ("returnRate", "Card return rate", { percent($0.returnRate) }),
             ("concernsRaised", "Concerns raised", { String($0.concernsBySeverity.reduce(0) { $0 + $1.count }) }),
             ("mailshotsSent", "Mailshots sent (messages delivered)", { "\($0.mailshotsSent) (\($0.mailshotRecipients))" }),
+            ("invoicesSent", "Invoices sent", { String($0.payments.invoicesSent) }),
+            ("invoicesPaid", "Invoices paid", { String($0.payments.invoicesPaid) }),
+            ("medianDaysToPay", "Median days to pay", { $0.payments.medianDaysToPay.map(String.init) ?? "–" }),
+            (
+                "invoicesOverdueNow", "Invoices overdue now (total)",
+                { "\($0.payments.overdueNow) (\(Money.pounds($0.payments.overdueNowPence)))" }
+            ),
+            (
+                "formsAwaitingSignature", "Form As waiting for a signature (past 8 weeks)",
+                { "\($0.payments.formsAwaitingSignature) (\($0.payments.formsPastEightWeeks))" }
+            ),
         ]
         return figures.map { name, label, value in
             FigureRow(

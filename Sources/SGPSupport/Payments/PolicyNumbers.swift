@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+
+/// The base rate an organisation uses for late-payment interest, from the day it took effect.
+public struct BaseRateEntry: Sendable, Equatable {
+    public var effectiveFrom: Day
+    public var rateBasisPoints: Int
+}
+
+/// One scheme year's NHS pension numbers, as the administrator enters them.
+public struct PensionYearInput: Sendable, Equatable {
+    public var schemeYear: String
+    /// "0=5.2 13260=6.5 …": from this annual pay in whole pounds, this percentage.
+    public var tiers: String
+    public var pensionablePercent: String
+    public var employerPercent: String
+
+    public init(schemeYear: String, tiers: String, pensionablePercent: String = "90", employerPercent: String = "14.38") {
+        self.schemeYear = schemeYear
+        self.tiers = tiers
+        self.pensionablePercent = pensionablePercent
+        self.employerPercent = employerPercent
+    }
+}
+
+extension AppDatabase {
+    /// The organisation's base rates, latest first.
+    public func baseRates(organisationId: Int64, by principal: Principal) async throws -> [BaseRateEntry] {
+        try AccessPolicy.require(principal, .viewOrganisation(organisationId: organisationId))
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM baseRate WHERE organisationId = ? ORDER BY effectiveFrom DESC", arguments: [organisationId]
+            ).map { BaseRateEntry(effectiveFrom: Day($0["effectiveFrom"] as String)!, rateBasisPoints: $0["rateBasisPoints"]) }
+        }
+    }
+
+    /// The liaison officer enters the Bank of England base rate from the day it changed; the
+    /// interest on a debt uses the rate in force on its due date.
+    public func setBaseRate(organisationId: Int64, percent: String?, from: String?, by principal: Principal) async throws {
+        try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
+        var errors = ValidationErrors()
+        let rate = percent.flatMap(Percent.basisPoints)
+        if rate == nil || rate! > 5_000 { errors.add("baseRatePercent", "Enter the base rate as a percentage, like 4 or 3.75") }
+        let day = from.flatMap { Day($0) }
+        if day == nil { errors.add("baseRateFrom", "Enter the day the rate took effect, like 2025-08-07") }
+        try errors.throwIfAny()
+        let now = clock.now()
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO baseRate (organisationId, effectiveFrom, rateBasisPoints) VALUES (?, ?, ?)
+                    ON CONFLICT(organisationId, effectiveFrom) DO UPDATE SET rateBasisPoints = excluded.rateBasisPoints
+                    """,
+                arguments: [organisationId, day!, rate!])
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId, action: "set-base-rate",
+                detail: "\(Percent.text(basisPoints: rate!)) from \(day!)")
+        }
+    }
+
+    /// A new organisation starts with the latest base rate any organisation has entered.
+    static func installBaseRate(_ db: Database, organisationId: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO baseRate (organisationId, effectiveFrom, rateBasisPoints)
+                SELECT ?, COALESCE(MAX(effectiveFrom), '2025-08-07'),
+                       COALESCE((SELECT rateBasisPoints FROM baseRate ORDER BY effectiveFrom DESC LIMIT 1), 400)
+                FROM baseRate
+                """,
+            arguments: [organisationId])
+    }
+
+    /// The administrator enters (or corrects) a scheme year's tiers and rates: next year's are added, not coded.
+    public func setPensionYear(_ input: PensionYearInput, by principal: Principal) async throws -> [PensionTier] {
+        try AccessPolicy.require(principal, .administer)
+        var errors = ValidationErrors()
+        let year = input.schemeYear.trimmingCharacters(in: .whitespaces)
+        let yearParts = year.split(separator: "/")
+        let startYear = yearParts.count == 2 && yearParts[0].count == 4 ? Int(yearParts[0]) : nil
+        if startYear == nil || yearParts[1].count != 2 || Int(yearParts[1]) != (startYear! + 1) % 100 {
+            errors.add("schemeYear", "Enter the scheme year as 2026/27")
+        }
+        var tiers: [PensionTier] = []
+        for part in input.tiers.split(whereSeparator: { $0 == " " || $0 == "," }) {
+            let pieces = part.split(separator: "=")
+            guard pieces.count == 2, let pounds = Int(pieces[0]), pounds >= 0, let rate = Percent.basisPoints(String(pieces[1])) else {
+                errors.add("tiers", "Enter each tier as POUNDS=PERCENT, like \"0=5.2 13260=6.5\"")
+                break
+            }
+            tiers.append(PensionTier(schemeYear: year, fromPence: pounds * 100, rateBasisPoints: rate))
+        }
+        if tiers.isEmpty || !tiers.contains(where: { $0.fromPence == 0 }) {
+            errors.add("tiers", "The tiers must start from 0")
+        }
+        let pensionable = Percent.basisPoints(input.pensionablePercent)
+        let employer = Percent.basisPoints(input.employerPercent)
+        if pensionable == nil || pensionable! > 10_000 { errors.add("pensionablePercent", "Enter a percentage, like 90") }
+        if employer == nil || employer! > 10_000 { errors.add("employerPercent", "Enter a percentage, like 14.38") }
+        try errors.throwIfAny()
+        let now = clock.now()
+        let entered = tiers.sorted { $0.fromPence < $1.fromPence }
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM pensionTier WHERE schemeYear = ?", arguments: [year])
+            for tier in entered {
+                try db.execute(
+                    sql: "INSERT INTO pensionTier (schemeYear, fromPence, rateBasisPoints) VALUES (?, ?, ?)",
+                    arguments: [year, tier.fromPence, tier.rateBasisPoints])
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO pensionRate VALUES (?, ?, ?)", arguments: [year, pensionable!, employer!])
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "pension-year", entityId: nil, action: "set", detail: year)
+            return entered
+        }
+    }
+
+    /// Gives (or takes away) a practice user's right to sign locums' Form As: the administrator's act.
+    public func setLocumApprover(email: String, practiceODSCode: String, approver: Bool, by principal: Principal) async throws {
+        try AccessPolicy.require(principal, .administer)
+        let now = clock.now()
+        try await write { db in
+            guard let userId = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email.lowercased()])
+            else { throw DomainError.notFound("No sign-in has the email \(email)") }
+            guard let practiceId = try Int64.fetchOne(
+                db, sql: "SELECT id FROM practice WHERE odsCode = ?", arguments: [practiceODSCode.uppercased()])
+            else { throw DomainError.notFound("No practice has the ODS code \(practiceODSCode)") }
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM roleGrant WHERE userId = ? AND practiceId = ?)",
+                    arguments: [userId, practiceId]) == true
+            else { throw DomainError.conflict("\(email) does not work for that practice: grant them a practice role first") }
+            if approver {
+                try db.execute(sql: "INSERT OR IGNORE INTO locumApprover (userId, practiceId) VALUES (?, ?)", arguments: [userId, practiceId])
+            } else {
+                try db.execute(sql: "DELETE FROM locumApprover WHERE userId = ? AND practiceId = ?", arguments: [userId, practiceId])
+            }
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "user", entityId: userId,
+                action: approver ? "grant-locum-approver" : "remove-locum-approver", detail: practiceODSCode.uppercased())
+        }
+    }
+}
