@@ -87,10 +87,12 @@ struct FormAPage: Sendable {
                 },
                 blanks: (ranges.count..<Self.linesPerSheet).map { BlankLine(line: first + $0 + 1) })
         }
+        // The domain's deadline is a number of weeks from the first day worked: said as it counts them.
+        let weeks = view.ranges.first.map { $0.firstDay.days(until: $0.deadline) / 7 } ?? 0
         deadline =
             view.viewerIsGP
             ? view.deadline.map {
-                "Send this form, signed, with your Form B to PCSE by \($0.displayText): 10 weeks from the first day worked."
+                "Send this form, signed, with your Form B to PCSE by \($0.displayText): \(weeks) weeks from the first day worked."
             } : nil
     }
 
@@ -104,17 +106,22 @@ struct FormAPage: Sendable {
         ]
         let details = view.payee.details
         let ranges: [WorkedRange?] = view.ranges.isEmpty ? [nil] : view.ranges.map { Optional($0) }
+        let signedAt: String = view.approval.map { ISO8601DateFormatter().string(from: $0.approvedAt) } ?? ""
+        let figures: [String] = [
+            CSVMoney.decimal(view.grossFeePence), CSVMoney.decimal(view.pensionablePayPence),
+            CSVMoney.decimal(view.employerContributionPence), view.invoice.paidOn?.description ?? "",
+            view.approval?.approverName ?? "", signedAt,
+        ]
         let rows = ranges.enumerated().map { index, range -> [String] in
-            let first = index == 0
-            return [
-                view.payee.name, details.niNumber, view.gmcNumber, view.upr ?? "", view.practice.name, view.practice.odsCode,
-                String(index + 1), range?.firstDay.description ?? "", range?.lastDay.description ?? "",
-                range?.deadline.description ?? "", first ? CSVMoney.decimal(view.grossFeePence) : "",
-                first ? CSVMoney.decimal(view.pensionablePayPence) : "",
-                first ? CSVMoney.decimal(view.employerContributionPence) : "",
-                first ? view.invoice.paidOn?.description ?? "" : "", first ? view.approval?.approverName ?? "" : "",
-                first ? view.approval.map { ISO8601DateFormatter().string(from: $0.approvedAt) } ?? "" : "",
+            var row: [String] = [
+                view.payee.name, details.niNumber, view.gmcNumber, view.upr ?? "", view.practice.name,
+                view.practice.odsCode, String(index + 1),
             ]
+            row.append(range?.firstDay.description ?? "")
+            row.append(range?.lastDay.description ?? "")
+            row.append(range?.deadline.description ?? "")
+            row += index == 0 ? figures : Array(repeating: "", count: figures.count)
+            return row
         }
         return CSVText.document([header] + rows)
     }
@@ -218,22 +225,20 @@ struct FormBPage: Sendable {
                 "Employer contribution",
             ]
         ]
-        rows += view.lines.map {
+        rows += view.lines.map { line -> [String] in
             [
-                $0.invoiceNumber, $0.practiceCode, $0.practiceName, $0.firstDay.description, $0.lastDay.description,
-                $0.paidOn.description, CSVMoney.decimal($0.pensionablePayPence),
-                CSVMoney.decimal($0.employerContributionPence),
+                line.invoiceNumber, line.practiceCode, line.practiceName, line.firstDay.description,
+                line.lastDay.description, line.paidOn.description, CSVMoney.decimal(line.pensionablePayPence),
+                CSVMoney.decimal(line.employerContributionPence),
             ]
         }
+        let tierRate: String = view.tierRateBasisPoints.map { Percent.text(basisPoints: $0) } ?? ""
         rows += [
             [],
             ["Month", view.month.description],
             ["UPR", view.upr ?? ""],
             ["a Total pensionable pay", CSVMoney.decimal(view.pensionablePayPence)],
-            [
-                "b Employee contributions", CSVMoney.decimal(view.employeeContributionPence),
-                view.tierRateBasisPoints.map { Percent.text(basisPoints: $0) } ?? "",
-            ],
+            ["b Employee contributions", CSVMoney.decimal(view.employeeContributionPence), tierRate],
             ["g Total employee contributions", CSVMoney.decimal(view.employeeContributionPence)],
             ["h Employer contributions", CSVMoney.decimal(view.employerContributionPence)],
             ["i Total contributions (g + h)", CSVMoney.decimal(view.totalContributionPence)],
