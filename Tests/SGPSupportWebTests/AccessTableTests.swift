@@ -91,6 +91,9 @@ import Testing
         "GET /feedback": "ALMSPGgp",
         "GET /feedback/cards/{id}": "LMPG",
         "GET /feedback/{token}": "aALMSPGgp",
+        // A GP's own Form B, for the month asked (their own figures only).
+        "GET /form-b": "Gg",
+        "GET /form-b.csv": "Gg",
         "GET /gps": "LM",
         "GET /gps/new": "L",
         "GET /gps/{id}": "ALMG",
@@ -102,6 +105,13 @@ import Testing
         "GET /gps/{id}/personal-data.json": "ALG",
         "GET /gps/{id}/portfolio/{year}": "MG",
         "GET /healthz": "aALMSPGgp",
+        // A GP's invoices and a practice's (each their own); an invoice only for the GP who made it
+        // and the practice invoiced (to everyone else it does not exist: `invoiceRoutes`).
+        "GET /invoices": "PGgp",
+        "GET /invoices/new": "Gg",
+        "GET /invoices/{id}": "PG",
+        "GET /invoices/{id}/form-a": "PG",
+        "GET /invoices/{id}/form-a.csv": "PG",
         "GET /join": "aALMSPGgp",
         "GET /mailshot-items/{id}/edit": "AL",
         "GET /mailshot-subscription": "Gg",
@@ -136,6 +146,7 @@ import Testing
         "GET /support/annual-account": "ALM",
         "GET /support/cases/{id}": "MG",
         "GET /support/cases/{id}/reports/{version}": "MG",
+        "GET /terms": "Gg",
         "GET /unsubscribe/{token}": "aALMSPGgp",
         "GET /work": "Gg",
     ]
@@ -259,6 +270,25 @@ import Testing
         // Only the partner organisation's liaison officer accepts, and no one here is that.
         "POST /api/v1/sharing-agreements/{id}/accept": "",
         "POST /api/v1/sharing-agreements/{id}/end": "L",
+        // Invoices: the GP makes, sends, deletes a draft of and confirms receiving theirs; the practice
+        // marks it paid, and a locum approver there signs its Form A.
+        "POST /invoices": "Gg",
+        "POST /invoices/{id}/send": "G",
+        "POST /invoices/{id}/discard": "G",
+        "POST /invoices/{id}/paid": "P",
+        "POST /invoices/{id}/received": "G",
+        "POST /invoices/{id}/form-a/approve": "P",
+        "POST /terms": "Gg",
+        "POST /pay-details": "Gg",
+    ]
+
+    /// Routes about one invoice, which only the GP who made it and the practice invoiced ever see: to
+    /// anyone else signed in it does not exist (404, not 403, so nobody learns which invoices there
+    /// are). With each, who sees the invoice but may not do this, and is refused with 403.
+    static let invoiceRoutes: [String: String] = [
+        "GET /invoices/{id}": "", "GET /invoices/{id}/form-a": "", "GET /invoices/{id}/form-a.csv": "",
+        "POST /invoices/{id}/send": "", "POST /invoices/{id}/discard": "", "POST /invoices/{id}/paid": "G",
+        "POST /invoices/{id}/received": "P", "POST /invoices/{id}/form-a/approve": "G",
     ]
 
     /// Writes this table cannot settle with an empty body: the body, not the path, names what they
@@ -385,7 +415,22 @@ import Testing
         try await Self.prepareWhatTheDemoLacks(
             &records, browser: browser, mailbox: mailbox, otherOrganisationId: try #require(other.id),
             liaison: liaison, gp: gpClient, practice: practiceClient)
+        try await Self.prepareAnInvoice(&records, database: database)
         return records
+    }
+
+    /// GP 1's invoice to Z90001 for a session she worked there, sent (a draft only she would see),
+    /// after the pay details sending needs. Made last, so it changes none of the records above.
+    static func prepareAnInvoice(_ records: inout Records, database: AppDatabase) async throws {
+        let gp = try await database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web).principal
+        _ = try await database.setPayDetails(gpId: 1, InvoicePagesTests.payDetails, by: gp)
+        let worked = try await database.invoiceableBookings(by: gp)
+        let item = try #require(worked.first { $0.practice.odsCode == "Z90001" }, "GP 1 worked a session at Z90001")
+        let draft = try await database.createInvoice(
+            InvoiceInput(practiceId: item.practice.id, bookingIds: [try #require(item.booking.id)]), by: gp)
+        let sent = try await database.sendInvoice(
+            id: try #require(draft.invoice.id), by: gp, links: Links(baseURL: "http://127.0.0.1:8080"))
+        records.ids["invoice"] = Int(try #require(sent.value.invoice.id))
     }
 
     /// Records the demo does not have, made after the others are chosen (so they change none of
@@ -497,6 +542,7 @@ import Testing
                 case ("checks", "checkId"): return id("pendingCheck")
                 case ("offers", _): return id("offer")
                 case ("sharing-agreements", _): return id("agreement")
+                case ("invoices", _): return id("invoice")
                 case ("calendar", "token"): return token("calendar")
                 case ("feedback", "token"): return token("feedback")
                 case ("unsubscribe", "token"): return token("unsubscribe")
@@ -557,6 +603,9 @@ import Testing
     /// a 303 to the sign-in page from a page); signed in, 403, the record being there.
     static func refusal(_ key: String, _ code: Character, path: String) -> Answer {
         if let alike = answersEveryoneAlike[key] { return alike }
+        if code != "a", let seeing = invoiceRoutes[key] {
+            return (status: seeing.contains(code) ? .forbidden : .notFound, location: nil)
+        }
         if code == "A", administratorNamesTheOrganisation.contains(key) { return (status: .unprocessableContent, location: nil) }
         guard code == "a" else { return (status: .forbidden, location: nil) }
         if ErrorMiddleware.isAPI(path) { return (status: .unauthorized, location: nil) }

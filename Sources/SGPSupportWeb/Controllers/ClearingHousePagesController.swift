@@ -125,13 +125,23 @@ struct ClearingHousePagesController {
             ? try await database.candidates(
                 sessionId: id, includeIneligible: view.may.contains(.seeIneligibleCandidates), by: principal) : []
         let pack = view.may.contains(.seePack) ? try await database.practicePack(practiceId: practice.id!, by: principal) : nil
+        // Each applicant's terms for this practice, beside their application: those the domain lets
+        // this person read (none shown for one it does not).
+        var terms: [Int64: TermsView] = [:]
+        for (application, gp) in applications where application.status == .pending {
+            do {
+                terms[gp.id!] = try await database.terms(gpId: gp.id!, practiceId: practice.id!, by: principal)
+            } catch DomainError.notFound(_), DomainError.forbidden(_) {
+                continue
+            }
+        }
         let model = SessionPage(
             page: PageChrome(
                 title: "Session on \(view.listing.session.date.displayText)", context: context, path: "/sessions/\(id)",
                 errors: errors, notice: notice ?? Notice.from(request)),
             view: view, applications: applications, candidates: candidates, pack: pack,
             skills: SkillNames(try await database.skills(organisationId: practice.organisationId)),
-            now: database.clock.now(), posted: posted, errors: errors)
+            now: database.clock.now(), terms: terms, posted: posted, errors: errors)
         return renderer.render("session", model, status: status)
     }
 

@@ -65,6 +65,8 @@ struct PageChrome: Sendable {
         if reach.seesSessionBoard { items.append(("Sessions", "/sessions")) }
         if reach.isGP { items += [("Work available", "/work"), ("Availability", "/availability")] }
         items.append(("Bookings", "/bookings"))
+        if reach.isGP || reach.managesPractices { items.append(("Invoices", "/invoices")) }
+        if reach.isGP { items.append(("Pension Form B", "/form-b")) }
         if reach.worksInAnOrganisation { items.append(("Mailshots", "/mailshots")) }
         if reach.seesFeedback { items.append(("Feedback", "/feedback")) }
         if reach.seesSupport { items.append(("Support", "/support")) }
@@ -119,6 +121,14 @@ enum Notice: String {
     case exceptionRemoved = "exception-removed"
     case renewalSent = "renewal-sent"
     case checkVerified = "check-verified"
+    case invoiceCreated = "created"
+    case invoiceSent = "invoice-sent"
+    case invoiceDeleted = "invoice-deleted"
+    case invoicePaid = "invoice-paid"
+    case paymentReceived = "payment-received"
+    case formASigned = "form-a-signed"
+    case termsSaved = "terms-saved"
+    case payDetailsSaved = "pay-details-saved"
 
     var message: String {
         switch self {
@@ -162,6 +172,14 @@ enum Notice: String {
             "Renewal sent. The liaison officer will look at the document and record the check; until then your "
                 + "current check still counts."
         case .checkVerified: "Check verified and recorded, resting on the document that was sent."
+        case .invoiceCreated: "Draft invoice made. Check it, then send it to the practice: it is dated when you send it."
+        case .invoiceSent: "Invoice sent. The practice has been emailed a link to it."
+        case .invoiceDeleted: "Draft deleted. Its sessions can go on another invoice."
+        case .invoicePaid: "Marked paid. The GP has been emailed to look for the payment."
+        case .paymentReceived: "Thank you: the payment is confirmed as received."
+        case .formASigned: "Form A signed. The GP sends it to PCSE with their Form B."
+        case .termsSaved: "Your terms are saved. Practices see them beside your applications before they accept you."
+        case .payDetailsSaved: "Your pay details are saved. Invoices you send from now on carry them."
         }
     }
 

@@ -33,6 +33,8 @@ struct SessionPage: Sendable {
         var gpName: String
         var status: String
         var pending: Bool
+        /// The applicant's terms for this practice in one line, read before accepting (pending only).
+        var terms: String?
     }
 
     struct CandidateRow: Sendable {
@@ -72,10 +74,11 @@ struct SessionPage: Sendable {
     var hasCandidates: Bool
 
     /// `applications` and `candidates` are what the domain gave those who may see them (empty for
-    /// others); `posted` and `errors` are a cancellation sent back without its reason.
+    /// others), `terms` the applicants' terms for the practice by GP id (those the domain let this
+    /// person read); `posted` and `errors` are a cancellation sent back without its reason.
     init(
         page: PageChrome, view: SessionView, applications: [(Application, GP)], candidates: [Candidate],
-        pack: PracticePack?, skills: SkillNames, now: Date, posted: FormFields? = nil,
+        pack: PracticePack?, skills: SkillNames, now: Date, terms: [Int64: TermsView] = [:], posted: FormFields? = nil,
         errors: ValidationErrors = ValidationErrors()
     ) {
         let listing = view.listing
@@ -119,7 +122,8 @@ struct SessionPage: Sendable {
         self.applications = applications.map { application, gp in
             ApplicationRow(
                 id: application.id!, gpName: gp.name, status: application.status.title,
-                pending: application.status == .pending)
+                pending: application.status == .pending,
+                terms: application.status == .pending ? terms[gp.id!].map { TermsText.line($0.terms) } : nil)
         }
         self.candidates = candidates.map {
             CandidateRow(
