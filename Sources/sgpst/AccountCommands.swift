@@ -101,7 +101,9 @@ struct UserCommand: AsyncParsableCommand {
             let database = try options.open()
             do {
                 try await database.setLocumApprover(email: email, practiceODSCode: practice, approver: !remove, by: .commandLine)
-                print(remove ? "\(email) no longer signs Form As for \(practice)." : "\(email) may now sign Form As for \(practice).")
+                print(
+                    remove
+                        ? "\(email) no longer signs Form As for \(practice)." : "\(email) may now sign Form As for \(practice).")
             } catch {
                 throw reportFailure(error)
             }

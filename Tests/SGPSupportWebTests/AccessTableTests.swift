@@ -108,6 +108,15 @@ import Testing
         // A GP's invoices and a practice's (each their own); an invoice only for the GP who made it
         // and the practice invoiced (to everyone else it does not exist: `invoiceRoutes`).
         "GET /invoices": "PGgp",
+        "GET /api/v1/invoices": "PGgp",
+        "GET /api/v1/invoices/{id}": "PG",
+        "GET /api/v1/invoices/{id}/form-a": "PG",
+        "GET /api/v1/gps/{id}/form-b": "G",
+        "GET /api/v1/gps/{id}/pay-details": "G",
+        // Practices that could book the GP read their terms before accepting, as the support team does.
+        "GET /api/v1/gps/{id}/terms": "ALMPG",
+        // A GP's record of late cancellations: the GP and the support team.
+        "GET /api/v1/late-cancellations": "ALMG",
         "GET /invoices/new": "Gg",
         "GET /invoices/{id}": "PG",
         "GET /invoices/{id}/form-a": "PG",
@@ -278,6 +287,16 @@ import Testing
         "POST /invoices/{id}/paid": "P",
         "POST /invoices/{id}/received": "G",
         "POST /invoices/{id}/form-a/approve": "P",
+        "POST /api/v1/invoices": "Gg",
+        "POST /api/v1/invoices/{id}/send": "G",
+        "POST /api/v1/invoices/{id}/discard": "G",
+        "POST /api/v1/invoices/{id}/paid": "P",
+        "POST /api/v1/invoices/{id}/received": "G",
+        "POST /api/v1/invoices/{id}/form-a/approve": "P",
+        "PUT /api/v1/gps/{id}/terms": "G",
+        "PUT /api/v1/gps/{id}/pay-details": "G",
+        // The practice (or its liaison officer) reports that the booked GP did not come.
+        "POST /api/v1/bookings/{id}/no-show": "ALP",
         "POST /terms": "Gg",
         "POST /pay-details": "Gg",
     ]
@@ -289,6 +308,10 @@ import Testing
         "GET /invoices/{id}": "", "GET /invoices/{id}/form-a": "", "GET /invoices/{id}/form-a.csv": "",
         "POST /invoices/{id}/send": "", "POST /invoices/{id}/discard": "", "POST /invoices/{id}/paid": "G",
         "POST /invoices/{id}/received": "P", "POST /invoices/{id}/form-a/approve": "G",
+        "GET /api/v1/invoices/{id}": "", "GET /api/v1/invoices/{id}/form-a": "",
+        "POST /api/v1/invoices/{id}/send": "", "POST /api/v1/invoices/{id}/discard": "",
+        "POST /api/v1/invoices/{id}/paid": "G", "POST /api/v1/invoices/{id}/received": "P",
+        "POST /api/v1/invoices/{id}/form-a/approve": "G",
     ]
 
     /// Writes this table cannot settle with an empty body: the body, not the path, names what they
@@ -561,6 +584,8 @@ import Testing
     /// The query a route is asked with: the organisation for lists of one, the token of a link.
     static func query(_ key: String, _ records: Records, missing: Bool = false) -> String {
         if organisationQueried.contains(key) { return "?organisationId=1" }
+        if key == "GET /api/v1/gps/{id}/form-b" { return "?month=2026-11" }
+        if key == "GET /api/v1/late-cancellations" { return "?gpId=1" }
         if key == "GET /set-password" { return "?token=" + (missing ? "no-such-token" : records.tokens["setPassword"] ?? "") }
         return ""
     }

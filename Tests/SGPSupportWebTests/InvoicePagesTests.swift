@@ -123,7 +123,10 @@ import Testing
         let overdue = try #require(page.overdue)
         #expect(overdue.heading == "\(figures.daysOverdue) days overdue")
         #expect(overdue.law.contains("Late Payment of Commercial Debts (Interest) Act 1998"))
-        #expect(overdue.baseRate == "\(Percent.text(basisPoints: figures.baseRateBasisPoints)), the Bank of England base rate from \(figures.baseRateFrom.displayText)")
+        #expect(
+            overdue.baseRate
+                == "\(Percent.text(basisPoints: figures.baseRateBasisPoints)), the Bank of England base rate from \(figures.baseRateFrom.displayText)"
+        )
         #expect(overdue.interest == Money.pounds(figures.interestPence) && figures.interestPence > 0)
         #expect(overdue.compensation == "£40.00", "under £1,000 the fixed compensation is £40")
         #expect(overdue.claim == Money.pounds(sent.invoice.totalPence + figures.interestPence + 4_000))
@@ -199,7 +202,8 @@ import Testing
                 "expectedAnnualPensionablePay",
             ])
 
-        let posted = FormFields(urlEncoded: "paymentTermsDays=14&mileagePencePerMile=40&cancellationScale=2%3A100+5%3A50&sessionRate=%C2%A3400")
+        let posted = FormFields(
+            urlEncoded: "paymentTermsDays=14&mileagePencePerMile=40&cancellationScale=2%3A100+5%3A50&sessionRate=%C2%A3400")
         let input = TermsForm.declaration.decode(posted, into: TermsInput())
         #expect(input.paymentTermsDays == 14 && input.mileagePencePerMile == 40 && input.cancellationScale == "2:100 5:50")
         #expect(input.sessionRate == 400 && input.hourlyRate == nil && input.limitedCompany == false)
@@ -207,8 +211,10 @@ import Testing
         #expect(TermsText.line(saved.terms).hasPrefix("Payment within 14 days · cancellation: under 2 days"))
         #expect(TermsText.line(saved.terms).hasSuffix(" · mileage 40p a mile"))
         let unreadable = TermsForm.declaration.decode(FormFields(urlEncoded: "paymentTermsDays=soon"), into: TermsInput())
-        await #expect(throws: DomainError.validationFailed(
-            ValidationErrors(field: "paymentTermsDays", message: "Choose payment within 14, 28 or 30 days"))) {
+        await #expect(
+            throws: DomainError.validationFailed(
+                ValidationErrors(field: "paymentTermsDays", message: "Choose payment within 14, 28 or 30 days"))
+        ) {
             _ = try await database.setTerms(gpId: 1, unreadable, by: gp)
         }
     }
@@ -242,14 +248,14 @@ import Testing
         let gp = try await Self.principal(database, "gp@demo.test")
         var practice = try await Self.principal(database, "practice@demo.test")
         let practiceId = try #require(practice.practiceIds.first)
-        try await database.setLocumApprover(userId: practice.userId, practiceId: practiceId, approves: true, by: .commandLine)
         practice = try await Self.principal(database, "practice@demo.test")
         let sent = try await Self.sent(database, gp: gp)
         let id = try #require(sent.invoice.id)
         let today = database.clock.today
 
         let before = FormAPage(
-            page: PageChrome(title: "Form A", principal: gp, path: "/invoices"), view: try await database.formA(invoiceId: id, by: gp))
+            page: PageChrome(title: "Form A", principal: gp, path: "/invoices"),
+            view: try await database.formA(invoiceId: id, by: gp))
         #expect(before.upr == "Set when the practice pays" && before.signature == nil && before.paidOn == "Not paid yet")
         #expect(before.sheets.count == 1 && before.sheets[0].ranges.count == 1 && before.sheets[0].blanks.count == 3)
         #expect(before.grossFee == "£95.00" && before.pensionablePay == "£85.50" && before.employerContribution == "£12.29")
@@ -291,7 +297,6 @@ import Testing
         let database = environment.database
         let manager = try await Self.principal(database, "practice@demo.test")
         let practiceId = try #require(manager.practiceIds.first)
-        try await database.setLocumApprover(userId: manager.userId, practiceId: practiceId, approves: true, by: .commandLine)
         let item = try await Self.worked(database, gp: try await Self.principal(database, "gp@demo.test"))
         let bookingId = try #require(item.booking.id)
         let month = Month(containing: item.booking.date)

@@ -60,7 +60,6 @@ extension AppDatabase {
                 id: nil, code: input.code, name: input.name, region: input.region, createdAt: now)
             try organisation.insert(db)
             try RegisterDefaults.install(db, organisationId: organisation.id!)
-            try Self.installBaseRate(db, organisationId: organisation.id!)
             try AuditEvent.record(db, at: now, actor: actor, entity: "organisation", entityId: organisation.id, action: "create")
             return organisation
         }

@@ -198,10 +198,11 @@ extension AppDatabase {
 
     /// The pension numbers for a scheme year, or the latest earlier year's with a note saying so.
     static func pensionRates(_ db: Database, schemeYear: String) throws -> (PensionRates, note: String?) {
-        let row = try Row.fetchOne(
-            db,
-            sql: "SELECT * FROM pensionRate WHERE schemeYear <= ? ORDER BY schemeYear DESC LIMIT 1",
-            arguments: [schemeYear])
+        let row =
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM pensionRate WHERE schemeYear <= ? ORDER BY schemeYear DESC LIMIT 1",
+                arguments: [schemeYear])
             ?? Row.fetchOne(db, sql: "SELECT * FROM pensionRate ORDER BY schemeYear LIMIT 1")
         guard let row else { throw DomainError.conflict("No NHS pension rates are entered: ask your administrator") }
         let rates = PensionRates(
@@ -312,7 +313,8 @@ extension AppDatabase {
             }
             if !principal.practiceIds.isEmpty {
                 sides.append(
-                    "(i.status <> 'draft' AND i.practiceId IN (\(principal.practiceIds.map { _ in "?" }.joined(separator: ","))))")
+                    "(i.status <> 'draft' AND i.practiceId IN (\(principal.practiceIds.map { _ in "?" }.joined(separator: ","))))"
+                )
                 arguments += principal.practiceIds
             }
             guard !sides.isEmpty else { throw DomainError.forbidden("Only GPs and practices have invoices") }
@@ -334,7 +336,8 @@ extension AppDatabase {
             return try rows.map { row in
                 let invoice = try Invoice(row: row)
                 return InvoiceSummary(
-                    invoice: invoice, practiceName: row["practiceName"], gpName: row["gpName"], state: invoice.state(today: today),
+                    invoice: invoice, practiceName: row["practiceName"], gpName: row["gpName"],
+                    state: invoice.state(today: today),
                     formASigned: row["formASigned"])
             }.filter { status == nil || $0.state == status }
         }
@@ -383,7 +386,8 @@ extension AppDatabase {
         return try await write { db in
             var errors = ValidationErrors()
             guard let practiceId = input.practiceId, let practice = try Practice.fetchOne(db, id: practiceId) else {
-                throw DomainError.validationFailed(ValidationErrors(field: "practiceId", message: "Choose the practice to invoice"))
+                throw DomainError.validationFailed(
+                    ValidationErrors(field: "practiceId", message: "Choose the practice to invoice"))
             }
             let open = try Self.invoiceable(db, gpId: gpId, practiceId: practiceId)
             var chosen: [InvoiceableBooking] = []
@@ -431,7 +435,8 @@ extension AppDatabase {
             ) {
                 lines.append(
                     InvoiceLine(
-                        id: nil, invoiceId: 0, position: lines.count, kind: kind, bookingId: booking?.id, description: description,
+                        id: nil, invoiceId: 0, position: lines.count, kind: kind, bookingId: booking?.id,
+                        description: description,
                         date: booking?.date, startMinute: booking?.startMinute, endMinute: booking?.endMinute, rateText: rateText,
                         amountPence: amount, pensionable: pensionable))
             }
@@ -445,7 +450,8 @@ extension AppDatabase {
                         item.amountPence, pensionable: false, booking: item.booking, rateText: session.rateText)
                 } else {
                     add(
-                        .session, "\(session.kind.title) session", item.amountPence, pensionable: pensionable, booking: item.booking,
+                        .session, "\(session.kind.title) session", item.amountPence, pensionable: pensionable,
+                        booking: item.booking,
                         rateText: session.rateText)
                 }
             }
@@ -462,7 +468,8 @@ extension AppDatabase {
                     "Employer's NHS pension contribution: \(Percent.text(basisPoints: rates.employerRateBasisPoints)) of pensionable pay \(Money.pounds(pensionablePay))",
                     employer, pensionable: false)
             }
-            let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM invoice WHERE gpId = ?", arguments: [gpId]) ?? 0) + 1
+            let sequence =
+                (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM invoice WHERE gpId = ?", arguments: [gpId]) ?? 0) + 1
             var invoice = Invoice(
                 id: nil, gpId: gpId, practiceId: practiceId, sequence: sequence, number: String(format: "INV-%04d", sequence),
                 status: .draft, issuedOn: today, dueOn: PayRules.dueOn(issuedOn: today, termsDays: terms.paymentTermsDays),
@@ -492,7 +499,9 @@ extension AppDatabase {
         try await write { db in
             let invoice = try Self.fetchInvoice(db, id: id)
             guard principal.gpId == invoice.gpId else { throw Self.invoiceNotFound }
-            guard invoice.status == .draft else { throw DomainError.conflict("Only a draft can be deleted; this invoice was sent") }
+            guard invoice.status == .draft else {
+                throw DomainError.conflict("Only a draft can be deleted; this invoice was sent")
+            }
             _ = try Invoice.deleteOne(db, id: id)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "invoice", entityId: id, action: "discard")
         }
@@ -532,9 +541,12 @@ extension AppDatabase {
                 \(links.url("/invoices/\(id)"))
                 """
             let mail = try Self.practiceRecipients(db, practice).map {
-                MailMessage(to: $0, subject: "Invoice \(invoice.number) from \(payee.name): \(Money.pounds(invoice.totalPence))", text: text)
+                MailMessage(
+                    to: $0, subject: "Invoice \(invoice.number) from \(payee.name): \(Money.pounds(invoice.totalPence))",
+                    text: text)
             }
-            return Outcome(value: try Self.invoiceView(db, invoice, by: principal, today: today, sealer: sealer), notifications: mail)
+            return Outcome(
+                value: try Self.invoiceView(db, invoice, by: principal, today: today, sealer: sealer), notifications: mail)
         }
     }
 
@@ -559,28 +571,33 @@ extension AppDatabase {
             guard invoice.status == .sent else { throw DomainError.conflict("This invoice is already marked paid") }
             var errors = ValidationErrors()
             if paidOn > today { errors.add("paidOn", "The date paid cannot be in the future") }
-            if paidOn < invoice.issuedOn { errors.add("paidOn", "The date paid cannot be before the invoice was issued (\(invoice.issuedOn.displayText))") }
+            if paidOn < invoice.issuedOn {
+                errors.add("paidOn", "The date paid cannot be before the invoice was issued (\(invoice.issuedOn.displayText))")
+            }
             try errors.throwIfAny()
             invoice.status = .paid
             invoice.paidOn = paidOn
             invoice.paidMarkedById = principal.recordedUserId
             try invoice.update(db)
-            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "invoice", entityId: id, action: "paid", detail: "\(paidOn)")
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "invoice", entityId: id, action: "paid", detail: "\(paidOn)")
             let practice = try Practice.fetchOne(db, id: invoice.practiceId)!
             let gp = try GP.fetchOne(db, id: invoice.gpId)!
-            let mail = gp.email.map {
-                [
-                    MailMessage(
-                        to: $0, subject: "\(practice.name) has paid invoice \(invoice.number)",
-                        text: """
-                            \(practice.name) says it paid invoice \(invoice.number) (\(Money.pounds(invoice.totalPence))) on \(paidOn.displayText).
+            let mail =
+                gp.email.map {
+                    [
+                        MailMessage(
+                            to: $0, subject: "\(practice.name) has paid invoice \(invoice.number)",
+                            text: """
+                                \(practice.name) says it paid invoice \(invoice.number) (\(Money.pounds(invoice.totalPence))) on \(paidOn.displayText).
 
-                            Confirm the money arrived on the invoice's page:
-                            \(links.url("/invoices/\(id)"))
-                            """)
-                ]
-            } ?? []
-            return Outcome(value: try Self.invoiceView(db, invoice, by: principal, today: today, sealer: sealer), notifications: mail)
+                                Confirm the money arrived on the invoice's page:
+                                \(links.url("/invoices/\(id)"))
+                                """)
+                    ]
+                } ?? []
+            return Outcome(
+                value: try Self.invoiceView(db, invoice, by: principal, today: today, sealer: sealer), notifications: mail)
         }
     }
 

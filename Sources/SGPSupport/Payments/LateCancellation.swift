@@ -61,7 +61,8 @@ extension AppDatabase {
         booking.cancellationNoticeDays = notice
         var sentences: [String] = []
         if !byGP {
-            let terms = try TermsSnapshot.decoded(booking.terms)
+            let terms =
+                try TermsSnapshot.decoded(booking.terms)
                 ?? Self.termsInForce(db, gpId: booking.gpId, practiceId: practice.id, now: now).0.snapshot
             let percent = terms.scale.percent(forNoticeDays: notice)
             if percent > 0 {
@@ -90,7 +91,9 @@ extension AppDatabase {
     public func reportNoShow(bookingId: Int64, by principal: Principal, links: Links) async throws -> Outcome<Booking> {
         let now = clock.now()
         return try await write { db in
-            guard var booking = try Booking.fetchOne(db, id: bookingId) else { throw DomainError.notFound("No booking has that id") }
+            guard var booking = try Booking.fetchOne(db, id: bookingId) else {
+                throw DomainError.notFound("No booking has that id")
+            }
             var (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
             try Self.requireCanPost(principal, practice: practice)
             guard booking.status == .confirmed else {
@@ -118,19 +121,20 @@ extension AppDatabase {
             try warning.insert(db)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "booking", entityId: bookingId, action: "no-show")
             let gp = try GP.fetchOne(db, id: booking.gpId)!
-            let mail = gp.email.map {
-                [
-                    MailMessage(
-                        to: $0, subject: "Recorded as not attended: \(practice.name), \(session.date.displayText)",
-                        text: """
-                            \(practice.name) has recorded that you did not attend the session on \(session.date.displayText), \
-                            \(session.start)–\(session.end). It stays on your record for \(LateCancellation.keptForMonths) months. \
-                            If this is wrong, contact your support team.
+            let mail =
+                gp.email.map {
+                    [
+                        MailMessage(
+                            to: $0, subject: "Recorded as not attended: \(practice.name), \(session.date.displayText)",
+                            text: """
+                                \(practice.name) has recorded that you did not attend the session on \(session.date.displayText), \
+                                \(session.start)–\(session.end). It stays on your record for \(LateCancellation.keptForMonths) months. \
+                                If this is wrong, contact your support team.
 
-                            The session: \(links.url("/sessions/\(session.id!)"))
-                            """)
-                ]
-            } ?? []
+                                The session: \(links.url("/sessions/\(session.id!)"))
+                                """)
+                    ]
+                } ?? []
             return Outcome(value: booking, notifications: mail)
         }
     }
@@ -143,13 +147,14 @@ extension AppDatabase {
         let since = Day.calendar.date(byAdding: .month, value: -LateCancellation.keptForMonths, to: clock.now())!
         return try await read { db in
             if let gpId {
-                guard let gp = try GP.fetchOne(db, id: gpId),
-                    AccessPolicy.permits(principal, .viewGP(gpId: gpId, organisationId: gp.organisationId))
-                else { throw DomainError.notFound("No GP has that id") }
+                guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+                try AccessPolicy.require(principal, .viewGP(gpId: gpId, organisationId: gp.organisationId))
             } else if let practiceId {
-                guard let practice = try Practice.fetchOne(db, id: practiceId),
-                    AccessPolicy.permits(principal, .viewPractice(practiceId: practiceId, organisationId: practice.organisationId))
-                else { throw DomainError.notFound("No practice has that id") }
+                guard let practice = try Practice.fetchOne(db, id: practiceId) else {
+                    throw DomainError.notFound("No practice has that id")
+                }
+                try AccessPolicy.require(
+                    principal, .viewPractice(practiceId: practiceId, organisationId: practice.organisationId))
             } else {
                 throw DomainError.validationFailed(ValidationErrors(field: "gpId", message: "Name the GP or the practice"))
             }

@@ -80,14 +80,14 @@ extension AppDatabase {
 
     /// The GP's own pay details: nobody else reads them whole.
     public func payDetails(gpId: Int64, by principal: Principal) async throws -> PayDetails {
-        guard principal.gpId == gpId else { throw DomainError.notFound("No pay details for you to see") }
+        guard principal.gpId == gpId else { throw DomainError.forbidden("Only the GP sees and sets their own pay details") }
         let sealer = self.sealer
         return try await read { db in try Self.payDetails(db, gpId: gpId, sealer: sealer) }
     }
 
     /// The GP sets their pay details; each is checked as typed.
     public func setPayDetails(gpId: Int64, _ input: PayDetailsInput, by principal: Principal) async throws -> PayDetails {
-        guard principal.gpId == gpId else { throw DomainError.notFound("No pay details for you to see") }
+        guard principal.gpId == gpId else { throw DomainError.forbidden("Only the GP sees and sets their own pay details") }
         let now = clock.now()
         let sealer = self.sealer
         return try await write { db in
@@ -95,13 +95,18 @@ extension AppDatabase {
             var errors = ValidationErrors()
             func clean(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let address = clean(input.address) {
-                if address.count > 300 { errors.add("address", "Keep the address under 300 characters") } else { details.address = address }
+                if address.count > 300 {
+                    errors.add("address", "Keep the address under 300 characters")
+                } else {
+                    details.address = address
+                }
             }
             if let ni = clean(input.niNumber)?.uppercased().filter({ !$0.isWhitespace }) {
                 if ni.isEmpty || Validators.isNINumber(ni) {
                     details.niNumber = ni
                 } else {
-                    errors.add("niNumber", "Enter the National Insurance number: 2 letters, 6 digits and A, B, C or D, like AB123456C")
+                    errors.add(
+                        "niNumber", "Enter the National Insurance number: 2 letters, 6 digits and A, B, C or D, like AB123456C")
                 }
             }
             if let text = clean(input.dateOfBirth) {
@@ -113,7 +118,8 @@ extension AppDatabase {
                     errors.add("dateOfBirth", "Enter the date of birth as a date in the past, like 1980-03-14")
                 }
             }
-            if let sd = clean(input.sdNumber)?.uppercased().replacingOccurrences(of: "SD", with: "").filter({ !$0.isWhitespace }) {
+            if let sd = clean(input.sdNumber)?.uppercased().replacingOccurrences(of: "SD", with: "").filter({ !$0.isWhitespace })
+            {
                 if sd.isEmpty || (sd.count == 8 && sd.allSatisfy(\.isASCII) && sd.allSatisfy(\.isNumber)) {
                     details.sdNumber = sd
                 } else {
@@ -121,7 +127,11 @@ extension AppDatabase {
                 }
             }
             if let name = clean(input.bankAccountName) {
-                if name.count > 70 { errors.add("bankAccountName", "Keep the account name under 70 characters") } else { details.bankAccountName = name }
+                if name.count > 70 {
+                    errors.add("bankAccountName", "Keep the account name under 70 characters")
+                } else {
+                    details.bankAccountName = name
+                }
             }
             if let code = clean(input.sortCode)?.filter({ $0 != "-" && !$0.isWhitespace }) {
                 if code.isEmpty || (code.count == 6 && code.allSatisfy { $0.isASCII && $0.isNumber }) {
@@ -141,7 +151,8 @@ extension AppDatabase {
                 if pay.isFinite, pay >= 0, pay <= 1_000_000 {
                     details.expectedAnnualPensionablePence = pay == 0 ? nil : Int((pay * 100).rounded())
                 } else {
-                    errors.add("expectedAnnualPensionablePay", "Enter your expected pensionable pay for the year in pounds, like 60000")
+                    errors.add(
+                        "expectedAnnualPensionablePay", "Enter your expected pensionable pay for the year in pounds, like 60000")
                 }
             }
             try errors.throwIfAny()

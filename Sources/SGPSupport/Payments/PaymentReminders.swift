@@ -26,13 +26,16 @@ extension AppDatabase {
         return try await write { db in
             var mail: [MailMessage] = []
             var count = 0
-            let sent = try Invoice.fetchAll(db, sql: "SELECT * FROM invoice WHERE status = 'sent' AND dueOn < ? ORDER BY id", arguments: [today])
+            let sent = try Invoice.fetchAll(
+                db, sql: "SELECT * FROM invoice WHERE status = 'sent' AND dueOn < ? ORDER BY id", arguments: [today])
             for invoice in sent {
                 let days = PayRules.daysOverdue(dueOn: invoice.dueOn, today: today)
                 guard let step = Self.overdueReminderDays.last(where: { $0 <= days }) else { continue }
                 var fresh = false
                 for earlier in Self.overdueReminderDays where earlier <= step {
-                    fresh = try Self.claimReminder(db, subject: "invoice", id: invoice.id!, kind: "overdue-\(earlier)", now: now) || fresh
+                    fresh =
+                        try Self.claimReminder(db, subject: "invoice", id: invoice.id!, kind: "overdue-\(earlier)", now: now)
+                        || fresh
                 }
                 guard fresh else { continue }
                 let practice = try Practice.fetchOne(db, id: invoice.practiceId)!
@@ -65,7 +68,9 @@ extension AppDatabase {
                 guard let step = Self.formAReminderWeeks.last(where: { $0 <= weeks }), weeks < 10 else { continue }
                 var fresh = false
                 for earlier in Self.formAReminderWeeks where earlier <= step {
-                    fresh = try Self.claimReminder(db, subject: "invoice", id: row["id"], kind: "form-a-\(earlier)w", now: now) || fresh
+                    fresh =
+                        try Self.claimReminder(db, subject: "invoice", id: row["id"], kind: "form-a-\(earlier)w", now: now)
+                        || fresh
                 }
                 guard fresh else { continue }
                 let invoice = try Self.fetchInvoice(db, id: row["id"])
@@ -81,7 +86,8 @@ extension AppDatabase {
                     """
                 let recipients = try Self.practiceRecipients(db, practice) + (gp.email.map { [$0] } ?? [])
                 mail += recipients.map {
-                    MailMessage(to: $0, subject: "Form A to sign: \(gp.name), \(step) weeks since \(firstDay.shortText)", text: text)
+                    MailMessage(
+                        to: $0, subject: "Form A to sign: \(gp.name), \(step) weeks since \(firstDay.shortText)", text: text)
                 }
                 count += 1
             }
@@ -102,7 +108,9 @@ extension AppDatabase {
                     else { continue }
                     mail.append(
                         MailMessage(
-                            to: email, toName: gp.name, subject: "Your Form B for \(lastMonth.displayText) is due by \(PayRules.formBDue(month: lastMonth).displayText)",
+                            to: email, toName: gp.name,
+                            subject:
+                                "Your Form B for \(lastMonth.displayText) is due by \(PayRules.formBDue(month: lastMonth).displayText)",
                             text: """
                                 Dear \(gp.name),
 

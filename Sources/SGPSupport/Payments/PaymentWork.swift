@@ -46,13 +46,14 @@ extension AppDatabase {
             let lastMonth = Month(containing: today).previous
             var formB: Month?
             if today <= PayRules.formBDue(month: lastMonth) {
-                let lines = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM invoice i JOIN formAApproval a ON a.invoiceId = i.id
-                        WHERE i.gpId = ? AND i.pensionable AND i.status = 'paid' AND i.paidOn BETWEEN ? AND ?
-                        """,
-                    arguments: [gpId, lastMonth.firstDay, lastMonth.lastDay]) ?? 0
+                let lines =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM invoice i JOIN formAApproval a ON a.invoiceId = i.id
+                            WHERE i.gpId = ? AND i.pensionable AND i.status = 'paid' AND i.paidOn BETWEEN ? AND ?
+                            """,
+                        arguments: [gpId, lastMonth.firstDay, lastMonth.lastDay]) ?? 0
                 if lines > 0 { formB = lastMonth }
             }
             return GPInvoicing(
@@ -65,7 +66,9 @@ extension AppDatabase {
     static func summaries(_ db: Database, _ invoices: [Invoice], today: Day) throws -> [InvoiceSummary] {
         try invoices.map { invoice in
             InvoiceSummary(
-                invoice: invoice, practiceName: try String.fetchOne(db, sql: "SELECT name FROM practice WHERE id = ?", arguments: [invoice.practiceId]) ?? "",
+                invoice: invoice,
+                practiceName: try String.fetchOne(
+                    db, sql: "SELECT name FROM practice WHERE id = ?", arguments: [invoice.practiceId]) ?? "",
                 gpName: try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [invoice.gpId]) ?? "",
                 state: invoice.state(today: today),
                 formASigned: try FormAApproval.exists(db, key: invoice.id!))
@@ -133,13 +136,14 @@ extension AppDatabase {
 
     /// The period's money figures for an organisation's practices (see `PaymentFigures`).
     static func paymentFigures(_ db: Database, organisationId: Int64, from: Day, to: Day, today: Day) throws -> PaymentFigures {
-        let sent = try Int.fetchOne(
-            db,
-            sql: """
-                SELECT COUNT(*) FROM invoice i JOIN practice p ON p.id = i.practiceId
-                WHERE p.organisationId = ? AND i.status <> 'draft' AND i.issuedOn BETWEEN ? AND ?
-                """,
-            arguments: [organisationId, from, to]) ?? 0
+        let sent =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM invoice i JOIN practice p ON p.id = i.practiceId
+                    WHERE p.organisationId = ? AND i.status <> 'draft' AND i.issuedOn BETWEEN ? AND ?
+                    """,
+                arguments: [organisationId, from, to]) ?? 0
         let paid = try Row.fetchAll(
             db,
             sql: """

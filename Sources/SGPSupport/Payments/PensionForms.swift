@@ -167,7 +167,7 @@ extension AppDatabase {
     /// The GP's Form B for a month: the signed Form As of pay received in that month (not work
     /// done in it), the contributions at their tier, and the year's pensionable pay so far.
     public func formB(gpId: Int64, month: Month, by principal: Principal) async throws -> FormBView {
-        guard principal.gpId == gpId else { throw DomainError.notFound("No GP has that id") }
+        guard principal.gpId == gpId else { throw DomainError.forbidden("Only the GP sees their own Form B") }
         let sealer = self.sealer
         return try await read { db in try Self.formB(db, gpId: gpId, month: month, sealer: sealer) }
     }
@@ -193,7 +193,8 @@ extension AppDatabase {
         }
         let lines = try signedRows(from: month.firstDay, to: month.lastDay).map { row in
             FormBLine(
-                invoiceId: row["id"], invoiceNumber: row["number"], practiceCode: row["odsCode"], practiceName: row["practiceName"],
+                invoiceId: row["id"], invoiceNumber: row["number"], practiceCode: row["odsCode"],
+                practiceName: row["practiceName"],
                 firstDay: Day(row["firstDay"] as String) ?? Day(row["paidOn"] as String)!,
                 lastDay: Day(row["lastDay"] as String) ?? Day(row["paidOn"] as String)!, paidOn: Day(row["paidOn"] as String)!,
                 pensionablePayPence: row["pensionablePayPence"], employerContributionPence: row["employerContributionPence"])

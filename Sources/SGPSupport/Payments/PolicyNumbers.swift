@@ -29,7 +29,8 @@ extension AppDatabase {
         try AccessPolicy.require(principal, .viewOrganisation(organisationId: organisationId))
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM baseRate WHERE organisationId = ? ORDER BY effectiveFrom DESC", arguments: [organisationId]
+                db, sql: "SELECT * FROM baseRate WHERE organisationId = ? ORDER BY effectiveFrom DESC",
+                arguments: [organisationId]
             ).map { BaseRateEntry(effectiveFrom: Day($0["effectiveFrom"] as String)!, rateBasisPoints: $0["rateBasisPoints"]) }
         }
     }
@@ -83,7 +84,8 @@ extension AppDatabase {
         var tiers: [PensionTier] = []
         for part in input.tiers.split(whereSeparator: { $0 == " " || $0 == "," }) {
             let pieces = part.split(separator: "=")
-            guard pieces.count == 2, let pounds = Int(pieces[0]), pounds >= 0, let rate = Percent.basisPoints(String(pieces[1])) else {
+            guard pieces.count == 2, let pounds = Int(pieces[0]), pounds >= 0, let rate = Percent.basisPoints(String(pieces[1]))
+            else {
                 errors.add("tiers", "Enter each tier as POUNDS=PERCENT, like \"0=5.2 13260=6.5\"")
                 break
             }
@@ -121,8 +123,9 @@ extension AppDatabase {
         try await write { db in
             guard let userId = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email.lowercased()])
             else { throw DomainError.notFound("No sign-in has the email \(email)") }
-            guard let practiceId = try Int64.fetchOne(
-                db, sql: "SELECT id FROM practice WHERE odsCode = ?", arguments: [practiceODSCode.uppercased()])
+            guard
+                let practiceId = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM practice WHERE odsCode = ?", arguments: [practiceODSCode.uppercased()])
             else { throw DomainError.notFound("No practice has the ODS code \(practiceODSCode)") }
             guard
                 try Bool.fetchOne(
@@ -130,9 +133,12 @@ extension AppDatabase {
                     arguments: [userId, practiceId]) == true
             else { throw DomainError.conflict("\(email) does not work for that practice: grant them a practice role first") }
             if approver {
-                try db.execute(sql: "INSERT OR IGNORE INTO locumApprover (userId, practiceId) VALUES (?, ?)", arguments: [userId, practiceId])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO locumApprover (userId, practiceId) VALUES (?, ?)",
+                    arguments: [userId, practiceId])
             } else {
-                try db.execute(sql: "DELETE FROM locumApprover WHERE userId = ? AND practiceId = ?", arguments: [userId, practiceId])
+                try db.execute(
+                    sql: "DELETE FROM locumApprover WHERE userId = ? AND practiceId = ?", arguments: [userId, practiceId])
             }
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "user", entityId: userId,

@@ -48,7 +48,7 @@ public struct CancellationScale: Sendable, Equatable, Codable {
     /// "Under 1 day's notice 100 % of the fee; under 3 days 75 %; under 7 days 20 %", or none.
     public var text: String {
         guard !steps.isEmpty else { return "No cancellation fee" }
-        return steps.map { "under \($0.noticeUnderDays) day\($0.noticeUnderDays == 1 ? "" : "s")' notice \($0.percent) %" }
+        return steps.map { "under \($0.noticeUnderDays) \($0.noticeUnderDays == 1 ? "day's" : "days'") notice \($0.percent) %" }
             .joined(separator: "; ").capitalisingFirst
     }
 }
@@ -175,7 +175,9 @@ extension AppDatabase {
         if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: gp.organisationId)) { return }
         let reach = try Self.partnerOrganisationIds(db, of: gp.organisationId) + [gp.organisationId]
         let practiceOrganisations = try Practice.filter(keys: principal.practiceIds).fetchAll(db).map(\.organisationId)
-        guard practiceOrganisations.contains(where: reach.contains) else { throw DomainError.notFound("No GP has that id") }
+        guard practiceOrganisations.contains(where: reach.contains) else {
+            throw DomainError.forbidden("Only the GP, their support team and practices that could book them see their terms")
+        }
     }
 
     /// A GP's terms for a practice (or their usual ones).

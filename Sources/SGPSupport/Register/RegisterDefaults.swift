@@ -54,6 +54,8 @@ enum RegisterDefaults {
     }
 
     static func install(_ db: Database, organisationId: Int64) throws {
+        // The late-payment base rate starts as the latest entered anywhere (issue 22).
+        try AppDatabase.installBaseRate(db, organisationId: organisationId)
         for skill in skills {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO organisationSkill (organisationId, code, name) VALUES (?, ?, ?)",

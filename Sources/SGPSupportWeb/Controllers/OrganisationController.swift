@@ -127,7 +127,8 @@ struct OrganisationController {
         return try .json(
             OrganisationSettingsBody(
                 appraisalValidityMonths: try await database.appraisalValidityMonths(organisationId: organisation.id!),
-                baseRatePercent: latest.map { Double($0.rateBasisPoints) / 100 }, baseRateFrom: latest?.effectiveFrom.description))
+                baseRatePercent: latest.map { Double($0.rateBasisPoints) / 100 }, baseRateFrom: latest?.effectiveFrom.description)
+        )
     }
 
     @Sendable func skills(_ request: Request, context: AppRequestContext) async throws -> Response {
