@@ -14,13 +14,19 @@ public struct DataSealer: Sendable {
 
     /// The key in the file at `path` (32 random bytes), made with owner-only permissions when
     /// there is none yet. Keep it with the database's backups, but not in the same place.
-    public static func keyFile(_ path: String) throws -> DataSealer {
+    public static func keyFile(_ path: String, mayCreate: Bool = true) throws -> DataSealer {
         let url = URL(fileURLWithPath: path)
         if let bytes = try? Data(contentsOf: url) {
             guard bytes.count == 32 else {
                 throw Unreadable(description: "\(path) is not a sgpst data key (32 bytes); restore the right key file")
             }
             return DataSealer(key: SymmetricKey(data: bytes))
+        }
+        guard mayCreate else {
+            throw Unreadable(
+                description:
+                    "The data key \(path) is missing, but the database holds sealed pay details: restore the key file beside it (or pass --data-key FILE)"
+            )
         }
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }

@@ -35,14 +35,24 @@ public final class AppDatabase: Sendable {
         secondFactorRoles: Set<Role> = Role.needingSecondFactor,
         dataKeyPath: String? = nil
     ) throws {
-        self.writer = try Self.openPool(path: path, maxPageCount: maxPageCount)
-        self.sealer = try DataSealer.keyFile(dataKeyPath ?? DataSealer.defaultKeyPath(forDatabase: path))
+        let pool = try Self.openPool(path: path, maxPageCount: maxPageCount)
+        if migrate {
+            try Self.migrator.migrate(pool)
+        }
+        // A new key is made only for a database that has sealed nothing yet: a database restored
+        // without its key must not quietly get a new one that opens none of its data.
+        let holdsSealedData = try pool.read { db in
+            try db.tableExists("gpPayDetails")
+                && (try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM gpPayDetails) OR EXISTS (SELECT 1 FROM invoice WHERE payeeSealed IS NOT NULL)")
+                    ?? false)
+        }
+        self.writer = pool
+        self.sealer = try DataSealer.keyFile(
+            dataKeyPath ?? DataSealer.defaultKeyPath(forDatabase: path), mayCreate: !holdsSealedData)
         self.clock = clock
         self.passwords = passwords
         self.secondFactorRoles = secondFactorRoles
-        if migrate {
-            try Self.migrator.migrate(writer)
-        }
     }
 
     /// The pool with foreign keys on, a 5 s busy timeout and a durable writer. `maxPageCount` caps
