@@ -9,10 +9,13 @@ feedback cards; the GP keeps the card for appraisal and exports the portfolio. T
 demo GP a session from its candidates; on a phone she opens the offer email's link, signs in, accepts in
 one step and sees it booked; the confirmation's calendar attachment parses (the `icalendar` package) as
 the event her calendar feed has. The liaison officer composes and sends a mailshot and opens the
-activity report. Each step checks what the person would see. Every page visited is then checked with
-axe-core (WCAG 2.2 AA: no serious or critical violation), the Nu HTML checker (no errors) and a 375 px
-wide window (no horizontal scrolling), and Tab alone must reach every link, field and button on it with
-a visible focus. Some forms are also completed by keyboard alone. Screenshots go to the output folder.
+activity report. The demo GP gives her pay details and invoices the practice for a session she worked;
+the practice manager pays it from the emailed link and signs its pension Form A; she confirms the money
+arrived and prints her Form B for the month. Each step checks what the person would see. Every page
+visited is then checked with axe-core (WCAG 2.2 AA: no serious or critical violation), the Nu HTML
+checker (no errors) and a 375 px wide window (no horizontal scrolling), and Tab alone must reach every
+link, field and button on it with a visible focus. Some forms are also completed by keyboard alone.
+Screenshots go to the output folder.
 
 Usage: journeys.py SGPST_BINARY --axe AXE.MIN.JS --output FOLDER
 """
@@ -448,6 +451,129 @@ def booking_email_carries_the_feeds_event(journey, server, day, start, end):
            "the feed's event runs at other times than the email's")
 
 
+def day_text(day):
+    """A day as the service writes it: "Mon 7 Dec 2026"."""
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
+
+
+def summary_value(journey, label):
+    """What a summary list gives for a term ("Total", "Pensionable pay"), up to any note in brackets."""
+    found = journey.driver.find_elements(By.XPATH, f"//dl/div[dt[normalize-space()=\"{label}\"]]/dd")
+    expect(found, f"{journey.person} sees no {label!r} on {journey.driver.current_url}")
+    return found[-1].text.split(" (")[0]
+
+
+def box_value(journey, starts):
+    """The figure in a form's box, by the start of its row's heading ("a: total pensionable pay")."""
+    found = journey.driver.find_elements(
+        By.XPATH, f"//table[contains(@class, 'form-boxes')]//tr[th[starts-with(normalize-space(), '{starts}')]]/td")
+    expect(found, f"{journey.person} sees no box {starts!r} on {journey.driver.current_url}")
+    return found[0].text
+
+
+def invoice_paid_and_pensioned(journey, server, today):
+    """The demo GP gives her pay details and invoices the practice for the surgery she worked there two
+    days ago (the demo completed it); the invoice carries the employer's pension contribution. She sends
+    it; the practice manager opens the emailed link, sees where to pay, marks it paid today and signs
+    its Form A as the practice's locum approver. The GP, told by email, confirms the money arrived, and
+    her Form B for this month lists the Form A; printed, it shows the form without the site's header."""
+    driver = journey.driver
+    worked = today - datetime.timedelta(days=2)  # seeds/demo.json: Z90001, day -2, 08:30–12:30, £95, booked by 9900001
+    practice = "Abbey Road Group Practice"
+
+    # -- the GP's pay details, printed on her invoices and pension forms ---------------------------
+    journey.sign_in("demo GP, invoicing", "gp@demo.test")
+    journey.go("/terms")
+    journey.fill({"address": "1 High Street, Ashby, AB1 2CD", "niNumber": "AB123456C", "dateOfBirth": "1980-03-14",
+                  "sdNumber": "12345678", "bankAccountName": "Dr A Hartwell", "sortCode": "12-34-56",
+                  "accountNumber": "12345678", "expectedAnnualPensionablePay": "60000"})
+    journey.submit("Save your pay details")
+    journey.see("Your pay details are saved")
+
+    # -- she invoices the practice for the session, and sends it -----------------------------------
+    journey.go("/invoices")
+    journey.see("Ready to invoice", practice)
+    journey.link(f"Invoice {practice} for {worked:%B %Y}")
+    journey.see("New invoice")
+    session = f"{day_text(worked)}, 08:30–12:30, Surgery, £95.00"
+    boxes = [box for box in driver.find_elements(By.NAME, "bookingIds")
+             if driver.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").text.startswith(session)]
+    expect(len(boxes) == 1, f"the new invoice does not offer the session {session!r} once")
+    expect(boxes[0].is_selected(), "the session worked in the month chosen is not ticked on the new invoice")
+    journey.fill({"bookingIds": [boxes[0].get_attribute("value")], "notes": "Morning surgery cover."})
+    journey.submit("Make the draft invoice")
+    journey.see("Draft invoice made", "Draft", day_text(worked), "Surgery session", "£95.00",
+                "Employer's pension contribution", "Total", "Morning surgery cover.")
+    invoice_path = path_of(driver.current_url).split("?")[0]
+    expect(re.fullmatch(r"/invoices/\d+", invoice_path), f"the draft invoice is at {invoice_path}")
+    number = journey.heading().removeprefix("Invoice ").strip()
+    total, pensionable, employer = (summary_value(journey, label) for label in
+                                    ("Total", "Pensionable pay", "Employer's pension contribution"))
+    journey.shot("gp-draft-invoice")
+    journey.submit("Send to the practice")
+    journey.see("Invoice sent", "Sent", "Dr A Hartwell", "12-34-56")
+
+    for address in ("z90001@practice.demo.test", "practice@demo.test"):  # the practice's own address, and its manager
+        sent = server.mail_about(address, f"Invoice {number} from Dr Amelia Hartwell")
+        expect(len(sent) == 1, f"{address} was sent {len(sent)} emails for invoice {number}")
+        expect(total in subject_of(sent[0]) and employer in text_of(sent[0]),
+               f"the invoice email to {address} does not give the total {total} and the employer's contribution {employer}")
+    link = link_in(sent[0], server.base, "invoice")  # the manager's
+    expect(path_of(link) == invoice_path, f"the invoice email links to {link}, not {invoice_path}")
+
+    # -- the practice manager follows the email, pays, and signs Form A ----------------------------
+    journey.become("practice manager, from the invoice email")
+    journey.signed_in_from_link(link, "practice@demo.test")
+    journey.see(f"Invoice {number}", "Dr Amelia Hartwell", "1 High Street, Ashby, AB1 2CD", "Dr A Hartwell",
+                "12-34-56", "12345678", total, "Mark paid")
+    journey.shot("practice-invoice-from-email")
+    paid_on = driver.find_element(By.NAME, "paidOn").get_attribute("value")
+    expect(paid_on == today.isoformat(), f"the date paid starts as {paid_on!r}, not today")
+    journey.submit("Mark paid")
+    journey.see("Marked paid", f"{practice} paid this invoice on {day_text(today)}", "Sign Form A")
+    journey.submit("Sign Form A")
+    journey.see("Form A signed", "Form A signed for the practice by Janet Cole")
+    driver.find_element(By.CSS_SELECTOR, f"#main a[href='{invoice_path}/form-a']").click()
+    journey.checked()
+    upr = f"12345678LOC{today:%b}".upper() + f"{today:%y}"  # the SD number, LOC, the month paid
+    journey.see("GP locum Form A", "Dr Amelia Hartwell", "AB123456C", upr, "Z90001", pensionable, employer,
+                day_text(today), "Janet Cole")
+    journey.shot("practice-form-a-signed")
+
+    # -- the GP, told it is paid, confirms the money arrived; her Form B for the month ----------------
+    paid = server.mail_about("gp@demo.test", f"{practice} has paid invoice {number}")
+    expect(len(paid) == 1, f"the demo GP was told {len(paid)} times that invoice {number} was paid")
+    journey.become("demo GP, invoicing")
+    journey.open_emailed(link_in(paid[0], server.base, "invoice"))
+    expect(path_of(driver.current_url) == invoice_path, f"the paid email leads to {driver.current_url}")
+    journey.see("Paid", f"{practice} paid this invoice on {day_text(today)}", "Form A signed for the practice by Janet Cole")
+    journey.submit("I have received the payment")
+    journey.see("the payment is confirmed as received", "You confirmed the payment arrived on")
+    journey.go(f"/form-b?month={today:%Y-%m}")
+    journey.see(f"GP locum Form B: {today:%B %Y}", upr, "Dr Amelia Hartwell", "AB123456C", day_text(datetime.date(1980, 3, 14)),
+                "Tier by your expected pensionable pay")
+    lines = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.form-lines tbody tr")]
+    expect(any("Z90001" in row and number in row and day_text(worked) in row for row in lines),
+           f"Form B for {today:%B %Y} has no line for {number} at Z90001: {lines}")
+    for box, figure in [("a: total pensionable pay", pensionable), ("h: employer contributions", employer)]:
+        expect(box_value(journey, box) == figure, f"Form B's box {box!r} shows {box_value(journey, box)}, not {figure}")
+    journey.see("i: total to pay (g + h)", "j: pensionable locum pay this scheme year so far")
+    journey.shot("gp-form-b")
+
+    # -- printed, Form B is the form alone: no site header, navigation or links to other months ----
+    shown = "return [getComputedStyle(document.querySelector('.site-header')).display," \
+            " [...document.querySelectorAll('.no-print')].every(e => getComputedStyle(e).display === 'none')]"
+    header, _ = driver.execute_script(shown)
+    expect(header != "none", "the site header is hidden on screen")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        header, hidden = driver.execute_script(shown)
+        expect(header == "none" and hidden, f"printed, Form B still shows the site header ({header}) or its screen-only links")
+        journey.shot("gp-form-b-printed")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
 def run(journey, server):
     driver = journey.driver
     today = datetime.datetime.now(LONDON).date()  # the service's "today"
@@ -594,6 +720,9 @@ def run(journey, server):
     journey.go("/reports/activity")
     journey.see("Fill rate", "Sessions posted")
     journey.shot("activity-report")
+
+    # -- the demo GP invoices a session; the practice pays it and signs Form A; her Form B ---------
+    invoice_paid_and_pensioned(journey, server, today)
 
 
 def cookie_header(journey, person):
