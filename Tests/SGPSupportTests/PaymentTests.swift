@@ -410,8 +410,14 @@ func domainError(_ body: () async throws -> Void) async -> DomainError? {
         for secret in ["31926819", "AB123456C", "123456", "High Street"] {
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is not in the file as written")
         }
+        // The same file without its key is refused at start, rather than given a new key silently.
         let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("other-\(UUID().uuidString).key").path
-        // The same file opened with another key (a copy of the database without its key file).
+        #expect(throws: DataSealer.Unreadable.self) {
+            _ = try AppDatabase(path: fixture.database.writer.path, dataKeyPath: elsewhere)
+        }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere))
+        // With another key, nothing sealed opens.
+        _ = try DataSealer.keyFile(elsewhere)
         let copy = try AppDatabase(path: fixture.database.writer.path, dataKeyPath: elsewhere)
         #expect(throws: DataSealer.Unreadable.self) { _ = try copy.sealer.open(bytes) }
         #expect(try fixture.database.sealer.open(bytes).count > 0)
