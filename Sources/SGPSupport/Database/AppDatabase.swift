@@ -44,7 +44,10 @@ public final class AppDatabase: Sendable {
         let holdsSealedData = try pool.read { db in
             try db.tableExists("gpPayDetails")
                 && (try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM gpPayDetails) OR EXISTS (SELECT 1 FROM invoice WHERE payeeSealed IS NOT NULL)")
+                    db,
+                    sql:
+                        "SELECT EXISTS (SELECT 1 FROM gpPayDetails) OR EXISTS (SELECT 1 FROM invoice WHERE payeeSealed IS NOT NULL)"
+                )
                     ?? false)
         }
         self.writer = pool
