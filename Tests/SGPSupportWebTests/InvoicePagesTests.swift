@@ -412,3 +412,72 @@ import Testing
         }
     }
 }
+
+/// The money work on each dashboard, and the warnings on each side's record.
+@Suite struct PaymentWorkPageTests {
+    static func sections(_ database: AppDatabase, _ principal: Principal) async throws -> [String: DashboardPage.QueueSection] {
+        let queue = try await database.workQueue(by: principal)
+        return Dictionary(
+            uniqueKeysWithValues: DashboardPage.queueSections(queue, now: database.clock.now()).map { ($0.id, $0) })
+    }
+
+    @Test func eachDashboardListsTheMoneyWorkWaiting() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        let gp = try await InvoicePagesTests.principal(database, "gp@demo.test")
+        let practice = try await InvoicePagesTests.principal(database, "practice@demo.test")
+        let liaison = try await InvoicePagesTests.principal(database, "liaison@demo.test")
+
+        let ready = try #require(try await Self.sections(database, gp)["money"])
+        #expect(ready.items.map(\.link) == ["/invoices"] && ready.items[0].text.contains("ready to invoice: £"))
+
+        let sent = try await InvoicePagesTests.sent(database, gp: gp)
+        let id = try #require(sent.invoice.id)
+        let practiceId = try #require(practice.practiceIds.first)
+        let toPay = try #require(try await Self.sections(database, practice)["invoices-\(practiceId)"])
+        #expect(toPay.items.map(\.link) == ["/invoices/\(id)"] && toPay.items[0].note?.hasPrefix("Due by ") == true)
+        let waiting = try #require(try await Self.sections(database, liaison)["forms-waiting"])
+        #expect(waiting.items.map(\.link) == ["/practices/\(practiceId)"] && waiting.items[0].text.hasSuffix(": 1 form"))
+
+        _ = try await database.markInvoicePaid(
+            id: id, paidOn: database.clock.today.description, by: practice, links: InvoicePagesTests.links)
+        let toSign = try #require(try await Self.sections(database, practice)["invoices-\(practiceId)"])
+        #expect(toSign.items.map(\.text) == ["Dr Amelia Hartwell: Form A for invoice \(sent.invoice.number)"])
+        _ = try await database.approveFormA(invoiceId: id, from: "t", by: practice)
+        #expect(try await Self.sections(database, practice)["invoices-\(practiceId)"] == nil, "nothing left to do")
+        #expect(try await Self.sections(database, liaison)["forms-waiting"] == nil)
+    }
+
+    /// The domain's rules are tested in PaymentTests; here, what each record's page says about them.
+    @Test func lateCancellationsReadAsSentencesOnEachRecord() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        let liaison = try await InvoicePagesTests.principal(database, "liaison@demo.test")
+        let day = Day("2026-12-09")!
+        func listing(_ side: LateCancellation.Side, _ kind: LateCancellation.Kind, notice: Int?, reason: String?)
+            -> LateCancellationListing
+        {
+            LateCancellationListing(
+                warning: LateCancellation(
+                    id: 1, bookingId: 1, side: side, kind: kind, gpId: 1, practiceId: 1, noticeDays: notice, reason: reason,
+                    recordedAt: database.clock.now()),
+                gpName: "Dr Amelia Hartwell", practiceName: "Abbey Road Group Practice", date: day)
+        }
+        let warnings = [
+            listing(.gp, .lateCancellation, notice: 1, reason: "Family emergency"),
+            listing(.practice, .lateCancellation, notice: 2, reason: "Rota change"),
+            listing(.gp, .noShow, notice: 0, reason: nil),
+        ]
+        let page = GPProfilePage(
+            page: PageChrome(title: "GP", principal: liaison, path: "/gps/1"), entry: try await database.gp(id: 1, by: liaison),
+            history: [], types: [], skills: [], expiring: [], workRestrictions: [], today: database.clock.today,
+            lateCancellations: warnings)
+        #expect(page.hasLateCancellations)
+        #expect(
+            page.lateCancellations == [
+                "Dr Amelia Hartwell cancelled the session on Wed 9 Dec 2026 at Abbey Road Group Practice with 1 day's notice: Family emergency",
+                "Abbey Road Group Practice cancelled Dr Amelia Hartwell's session on Wed 9 Dec 2026 with 2 days' notice: Rota change",
+                "Dr Amelia Hartwell did not attend the session on Wed 9 Dec 2026 at Abbey Road Group Practice (recorded \(DisplayDate.day(database.clock.now())))",
+            ])
+    }
+}

@@ -30,6 +30,21 @@ public struct LateCancellation: Codable, Sendable, Identifiable, Equatable, Fetc
     public var reason: String?
     public var recordedAt: Date
 
+    public init(
+        id: Int64?, bookingId: Int64, side: Side, kind: Kind, gpId: Int64, practiceId: Int64, noticeDays: Int?,
+        reason: String?, recordedAt: Date
+    ) {
+        self.id = id
+        self.bookingId = bookingId
+        self.side = side
+        self.kind = kind
+        self.gpId = gpId
+        self.practiceId = practiceId
+        self.noticeDays = noticeDays
+        self.reason = reason
+        self.recordedAt = recordedAt
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// A practice cancelling with under 7 days' notice, or a GP with under 3, is late.
@@ -45,6 +60,13 @@ public struct LateCancellationListing: Sendable {
     public var gpName: String
     public var practiceName: String
     public var date: Day
+
+    public init(warning: LateCancellation, gpName: String, practiceName: String, date: Day) {
+        self.warning = warning
+        self.gpName = gpName
+        self.practiceName = practiceName
+        self.date = date
+    }
 }
 
 extension AppDatabase {

@@ -14,6 +14,8 @@ public enum PracticeCapability: String, Sendable, CaseIterable, Codable {
     case setPreferences
     /// Act as the practice itself: send a GP feedback on an admission, fill in its cards.
     case actAsPractice
+    /// Its late cancellations on record (the last six months): its own people and its support team.
+    case seeLateCancellations
 }
 
 /// A practice as one person may see it, with what they may do.
@@ -47,7 +49,7 @@ extension AppDatabase {
         if own || manages { may.formUnion([.edit, .editPack, .setPreferences]) }
         if own { may.insert(.actAsPractice) }
         if manages { may.insert(.editEverything) }
-        if own || supervises { may.formUnion([.seePack, .seePreferences]) }
+        if own || supervises { may.formUnion([.seePack, .seePreferences, .seeLateCancellations]) }
         if !may.contains(.seePack), let gpId = principal.gpId, try Self.isBooked(db, gpId: gpId, atPractice: practice.id!) {
             may.insert(.seePack)
         }

@@ -64,11 +64,15 @@ struct PracticePagesController {
             ? try await database.practicePreferences(practiceId: practiceId, by: principal) : []
         let nameable =
             view.may.contains(.setPreferences) ? try await database.nameableGPs(practiceId: practiceId, by: principal) : []
+        let warnings =
+            view.may.contains(.seeLateCancellations)
+            ? try await database.lateCancellations(practiceId: practiceId, by: principal) : []
         let model = PracticePage(
             page: PageChrome(
                 title: view.practice.name, context: context, path: "/practices/\(practiceId)", errors: errors,
                 notice: Notice.from(request)),
-            view: view, pack: pack, preferences: preferences, nameable: nameable, posted: posted, errors: errors)
+            view: view, pack: pack, preferences: preferences, nameable: nameable, posted: posted, errors: errors,
+            lateCancellations: warnings)
         return renderer.render("practice", model, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 

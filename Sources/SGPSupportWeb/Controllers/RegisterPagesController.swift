@@ -63,13 +63,15 @@ struct RegisterPagesController {
         let restrictions =
             entry.may.contains(.seeWorkRestrictions) ? try await database.workRestrictions(gpId: gp.id!, by: principal) : []
         let documents = entry.may.contains(.seeDocuments) ? try await database.documents(gpId: gp.id!, by: principal) : []
+        let warnings = entry.may.contains(.seeEntry) ? try await database.lateCancellations(gpId: gp.id!, by: principal) : []
         let model = GPProfilePage(
             page: PageChrome(title: gp.name, context: context, path: "/gps/\(gp.id!)", errors: errors, notice: notice),
             entry: entry, history: try await database.checks(gpId: gp.id!, by: principal),
             types: try await database.checkTypes(organisationId: gp.organisationId),
             skills: try await database.skills(organisationId: gp.organisationId),
             expiring: try await database.expiringChecks(organisationId: gp.organisationId, gpId: gp.id!, by: principal),
-            workRestrictions: restrictions, documents: documents, today: database.clock.today, posted: posted, errors: errors)
+            workRestrictions: restrictions, documents: documents, today: database.clock.today, posted: posted, errors: errors,
+            lateCancellations: warnings)
         return renderer.render("gp", model, status: status)
     }
 

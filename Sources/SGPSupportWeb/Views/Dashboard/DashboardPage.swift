@@ -167,6 +167,31 @@ struct DashboardPage: Sendable {
                             link: "/gps/\(gp.gpId)")
                     }, empty: "")
             }
+            let invoicing = gp.invoicing
+            var money: [Item] = invoicing.overdue.map {
+                let days = PayRules.daysOverdue(dueOn: $0.invoice.dueOn, today: today)
+                return Item(
+                    text: "Invoice \($0.invoice.number) to \($0.practiceName): \(Money.pounds($0.invoice.totalPence))",
+                    note:
+                        "Overdue \(days) day\(days == 1 ? "" : "s") (due \($0.invoice.dueOn.displayText)): see the interest you may claim",
+                    link: "/invoices/\($0.invoice.id!)")
+            }
+            if invoicing.readyToInvoice > 0 {
+                money.append(
+                    Item(
+                        text: "\(invoicing.readyToInvoice) session\(invoicing.readyToInvoice == 1 ? "" : "s") ready to invoice: "
+                            + Money.pounds(invoicing.readyToInvoicePence),
+                        note: "Worked and not yet on an invoice", link: "/invoices"))
+            }
+            if let month = invoicing.formBMonth, let due = invoicing.formBDueOn {
+                money.append(
+                    Item(
+                        text: "Your Form B for \(month.displayText)", note: "Due at PCSE by \(due.displayText)",
+                        link: "/form-b?month=\(month)"))
+            }
+            if !money.isEmpty {
+                add("money", "Invoices and pension forms", money, empty: "", allAt: "/invoices")
+            }
             if !gp.followUpsDue.isEmpty {
                 add(
                     "follow-ups", "Evidence follow-ups due",
@@ -192,6 +217,26 @@ struct DashboardPage: Sendable {
                         text: "\($0.session.kind.title): \(when($0.session))", note: $0.session.rateText,
                         link: "/sessions/\($0.session.id!)")
                 }, empty: "None: every session this week and next is filled.", allAt: "/sessions")
+            if !practice.invoicesToPay.isEmpty || !practice.formsToSign.isEmpty {
+                let toPay = practice.invoicesToPay.map {
+                    let overdue = PayRules.daysOverdue(dueOn: $0.invoice.dueOn, today: today)
+                    return Item(
+                        text: "\($0.gpName): invoice \($0.invoice.number), \(Money.pounds($0.invoice.totalPence))",
+                        note: overdue > 0
+                            ? "Overdue \(overdue) day\(overdue == 1 ? "" : "s"): it was due \($0.invoice.dueOn.displayText)"
+                            : "Due by \($0.invoice.dueOn.displayText)",
+                        link: "/invoices/\($0.invoice.id!)")
+                }
+                let toSign = practice.formsToSign.map {
+                    Item(
+                        text: "\($0.gpName): Form A for invoice \($0.invoice.number)",
+                        note: "Paid \($0.invoice.paidOn?.displayText ?? ""): sign it so the GP can send it to PCSE in time",
+                        link: "/invoices/\($0.invoice.id!)")
+                }
+                add(
+                    "invoices-\(practice.practice.id!)", "Invoices to pay and Form As to sign: \(practice.practice.name)",
+                    toPay + toSign, empty: "", allAt: "/invoices")
+            }
         }
         if !queue.cardsToFill.isEmpty || queue.gp != nil || !queue.practices.isEmpty {
             add(
@@ -250,6 +295,17 @@ struct DashboardPage: Sendable {
                         note: "Raised \(Day($0.concern.raisedAt).displayText); the mentor closes it",
                         link: "/feedback/cards/\($0.card.id!)")
                 }, empty: "No serious concerns open.", allAt: "/feedback")
+            if !liaison.formsAwaitingSignature.isEmpty {
+                add(
+                    "forms-waiting" + suffix, "Form As waiting for a practice's signature",
+                    liaison.formsAwaitingSignature.map {
+                        Item(
+                            text: "\($0.practiceName): \($0.count) form\($0.count == 1 ? "" : "s")",
+                            note: "The oldest sent \($0.oldestWaitingDays) day\($0.oldestWaitingDays == 1 ? "" : "s") ago"
+                                + ($0.pastEightWeeks > 0 ? "; \($0.pastEightWeeks) past 8 weeks from the first day worked" : ""),
+                            link: "/practices/\($0.practiceId)")
+                    }, empty: "")
+            }
             add(
                 "mailshot" + suffix, "Weekly mailshot",
                 Self.mailshotItems(liaison.latestMailshot, liaison.latestMailshotDeliveries, today: today),

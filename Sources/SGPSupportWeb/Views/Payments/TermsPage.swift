@@ -134,3 +134,22 @@ enum PayDetailsForm {
             expectedAnnualPensionablePay: details.expectedAnnualPensionablePence.map { Double($0) / 100 })
     }
 }
+
+/// A late cancellation or no-show as its record lists it.
+enum LateCancellationText {
+    static func line(_ listing: LateCancellationListing) -> String {
+        let warning = listing.warning
+        let session = "the session on \(listing.date.displayText) at \(listing.practiceName)"
+        switch (warning.kind, warning.side) {
+        case (.noShow, _):
+            return "\(listing.gpName) did not attend \(session) (recorded \(DisplayDate.day(warning.recordedAt)))"
+        case (.lateCancellation, .gp):
+            let notice = warning.noticeDays.map { " with \($0) day\($0 == 1 ? "'s" : "s'") notice" } ?? ""
+            return "\(listing.gpName) cancelled \(session)\(notice)" + (warning.reason.map { ": \($0)" } ?? "")
+        case (.lateCancellation, .practice):
+            let notice = warning.noticeDays.map { " with \($0) day\($0 == 1 ? "'s" : "s'") notice" } ?? ""
+            return "\(listing.practiceName) cancelled \(listing.gpName)'s session on \(listing.date.displayText)\(notice)"
+                + (warning.reason.map { ": \($0)" } ?? "")
+        }
+    }
+}

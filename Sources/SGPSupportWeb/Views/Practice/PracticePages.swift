@@ -45,13 +45,19 @@ struct PracticePage: Sendable {
     var preferences: [PreferenceRow]
     var hasPreferences: Bool
     var preferenceFields: [FormField]
+    /// Late cancellations on the practice's record (the last six months).
+    var lateCancellations: [String]
+    var hasLateCancellations: Bool
 
     /// `pack` and `preferences` are what the domain gave those who may read them (nil and empty otherwise).
     init(
         page: PageChrome, view: PracticeView, pack: PracticePack?, preferences: [PracticePreferenceView],
-        nameable: [AppDatabase.NameableGP] = [], posted: FormFields? = nil, errors: ValidationErrors = ValidationErrors()
+        nameable: [AppDatabase.NameableGP] = [], posted: FormFields? = nil, errors: ValidationErrors = ValidationErrors(),
+        lateCancellations: [LateCancellationListing] = []
     ) {
         self.page = page
+        self.lateCancellations = lateCancellations.map(LateCancellationText.line)
+        hasLateCancellations = !lateCancellations.isEmpty
         practice = view.practice
         phoneLink = view.practice.phone.flatMap(PracticePlace.telLink)
         self.pack =

@@ -153,6 +153,9 @@ struct GPProfilePage: Sendable {
     var canSendRenewal: Bool
     var renewalAction: String
     var renewalFields: [FormField]
+    /// Late cancellations and no-shows on the GP's record (the last six months), for the GP and the team.
+    var lateCancellations: [String]
+    var hasLateCancellations: Bool
 
     /// `history` is newest first, as the domain gives it; the current check of a type is the one
     /// that counts (`CredentialCheck.counting`: a renewal waiting for verification is listed as
@@ -160,8 +163,10 @@ struct GPProfilePage: Sendable {
     init(
         page: PageChrome, entry: GPEntryView, history: [CredentialCheck], types: [CheckType], skills: [Skill],
         expiring: [ExpiringCheck], workRestrictions: [String], documents: [CheckDocument] = [], today: Day,
-        posted: Posted? = nil, errors: ValidationErrors = ValidationErrors()
+        posted: Posted? = nil, errors: ValidationErrors = ValidationErrors(), lateCancellations: [LateCancellationListing] = []
     ) {
+        self.lateCancellations = lateCancellations.map(LateCancellationText.line)
+        hasLateCancellations = !lateCancellations.isEmpty
         let names = Dictionary(uniqueKeysWithValues: types.map { ($0.code, $0.name) })
         let counting = CredentialCheck.counting(history)
         let byId = Dictionary(documents.map { ($0.id, $0) }) { first, _ in first }
