@@ -419,8 +419,11 @@ func domainError(_ body: () async throws -> Void) async -> DomainError? {
         // With another key, nothing sealed opens.
         _ = try DataSealer.keyFile(elsewhere)
         let copy = try AppDatabase(path: fixture.database.writer.path, dataKeyPath: elsewhere)
-        #expect(throws: DataSealer.Unreadable.self) { _ = try copy.sealer.open(bytes) }
-        #expect(try fixture.database.sealer.open(bytes).count > 0)
+        #expect(throws: DataSealer.Unreadable.self) { _ = try copy.sealer.open(bytes, row: "gpPayDetails:\(fixture.gp.id!)") }
+        let row = "gpPayDetails:\(fixture.gp.id!)"
+        #expect(try fixture.database.sealer.open(bytes, row: row).count > 0)
+        // Copied onto another GP's row, one GP's sealed details do not open there.
+        #expect(throws: DataSealer.Unreadable.self) { _ = try fixture.database.sealer.open(bytes, row: "gpPayDetails:99") }
     }
 
     /// A booking keeps the terms in force when it was made: a late cancellation by the practice
@@ -451,6 +454,7 @@ func domainError(_ body: () async throws -> Void) async -> DomainError? {
         let invoice = try await fixture.database.createInvoice(
             InvoiceInput(practiceId: fixture.practiceId, bookingIds: [bookings[0].id!]), by: fixture.gpPrincipal)
         #expect(invoice.lines.map(\.kind) == [.cancellationFee] && invoice.invoice.pensionablePayPence == 0)
+        #expect(!invoice.invoice.pensionable, "fees alone are not pensionable: no Form A")
         #expect(invoice.invoice.totalPence == 7_125)
 
         // Six months on, the warnings are gone.
@@ -494,5 +498,153 @@ func domainError(_ body: () async throws -> Void) async -> DomainError? {
         let practiceSees = try await fixture.database.terms(
             gpId: fixture.gp.id!, practiceId: fixture.practiceId, by: fixture.manager)
         #expect(practiceSees.terms.paymentTermsDays == 28 && practiceSees.may.isEmpty && practiceSees.isUsual)
+    }
+
+    /// Form B counts money when it reaches the GP: paid on 31 December, received on 2 January,
+    /// it is January's (and its Form A's reference says January).
+    @Test func formBTakesTheMonthTheMoneyArrived() async throws {
+        let fixture = try await PaymentFixture()
+        let worked = try await fixture.worked(["2026-12-09"], thenOn: "2026-12-14")
+        let sent = try await fixture.invoice(worked)
+        fixture.moveTo("2027-01-02")
+        try await fixture.paidAndSigned(sent, paidOn: "2026-12-31")
+        let tooEarly = await validationErrors {
+            _ = try await fixture.database.confirmInvoiceReceived(
+                id: sent.invoice.id!, receivedOn: "2026-12-30", by: fixture.gpPrincipal)
+        }
+        #expect(tooEarly?["receivedOn"]?.contains("Thu 31 Dec 2026") == true)
+        _ = try await fixture.database.confirmInvoiceReceived(id: sent.invoice.id!, by: fixture.gpPrincipal)
+        let gpId = fixture.gp.id!
+        #expect(try await fixture.database.formB(gpId: gpId, month: Month("2026-12")!, by: fixture.gpPrincipal).lines.isEmpty)
+        let january = try await fixture.database.formB(gpId: gpId, month: Month("2027-01")!, by: fixture.gpPrincipal)
+        #expect(january.lines.map(\.paidOn) == [Day("2027-01-02")!] && january.upr == "12345678LOCJAN27")
+        #expect(try await fixture.database.formA(invoiceId: sent.invoice.id!, by: fixture.gpPrincipal).upr == "12345678LOCJAN27")
+        #expect(Month("3000-01") == nil && Month("1900-06") == nil && Month("2998-12") != nil, "months a Day can hold")
+    }
+
+    /// A cancellation by the support team is neither side's: no fee, no warning.
+    @Test func theLiaisonOfficersCancellationCostsNoFeeAndMarksNoRecord() async throws {
+        let fixture = try await PaymentFixture()
+        let booking = try #require(try await fixture.book(["2026-12-08"]).first)
+        let cancelled = try await fixture.database.cancelBooking(
+            id: booking.id!, reason: "Practice closed by flood", by: fixture.clearing.register.liaison, links: testLinks)
+        #expect(cancelled.value.cancellationFeePence == nil)
+        #expect(try await fixture.database.lateCancellations(practiceId: fixture.practiceId, by: fixture.manager).isEmpty)
+        #expect(try await fixture.database.invoiceableBookings(by: fixture.gpPrincipal).isEmpty)
+    }
+
+    /// A no-show noticed after the scheduler completed the booking is still reported, until invoiced.
+    @Test func aNoShowIsReportedAfterCompletionUntilTheSessionIsInvoiced() async throws {
+        let fixture = try await PaymentFixture()
+        let worked = try await fixture.worked(["2026-12-09", "2026-12-10"], thenOn: "2026-12-11")
+        let reported = try await fixture.database.reportNoShow(bookingId: worked[0].id!, by: fixture.manager, links: testLinks)
+        #expect(reported.value.status == .cancelled && reported.notifications.first?.to == "1234567@example.org")
+        #expect(
+            try await fixture.database.lateCancellations(gpId: fixture.gp.id!, by: fixture.gpPrincipal).map(\.warning.kind) == [
+                .noShow
+            ])
+        _ = try await fixture.invoice([worked[1]], send: false)
+        let refused = await domainError {
+            _ = try await fixture.database.reportNoShow(bookingId: worked[1].id!, by: fixture.manager, links: testLinks)
+        }
+        #expect(refused == .conflict("The GP has invoiced this session: take it up with them and your support team"))
+        #expect(
+            await domainError {
+                _ = try await fixture.database.reportNoShow(bookingId: worked[0].id!, by: fixture.gpPrincipal, links: testLinks)
+            } != nil)
+    }
+
+    /// The statutory reference rate is fixed for each half year: the rate in force on 31 December
+    /// for interest starting January to June, on 30 June for July to December.
+    @Test func interestUsesTheHalfYearsReferenceRate() async throws {
+        #expect(PayRules.referenceRateDay(interestFrom: Day("2027-01-12")!) == Day("2026-12-31"))
+        #expect(PayRules.referenceRateDay(interestFrom: Day("2026-07-01")!) == Day("2026-06-30"))
+        #expect(PayRules.referenceRateDay(interestFrom: Day("2026-06-30")!) == Day("2025-12-31"))
+        let fixture = try await PaymentFixture()
+        let organisationId = fixture.clearing.register.organisationId
+        try await fixture.database.setOrganisationSettings(
+            organisationId: organisationId, appraisalValidityMonths: nil, baseRatePercent: "3.75", baseRateFrom: "2026-11-06",
+            by: fixture.clearing.register.liaison)
+        // A cut after the 31 December does not change interest starting in January.
+        try await fixture.database.setOrganisationSettings(
+            organisationId: organisationId, appraisalValidityMonths: nil, baseRatePercent: "3.5", baseRateFrom: "2027-01-05",
+            by: fixture.clearing.register.liaison)
+        let worked = try await fixture.worked(["2026-12-09"], thenOn: "2026-12-14")
+        let sent = try await fixture.invoice(worked)
+        fixture.moveTo("2027-02-10")
+        let overdue = try #require(try await fixture.database.invoice(id: sent.invoice.id!, by: fixture.gpPrincipal).overdue)
+        #expect(overdue.baseRateBasisPoints == 375 && overdue.baseRateFrom == Day("2026-11-06"))
+        // £107.29 × 11.75 % × 30 / 365 = 103.6p.
+        #expect(overdue.daysOverdue == 30 && overdue.interestPence == 104)
+
+        // Settings change all together or not at all.
+        let errors = await validationErrors {
+            try await fixture.database.setOrganisationSettings(
+                organisationId: organisationId, appraisalValidityMonths: 24, baseRatePercent: "lots", baseRateFrom: "2027-02-01",
+                by: fixture.clearing.register.liaison)
+        }
+        #expect(errors?["baseRatePercent"] != nil)
+        let months = try await fixture.database.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT appraisalValidityMonths FROM organisation WHERE id = ?", arguments: [organisationId])
+        }
+        #expect(months == 15, "the months were not changed by the refused request")
+    }
+
+    /// A locum who is also one of the practice's people still cannot pay or sign for their own invoice.
+    @Test func aLocumWhoAlsoManagesThePracticeNeverPaysOrSignsTheirOwn() async throws {
+        let fixture = try await PaymentFixture()
+        try await fixture.database.grantRole(
+            .practiceManager, scopeReference: "A81001", toEmail: "1234567@example.org", by: .commandLine)
+        let both = try await fixture.database.signIn(
+            email: "1234567@example.org", password: validPassword, from: "t", kind: .web
+        ).principal
+        let worked = try await fixture.worked(["2026-12-09"], thenOn: "2026-12-10")
+        let draft = try await fixture.database.createInvoice(
+            InvoiceInput(practiceId: fixture.practiceId, bookingIds: [worked[0].id!]), by: both)
+        let sent = try await fixture.database.sendInvoice(id: draft.invoice.id!, by: both, links: testLinks).value
+        #expect(!sent.may.contains(.markPaid) && !sent.may.contains(.approveFormA))
+        let paying = await domainError {
+            _ = try await fixture.database.markInvoicePaid(id: sent.invoice.id!, paidOn: "2026-12-10", by: both, links: testLinks)
+        }
+        #expect(paying == .forbidden("The practice marks its invoices paid"))
+        _ = try await fixture.database.markInvoicePaid(
+            id: sent.invoice.id!, paidOn: "2026-12-10", by: fixture.manager, links: testLinks)
+        let signing = await domainError {
+            _ = try await fixture.database.approveFormA(invoiceId: sent.invoice.id!, from: "t", by: both)
+        }
+        #expect(signing == .forbidden("A locum cannot sign their own Form A: a locum approver at the practice signs it"))
+    }
+
+    /// Rates come in pounds and pence (forms) or integer pence (the API); a fraction of a penny is refused.
+    @Test func ratesAreTakenInPenceOrInPoundsAndPence() async throws {
+        let fixture = try await PaymentFixture()
+        let set = try await fixture.database.setTerms(
+            gpId: fixture.gp.id!, TermsInput(sessionRatePence: 38_000), by: fixture.gpPrincipal)
+        #expect(set.terms.sessionRatePence == 38_000)
+        let errors = await validationErrors {
+            _ = try await fixture.database.setTerms(
+                gpId: fixture.gp.id!, TermsInput(sessionRate: 95.505), by: fixture.gpPrincipal)
+        }
+        #expect(errors?["sessionRate"]?.contains("pounds and pence") == true)
+        let pounds = try await fixture.database.setTerms(
+            gpId: fixture.gp.id!, TermsInput(hourlyRate: 95.5), by: fixture.gpPrincipal)
+        #expect(pounds.terms.hourlyRatePence == 9_550 && pounds.terms.sessionRatePence == 38_000)
+    }
+
+    /// Completed work not yet on a sent invoice is chased at 6 and 8 weeks too: its clock is running.
+    @Test func workNotYetInvoicedIsChasedBeforeTheTenWeeksRunOut() async throws {
+        let fixture = try await PaymentFixture()
+        _ = try await fixture.worked(["2026-12-09"], thenOn: "2026-12-10")
+        func chased() async throws -> [MailMessage] {
+            try await fixture.database.sendPaymentReminders(links: testLinks).notifications
+                .filter { $0.subject == "Sessions to invoice before the 10-week pension deadline" }
+        }
+        fixture.moveTo("2027-01-20")
+        let six = try await chased()
+        #expect(six.map(\.to) == ["1234567@example.org"] && six[0].text.contains("Wed 9 Dec 2026 at Practice A81001"))
+        #expect(try await chased().isEmpty)
+        fixture.moveTo("2027-02-03")
+        #expect(try await chased().count == 1)
     }
 }

@@ -10,7 +10,7 @@ import Testing
 /// The mailshot over HTTP with the demo data (72 of the demo GPs consent to the mailshot).
 @Suite struct MailshotWebTests {
     static func waitUntilSent(_ api: APIClient, _ id: Int) async throws -> [String: Any] {
-        for _ in 0..<100 {
+        for _ in 0..<600 {  // up to 30 s: a loaded CI machine sends slowly
             let body = try await api.send("/api/v1/mailshots/\(id)").json
             if body["status"] as? String == "sent" { return body }
             try await Task.sleep(for: .milliseconds(50))

@@ -416,7 +416,8 @@ extension AppDatabase {
                 byGP ? "gp" : (principal.practiceIds.contains(practice.id!) ? "practice" : "liaison-officer")
             booking.cancelReason = reason
             let warning = try Self.recordLateCancellation(
-                db, booking: &booking, session: session, practice: practice, byGP: byGP, reason: reason, now: now)
+                db, booking: &booking, session: session, practice: practice, byGP: byGP,
+                byPractice: booking.cancelledByRole == "practice", reason: reason, now: now)
             try booking.update(db)
             if byGP {
                 session.status = .open

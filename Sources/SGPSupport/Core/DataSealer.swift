@@ -39,24 +39,26 @@ public struct DataSealer: Sendable {
     /// Where the key lives by default: beside the database, named after it.
     public static func defaultKeyPath(forDatabase path: String) -> String { path + ".key" }
 
-    public func seal(_ plain: Data) throws -> Data {
-        guard let combined = try AES.GCM.seal(plain, using: key).combined else {
+    /// Seals `plain` for one place (`row`, e.g. "gpPayDetails:12"): the same bytes copied into
+    /// another row do not open there, so one GP's bank details cannot be moved onto another's.
+    public func seal(_ plain: Data, row: String = "") throws -> Data {
+        guard let combined = try AES.GCM.seal(plain, using: key, authenticating: Data(row.utf8)).combined else {
             throw Unreadable(description: "Could not seal the data")
         }
         return combined
     }
 
-    public func open(_ sealed: Data) throws -> Data {
+    public func open(_ sealed: Data, row: String = "") throws -> Data {
         do {
-            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key)
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(row.utf8))
         } catch {
             throw Unreadable(description: "Sealed data could not be opened with this data key")
         }
     }
 
-    func seal<T: Encodable>(json value: T) throws -> Data { try seal(JSONEncoder().encode(value)) }
+    func seal<T: Encodable>(json value: T, row: String) throws -> Data { try seal(JSONEncoder().encode(value), row: row) }
 
-    func open<T: Decodable>(json type: T.Type, _ sealed: Data) throws -> T {
-        try JSONDecoder().decode(type, from: open(sealed))
+    func open<T: Decodable>(json type: T.Type, _ sealed: Data, row: String) throws -> T {
+        try JSONDecoder().decode(type, from: open(sealed, row: row))
     }
 }

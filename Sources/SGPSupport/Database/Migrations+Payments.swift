@@ -63,6 +63,7 @@ extension AppDatabase {
             t.column("paidOn", .text)
             t.belongsTo("paidMarkedBy", inTable: "user", onDelete: .setNull)
             t.column("receivedAt", .datetime)
+            t.column("receivedOn", .text)
             t.uniqueKey(["gpId", "number"])
             t.uniqueKey(["gpId", "sequence"])
         }

@@ -37,6 +37,8 @@ public struct Invoice: Codable, Sendable, Identifiable, Equatable, FetchableReco
     public var paidOn: Day?
     public var paidMarkedById: Int64?
     public var receivedAt: Date?
+    /// The day the money reached the GP, as they confirm it: the month of Form B it belongs to.
+    public var receivedOn: Day?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -181,13 +183,19 @@ extension AppDatabase {
     /// The one rule of who sees an invoice: the GP who made it, and (once sent) the practice's
     /// own people. Nobody else — not the support team, not an administrator — ever sees one.
     static func invoiceViewer(_ principal: Principal, _ invoice: Invoice) -> (isGP: Bool, isPractice: Bool) {
-        let isGP = principal.gpId == invoice.gpId
+        let isGP = Self.isLocum(principal, of: invoice)
         let isPractice = invoice.status != .draft && principal.practiceIds.contains(invoice.practiceId)
         return (isGP, isPractice)
     }
 
+    /// True when the person holds the sign-in of the GP who made the invoice, whatever else they
+    /// hold: a locum who also works for the practice never pays or signs for their own invoice.
+    static func isLocum(_ principal: Principal, of invoice: Invoice) -> Bool {
+        principal.grants.contains { $0.role == .gp && $0.gpId == invoice.gpId }
+    }
+
     static func payee(_ db: Database, invoice: Invoice, sealer: DataSealer) throws -> Payee {
-        if let sealed = invoice.payeeSealed { return try sealer.open(json: Payee.self, sealed) }
+        if let sealed = invoice.payeeSealed { return try sealer.open(json: Payee.self, sealed, row: "invoice:\(invoice.id!)") }
         return try Self.currentPayee(db, gpId: invoice.gpId, sealer: sealer)
     }
 
@@ -244,8 +252,10 @@ extension AppDatabase {
     static func overdueFigures(_ db: Database, invoice: Invoice, practice: Practice, today: Day) throws -> OverdueFigures? {
         guard invoice.state(today: today) == .overdue else { return nil }
         let days = PayRules.daysOverdue(dueOn: invoice.dueOn, today: today)
-        // The rate in force when the debt fell due.
-        let rate = try Self.baseRate(db, organisationId: practice.organisationId, on: invoice.dueOn)
+        // The reference rate for the half year in which interest starts (the day after the due date).
+        let rate = try Self.baseRate(
+            db, organisationId: practice.organisationId,
+            on: PayRules.referenceRateDay(interestFrom: invoice.dueOn.adding(days: 1)))
         let interest = PayRules.lateInterest(
             debtPence: invoice.totalPence, baseRateBasisPoints: rate?.basisPoints ?? 0, daysOverdue: days)
         let compensation = PayRules.fixedCompensation(debtPence: invoice.totalPence)
@@ -268,10 +278,10 @@ extension AppDatabase {
             if invoice.status == .draft { may.formUnion([.send, .discard]) }
             if invoice.status == .paid && invoice.receivedAt == nil { may.insert(.confirmReceived) }
         }
-        if isPractice && invoice.status == .sent { may.insert(.markPaid) }
+        if isPractice && !isGP && invoice.status == .sent { may.insert(.markPaid) }
         if invoice.pensionable && invoice.status != .draft {
             may.insert(.viewFormA)
-            if approval == nil, isPractice, invoice.status == .paid, principal.gpId != invoice.gpId,
+            if approval == nil, isPractice, !isGP, invoice.status == .paid,
                 principal.locumApproverPracticeIds.contains(invoice.practiceId)
             {
                 may.insert(.approveFormA)
@@ -366,12 +376,36 @@ extension AppDatabase {
             let isFee = booking.status == .cancelled
             return InvoiceableBooking(
                 booking: booking, session: session, practice: practice,
-                amountPence: isFee ? booking.cancellationFeePence ?? 0 : Self.fee(session), isCancellationFee: isFee)
+                amountPence: isFee ? booking.cancellationFeePence ?? 0 : Self.fee(session, booking: booking),
+                isCancellationFee: isFee)
         }
     }
 
     static func fee(_ session: ClinicalSession) -> Int {
         PayRules.fee(ratePence: session.ratePence, unit: session.rateUnit, minutes: session.endMinute - session.startMinute)
+    }
+
+    /// A booking's fee: the session's rate, or (a session arranged directly, which carries none)
+    /// the GP's rate in the terms the booking keeps, per session or else per hour.
+    static func fee(_ session: ClinicalSession, booking: Booking) -> Int {
+        let posted = Self.fee(session)
+        guard posted == 0, let terms = TermsSnapshot.decoded(booking.terms) else { return posted }
+        if let rate = terms.sessionRatePence { return rate }
+        if let rate = terms.hourlyRatePence {
+            return PayRules.fee(ratePence: rate, unit: .hour, minutes: session.endMinute - session.startMinute)
+        }
+        return 0
+    }
+
+    /// The terms an invoice follows: those its earliest booking kept when it was made (else the
+    /// terms in force now), so changing terms later never changes what was agreed.
+    static func agreedTerms(_ db: Database, _ chosen: [InvoiceableBooking], gpId: Int64, practiceId: Int64, now: Date) throws
+        -> TermsSnapshot
+    {
+        if let kept = chosen.min(by: { $0.booking.date < $1.booking.date }).flatMap({ TermsSnapshot.decoded($0.booking.terms) }) {
+            return kept
+        }
+        return try Self.termsInForce(db, gpId: gpId, practiceId: practiceId, now: now).0.snapshot
     }
 
     // MARK: Making and sending
@@ -423,11 +457,12 @@ extension AppDatabase {
             }
             try errors.throwIfAny()
 
-            let (terms, _) = try Self.termsInForce(db, gpId: gpId, practiceId: practiceId, now: now)
+            let terms = try Self.agreedTerms(db, chosen, gpId: gpId, practiceId: practiceId, now: now)
             let firstDay = chosen.map(\.booking.date).min() ?? today
             let schemeYear = PayRules.schemeYear(of: firstDay)
             let (rates, _) = try Self.pensionRates(db, schemeYear: schemeYear)
-            let pensionable = !terms.limitedCompany
+            // Only sessions worked are pensionable: an invoice of fees and mileage alone has no Form A.
+            let pensionable = !terms.limitedCompany && chosen.contains { !$0.isCancellationFee }
             var lines: [InvoiceLine] = []
             func add(
                 _ kind: InvoiceLine.Kind, _ description: String, _ amount: Int, pensionable: Bool, booking: Booking? = nil,
@@ -498,7 +533,7 @@ extension AppDatabase {
         let now = clock.now()
         try await write { db in
             let invoice = try Self.fetchInvoice(db, id: id)
-            guard principal.gpId == invoice.gpId else { throw Self.invoiceNotFound }
+            guard Self.isLocum(principal, of: invoice) else { throw Self.invoiceNotFound }
             guard invoice.status == .draft else {
                 throw DomainError.conflict("Only a draft can be deleted; this invoice was sent")
             }
@@ -515,8 +550,13 @@ extension AppDatabase {
         let sealer = self.sealer
         return try await write { db in
             var invoice = try Self.fetchInvoice(db, id: id)
-            guard principal.gpId == invoice.gpId else { throw Self.invoiceNotFound }
+            guard Self.isLocum(principal, of: invoice) else { throw Self.invoiceNotFound }
             guard invoice.status == .draft else { throw DomainError.conflict("This invoice has already been sent") }
+            guard invoice.totalPence > 0 else {
+                throw DomainError.conflict(
+                    "This invoice comes to £0.00: a session arranged directly carries no rate, so set your session rate in your terms and make the invoice again"
+                )
+            }
             let payee = try Self.currentPayee(db, gpId: invoice.gpId, sealer: sealer)
             var missing = payee.details.missingForInvoice
             if invoice.pensionable { missing += payee.details.missingForPension }
@@ -529,7 +569,7 @@ extension AppDatabase {
             invoice.sentAt = now
             invoice.issuedOn = today
             invoice.dueOn = PayRules.dueOn(issuedOn: today, termsDays: invoice.paymentTermsDays)
-            invoice.payeeSealed = try sealer.seal(json: payee)
+            invoice.payeeSealed = try sealer.seal(json: payee, row: "invoice:\(id)")
             try invoice.update(db)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "invoice", entityId: id, action: "send")
             let practice = try Practice.fetchOne(db, id: invoice.practiceId)!
@@ -559,9 +599,10 @@ extension AppDatabase {
         let sealer = self.sealer
         return try await write { db in
             var invoice = try Self.fetchInvoice(db, id: id)
-            let (_, isPractice) = Self.invoiceViewer(principal, invoice)
-            guard isPractice else {
-                if principal.gpId == invoice.gpId { throw DomainError.forbidden("The practice marks its invoices paid") }
+            let (isGP, isPractice) = Self.invoiceViewer(principal, invoice)
+            // The locum never marks their own invoice paid, even as one of the practice's people.
+            guard isPractice, !isGP else {
+                if isGP { throw DomainError.forbidden("The practice marks its invoices paid") }
                 throw Self.invoiceNotFound
             }
             guard let text, let paidOn = Day(text.trimmingCharacters(in: .whitespaces)) else {
@@ -601,24 +642,43 @@ extension AppDatabase {
         }
     }
 
-    /// The GP confirms the payment arrived.
-    public func confirmInvoiceReceived(id: Int64, by principal: Principal) async throws -> InvoiceView {
+    /// The GP confirms the payment arrived, and on which day (today unless they say): that day's
+    /// month is the Form B the pay belongs to (money received in the month).
+    public func confirmInvoiceReceived(id: Int64, receivedOn text: String? = nil, by principal: Principal) async throws
+        -> InvoiceView
+    {
         let now = clock.now()
+        let today = Day(now)
         let sealer = self.sealer
         return try await write { db in
             var invoice = try Self.fetchInvoice(db, id: id)
-            guard principal.gpId == invoice.gpId else {
+            guard Self.isLocum(principal, of: invoice) else {
                 if Self.invoiceViewer(principal, invoice).isPractice {
                     throw DomainError.forbidden("The GP confirms they received the payment")
                 }
                 throw Self.invoiceNotFound
             }
-            guard invoice.status == .paid else { throw DomainError.conflict("The practice has not marked this invoice paid yet") }
+            guard invoice.status == .paid, let paidOn = invoice.paidOn else {
+                throw DomainError.conflict("The practice has not marked this invoice paid yet")
+            }
             guard invoice.receivedAt == nil else { throw DomainError.conflict("You have already confirmed this payment") }
+            var receivedOn = today
+            if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                guard let day = Day(text), day <= today, day >= paidOn else {
+                    throw DomainError.validationFailed(
+                        ValidationErrors(
+                            field: "receivedOn",
+                            message:
+                                "Enter the day the money arrived: from \(paidOn.displayText) (when the practice paid) to today"))
+                }
+                receivedOn = day
+            }
             invoice.receivedAt = now
+            invoice.receivedOn = receivedOn
             try invoice.update(db)
-            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "invoice", entityId: id, action: "received")
-            return try Self.invoiceView(db, invoice, by: principal, today: Day(now), sealer: sealer)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "invoice", entityId: id, action: "received", detail: "\(receivedOn)")
+            return try Self.invoiceView(db, invoice, by: principal, today: today, sealer: sealer)
         }
     }
 }

@@ -50,6 +50,8 @@ public struct LateCancellation: Codable, Sendable, Identifiable, Equatable, Fetc
     /// A practice cancelling with under 7 days' notice, or a GP with under 3, is late.
     public static let practiceNoticeDays = 7
     public static let gpNoticeDays = 3
+    /// How long after its session a no-show can still be reported.
+    public static let noShowReportableDays = 14
     /// How long a warning stays on a record.
     public static let keptForMonths = 6
 }
@@ -74,11 +76,13 @@ extension AppDatabase {
     static func noticeDays(before session: ClinicalSession, now: Date) -> Int { Day(now).days(until: session.date) }
 
     /// Records a late cancellation on the side that made it, and (the practice cancelling inside
-    /// the GP's scale) the fee the GP may invoice. Returns a sentence for the emails, if any.
+    /// the GP's scale) the fee the GP may invoice. A cancellation by the support team is neither
+    /// side's. Returns a sentence for the emails, if any.
     static func recordLateCancellation(
-        _ db: Database, booking: inout Booking, session: ClinicalSession, practice: Practice, byGP: Bool, reason: String,
-        now: Date
+        _ db: Database, booking: inout Booking, session: ClinicalSession, practice: Practice, byGP: Bool, byPractice: Bool,
+        reason: String, now: Date
     ) throws -> String? {
+        guard byGP || byPractice else { return nil }
         let notice = Self.noticeDays(before: session, now: now)
         booking.cancellationNoticeDays = notice
         var sentences: [String] = []
@@ -88,7 +92,7 @@ extension AppDatabase {
                 ?? Self.termsInForce(db, gpId: booking.gpId, practiceId: practice.id, now: now).0.snapshot
             let percent = terms.scale.percent(forNoticeDays: notice)
             if percent > 0 {
-                let fee = PayRules.share(of: Self.fee(session), basisPoints: percent * 100)
+                let fee = PayRules.share(of: Self.fee(session, booking: booking), basisPoints: percent * 100)
                 booking.cancellationFeePence = fee
                 sentences.append(
                     "Under the GP's terms, cancelling with \(notice) day\(notice == 1 ? "" : "s")' notice costs \(percent) % of the fee: \(Money.pounds(fee)), which the GP may invoice."
@@ -118,13 +122,27 @@ extension AppDatabase {
             }
             var (session, practice) = try Self.sessionAndPractice(db, booking.sessionId)
             try Self.requireCanPost(principal, practice: practice)
-            guard booking.status == .confirmed else {
-                throw DomainError.conflict("Only a confirmed booking can be reported as not attended")
+            // The scheduler completes a booking when its session ends, so a no-show noticed later
+            // is still reported: within two weeks, while it is on no invoice.
+            let invoiced =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM invoiceLine WHERE bookingId = ?)", arguments: [bookingId]) ?? false
+            let reportable =
+                booking.status == .confirmed
+                || (booking.status == .completed && !invoiced
+                    && Day(now).days(until: session.date) >= -LateCancellation.noShowReportableDays)
+            guard reportable else {
+                throw DomainError.conflict(
+                    invoiced
+                        ? "The GP has invoiced this session: take it up with them and your support team"
+                        : "Only a booking not yet cancelled, and within \(LateCancellation.noShowReportableDays) days of its session, can be reported as not attended"
+                )
             }
             guard now >= Self.startInstant(session) else {
                 throw DomainError.conflict("The session has not started yet; cancel the booking instead")
             }
             booking.status = .cancelled
+            booking.completedAt = nil
             booking.cancelledAt = now
             booking.cancelledById = principal.recordedUserId
             booking.cancelledByRole = "practice"

@@ -75,7 +75,7 @@ extension AppDatabase {
     static func payDetails(_ db: Database, gpId: Int64, sealer: DataSealer) throws -> PayDetails {
         guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM gpPayDetails WHERE gpId = ?", arguments: [gpId])
         else { return PayDetails() }
-        return try sealer.open(json: PayDetails.self, sealed)
+        return try sealer.open(json: PayDetails.self, sealed, row: "gpPayDetails:\(gpId)")
     }
 
     /// The GP's own pay details: nobody else reads them whole.
@@ -161,7 +161,7 @@ extension AppDatabase {
                     INSERT INTO gpPayDetails (gpId, sealed, updatedAt) VALUES (?, ?, ?)
                     ON CONFLICT(gpId) DO UPDATE SET sealed = excluded.sealed, updatedAt = excluded.updatedAt
                     """,
-                arguments: [gpId, try sealer.seal(json: details), now])
+                arguments: [gpId, try sealer.seal(json: details, row: "gpPayDetails:\(gpId)"), now])
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "gp", entityId: gpId, action: "set-pay-details")
             return details
         }

@@ -51,6 +51,14 @@ public enum PayRules {
         return (scaled + 10_000 * 365 / 2) / (10_000 * 365)
     }
 
+    /// The day whose base rate is the reference rate for interest starting on `firstDay`: the Act
+    /// (as amended in 2002) fixes it for each half year, as the rate in force on 31 December for
+    /// interest starting January to June, and on 30 June for July to December.
+    public static func referenceRateDay(interestFrom firstDay: Day) -> Day {
+        firstDay.month <= 6
+            ? Day(year: firstDay.year - 1, month: 12, day: 31)! : Day(year: firstDay.year, month: 6, day: 30)!
+    }
+
     /// The statutory margin over base rate: 8 % a year.
     public static let statutoryMarginBasisPoints = 800
 
@@ -154,7 +162,8 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible, Co
     public let month: Int
 
     public init?(year: Int, month: Int) {
-        guard (1...12).contains(month), (1900...9999).contains(year) else { return nil }
+        // Within the years a `Day` holds, with the scheme year's April before and the month after.
+        guard (1...12).contains(month), (1901...2998).contains(year) else { return nil }
         self.year = year
         self.month = month
     }

@@ -92,6 +92,53 @@ extension AppDatabase {
                 count += 1
             }
 
+            // Work not yet invoiced (or on a draft) has the same 10-week clock: the GP is told at 6 and 8 weeks.
+            let unsent = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT b.id, b.gpId, b.date, b.terms, p.name AS practiceName FROM booking b
+                    JOIN clinicalSession s ON s.id = b.sessionId JOIN practice p ON p.id = s.practiceId
+                    WHERE b.status = 'completed' AND b.date BETWEEN ? AND ?
+                      AND NOT EXISTS (SELECT 1 FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId
+                                      WHERE l.bookingId = b.id AND i.status <> 'draft')
+                    ORDER BY b.gpId, b.date
+                    """,
+                arguments: [today.adding(days: -69), today.adding(days: -42)])
+            var unsentByGP: [Int64: [(Day, String, Int)]] = [:]
+            for row in unsent {
+                guard let day = Day(row["date"] as String) else { continue }
+                if TermsSnapshot.decoded(row["terms"])?.limitedCompany == true { continue }
+                let weeks = day.days(until: today) / 7
+                guard let step = Self.formAReminderWeeks.last(where: { $0 <= weeks }) else { continue }
+                var fresh = false
+                for earlier in Self.formAReminderWeeks where earlier <= step {
+                    fresh =
+                        try Self.claimReminder(db, subject: "booking", id: row["id"], kind: "unsent-\(earlier)w", now: now)
+                        || fresh
+                }
+                if fresh { unsentByGP[row["gpId"], default: []].append((day, row["practiceName"], step)) }
+            }
+            for (gpId, sessions) in unsentByGP.sorted(by: { $0.key < $1.key }) {
+                guard let gp = try GP.fetchOne(db, id: gpId), let email = gp.email else { continue }
+                let list = sessions.map {
+                    "- \($0.0.displayText) at \($0.1): send its invoice and Form A by \(PayRules.pensionDeadline(firstDay: $0.0).displayText)"
+                }.joined(separator: "\n")
+                mail.append(
+                    MailMessage(
+                        to: email, toName: gp.name, subject: "Sessions to invoice before the 10-week pension deadline",
+                        text: """
+                            Dear \(gp.name),
+
+                            These sessions you worked are not on a sent invoice yet. To pension them, the practice must sign \
+                            their Form A and PCSE must have it within 10 weeks of the day worked:
+
+                            \(list)
+
+                            Make the invoices: \(links.url("/invoices"))
+                            """))
+                count += 1
+            }
+
             // Form B for last month, from the 1st until it is due.
             let lastMonth = Month(containing: today).previous
             if today <= PayRules.formBDue(month: lastMonth) {
@@ -99,7 +146,7 @@ extension AppDatabase {
                     db,
                     sql: """
                         SELECT DISTINCT i.gpId FROM invoice i JOIN formAApproval a ON a.invoiceId = i.id
-                        WHERE i.pensionable AND i.status = 'paid' AND i.paidOn BETWEEN ? AND ?
+                        WHERE i.pensionable AND i.status = 'paid' AND COALESCE(i.receivedOn, i.paidOn) BETWEEN ? AND ?
                         """,
                     arguments: [lastMonth.firstDay, lastMonth.lastDay])
                 for gpId in gpIds {

@@ -51,7 +51,7 @@ extension AppDatabase {
                         db,
                         sql: """
                             SELECT COUNT(*) FROM invoice i JOIN formAApproval a ON a.invoiceId = i.id
-                            WHERE i.gpId = ? AND i.pensionable AND i.status = 'paid' AND i.paidOn BETWEEN ? AND ?
+                            WHERE i.gpId = ? AND i.pensionable AND i.status = 'paid' AND COALESCE(i.receivedOn, i.paidOn) BETWEEN ? AND ?
                             """,
                         arguments: [gpId, lastMonth.firstDay, lastMonth.lastDay]) ?? 0
                 if lines > 0 { formB = lastMonth }

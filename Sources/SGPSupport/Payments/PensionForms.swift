@@ -112,7 +112,9 @@ extension AppDatabase {
         let sd = view.payee.details.sdNumber
         return FormAView(
             invoice: invoice, practice: view.practice, payee: view.payee, gmcNumber: gp.registrationNumber, ranges: ranges,
-            upr: invoice.paidOn.flatMap { sd.isEmpty ? nil : PayRules.upr(sdNumber: sd, month: Month(containing: $0)) },
+            upr: (invoice.receivedOn ?? invoice.paidOn).flatMap {
+                sd.isEmpty ? nil : PayRules.upr(sdNumber: sd, month: Month(containing: $0))
+            },
             grossFeePence: view.lines.filter(\.pensionable).map(\.amountPence).reduce(0, +),
             pensionablePayPence: invoice.pensionablePayPence, employerContributionPence: invoice.employerContributionPence,
             pensionableShareBasisPoints: invoice.pensionableShareBasisPoints,
@@ -137,11 +139,11 @@ extension AppDatabase {
         return try await write { db in
             let invoice = try Self.fetchInvoice(db, id: invoiceId)
             let (_, isPractice) = Self.invoiceViewer(principal, invoice)
-            guard isPractice || principal.gpId == invoice.gpId else { throw Self.invoiceNotFound }
+            guard isPractice || Self.isLocum(principal, of: invoice) else { throw Self.invoiceNotFound }
             guard invoice.pensionable else {
                 throw DomainError.notFound("This invoice has no Form A: work through a limited company is not pensionable on it")
             }
-            if principal.gpId == invoice.gpId {
+            if Self.isLocum(principal, of: invoice) {
                 throw DomainError.forbidden("A locum cannot sign their own Form A: a locum approver at the practice signs it")
             }
             guard principal.locumApproverPracticeIds.contains(invoice.practiceId) else {
@@ -186,17 +188,19 @@ extension AppDatabase {
                            (SELECT MAX(date) FROM invoiceLine l WHERE l.invoiceId = i.id AND l.kind = 'session') AS lastDay
                     FROM invoice i JOIN practice p ON p.id = i.practiceId
                     JOIN formAApproval a ON a.invoiceId = i.id
-                    WHERE i.gpId = ? AND i.pensionable AND i.status = 'paid' AND i.paidOn BETWEEN ? AND ?
-                    ORDER BY i.paidOn, i.id
+                    WHERE i.gpId = ? AND i.pensionable AND i.status = 'paid'
+                      AND COALESCE(i.receivedOn, i.paidOn) BETWEEN ? AND ?
+                    ORDER BY COALESCE(i.receivedOn, i.paidOn), i.id
                     """,
                 arguments: [gpId, from, to])
         }
-        let lines = try signedRows(from: month.firstDay, to: month.lastDay).map { row in
-            FormBLine(
+        let lines = try signedRows(from: month.firstDay, to: month.lastDay).compactMap { row -> FormBLine? in
+            // Received is the GP's date when they gave one, else the day the practice paid.
+            guard let paid = ((row["receivedOn"] as String?) ?? (row["paidOn"] as String?)).flatMap(Day.init) else { return nil }
+            return FormBLine(
                 invoiceId: row["id"], invoiceNumber: row["number"], practiceCode: row["odsCode"],
-                practiceName: row["practiceName"],
-                firstDay: Day(row["firstDay"] as String) ?? Day(row["paidOn"] as String)!,
-                lastDay: Day(row["lastDay"] as String) ?? Day(row["paidOn"] as String)!, paidOn: Day(row["paidOn"] as String)!,
+                practiceName: row["practiceName"], firstDay: (row["firstDay"] as String?).flatMap(Day.init) ?? paid,
+                lastDay: (row["lastDay"] as String?).flatMap(Day.init) ?? paid, paidOn: paid,
                 pensionablePayPence: row["pensionablePayPence"], employerContributionPence: row["employerContributionPence"])
         }
         let pensionable = lines.map(\.pensionablePayPence).reduce(0, +)
@@ -224,7 +228,7 @@ extension AppDatabase {
         let unsigned = try String.fetchAll(
             db,
             sql: """
-                SELECT number FROM invoice i WHERE gpId = ? AND pensionable AND status = 'paid' AND paidOn BETWEEN ? AND ?
+                SELECT number FROM invoice i WHERE gpId = ? AND pensionable AND status = 'paid' AND COALESCE(receivedOn, paidOn) BETWEEN ? AND ?
                 AND NOT EXISTS (SELECT 1 FROM formAApproval a WHERE a.invoiceId = i.id) ORDER BY paidOn
                 """,
             arguments: [gpId, month.firstDay, month.lastDay])

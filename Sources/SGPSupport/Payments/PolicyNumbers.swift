@@ -35,27 +35,52 @@ extension AppDatabase {
         }
     }
 
-    /// The liaison officer enters the Bank of England base rate from the day it changed; the
-    /// interest on a debt uses the rate in force on its due date.
-    public func setBaseRate(organisationId: Int64, percent: String?, from: String?, by principal: Principal) async throws {
+    /// The organisation's settings as one change: each one sent is checked first, then all are
+    /// saved in one transaction (a wrong base rate never leaves the appraisal months changed).
+    public func setOrganisationSettings(
+        organisationId: Int64, appraisalValidityMonths: Int?, baseRatePercent: String?, baseRateFrom: String?,
+        by principal: Principal
+    ) async throws {
         try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
         var errors = ValidationErrors()
-        let rate = percent.flatMap(Percent.basisPoints)
-        if rate == nil || rate! > 5_000 { errors.add("baseRatePercent", "Enter the base rate as a percentage, like 4 or 3.75") }
-        let day = from.flatMap { Day($0) }
-        if day == nil { errors.add("baseRateFrom", "Enter the day the rate took effect, like 2025-08-07") }
+        let changesBaseRate = baseRatePercent != nil || baseRateFrom != nil
+        if let months = appraisalValidityMonths, !(1...36).contains(months) {
+            errors.add("appraisalValidityMonths", "Enter a number of months from 1 to 36, like 15")
+        }
+        if appraisalValidityMonths == nil && !changesBaseRate {
+            errors.add(
+                "appraisalValidityMonths",
+                "Send a setting to change: appraisalValidityMonths, or baseRatePercent with baseRateFrom")
+        }
+        let rate = baseRatePercent.flatMap(Percent.basisPoints)
+        let day = baseRateFrom.flatMap { Day($0) }
+        if changesBaseRate {
+            if rate == nil || rate! > 5_000 {
+                errors.add("baseRatePercent", "Enter the base rate as a percentage, like 4 or 3.75")
+            }
+            if day == nil { errors.add("baseRateFrom", "Enter the day the rate took effect, like 2025-08-07") }
+        }
         try errors.throwIfAny()
         let now = clock.now()
         try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO baseRate (organisationId, effectiveFrom, rateBasisPoints) VALUES (?, ?, ?)
-                    ON CONFLICT(organisationId, effectiveFrom) DO UPDATE SET rateBasisPoints = excluded.rateBasisPoints
-                    """,
-                arguments: [organisationId, day!, rate!])
-            try AuditEvent.record(
-                db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId, action: "set-base-rate",
-                detail: "\(Percent.text(basisPoints: rate!)) from \(day!)")
+            if let months = appraisalValidityMonths {
+                try db.execute(
+                    sql: "UPDATE organisation SET appraisalValidityMonths = ? WHERE id = ?", arguments: [months, organisationId])
+                try AuditEvent.record(
+                    db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
+                    action: "set-appraisal-months", detail: "\(months)")
+            }
+            if changesBaseRate, let rate, let day {
+                try db.execute(
+                    sql: """
+                        INSERT INTO baseRate (organisationId, effectiveFrom, rateBasisPoints) VALUES (?, ?, ?)
+                        ON CONFLICT(organisationId, effectiveFrom) DO UPDATE SET rateBasisPoints = excluded.rateBasisPoints
+                        """,
+                    arguments: [organisationId, day, rate])
+                try AuditEvent.record(
+                    db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
+                    action: "set-base-rate", detail: "\(Percent.text(basisPoints: rate)) from \(day)")
+            }
         }
     }
 

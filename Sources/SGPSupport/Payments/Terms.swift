@@ -132,20 +132,26 @@ public struct TermsView: Sendable {
 /// Terms as a caller sends them: absent fields keep their value.
 public struct TermsInput: Sendable, Decodable, Equatable {
     public var practiceId: Int64?
+    /// Rates in pounds as forms send them ("380", "95.50"), or in integer pence as the API answers them.
     public var sessionRate: Double?
     public var hourlyRate: Double?
+    public var sessionRatePence: Int?
+    public var hourlyRatePence: Int?
     public var paymentTermsDays: Int?
     public var mileagePencePerMile: Int?
     public var cancellationScale: String?
     public var limitedCompany: Bool?
 
     public init(
-        practiceId: Int64? = nil, sessionRate: Double? = nil, hourlyRate: Double? = nil, paymentTermsDays: Int? = nil,
-        mileagePencePerMile: Int? = nil, cancellationScale: String? = nil, limitedCompany: Bool? = nil
+        practiceId: Int64? = nil, sessionRate: Double? = nil, hourlyRate: Double? = nil, sessionRatePence: Int? = nil,
+        hourlyRatePence: Int? = nil, paymentTermsDays: Int? = nil, mileagePencePerMile: Int? = nil,
+        cancellationScale: String? = nil, limitedCompany: Bool? = nil
     ) {
         self.practiceId = practiceId
         self.sessionRate = sessionRate
         self.hourlyRate = hourlyRate
+        self.sessionRatePence = sessionRatePence
+        self.hourlyRatePence = hourlyRatePence
         self.paymentTermsDays = paymentTermsDays
         self.mileagePencePerMile = mileagePencePerMile
         self.cancellationScale = cancellationScale
@@ -214,16 +220,29 @@ extension AppDatabase {
                 terms.practiceId = input.practiceId
             }
             var errors = ValidationErrors()
-            func pence(_ pounds: Double?, _ field: String) -> Int?? {
+            /// nil: leave as it is; .some(nil): clear it (0); .some(pence): set it.
+            func pence(pounds: Double?, pence: Int?, _ field: String) -> Int?? {
+                if let pence {
+                    guard (0...10_000_000).contains(pence) else {
+                        errors.add(field + "Pence", "Enter the rate in pence from 0 to 10,000,000")
+                        return .none
+                    }
+                    return .some(pence == 0 ? nil : pence)
+                }
                 guard let pounds else { return .none }
-                guard pounds.isFinite, pounds >= 0, pounds <= 100_000 else {
-                    errors.add(field, "Enter an amount in pounds from 0 to 100,000, like 380 or 95.50")
+                let scaled = pounds * 100
+                guard pounds.isFinite, pounds >= 0, pounds <= 100_000, abs(scaled - scaled.rounded()) < 0.000_001 else {
+                    errors.add(field, "Enter an amount in pounds and pence from 0 to 100,000, like 380 or 95.50")
                     return .none
                 }
-                return .some(pounds == 0 ? nil : Int((pounds * 100).rounded()))
+                return .some(pounds == 0 ? nil : Int(scaled.rounded()))
             }
-            if let rate = pence(input.sessionRate, "sessionRate") { terms.sessionRatePence = rate }
-            if let rate = pence(input.hourlyRate, "hourlyRate") { terms.hourlyRatePence = rate }
+            if let rate = pence(pounds: input.sessionRate, pence: input.sessionRatePence, "sessionRate") {
+                terms.sessionRatePence = rate
+            }
+            if let rate = pence(pounds: input.hourlyRate, pence: input.hourlyRatePence, "hourlyRate") {
+                terms.hourlyRatePence = rate
+            }
             if let days = input.paymentTermsDays {
                 if GPTerms.paymentTermsChoices.contains(days) {
                     terms.paymentTermsDays = days

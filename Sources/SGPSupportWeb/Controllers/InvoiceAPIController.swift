@@ -77,6 +77,7 @@ struct InvoiceAPIController {
         var employerContributionPence: Int
         var paidOn: Day?
         var receivedAt: Date?
+        var receivedOn: Day?
         var formASigned: Bool
         var payee: PayeeBody
         var overdue: OverdueBody?
@@ -106,6 +107,7 @@ struct InvoiceAPIController {
             employerContributionPence = invoice.employerContributionPence
             paidOn = invoice.paidOn
             receivedAt = invoice.receivedAt
+            receivedOn = invoice.receivedOn
             formASigned = view.formAApproval != nil
             let details = view.payee.details
             payee = PayeeBody(
@@ -153,6 +155,10 @@ struct InvoiceAPIController {
 
     struct PaidBody: Decodable {
         var paidOn: String?
+    }
+
+    struct ReceivedBody: Decodable {
+        var receivedOn: String?
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -215,7 +221,10 @@ struct InvoiceAPIController {
 
     @Sendable func received(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try .json(InvoiceBody(try await database.confirmInvoiceReceived(id: try context.pathID(), by: principal)))
+        let id = try context.pathID()
+        let body = try await request.decodeJSON(ReceivedBody.self, context: context, whenEmpty: ReceivedBody())
+        return try .json(
+            InvoiceBody(try await database.confirmInvoiceReceived(id: id, receivedOn: body.receivedOn, by: principal)))
     }
 
     // MARK: Pension forms

@@ -113,16 +113,11 @@ struct OrganisationController {
         let principal = try context.requirePrincipal()
         let organisation = try await database.organisation(at: context)
         let body = try await request.decodeJSON(OrganisationSettingsBody.self, context: context)
-        // Each setting sent is changed; one sent alone leaves the others as they are.
-        if body.appraisalValidityMonths != nil || (body.baseRatePercent == nil && body.baseRateFrom == nil) {
-            try await database.setAppraisalValidityMonths(
-                organisationId: organisation.id!, months: body.appraisalValidityMonths, by: principal)
-        }
-        if body.baseRatePercent != nil || body.baseRateFrom != nil {
-            try await database.setBaseRate(
-                organisationId: organisation.id!, percent: body.baseRatePercent.map { String(format: "%.2f", $0) },
-                from: body.baseRateFrom, by: principal)
-        }
+        // Each setting sent is changed, all or none; one sent alone leaves the others as they are.
+        try await database.setOrganisationSettings(
+            organisationId: organisation.id!, appraisalValidityMonths: body.appraisalValidityMonths,
+            baseRatePercent: body.baseRatePercent.map { String(format: "%.2f", $0) }, baseRateFrom: body.baseRateFrom,
+            by: principal)
         let latest = try await database.baseRates(organisationId: organisation.id!, by: principal).first
         return try .json(
             OrganisationSettingsBody(

@@ -63,6 +63,20 @@ extension Request {
         }
     }
 
+    /// As `decodeJSON`, for a body a client may leave out: an empty body is `whenEmpty`.
+    func decodeJSON<Input: Decodable>(_ type: Input.Type, context: AppRequestContext, whenEmpty: Input) async throws -> Input {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        let data = Data(buffer: buffer)
+        guard data.contains(where: { !Set(" \t\r\n".utf8).contains($0) }) else { return whenEmpty }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(Input.self, from: data)
+        } catch let error as DecodingError {
+            throw APIError.badRequest(Self.describe(error), code: "invalid_json")
+        }
+    }
+
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")

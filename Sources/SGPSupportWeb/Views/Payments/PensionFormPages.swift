@@ -22,6 +22,8 @@ struct FormAPage: Sendable {
         var ofSheets: String
         var ranges: [DaysWorked]
         var blanks: [BlankLine]
+        /// The figures and the signature are on the first sheet only: continuation sheets list days.
+        var isFirst: Bool
     }
 
     struct Signature: Sendable {
@@ -85,7 +87,7 @@ struct FormAPage: Sendable {
                         line: first + offset + 1, firstDay: range.firstDay.displayText, lastDay: range.lastDay.displayText,
                         deadline: range.deadline.displayText)
                 },
-                blanks: (ranges.count..<Self.linesPerSheet).map { BlankLine(line: first + $0 + 1) })
+                blanks: (ranges.count..<Self.linesPerSheet).map { BlankLine(line: first + $0 + 1) }, isFirst: index == 0)
         }
         // The domain's deadline is a number of weeks from the first day worked: said as it counts them.
         let weeks = view.ranges.first.map { $0.firstDay.days(until: $0.deadline) / 7 } ?? 0

@@ -122,7 +122,7 @@ enum PayDetailsForm {
                 "expectedAnnualPensionablePay", "Expected pensionable pay this scheme year (£)",
                 \.expectedAnnualPensionablePay,
                 hint: "From all your NHS work, April to March: it chooses your contribution rate on Form B. "
-                    + "Leave empty to have it estimated from your locum pay."),
+                    + "Enter 0 to have it estimated from your locum pay instead."),
         ])
     }
 
