@@ -31,7 +31,7 @@ import Testing
             let created = try await gp.send(
                 "/api/v1/invoices", method: .post,
                 json:
-                    #"{"practiceId": \#(practiceId), "bookingIds": [\#(item.booking.id!)], "mileageMiles": 10, "notes": "Thanks"}"#
+                    #"{"practiceId": \#(practiceId), "bookingIds": [\#(item.booking.id!)], "mileageMiles": 10, "notes": "Thanks", "coveringFor": "Dr Patel (leave)"}"#
             )
             #expect(created.status == .created)
             let invoice = created.json
@@ -45,6 +45,7 @@ import Testing
             #expect(lines.map { $0["amountPence"] as? Int } == [9_500, 450, 1_229])
             #expect(lines.map { $0["pensionable"] as? Bool } == [true, false, false])
             #expect(invoice["totalPence"] as? Int == 11_179 && invoice["status"] as? String == "draft")
+            #expect(invoice["coveringFor"] as? String == "Dr Patel (leave)")
             let id = try #require(invoice["id"] as? Int)
 
             #expect(try await practice.send("/api/v1/invoices/\(id)").status == .notFound, "a draft is the GP's alone")

@@ -169,7 +169,7 @@ import Testing
         let form = NewInvoicePage(
             page: PageChrome(title: "New invoice", principal: gp, path: "/invoices"), invoiceable: invoiceable,
             practiceId: item.practice.id, month: month)
-        #expect(form.fields.map(\.name) == ["practiceId", "bookingIds", "mileageMiles", "notes"])
+        #expect(form.fields.map(\.name) == ["practiceId", "bookingIds", "mileageMiles", "coveringFor", "notes"])
         let practiceField = try #require(form.fields.first)
         #expect(practiceField.options.first { $0.selected }?.label == item.practice.name)
         let sessions = form.fields[1]

@@ -53,6 +53,8 @@ extension AppDatabase {
             t.column("mileageMiles", .integer).notNull().defaults(to: 0).check(sql: "mileageMiles BETWEEN 0 AND 10000")
             t.column("mileagePencePerMile", .integer).notNull()
             t.column("notes", .text)
+            // Form A's "GPs covered": whom the locum stood in for, as the GP names them.
+            t.column("coveringFor", .text)
             t.column("totalPence", .integer).notNull()
             t.column("pensionablePayPence", .integer).notNull()
             t.column("employerContributionPence", .integer).notNull()

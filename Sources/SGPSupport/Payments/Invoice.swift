@@ -28,6 +28,8 @@ public struct Invoice: Codable, Sendable, Identifiable, Equatable, FetchableReco
     public var mileageMiles: Int
     public var mileagePencePerMile: Int
     public var notes: String?
+    /// The GPs the locum covered for (Form A's practice part).
+    public var coveringFor: String?
     public var totalPence: Int
     public var pensionablePayPence: Int
     public var employerContributionPence: Int
@@ -155,11 +157,14 @@ public struct InvoiceInput: Sendable, Decodable, Equatable {
     public var month: String?
     public var mileageMiles: Int?
     public var notes: String?
+    /// The GPs covered: whom the locum stood in for (Form A).
+    public var coveringFor: String?
 
     public init(
         practiceId: Int64? = nil, bookingIds: [Int64]? = nil, month: String? = nil, mileageMiles: Int? = nil,
-        notes: String? = nil
+        notes: String? = nil, coveringFor: String? = nil
     ) {
+        self.coveringFor = coveringFor
         self.practiceId = practiceId
         self.bookingIds = bookingIds
         self.month = month
@@ -455,6 +460,8 @@ extension AppDatabase {
             if let notes, Validators.containsNHSNumber(notes) {
                 errors.add("notes", "Remove the NHS number: invoices never carry patient identifiers")
             }
+            let covering = input.coveringFor?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let covering, covering.count > 200 { errors.add("coveringFor", "Keep the names under 200 characters") }
             try errors.throwIfAny()
 
             let terms = try Self.agreedTerms(db, chosen, gpId: gpId, practiceId: practiceId, now: now)
@@ -512,6 +519,7 @@ extension AppDatabase {
                 pensionableShareBasisPoints: rates.pensionableShareBasisPoints,
                 employerRateBasisPoints: rates.employerRateBasisPoints, mileageMiles: miles,
                 mileagePencePerMile: terms.mileagePencePerMile, notes: notes?.isEmpty == false ? notes : nil,
+                coveringFor: covering?.isEmpty == false ? covering : nil,
                 totalPence: lines.map(\.amountPence).reduce(0, +), pensionablePayPence: pensionablePay,
                 employerContributionPence: employer, payeeSealed: nil, createdAt: now)
             try invoice.insert(db)

@@ -65,8 +65,8 @@ public enum PersonalDataMap {
         "invoice": .subjectOnly(
             """
             SELECT id, practiceId, number, status, issuedOn, dueOn, paymentTermsDays, pensionable, schemeYear,
-                   mileageMiles, mileagePencePerMile, notes, totalPence, pensionablePayPence, employerContributionPence,
-                   createdAt, sentAt, paidOn, receivedAt
+                   mileageMiles, mileagePencePerMile, notes, coveringFor, totalPence, pensionablePayPence, employerContributionPence,
+                   createdAt, sentAt, paidOn, receivedAt, receivedOn
             FROM invoice WHERE gpId = :gp ORDER BY id
             """),
         "invoiceLine": .subjectOnly(

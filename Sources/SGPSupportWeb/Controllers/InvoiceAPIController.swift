@@ -71,6 +71,7 @@ struct InvoiceAPIController {
         var lines: [LineBody]
         var mileageMiles: Int
         var notes: String?
+        var coveringFor: String?
         var totalPence: Int
         var pensionable: Bool
         var pensionablePayPence: Int
@@ -101,6 +102,7 @@ struct InvoiceAPIController {
             }
             mileageMiles = invoice.mileageMiles
             notes = invoice.notes
+            coveringFor = invoice.coveringFor
             totalPence = invoice.totalPence
             pensionable = invoice.pensionable
             pensionablePayPence = invoice.pensionablePayPence

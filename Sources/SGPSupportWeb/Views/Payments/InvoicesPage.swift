@@ -181,6 +181,9 @@ enum InvoiceForm {
             .number(
                 "mileageMiles", "Mileage (whole miles)", \.mileageMiles,
                 hint: "Charged at the rate a mile in your terms. Leave empty for none."),
+            .text(
+                "coveringFor", "GPs you covered for (optional)", \.coveringFor,
+                hint: "Printed on Form A, like \"Dr Patel (annual leave)\"."),
             .textarea(
                 "notes", "Notes on the invoice", \.notes,
                 hint: "Printed on the invoice. Never write anything about a patient."),

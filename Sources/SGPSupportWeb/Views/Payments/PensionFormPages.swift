@@ -48,6 +48,8 @@ struct FormAPage: Sendable {
     var employerContribution: String
     var employerRate: String
     var paidOn: String
+    /// Whom the locum covered for, or a dash.
+    var coveringFor: String
     var signature: Signature?
     var sheets: [Sheet]
     /// "Send Forms A and B to PCSE by …", for the GP.
@@ -74,6 +76,7 @@ struct FormAPage: Sendable {
         employerContribution = Money.pounds(view.employerContributionPence)
         employerRate = "\(Percent.text(basisPoints: view.employerRateBasisPoints)) of box 2"
         paidOn = invoice.paidOn?.displayText ?? "Not paid yet"
+        coveringFor = invoice.coveringFor ?? "Not given"
         signature = view.approval.map {
             Signature(name: $0.approverName, at: DisplayDate.dayAndTime($0.approvedAt), from: $0.approvedFrom)
         }
