@@ -15,7 +15,10 @@ extension AppDatabase {
         migrator.registerMigration("v9-second-factor", migrate: secondFactorSchema)
         migrator.registerMigration("v10-confidentiality", migrate: confidentialitySchema)
         migrator.registerMigration("v11-professions", migrate: professionsSchema)
-        migrator.registerMigration("v12-payments", migrate: paymentsSchema)
+        migrator.registerMigration("v12-payments-and-feedback-rounds") { db in
+            try paymentsSchema(db)
+            try feedbackRoundsSchema(db)
+        }
         return migrator
     }()
 

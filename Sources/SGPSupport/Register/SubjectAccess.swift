@@ -81,6 +81,24 @@ public enum PersonalDataMap {
             """),
         // Warnings are on the support team's record of each side.
         "lateCancellation": .both("SELECT * FROM lateCancellation WHERE gpId = :gp ORDER BY id"),
+        // Issue 23. The rounds are the GP's and their support team's. Who was asked and what anyone
+        // answered are never shown one by one, to anyone: both copies hold counts only.
+        "feedbackRound": .both("SELECT * FROM feedbackRound WHERE gpId = :gp ORDER BY id"),
+        "feedbackRoundInvitation": .both(
+            """
+            SELECT feedbackRoundId, COUNT(*) AS asked, COUNT(answeredAt) AS answered FROM feedbackRoundInvitation
+            WHERE feedbackRoundId IN (SELECT id FROM feedbackRound WHERE gpId = :gp) GROUP BY feedbackRoundId
+            """),
+        "feedbackRoundResponse": .both(
+            """
+            SELECT feedbackRoundId, COUNT(*) AS responses FROM feedbackRoundResponse
+            WHERE feedbackRoundId IN (SELECT id FROM feedbackRound WHERE gpId = :gp) GROUP BY feedbackRoundId
+            """),
+        "feedbackRoundPatientCode": .both(
+            """
+            SELECT feedbackRoundId, COUNT(*) AS codes, COUNT(usedAt) AS used FROM feedbackRoundPatientCode
+            WHERE feedbackRoundId IN (SELECT id FROM feedbackRound WHERE gpId = :gp) GROUP BY feedbackRoundId
+            """),
         // The sign-in account and its history: only the command line manages accounts, no page shows them.
         "roleGrant": .subjectOnly("SELECT * FROM roleGrant WHERE gpId = :gp OR userId = :user"),
         "user": .subjectOnly("SELECT * FROM user WHERE id = :user"),
@@ -187,6 +205,8 @@ public enum PersonalDataMap {
         "feedbackToken",
         // Policy numbers, and practice staff's right to sign Form A.
         "pensionTier", "pensionRate", "baseRate", "locumApprover",
+        // The questionnaires' wording.
+        "feedbackRoundItem",
     ]
 
     public static var tablesWithPersonalData: Set<String> { Set(extracts.keys) }
