@@ -54,6 +54,8 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     clearingHouse.addRoutes(to: router)
     InvoiceAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL)
         .addRoutes(to: router)
+    FeedbackRoundAPIController(database: database, mailer: configuration.mailer, baseURL: configuration.publicBaseURL)
+        .addRoutes(to: router)
     ClearingHousePagesController(database: database, renderer: renderer, api: clearingHouse).addRoutes(to: router)
     PracticePagesController(database: database, renderer: renderer).addRoutes(to: router)
     JoinController(

@@ -36,6 +36,8 @@ struct ScheduledWorkService: Service {
             let payments = try await database.sendPaymentReminders(links: links)
             await mailer.deliver(payments.notifications, logger: logger)
             if payments.value > 0 { logger.info("Sent \(payments.value) payment and pension form reminder(s)") }
+            let rounds = try await database.sendFeedbackRoundReminders(links: links)
+            await mailer.deliver(rounds.notifications, logger: logger)
             let followUps = try await database.sendEvidenceFollowUpReminders(links: links)
             await mailer.deliver(followUps.notifications, logger: logger)
             for report in try await database.resumeInterruptedMailshots(transport: mailer, links: links) {

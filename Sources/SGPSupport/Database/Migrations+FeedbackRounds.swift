@@ -40,6 +40,8 @@ extension AppDatabase {
             t.column("closesOn", .text)
             t.column("closedAt", .datetime)
             t.column("extended", .boolean).notNull().defaults(to: false)
+            // The GP's reflection on the report, for their appraisal.
+            t.column("reflection", .text)
         }
         // Who was asked. The GP sees only counts per practice; the token is stored as its digest.
         try db.create(table: "feedbackRoundInvitation") { t in

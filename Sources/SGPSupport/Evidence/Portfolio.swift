@@ -69,6 +69,17 @@ public struct Portfolio: Sendable, Encodable {
         public var reflection: String
     }
 
+    /// A released colleague or patient round: its collated report, and the GP's reflection, dated
+    /// against the five-year revalidation cycle.
+    public struct FeedbackRoundEvidence: Sendable, Encodable {
+        public var roundId: Int64
+        public var kind: String
+        public var closedOn: Day?
+        public var revalidationDueOn: Day?
+        public var report: FeedbackRoundReport
+        public var reflection: String?
+    }
+
     public struct CPD: Sendable, Encodable {
         public var hours: Double
         public var target: Double
@@ -78,6 +89,8 @@ public struct Portfolio: Sendable, Encodable {
     public struct Feedback: Sendable, Encodable {
         public var cards: [FeedbackCardEvidence]
         public var entries: [Entry]
+        /// Formal rounds (the GP's own portfolio; a mentor's view of what is shared leaves them out).
+        public var rounds: [FeedbackRoundEvidence] = []
     }
 
     public struct SummaryRow: Sendable, Encodable {
@@ -168,7 +181,8 @@ extension AppDatabase {
         let scope = try scopeOfWork(db, gpId: gpId, year: year)
         let cpdEntries = section(.cpd)
         let cpdHours = entries.reduce(0) { $0 + $1.cpdHours }
-        let feedback = Portfolio.Feedback(cards: cards, entries: section(.feedback))
+        let feedback = Portfolio.Feedback(
+            cards: cards, entries: section(.feedback), rounds: sharedOnly ? [] : try Self.roundEvidence(db, gp: gp))
         let qualityImprovement = section(.qualityImprovement)
         let significantEvents = section(.significantEvents)
         let learningNeeds = section(.learningNeeds)

@@ -48,6 +48,8 @@ public struct FeedbackRound: Codable, Sendable, Identifiable, Equatable, Fetchab
     public var closesOn: Day?
     public var closedAt: Date?
     public var extended: Bool
+    /// The GP's reflection on the released report, carried into their appraisal portfolio.
+    public var reflection: String?
 
     public static let databaseTableName = "feedbackRound"
 
@@ -123,8 +125,9 @@ public enum FeedbackRoundCapability: String, Sendable, CaseIterable, Codable {
     case addColleague
     /// A practice where the GP works prints patient slips for one of their sessions.
     case printSlips
-    /// The GP reads the collated report (once released).
+    /// The GP reads the collated report (once released) and writes their reflection on it.
     case readReport
+    case reflect
 }
 
 /// The collated report: never an individual response.

@@ -62,7 +62,7 @@ extension AppDatabase {
         }
         if sides.isGP {
             if round.status == .short && !round.extended { may.insert(.extend) }
-            if round.status == .released { may.insert(.readReport) }
+            if round.status == .released { may.formUnion([.readReport, .reflect]) }
         }
         if round.kind == .colleague, round.status == .requested || round.status == .open, sides.isGP || !sides.practices.isEmpty {
             may.insert(.addColleague)
@@ -352,6 +352,46 @@ extension AppDatabase {
             try round.update(db)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "feedback-round", entityId: id, action: "extend")
             return Outcome(value: try Self.roundView(db, round, gp: gp, sides: sides), notifications: [])
+        }
+    }
+
+    /// The GP's reflection on a released report: what they take from it, for their appraisal.
+    public func reflectOnFeedbackRound(id: Int64, reflection text: String?, by principal: Principal) async throws
+        -> FeedbackRoundView
+    {
+        let now = clock.now()
+        let today = Day(now)
+        return try await write { db in
+            var (round, gp) = try Self.roundAndGP(db, id: id)
+            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
+            guard sides.any else { throw Self.roundNotFound }
+            guard sides.isGP else { throw DomainError.forbidden("The GP reflects on their own feedback") }
+            guard round.status == .released else { throw DomainError.conflict("The report is not released yet") }
+            let reflection = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            var errors = ValidationErrors()
+            if reflection.isEmpty || reflection.count > 5_000 {
+                errors.add("reflection", "Write your reflection: what you take from the feedback, in under 5,000 characters")
+            }
+            if Validators.containsNHSNumber(reflection) {
+                errors.add("reflection", "Take out the NHS number: the portfolio never carries patient identifiers")
+            }
+            try errors.throwIfAny()
+            round.reflection = reflection
+            try round.update(db)
+            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "feedback-round", entityId: id, action: "reflect")
+            return try Self.roundView(db, round, gp: gp, sides: sides)
+        }
+    }
+
+    /// The GP's released rounds as their portfolio carries them, with the revalidation cycle.
+    static func roundEvidence(_ db: Database, gp: GP) throws -> [Portfolio.FeedbackRoundEvidence] {
+        try FeedbackRound.fetchAll(
+            db, sql: "SELECT * FROM feedbackRound WHERE gpId = ? AND status = 'released' ORDER BY closedAt", arguments: [gp.id]
+        ).map { round in
+            Portfolio.FeedbackRoundEvidence(
+                roundId: round.id!, kind: round.kind.title, closedOn: round.closedAt.map { Day($0) },
+                revalidationDueOn: gp.revalidationDueOn, report: try Self.roundReport(db, round, gp: gp),
+                reflection: round.reflection)
         }
     }
 

@@ -83,7 +83,13 @@ public enum PersonalDataMap {
         "lateCancellation": .both("SELECT * FROM lateCancellation WHERE gpId = :gp ORDER BY id"),
         // Issue 23. The rounds are the GP's and their support team's. Who was asked and what anyone
         // answered are never shown one by one, to anyone: both copies hold counts only.
-        "feedbackRound": .both("SELECT * FROM feedbackRound WHERE gpId = :gp ORDER BY id"),
+        // The GP's reflection is theirs (for appraisal), not the team's.
+        "feedbackRound": Extract(
+            subject: "SELECT * FROM feedbackRound WHERE gpId = :gp ORDER BY id",
+            team: """
+                SELECT id, gpId, kind, status, itemsVersion, target, minimum, requestedAt, openedAt, closesOn, closedAt, extended
+                FROM feedbackRound WHERE gpId = :gp ORDER BY id
+                """),
         "feedbackRoundInvitation": .both(
             """
             SELECT feedbackRoundId, COUNT(*) AS asked, COUNT(answeredAt) AS answered FROM feedbackRoundInvitation
