@@ -16,9 +16,10 @@ struct RoundFixture {
         payment = try await PaymentFixture()
         _ = try await payment.worked(["2026-12-09"], thenOn: "2026-12-10")
         // Small numbers make the release rule easy to reach: target 4, minimum 2.
-        try await payment.database.write { db in
-            try db.execute(sql: "UPDATE organisation SET colleagueTarget = 4, colleagueMinimum = 2, patientMinimum = 2")
-        }
+        try await payment.database.setOrganisationSettings(
+            organisationId: payment.clearing.register.organisationId, appraisalValidityMonths: nil, baseRatePercent: nil,
+            baseRateFrom: nil, rounds: FeedbackRoundSettings(colleagueTarget: 4, colleagueMinimum: 2, patientMinimum: 2),
+            by: payment.clearing.register.liaison)
     }
 
     /// The single-use token each email carries, by address.

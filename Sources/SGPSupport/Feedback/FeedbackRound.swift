@@ -171,6 +171,26 @@ public struct FeedbackRoundView: Sendable {
     public var standing: String
 }
 
+/// An organisation's numbers for rounds: absent fields keep their value.
+public struct FeedbackRoundSettings: Sendable, Equatable, Codable {
+    public var colleagueTarget: Int?
+    public var colleagueMinimum: Int?
+    public var patientTarget: Int?
+    public var patientMinimum: Int?
+    public var roundsPerCycle: Int?
+
+    public init(
+        colleagueTarget: Int? = nil, colleagueMinimum: Int? = nil, patientTarget: Int? = nil, patientMinimum: Int? = nil,
+        roundsPerCycle: Int? = nil
+    ) {
+        self.colleagueTarget = colleagueTarget
+        self.colleagueMinimum = colleagueMinimum
+        self.patientTarget = patientTarget
+        self.patientMinimum = patientMinimum
+        self.roundsPerCycle = roundsPerCycle
+    }
+}
+
 /// A colleague to ask, as the GP or a practice sends it.
 public struct ColleagueInput: Sendable, Decodable, Equatable {
     public var name: String?

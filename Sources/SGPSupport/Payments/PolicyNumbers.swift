@@ -39,15 +39,26 @@ extension AppDatabase {
     /// saved in one transaction (a wrong base rate never leaves the appraisal months changed).
     public func setOrganisationSettings(
         organisationId: Int64, appraisalValidityMonths: Int?, baseRatePercent: String?, baseRateFrom: String?,
-        by principal: Principal
+        rounds: FeedbackRoundSettings = FeedbackRoundSettings(), by principal: Principal
     ) async throws {
         try AccessPolicy.require(principal, .manageOrganisation(organisationId: organisationId))
         var errors = ValidationErrors()
         let changesBaseRate = baseRatePercent != nil || baseRateFrom != nil
+        let roundColumns: [(String, Int?, ClosedRange<Int>)] = [
+            ("colleagueTarget", rounds.colleagueTarget, 1...100), ("colleagueMinimum", rounds.colleagueMinimum, 1...100),
+            ("patientTarget", rounds.patientTarget, 1...200), ("patientMinimum", rounds.patientMinimum, 1...200),
+            ("roundsPerCycle", rounds.roundsPerCycle, 1...10),
+        ]
+        for (column, value, range) in roundColumns {
+            if let value, !range.contains(value) {
+                errors.add(column, "Enter a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+        }
+        let changesRounds = roundColumns.contains { $0.1 != nil }
         if let months = appraisalValidityMonths, !(1...36).contains(months) {
             errors.add("appraisalValidityMonths", "Enter a number of months from 1 to 36, like 15")
         }
-        if appraisalValidityMonths == nil && !changesBaseRate {
+        if appraisalValidityMonths == nil && !changesBaseRate && !changesRounds {
             errors.add(
                 "appraisalValidityMonths",
                 "Send a setting to change: appraisalValidityMonths, or baseRatePercent with baseRateFrom")
@@ -70,6 +81,15 @@ extension AppDatabase {
                     db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
                     action: "set-appraisal-months", detail: "\(months)")
             }
+            for (column, value, _) in roundColumns {
+                guard let value else { continue }
+                try db.execute(sql: "UPDATE organisation SET \(column) = ? WHERE id = ?", arguments: [value, organisationId])
+            }
+            if changesRounds {
+                try AuditEvent.record(
+                    db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
+                    action: "set-feedback-round-settings")
+            }
             if changesBaseRate, let rate, let day {
                 try db.execute(
                     sql: """
@@ -81,6 +101,18 @@ extension AppDatabase {
                     db, at: now, actor: principal.actor, entity: "organisation", entityId: organisationId,
                     action: "set-base-rate", detail: "\(Percent.text(basisPoints: rate)) from \(day)")
             }
+        }
+    }
+
+    /// The organisation's numbers for feedback rounds, each filled in.
+    public func feedbackRoundSettings(organisationId: Int64, by principal: Principal) async throws -> FeedbackRoundSettings {
+        try AccessPolicy.require(principal, .viewOrganisation(organisationId: organisationId))
+        return try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [organisationId])
+            else { throw DomainError.notFound("No organisation has that id") }
+            return FeedbackRoundSettings(
+                colleagueTarget: row["colleagueTarget"], colleagueMinimum: row["colleagueMinimum"],
+                patientTarget: row["patientTarget"], patientMinimum: row["patientMinimum"], roundsPerCycle: row["roundsPerCycle"])
         }
     }
 

@@ -79,6 +79,12 @@ struct OrganisationController {
         /// The Bank of England base rate for late-payment interest, and the day it took effect.
         var baseRatePercent: Double?
         var baseRateFrom: String?
+        /// Feedback rounds: responses aimed for and needed before a report is released, rounds per cycle.
+        var colleagueTarget: Int?
+        var colleagueMinimum: Int?
+        var patientTarget: Int?
+        var patientMinimum: Int?
+        var roundsPerCycle: Int?
     }
 
     struct SkillBody: Codable {
@@ -117,12 +123,18 @@ struct OrganisationController {
         try await database.setOrganisationSettings(
             organisationId: organisation.id!, appraisalValidityMonths: body.appraisalValidityMonths,
             baseRatePercent: body.baseRatePercent.map { String(format: "%.2f", $0) }, baseRateFrom: body.baseRateFrom,
+            rounds: FeedbackRoundSettings(
+                colleagueTarget: body.colleagueTarget, colleagueMinimum: body.colleagueMinimum,
+                patientTarget: body.patientTarget, patientMinimum: body.patientMinimum, roundsPerCycle: body.roundsPerCycle),
             by: principal)
         let latest = try await database.baseRates(organisationId: organisation.id!, by: principal).first
+        let rounds = try await database.feedbackRoundSettings(organisationId: organisation.id!, by: principal)
         return try .json(
             OrganisationSettingsBody(
                 appraisalValidityMonths: try await database.appraisalValidityMonths(organisationId: organisation.id!),
-                baseRatePercent: latest.map { Double($0.rateBasisPoints) / 100 }, baseRateFrom: latest?.effectiveFrom.description)
+                baseRatePercent: latest.map { Double($0.rateBasisPoints) / 100 }, baseRateFrom: latest?.effectiveFrom.description,
+                colleagueTarget: rounds.colleagueTarget, colleagueMinimum: rounds.colleagueMinimum,
+                patientTarget: rounds.patientTarget, patientMinimum: rounds.patientMinimum, roundsPerCycle: rounds.roundsPerCycle)
         )
     }
 
