@@ -181,10 +181,9 @@ struct RoundFixture {
             Set(first.map(\.to)) == ["pm@example.org", "kit@example.org"] && first.allSatisfy { $0.subject.hasPrefix("Reminder") }
         )
         #expect(try await fixture.database.sendFeedbackRoundReminders(links: testLinks).notifications.isEmpty)
-        // The reminder's link works (a fresh one), the first is spent.
-        let fresh = RoundFixture.tokens(first)
-        #expect(await domainError { try await fixture.answer(tokens["kit@example.org"]!) } != nil)
-        try await fixture.answer(fresh["kit@example.org"]!)
+        // The reminder carries the same link as the first email, so either works (once).
+        #expect(RoundFixture.tokens(first)["kit@example.org"] == tokens["kit@example.org"])
+        try await fixture.answer(tokens["kit@example.org"]!)
         fixture.payment.moveTo("2027-01-11")
         let closing = try await fixture.database.sendFeedbackRoundReminders(links: testLinks)
         #expect(closing.value == 1 && closing.notifications.contains { $0.subject.contains("has closed") })

@@ -53,6 +53,8 @@ extension AppDatabase {
             t.belongsTo("practice", onDelete: .setNull)
             t.column("addedBy", .text).notNull().check(sql: "addedBy IN ('service', 'gp', 'practice')")
             t.column("tokenDigest", .text).unique()
+            // The link itself, sealed, so a reminder resends the same link (the first email's keeps working).
+            t.column("tokenSealed", .blob)
             t.column("sentAt", .datetime)
             t.column("answeredAt", .datetime)
             t.uniqueKey(["feedbackRoundId", "email"])

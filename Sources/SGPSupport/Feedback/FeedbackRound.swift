@@ -72,17 +72,29 @@ public struct FeedbackRoundItem: Sendable, Equatable, Codable {
 
     /// Version 1 of the questionnaires (kept as rows; a new version is added, never edited).
     static let version1: [FeedbackRoundItem] = [
-        item(.colleague, 1, "sound-decisions", "Knowledge, skills and development", "Makes sound clinical decisions, using up-to-date knowledge"),
-        item(.colleague, 2, "knows-limits", "Knowledge, skills and development", "Knows the limits of their competence and seeks help or refers when that is right"),
+        item(
+            .colleague, 1, "sound-decisions", "Knowledge, skills and development",
+            "Makes sound clinical decisions, using up-to-date knowledge"),
+        item(
+            .colleague, 2, "knows-limits", "Knowledge, skills and development",
+            "Knows the limits of their competence and seeks help or refers when that is right"),
         item(.colleague, 3, "clear-records", "Safety and quality", "Keeps clear, accurate records that others can act on"),
-        item(.colleague, 4, "follows-systems", "Safety and quality", "Follows the practice's systems for results, prescribing and safeguarding"),
-        item(.colleague, 5, "works-with-team", "Communication, partnership and teamwork", "Works well with the whole practice team, including at short notice"),
-        item(.colleague, 6, "hands-over", "Communication, partnership and teamwork", "Hands work over clearly, so nothing is left undone"),
+        item(
+            .colleague, 4, "follows-systems", "Safety and quality",
+            "Follows the practice's systems for results, prescribing and safeguarding"),
+        item(
+            .colleague, 5, "works-with-team", "Communication, partnership and teamwork",
+            "Works well with the whole practice team, including at short notice"),
+        item(
+            .colleague, 6, "hands-over", "Communication, partnership and teamwork",
+            "Hands work over clearly, so nothing is left undone"),
         item(.colleague, 7, "reliable", "Maintaining trust", "Is reliable: arrives when agreed and finishes the work taken on"),
         item(.colleague, 8, "respectful", "Maintaining trust", "Treats colleagues and patients with respect, whoever they are"),
         item(.patient, 1, "listened", "Communication, partnership and teamwork", "Listened to me and gave me enough time"),
         item(.patient, 2, "explained", "Communication, partnership and teamwork", "Explained things in a way I could understand"),
-        item(.patient, 3, "involved-me", "Communication, partnership and teamwork", "Involved me in decisions about my care as much as I wanted"),
+        item(
+            .patient, 3, "involved-me", "Communication, partnership and teamwork",
+            "Involved me in decisions about my care as much as I wanted"),
         item(.patient, 4, "next-steps", "Safety and quality", "Made clear what happens next, and what to do if I get worse"),
         item(.patient, 5, "kind", "Maintaining trust", "Treated me kindly and with respect"),
         item(.patient, 6, "confident", "Knowledge, skills and development", "I would be confident seeing this doctor again"),

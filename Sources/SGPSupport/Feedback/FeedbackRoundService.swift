@@ -46,7 +46,9 @@ extension AppDatabase {
 
     static func roundView(_ db: Database, _ round: FeedbackRound, gp: GP, sides: RoundSides) throws -> FeedbackRoundView {
         let id = round.id!
-        let responses = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM feedbackRoundResponse WHERE feedbackRoundId = ?", arguments: [id]) ?? 0
+        let responses =
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM feedbackRoundResponse WHERE feedbackRoundId = ?", arguments: [id])
+            ?? 0
         let byPractice = try Row.fetchAll(
             db,
             sql: """
@@ -102,28 +104,33 @@ extension AppDatabase {
                 throw DomainError.validationFailed(
                     ValidationErrors(field: "kind", message: "Choose colleague or patient feedback"))
             }
-            let running = try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM feedbackRound WHERE gpId = ? AND kind = ? AND status IN ('requested', 'open')",
-                arguments: [gpId, kind.rawValue]) ?? 0
+            let running =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM feedbackRound WHERE gpId = ? AND kind = ? AND status IN ('requested', 'open')",
+                    arguments: [gpId, kind.rawValue]) ?? 0
             if running > 0 { throw DomainError.conflict("You already have a \(kind.title.lowercased()) round under way") }
             let settings = try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [gp.organisationId])!
             let cycleStart = (gp.revalidationDueOn ?? today.adding(months: 60)).adding(months: -60)
-            let done = try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM feedbackRound WHERE gpId = ? AND kind = ? AND status = 'released' AND closedAt >= ?",
-                arguments: [gpId, kind.rawValue, cycleStart.noon]) ?? 0
+            let done =
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT COUNT(*) FROM feedbackRound WHERE gpId = ? AND kind = ? AND status = 'released' AND closedAt >= ?",
+                    arguments: [gpId, kind.rawValue, cycleStart.noon]) ?? 0
             let perCycle: Int = settings["roundsPerCycle"]
             if done >= perCycle {
                 throw DomainError.conflict(
-                    "You have had \(done) \(kind.title.lowercased()) round\(done == 1 ? "" : "s") this revalidation cycle, the most your organisation runs")
+                    "You have had \(done) \(kind.title.lowercased()) round\(done == 1 ? "" : "s") this revalidation cycle, the most your organisation runs"
+                )
             }
             var round = FeedbackRound(
                 id: nil, gpId: gpId, kind: kind, status: .requested, itemsVersion: 1,
                 target: settings[kind == .colleague ? "colleagueTarget" : "patientTarget"],
                 minimum: settings[kind == .colleague ? "colleagueMinimum" : "patientMinimum"], requestedAt: now, extended: false)
             try round.insert(db)
-            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "feedback-round", entityId: round.id, action: "request")
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "feedback-round", entityId: round.id, action: "request")
             return try Self.roundView(db, round, gp: gp, sides: try Self.roundSides(db, principal, gp: gp, today: today))
         }
     }
@@ -144,7 +151,9 @@ extension AppDatabase {
         return try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.isGP || sides.isTeam else { throw DomainError.forbidden("A GP's feedback rounds are theirs and their support team's") }
+            guard sides.isGP || sides.isTeam else {
+                throw DomainError.forbidden("A GP's feedback rounds are theirs and their support team's")
+            }
             return try FeedbackRound.filter(Column("gpId") == gpId).order(Column("id").desc).fetchAll(db).map {
                 try Self.roundView(db, $0, gp: gp, sides: sides)
             }
@@ -158,7 +167,9 @@ extension AppDatabase {
             throw DomainError.validationFailed(
                 ValidationErrors(
                     field: "closesOn",
-                    message: "Enter the closing date: after today and within \(Self.longestRoundDays) days, like \(today.adding(days: 28))"))
+                    message:
+                        "Enter the closing date: after today and within \(Self.longestRoundDays) days, like \(today.adding(days: 28))"
+                ))
         }
         return day
     }
@@ -170,6 +181,7 @@ extension AppDatabase {
         -> Outcome<FeedbackRoundView>
     {
         let now = clock.now()
+        let sealer = self.sealer
         let today = Day(now)
         return try await write { db in
             var (round, gp) = try Self.roundAndGP(db, id: id)
@@ -183,7 +195,7 @@ extension AppDatabase {
             round.openedById = principal.recordedUserId
             try round.update(db)
             if round.kind == .colleague { try Self.chooseColleagues(db, round: round, gp: gp, today: today) }
-            let mail = try Self.sendInvitations(db, round: round, gp: gp, now: now, links: links)
+            let mail = try Self.sendInvitations(db, round: round, gp: gp, now: now, links: links, sealer: sealer)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "feedback-round", entityId: id, action: "open")
             return Outcome(value: try Self.roundView(db, round, gp: gp, sides: sides), notifications: mail)
         }
@@ -194,8 +206,9 @@ extension AppDatabase {
         let practices = try Self.workedPractices(db, gpId: gp.id!, today: today)
         guard !practices.isEmpty else { return }
         let share = max(2, (round.target + practices.count - 1) / practices.count)
-        var chosen = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM feedbackRoundInvitation WHERE feedbackRoundId = ?", arguments: [round.id]) ?? 0
+        var chosen =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM feedbackRoundInvitation WHERE feedbackRoundId = ?", arguments: [round.id]) ?? 0
         for practiceId in practices where chosen < round.target {
             let managers = try Row.fetchAll(
                 db,
@@ -217,18 +230,24 @@ extension AppDatabase {
     }
 
     /// Emails every colleague not yet asked a single-use link (only while the round is open).
-    static func sendInvitations(_ db: Database, round: FeedbackRound, gp: GP, now: Date, links: Links) throws -> [MailMessage] {
+    static func sendInvitations(
+        _ db: Database, round: FeedbackRound, gp: GP, now: Date, links: Links, sealer: DataSealer
+    ) throws -> [MailMessage] {
         guard round.status == .open else { return [] }
         let waiting = try Row.fetchAll(
             db, sql: "SELECT id, name, email FROM feedbackRoundInvitation WHERE feedbackRoundId = ? AND sentAt IS NULL",
             arguments: [round.id])
         return try waiting.map { row in
             let token = SecretToken.generate()
+            let id: Int64 = row["id"]
             try db.execute(
-                sql: "UPDATE feedbackRoundInvitation SET tokenDigest = ?, sentAt = ? WHERE id = ?",
-                arguments: [SecretToken.digest(token), now, row["id"] as Int64])
+                sql: "UPDATE feedbackRoundInvitation SET tokenDigest = ?, tokenSealed = ?, sentAt = ? WHERE id = ?",
+                arguments: [
+                    SecretToken.digest(token), try sealer.seal(Data(token.utf8), row: "invitation:\(id)"), now, id,
+                ])
             return Self.invitationMail(
-                to: row["email"], name: row["name"], gp: gp, closesOn: round.closesOn, link: links.url("/feedback-rounds/answer/\(token)"))
+                to: row["email"], name: row["name"], gp: gp, closesOn: round.closesOn,
+                link: links.url("/feedback-rounds/answer/\(token)"))
         }
     }
 
@@ -257,6 +276,7 @@ extension AppDatabase {
         -> Outcome<FeedbackRoundView>
     {
         let now = clock.now()
+        let sealer = self.sealer
         let today = Day(now)
         return try await write { db in
             let (round, gp) = try Self.roundAndGP(db, id: roundId)
@@ -287,8 +307,9 @@ extension AppDatabase {
                     """,
                 arguments: [roundId, name, email!, role!.rawValue, practiceId, sides.isGP ? "gp" : "practice"])
             if db.changesCount == 0 { throw DomainError.conflict("That colleague is already asked") }
-            try AuditEvent.record(db, at: now, actor: principal.actor, entity: "feedback-round", entityId: roundId, action: "add-colleague")
-            let mail = try Self.sendInvitations(db, round: round, gp: gp, now: now, links: links)
+            try AuditEvent.record(
+                db, at: now, actor: principal.actor, entity: "feedback-round", entityId: roundId, action: "add-colleague")
+            let mail = try Self.sendInvitations(db, round: round, gp: gp, now: now, links: links, sealer: sealer)
             return Outcome(value: try Self.roundView(db, round, gp: gp, sides: sides), notifications: mail)
         }
     }
@@ -309,10 +330,13 @@ extension AppDatabase {
         }
     }
 
-    static func close(_ db: Database, _ round: FeedbackRound, gp: GP, now: Date, links: Links) throws -> (FeedbackRound, [MailMessage]) {
+    static func close(_ db: Database, _ round: FeedbackRound, gp: GP, now: Date, links: Links) throws -> (
+        FeedbackRound, [MailMessage]
+    ) {
         var round = round
-        let responses = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM feedbackRoundResponse WHERE feedbackRoundId = ?", arguments: [round.id]) ?? 0
+        let responses =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM feedbackRoundResponse WHERE feedbackRoundId = ?", arguments: [round.id]) ?? 0
         round.status = responses >= round.minimum ? .released : .short
         round.closedAt = now
         try round.update(db)
@@ -321,13 +345,14 @@ extension AppDatabase {
             ? "Your \(round.kind.title.lowercased()) round has closed with \(responses) answers. Your collated report is ready, for your appraisal:"
             : "Your \(round.kind.title.lowercased()) round has closed with \(responses) answers, fewer than the \(round.minimum) a report needs."
                 + (round.extended ? " Talk to your support team about what to do next:" : " You can extend it once:")
-        let mail = gp.email.map {
-            [
-                MailMessage(
-                    to: $0, toName: gp.name, subject: "Your \(round.kind.title.lowercased()) round has closed",
-                    text: "Dear \(gp.name),\n\n\(text)\n\(links.url("/feedback-rounds/\(round.id!)"))")
-            ]
-        } ?? []
+        let mail =
+            gp.email.map {
+                [
+                    MailMessage(
+                        to: $0, toName: gp.name, subject: "Your \(round.kind.title.lowercased()) round has closed",
+                        text: "Dear \(gp.name),\n\n\(text)\n\(links.url("/feedback-rounds/\(round.id!)"))")
+                ]
+            } ?? []
         return (round, mail)
     }
 
@@ -343,7 +368,9 @@ extension AppDatabase {
             guard sides.any else { throw Self.roundNotFound }
             guard sides.isGP else { throw DomainError.forbidden("The GP extends their own round") }
             guard round.status == .short, !round.extended else {
-                throw DomainError.conflict(round.extended ? "This round has been extended once already" : "Only a round that closed short can be extended")
+                throw DomainError.conflict(
+                    round.extended
+                        ? "This round has been extended once already" : "Only a round that closed short can be extended")
             }
             round.closesOn = try Self.closingDay(text, today: today)
             round.status = .open
@@ -431,7 +458,8 @@ extension AppDatabase {
             for _ in 0..<wanted {
                 let code = Self.patientCode()
                 try db.execute(
-                    sql: "INSERT INTO feedbackRoundPatientCode (feedbackRoundId, bookingId, codeDigest, createdAt) VALUES (?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO feedbackRoundPatientCode (feedbackRoundId, bookingId, codeDigest, createdAt) VALUES (?, ?, ?, ?)",
                     arguments: [roundId, booking.id, SecretToken.digest(code), now])
                 codes.append(code)
             }
@@ -466,7 +494,8 @@ extension AppDatabase {
         {
             let (round, gp) = try Self.roundAndGP(db, id: row["feedbackRoundId"])
             let answered: Date? = row["answeredAt"]
-            let closed = answered != nil ? "You have already answered: thank you." : round.status != .open ? "This round has closed." : nil
+            let closed =
+                answered != nil ? "You have already answered: thank you." : round.status != .open ? "This round has closed." : nil
             return (round, gp, .colleague(invitationId: row["id"], role: row["role"]), closed)
         }
         if let row = try Row.fetchOne(
@@ -556,12 +585,14 @@ extension AppDatabase {
             let couldChange = text(input.couldChange, "couldChange")
             try errors.throwIfAny()
             let answers = items.map { ["item": $0.code, "rating": (ratings[$0.code] ?? nil).map { "\($0)" } ?? "null"] }
-            let json = "[" + answers.map { "{\"item\":\"\($0["item"]!)\",\"rating\":\($0["rating"]!)}" }.joined(separator: ",") + "]"
+            let json =
+                "[" + answers.map { "{\"item\":\"\($0["item"]!)\",\"rating\":\($0["rating"]!)}" }.joined(separator: ",") + "]"
             let group: String
             switch answerer {
             case .colleague(let invitationId, let role):
                 group = ColleagueRole(rawValue: role)?.title ?? "Colleague"
-                try db.execute(sql: "UPDATE feedbackRoundInvitation SET answeredAt = ? WHERE id = ?", arguments: [now, invitationId])
+                try db.execute(
+                    sql: "UPDATE feedbackRoundInvitation SET answeredAt = ? WHERE id = ?", arguments: [now, invitationId])
             case .patient(let codeId):
                 group = "Patients"
                 try db.execute(sql: "UPDATE feedbackRoundPatientCode SET usedAt = ? WHERE id = ?", arguments: [now, codeId])
@@ -579,7 +610,8 @@ extension AppDatabase {
 
     static func itemMeans(_ db: Database, roundId: Int64) throws -> (rows: [Row], byItem: [String: [Int?]]) {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT respondentGroup, answers, doesWell, couldChange FROM feedbackRoundResponse WHERE feedbackRoundId = ?",
+            db,
+            sql: "SELECT respondentGroup, answers, doesWell, couldChange FROM feedbackRoundResponse WHERE feedbackRoundId = ?",
             arguments: [roundId])
         var byItem: [String: [Int?]] = [:]
         for row in rows {
@@ -631,7 +663,8 @@ extension AppDatabase {
                 othersLowerQuartile: quantile(0.25), othersMedian: quantile(0.5), othersUpperQuartile: quantile(0.75))
         }
         // Names out: the GP's, every practice's of the organisation, and everyone asked.
-        let practiceNames = try String.fetchAll(db, sql: "SELECT name FROM practice WHERE organisationId = ?", arguments: [gp.organisationId])
+        let practiceNames = try String.fetchAll(
+            db, sql: "SELECT name FROM practice WHERE organisationId = ?", arguments: [gp.organisationId])
         let askedNames = try String.fetchAll(
             db, sql: "SELECT name FROM feedbackRoundInvitation WHERE feedbackRoundId = ?", arguments: [round.id])
         var comments = rows.flatMap { row in
@@ -650,6 +683,7 @@ extension AppDatabase {
     /// Unanswered colleagues are reminded at 7 and 14 days; rounds past their closing date close.
     public func sendFeedbackRoundReminders(links: Links) async throws -> Outcome<Int> {
         let now = clock.now()
+        let sealer = self.sealer
         let today = Day(now)
         return try await write { db in
             var mail: [MailMessage] = []
@@ -674,15 +708,19 @@ extension AppDatabase {
                 guard let step = Self.colleagueReminderDays.last(where: { $0 <= days }) else { continue }
                 var fresh = false
                 for earlier in Self.colleagueReminderDays where earlier <= step {
-                    fresh = try Self.claimReminder(db, subject: "invitation", id: row["id"], kind: "remind-\(earlier)", now: now) || fresh
+                    fresh =
+                        try Self.claimReminder(db, subject: "invitation", id: row["id"], kind: "remind-\(earlier)", now: now)
+                        || fresh
                 }
                 guard fresh else { continue }
                 let (round, gp) = try Self.roundAndGP(db, id: row["roundId"])
-                // A fresh link: the old one's secret was never kept, so the reminder carries a new one.
-                let token = SecretToken.generate()
-                try db.execute(
-                    sql: "UPDATE feedbackRoundInvitation SET tokenDigest = ? WHERE id = ?",
-                    arguments: [SecretToken.digest(token), row["id"] as Int64])
+                // The same link as the first email (kept sealed), so either email works.
+                let id: Int64 = row["id"]
+                guard
+                    let sealed = try Data.fetchOne(
+                        db, sql: "SELECT tokenSealed FROM feedbackRoundInvitation WHERE id = ?", arguments: [id])
+                else { continue }
+                let token = String(decoding: try sealer.open(sealed, row: "invitation:\(id)"), as: UTF8.self)
                 mail.append(
                     Self.invitationMail(
                         to: row["email"], name: row["name"], gp: gp, closesOn: round.closesOn,
