@@ -45,9 +45,10 @@ public final class AppDatabase: Sendable {
             try db.tableExists("gpPayDetails")
                 && (try Bool.fetchOne(
                     db,
-                    sql:
-                        "SELECT EXISTS (SELECT 1 FROM gpPayDetails) OR EXISTS (SELECT 1 FROM invoice WHERE payeeSealed IS NOT NULL)"
-                )
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM gpPayDetails) OR EXISTS (SELECT 1 FROM invoice WHERE payeeSealed IS NOT NULL)
+                            OR EXISTS (SELECT 1 FROM feedbackRoundInvitation WHERE tokenSealed IS NOT NULL)
+                        """)
                     ?? false)
         }
         self.writer = pool
