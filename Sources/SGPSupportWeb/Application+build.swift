@@ -67,6 +67,9 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
     let feedback = FeedbackAPIController(database: database, mailer: configuration.mailer, links: configuration.links)
     feedback.addRoutes(to: router)
     FeedbackPagesController(database: database, renderer: renderer, api: feedback).addRoutes(to: router)
+    FeedbackRoundPagesController(
+        database: database, renderer: renderer, mailer: configuration.mailer, links: configuration.links
+    ).addRoutes(to: router)
     ReportsController(database: database, renderer: renderer).addRoutes(to: router)
     let evidence = EvidenceAPIController(database: database, mailer: configuration.mailer, links: configuration.links)
     evidence.addRoutes(to: router)

@@ -17,7 +17,9 @@ import Testing
 /// and report about GP 1, a mailshot with an item, a clearing run and a local audit topic of DEMO1,
 /// an applicant, an application and an offer (to GP 1), a sharing agreement DEMO1 proposed, a renewal
 /// GP 1 sent (a pending check with its document), and the tokens of a calendar feed, a feedback card's
-/// link, a password-setup link and an unsubscribe link.
+/// link, a password-setup link and an unsubscribe link; GP 1's colleague round (open, the demo
+/// practice manager among those asked, whose link the public questionnaire routes name) and patient
+/// round (open, for the slips).
 /// Lists are scoped, so a list anyone signed in may ask for answers each with their own rows (tested
 /// in the modules' own tests).
 ///
@@ -91,6 +93,13 @@ import Testing
         "GET /feedback": "ALMSPGgp",
         "GET /feedback/cards/{id}": "LMPG",
         "GET /feedback/{token}": "aALMSPGgp",
+        // A GP's feedback rounds: their own list; the GP's and their support team's list of them; a
+        // round for those and the practices where the GP worked (to everyone else it does not exist:
+        // `roundRoutes`); the questionnaire a link opens, for anyone holding it.
+        "GET /feedback-rounds": "Gg",
+        "GET /feedback-rounds/{id}": "ALPG",
+        "GET /feedback-rounds/answer/{token}": "aALMSPGgp",
+        "GET /gps/{id}/feedback-rounds": "ALG",
         // A GP's own Form B, for the month asked (their own figures only).
         "GET /form-b": "Gg",
         "GET /form-b.csv": "Gg",
@@ -299,6 +308,15 @@ import Testing
         "POST /api/v1/bookings/{id}/no-show": "ALP",
         "POST /terms": "Gg",
         "POST /pay-details": "Gg",
+        // Feedback rounds: the GP asks for one and extends one that closed short; the support team
+        // opens and closes it; the GP and a practice where they worked add colleagues; the practice
+        // prints patient slips.
+        "POST /feedback-rounds": "Gg",
+        "POST /feedback-rounds/{id}/open": "AL",
+        "POST /feedback-rounds/{id}/close": "AL",
+        "POST /feedback-rounds/{id}/extend": "G",
+        "POST /feedback-rounds/{id}/colleagues": "PG",
+        "POST /feedback-rounds/{id}/patient-slips": "P",
     ]
 
     /// Routes about one invoice, which only the GP who made it and the practice invoiced ever see: to
@@ -312,6 +330,15 @@ import Testing
         "POST /api/v1/invoices/{id}/send": "", "POST /api/v1/invoices/{id}/discard": "",
         "POST /api/v1/invoices/{id}/paid": "G", "POST /api/v1/invoices/{id}/received": "P",
         "POST /api/v1/invoices/{id}/form-a/approve": "G",
+    ]
+
+    /// Routes about one feedback round, which only the GP, their support team and the practices where
+    /// the GP worked see: to anyone else signed in it does not exist (404). With each, who sees the
+    /// round but may not do this, and is refused with 403.
+    static let roundRoutes: [String: String] = [
+        "GET /feedback-rounds/{id}": "", "POST /feedback-rounds/{id}/open": "PG", "POST /feedback-rounds/{id}/close": "PG",
+        "POST /feedback-rounds/{id}/extend": "ALP", "POST /feedback-rounds/{id}/colleagues": "AL",
+        "POST /feedback-rounds/{id}/patient-slips": "ALG",
     ]
 
     /// Writes this table cannot settle with an empty body: the body, not the path, names what they
@@ -347,7 +374,8 @@ import Testing
     /// caller before it does anything (who of the signed-in may write is tested module by module).
     static let publicWrites: Set<String> = [
         "POST /sign-in", "POST /sign-in/code", "POST /join", "POST /set-password", "POST /feedback/{token}",
-        "POST /unsubscribe/{token}", "POST /api/v1/session", "POST /password-reset", "POST /api/v1/password-reset",
+        "POST /feedback-rounds/answer/{token}", "POST /unsubscribe/{token}", "POST /api/v1/session", "POST /password-reset",
+        "POST /api/v1/password-reset",
     ]
 
     static let people: [(code: Character, email: String?)] = [
@@ -358,7 +386,7 @@ import Testing
 
     struct Records {
         var ids: [String: Int] = [:]
-        /// The secrets of public addresses: `calendar`, `feedback`, `setPassword`, `unsubscribe`.
+        /// The secrets of public addresses: `calendar`, `feedback`, `round`, `setPassword`, `unsubscribe`.
         var tokens: [String: String] = [:]
     }
 
@@ -439,6 +467,7 @@ import Testing
             &records, browser: browser, mailbox: mailbox, otherOrganisationId: try #require(other.id),
             liaison: liaison, gp: gpClient, practice: practiceClient)
         try await Self.prepareAnInvoice(&records, database: database)
+        try await Self.prepareFeedbackRounds(&records, database: database)
         return records
     }
 
@@ -454,6 +483,30 @@ import Testing
         let sent = try await database.sendInvoice(
             id: try #require(draft.invoice.id), by: gp, links: Links(baseURL: "http://127.0.0.1:8080"))
         records.ids["invoice"] = Int(try #require(sent.value.invoice.id))
+    }
+
+    /// GP 1's colleague round, asked for by the GP and opened by the liaison officer (so the demo
+    /// practice manager, of a practice where GP 1 worked, is emailed a link: the token the public
+    /// questionnaire routes name), and a patient round, opened, for the slips route (slips are for an
+    /// open patient round only). Made last, with the invoice, so they change none of the records above.
+    static func prepareFeedbackRounds(_ records: inout Records, database: AppDatabase) async throws {
+        let gp = try await database.signIn(email: "gp@demo.test", password: demoPassword, from: "t", kind: .web).principal
+        let liaison = try await database.signIn(
+            email: "liaison@demo.test", password: demoPassword, from: "t", kind: .web
+        ).principal
+        let links = Links(baseURL: "http://127.0.0.1:8080")
+        let closesOn = database.clock.today.adding(days: 28).description
+        let colleague = try await database.requestFeedbackRound(gpId: 1, kind: "colleague", by: gp)
+        let colleagueId = try #require(colleague.round.id)
+        let opened = try await database.openFeedbackRound(id: colleagueId, closesOn: closesOn, by: liaison, links: links)
+        let invitation = try #require(
+            opened.notifications.first { $0.to == "practice@demo.test" }, "the demo practice manager is asked")
+        records.ids["round"] = Int(colleagueId)
+        records.tokens["round"] = try Self.token(after: "/feedback-rounds/answer/", in: invitation.text)
+        let patient = try await database.requestFeedbackRound(gpId: 1, kind: "patient", by: gp)
+        let patientId = try #require(patient.round.id)
+        _ = try await database.openFeedbackRound(id: patientId, closesOn: closesOn, by: liaison, links: links)
+        records.ids["patientRound"] = Int(patientId)
     }
 
     /// Records the demo does not have, made after the others are chosen (so they change none of
@@ -566,6 +619,9 @@ import Testing
                 case ("offers", _): return id("offer")
                 case ("sharing-agreements", _): return id("agreement")
                 case ("invoices", _): return id("invoice")
+                case ("feedback-rounds", "id") where pattern.hasSuffix("/patient-slips"): return id("patientRound")
+                case ("feedback-rounds", _): return id("round")
+                case ("answer", "token"): return token("round")
                 case ("calendar", "token"): return token("calendar")
                 case ("feedback", "token"): return token("feedback")
                 case ("unsubscribe", "token"): return token("unsubscribe")
@@ -628,7 +684,7 @@ import Testing
     /// a 303 to the sign-in page from a page); signed in, 403, the record being there.
     static func refusal(_ key: String, _ code: Character, path: String) -> Answer {
         if let alike = answersEveryoneAlike[key] { return alike }
-        if code != "a", let seeing = invoiceRoutes[key] {
+        if code != "a", let seeing = invoiceRoutes[key] ?? roundRoutes[key] {
             return (status: seeing.contains(code) ? .forbidden : .notFound, location: nil)
         }
         if code == "A", administratorNamesTheOrganisation.contains(key) { return (status: .unprocessableContent, location: nil) }

@@ -68,6 +68,9 @@ public enum Labels {
         InvoiceLine.Kind.self,
         RegisterFileKind.self,
         CheckDocument.Kind.self,
+        FeedbackRound.Kind.self,
+        FeedbackRound.Status.self,
+        ColleagueRole.self,
     ]
 
     /// (code, title) of every case of every kind.
@@ -122,6 +125,10 @@ extension CredentialCheck.DBSLevel: Labelled {}
 extension Offer.Status: Labelled {}
 extension ClearingRun.Status: Labelled {}
 extension ClearingRun.Unfilled.Reason: Labelled {}
+// Feedback rounds' kinds, states and colleagues' roles carry their titles where they are declared.
+extension FeedbackRound.Kind: Labelled {}
+extension FeedbackRound.Status: Labelled {}
+extension ColleagueRole: Labelled {}
 
 extension GP.Kind {
     public var title: String {

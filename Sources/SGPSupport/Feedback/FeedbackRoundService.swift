@@ -3,9 +3,11 @@ import GRDB
 
 extension AppDatabase {
     static let roundNotFound = DomainError.notFound("No feedback round has that id")
-    /// How long a round may run, and how long a patient's code stays good after its session.
-    static let longestRoundDays = 90
-    static let patientCodeDays = 7
+    /// How long a round may run, how long a patient's code stays good after its session, and how far
+    /// ahead slips may be made (public: the pages' forms say them, and offer only those sessions).
+    public static let longestRoundDays = 90
+    public static let patientCodeDays = 7
+    public static let patientSlipDaysAhead = 30
     /// Days after the invitation at which an unanswered colleague is reminded.
     public static let colleagueReminderDays = [7, 14]
 
@@ -448,8 +450,12 @@ extension AppDatabase {
                 throw DomainError.validationFailed(
                     ValidationErrors(field: "bookingId", message: "Choose one of \(gp.name)'s sessions at your practice"))
             }
-            if booking.date < today.adding(days: -Self.patientCodeDays) || booking.date > today.adding(days: 30) {
-                errors.add("bookingId", "Slips are for a session from the last \(Self.patientCodeDays) days or the next 30")
+            if booking.date < today.adding(days: -Self.patientCodeDays)
+                || booking.date > today.adding(days: Self.patientSlipDaysAhead)
+            {
+                errors.add(
+                    "bookingId",
+                    "Slips are for a session from the last \(Self.patientCodeDays) days or the next \(Self.patientSlipDaysAhead)")
             }
             let wanted = count ?? 0
             if !(1...60).contains(wanted) { errors.add("count", "Enter how many slips, from 1 to 60") }

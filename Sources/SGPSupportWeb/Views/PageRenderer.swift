@@ -69,6 +69,7 @@ struct PageChrome: Sendable {
         if reach.isGP { items.append(("Pension Form B", "/form-b")) }
         if reach.worksInAnOrganisation { items.append(("Mailshots", "/mailshots")) }
         if reach.seesFeedback { items.append(("Feedback", "/feedback")) }
+        if reach.isGP { items.append(("Feedback rounds", "/feedback-rounds")) }
         if reach.seesSupport { items.append(("Support", "/support")) }
         for supported in reach.supportedOrganisations {
             let id = supported.organisationId
@@ -129,6 +130,11 @@ enum Notice: String {
     case formASigned = "form-a-signed"
     case termsSaved = "terms-saved"
     case payDetailsSaved = "pay-details-saved"
+    case roundRequested = "round-requested"
+    case roundOpened = "round-opened"
+    case roundClosed = "round-closed"
+    case roundExtended = "round-extended"
+    case colleagueAdded = "colleague-added"
 
     var message: String {
         switch self {
@@ -180,6 +186,13 @@ enum Notice: String {
         case .formASigned: "Form A signed. The GP sends it to PCSE with their Form B."
         case .termsSaved: "Your terms are saved. Practices see them beside your applications before they accept you."
         case .payDetailsSaved: "Your pay details are saved. Invoices you send from now on carry them."
+        case .roundRequested: "Round asked for. The support team opens it, with the date it closes."
+        case .roundOpened:
+            "Round opened. Each colleague asked has been emailed their own link; in a patient round, the practices "
+                + "print slips for their patients."
+        case .roundClosed: "Round closed. The GP has been emailed how many answered."
+        case .roundExtended: "Round extended: it is open for answers again until its new closing date."
+        case .colleagueAdded: "Colleague added. They are emailed their own link while the round is open."
         }
     }
 

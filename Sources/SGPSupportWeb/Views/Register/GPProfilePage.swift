@@ -140,6 +140,9 @@ struct GPProfilePage: Sendable {
     var canDownload: Bool
     /// The GP, or their mentor (who sees what the GP shares).
     var canSeeEvidence: Bool
+    /// Who sees the whole entry: the link to the GP's feedback rounds (which the domain shows the GP and
+    /// their liaison officer).
+    var canSeeFeedbackRounds: Bool
     /// Conditions on the GP's work from open support cases, for the support team (never the case).
     var workRestrictions: [String]
     var isApplicant: Bool
@@ -184,6 +187,7 @@ struct GPProfilePage: Sendable {
         canEdit = entry.may.contains(.edit)
         canDownload = entry.may.contains(.downloadPersonalData)
         canSeeEvidence = entry.may.contains(.seeEvidence)
+        canSeeFeedbackRounds = entry.may.contains(.seeEntry)
         self.workRestrictions = workRestrictions
         isApplicant = entry.gp.status == .applicant
         let mayOpen = entry.may.contains(.seeDocuments)
