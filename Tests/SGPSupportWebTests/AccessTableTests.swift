@@ -100,6 +100,9 @@ import Testing
         "GET /feedback-rounds/{id}": "ALPG",
         "GET /feedback-rounds/answer/{token}": "aALMSPGgp",
         "GET /gps/{id}/feedback-rounds": "ALG",
+        "GET /api/v1/gps/{id}/feedback-rounds": "ALG",
+        "GET /api/v1/feedback-rounds/{id}": "ALPG",
+        "GET /api/v1/feedback-rounds/{id}/items": "ALPG",
         // A GP's own Form B, for the month asked (their own figures only).
         "GET /form-b": "Gg",
         "GET /form-b.csv": "Gg",
@@ -317,6 +320,13 @@ import Testing
         "POST /feedback-rounds/{id}/extend": "G",
         "POST /feedback-rounds/{id}/colleagues": "PG",
         "POST /feedback-rounds/{id}/patient-slips": "P",
+        "POST /api/v1/gps/{id}/feedback-rounds": "G",
+        "POST /api/v1/feedback-rounds/{id}/open": "AL",
+        "POST /api/v1/feedback-rounds/{id}/close": "AL",
+        "POST /api/v1/feedback-rounds/{id}/extend": "G",
+        "POST /api/v1/feedback-rounds/{id}/colleagues": "PG",
+        "POST /api/v1/feedback-rounds/{id}/patient-slips": "P",
+        "POST /api/v1/feedback-rounds/{id}/reflection": "G",
     ]
 
     /// Routes about one invoice, which only the GP who made it and the practice invoiced ever see: to
@@ -339,6 +349,10 @@ import Testing
         "GET /feedback-rounds/{id}": "", "POST /feedback-rounds/{id}/open": "PG", "POST /feedback-rounds/{id}/close": "PG",
         "POST /feedback-rounds/{id}/extend": "ALP", "POST /feedback-rounds/{id}/colleagues": "AL",
         "POST /feedback-rounds/{id}/patient-slips": "ALG",
+        "GET /api/v1/feedback-rounds/{id}": "", "GET /api/v1/feedback-rounds/{id}/items": "",
+        "POST /api/v1/feedback-rounds/{id}/open": "PG", "POST /api/v1/feedback-rounds/{id}/close": "PG",
+        "POST /api/v1/feedback-rounds/{id}/extend": "ALP", "POST /api/v1/feedback-rounds/{id}/colleagues": "AL",
+        "POST /api/v1/feedback-rounds/{id}/patient-slips": "ALG", "POST /api/v1/feedback-rounds/{id}/reflection": "ALP",
     ]
 
     /// Writes this table cannot settle with an empty body: the body, not the path, names what they
@@ -375,7 +389,7 @@ import Testing
     static let publicWrites: Set<String> = [
         "POST /sign-in", "POST /sign-in/code", "POST /join", "POST /set-password", "POST /feedback/{token}",
         "POST /feedback-rounds/answer/{token}", "POST /unsubscribe/{token}", "POST /api/v1/session", "POST /password-reset",
-        "POST /api/v1/password-reset",
+        "POST /api/v1/password-reset", "POST /api/v1/feedback-answers/{token}",
     ]
 
     static let people: [(code: Character, email: String?)] = [

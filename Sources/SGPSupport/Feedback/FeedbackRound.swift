@@ -71,7 +71,7 @@ public struct FeedbackRoundItem: Sendable, Equatable, Codable {
     }
 
     /// Version 1 of the questionnaires (kept as rows; a new version is added, never edited).
-    static let version1: [FeedbackRoundItem] = [
+    public static let version1: [FeedbackRoundItem] = [
         item(
             .colleague, 1, "sound-decisions", "Knowledge, skills and development",
             "Makes sound clinical decisions, using up-to-date knowledge"),

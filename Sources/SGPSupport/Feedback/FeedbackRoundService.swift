@@ -170,7 +170,7 @@ extension AppDatabase {
                 ValidationErrors(
                     field: "closesOn",
                     message:
-                        "Enter the closing date: after today and within \(Self.longestRoundDays) days, like \(today.adding(days: 28))"
+                        "Enter the closing date: after today and within \(Self.longestRoundDays) days"
                 ))
         }
         return day

@@ -22,6 +22,8 @@ public enum GPCapability: String, Sendable, CaseIterable, Codable {
     case seeDocuments
     /// Send a renewed credential's document for the liaison officer to verify (the GP themselves).
     case sendRenewal
+    /// The GP's formal feedback rounds: the GP and their liaison officer (never the answers).
+    case seeFeedbackRounds
 }
 
 /// A GP's register entry as one person may see it. People who get only the summary (practice
@@ -53,6 +55,7 @@ extension GPCapability {
         case .seeWorkRestrictions: "Work restrictions are for the support team"
         case .seeDocuments: "A GP's documents are for the GP and their liaison officer only"
         case .sendRenewal: "Only the GP sends their own renewals; the liaison officer records a check instead"
+        case .seeFeedbackRounds: "A GP's feedback rounds are theirs and their liaison officer's"
         }
     }
 }
@@ -111,9 +114,13 @@ extension AppDatabase {
         let supervises = AccessPolicy.permits(principal, .superviseOrganisation(organisationId: organisationId))
         var may: Set<GPCapability> = []
         if AccessPolicy.permits(principal, .viewGP(gpId: gp.id!, organisationId: organisationId)) { may.insert(.seeEntry) }
-        if manages { may.formUnion([.edit, .editEverything, .recordChecks, .downloadPersonalData, .seeDocuments]) }
+        if manages {
+            may.formUnion([.edit, .editEverything, .recordChecks, .downloadPersonalData, .seeDocuments, .seeFeedbackRounds])
+        }
         if manages && gp.status == .applicant { may.insert(.decideApplication) }
-        if isSubject { may.formUnion([.edit, .downloadPersonalData, .seeEvidence, .seeDocuments, .sendRenewal]) }
+        if isSubject {
+            may.formUnion([.edit, .downloadPersonalData, .seeEvidence, .seeDocuments, .sendRenewal, .seeFeedbackRounds])
+        }
         if principal.organisationIds(as: .mentor).contains(organisationId) && gp.mentorId == principal.userId {
             may.insert(.seeEvidence)
         }

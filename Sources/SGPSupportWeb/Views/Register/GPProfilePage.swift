@@ -187,7 +187,7 @@ struct GPProfilePage: Sendable {
         canEdit = entry.may.contains(.edit)
         canDownload = entry.may.contains(.downloadPersonalData)
         canSeeEvidence = entry.may.contains(.seeEvidence)
-        canSeeFeedbackRounds = entry.may.contains(.seeEntry)
+        canSeeFeedbackRounds = entry.may.contains(.seeFeedbackRounds)
         self.workRestrictions = workRestrictions
         isApplicant = entry.gp.status == .applicant
         let mayOpen = entry.may.contains(.seeDocuments)
