@@ -448,6 +448,20 @@ import Testing
         #expect(try await Self.sections(database, liaison)["forms-waiting"] == nil)
     }
 
+    /// A practice finds the feedback rounds of GPs who worked there on its dashboard.
+    @Test func thePracticeDashboardLeadsToTheRoundsItCanHelpWith() async throws {
+        let environment = try await TestEnvironment()
+        let database = environment.database
+        let gp = try await InvoicePagesTests.principal(database, "gp@demo.test")
+        let practice = try await InvoicePagesTests.principal(database, "practice@demo.test")
+        let practiceId = try #require(practice.practiceIds.first)
+        #expect(try await Self.sections(database, practice)["feedback-rounds-\(practiceId)"] == nil)
+        let round = try await database.requestFeedbackRound(gpId: 1, kind: "colleague", by: gp)
+        let section = try #require(try await Self.sections(database, practice)["feedback-rounds-\(practiceId)"])
+        #expect(section.items.map(\.link) == ["/feedback-rounds/\(round.round.id!)"])
+        #expect(section.items[0].text == "Dr Amelia Hartwell: colleague feedback")
+    }
+
     /// The domain's rules are tested in PaymentTests; here, what each record's page says about them.
     @Test func lateCancellationsReadAsSentencesOnEachRecord() async throws {
         let environment = try await TestEnvironment()

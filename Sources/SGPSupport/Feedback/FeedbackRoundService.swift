@@ -137,6 +137,29 @@ extension AppDatabase {
         }
     }
 
+    /// Rounds a practice can help with: colleague rounds to add its people to, patient rounds to
+    /// print slips for, of GPs who completed sessions there in the last 12 months.
+    func practiceFeedbackRounds(practiceId: Int64, by principal: Principal) async throws -> [FeedbackRoundView] {
+        let today = clock.today
+        return try await read { db in
+            let rounds = try FeedbackRound.fetchAll(
+                db,
+                sql: """
+                    SELECT r.* FROM feedbackRound r
+                    WHERE r.status IN ('requested', 'open') AND r.gpId IN (
+                        SELECT b.gpId FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
+                        WHERE s.practiceId = ? AND b.status = 'completed' AND b.date >= ?)
+                    ORDER BY r.closesOn, r.id
+                    """,
+                arguments: [practiceId, today.adding(days: -365)])
+            return try rounds.compactMap { round in
+                guard let gp = try GP.fetchOne(db, id: round.gpId) else { return nil }
+                let view = try Self.roundView(db, round, gp: gp, sides: try Self.roundSides(db, principal, gp: gp, today: today))
+                return view.may.isDisjoint(with: [.addColleague, .printSlips]) ? nil : view
+            }
+        }
+    }
+
     public func feedbackRound(id: Int64, by principal: Principal) async throws -> FeedbackRoundView {
         let today = clock.today
         return try await read { db in
@@ -434,6 +457,8 @@ extension AppDatabase {
             let (round, gp) = try Self.roundAndGP(db, id: roundId)
             let sides = try Self.roundSides(db, principal, gp: gp, today: today)
             guard sides.any else { throw Self.roundNotFound }
+            // Who asks is settled before the round's state.
+            guard !sides.practices.isEmpty else { throw DomainError.forbidden("The practice prints patient slips") }
             guard round.kind == .patient, round.status == .open else {
                 throw DomainError.conflict("Patient slips are for an open patient round")
             }

@@ -26,6 +26,8 @@ public struct WorkQueue: Sendable {
         /// Invoices sent to the practice and not yet paid (overdue first), and paid ones whose Form A is unsigned.
         public var invoicesToPay: [InvoiceSummary] = []
         public var formsToSign: [InvoiceSummary] = []
+        /// Feedback rounds of GPs who worked there, where the practice adds colleagues or prints slips.
+        public var feedbackRounds: [FeedbackRoundView] = []
     }
 
     /// An organisation's liaison officer's: GPs not cleared today with every reason, sessions still
@@ -107,7 +109,8 @@ extension AppDatabase {
             queue.practices.append(
                 WorkQueue.ForPractice(
                     practice: practice, applications: try await pendingApplications(practiceId: practice.id!, by: principal),
-                    openSessions: open, invoicesToPay: invoicing.toPay, formsToSign: invoicing.toSign))
+                    openSessions: open, invoicesToPay: invoicing.toPay, formsToSign: invoicing.toSign,
+                    feedbackRounds: try await practiceFeedbackRounds(practiceId: practice.id!, by: principal)))
         }
         let weekEnd = today.adding(days: 7 - today.isoWeekday)
         for supported in reach.supportedOrganisations where supported.isLiaisonOfficer {

@@ -237,6 +237,18 @@ struct DashboardPage: Sendable {
                     "invoices-\(practice.practice.id!)", "Invoices to pay and Form As to sign: \(practice.practice.name)",
                     toPay + toSign, empty: "", allAt: "/invoices")
             }
+            if !practice.feedbackRounds.isEmpty {
+                add(
+                    "feedback-rounds-\(practice.practice.id!)", "Feedback rounds to help with: \(practice.practice.name)",
+                    practice.feedbackRounds.map {
+                        Item(
+                            text: "\($0.gpName): \($0.round.kind.title.lowercased())",
+                            note: $0.may.contains(.printSlips)
+                                ? "Print slips for the patients of their next session with you"
+                                : "Add the colleagues here who have worked with them",
+                            link: "/feedback-rounds/\($0.round.id!)")
+                    }, empty: "")
+            }
         }
         if !queue.cardsToFill.isEmpty || queue.gp != nil || !queue.practices.isEmpty {
             add(
