@@ -11,11 +11,13 @@ one step and sees it booked; the confirmation's calendar attachment parses (the 
 the event her calendar feed has. The liaison officer composes and sends a mailshot and opens the
 activity report. The demo GP gives her pay details and invoices the practice for a session she worked;
 the practice manager pays it from the emailed link and signs its pension Form A; she confirms the money
-arrived and prints her Form B for the month. Each step checks what the person would see. Every page
-visited is then checked with axe-core (WCAG 2.2 AA: no serious or critical violation), the Nu HTML
-checker (no errors) and a 375 px wide window (no horizontal scrolling), and Tab alone must reach every
-link, field and button on it with a visible focus. Some forms are also completed by keyboard alone.
-Screenshots go to the output folder.
+arrived and prints her Form B for the month. She asks for a colleague feedback round; the liaison
+officer opens it; eight colleagues answer from their emailed links without signing in; closed, it is
+her collated report alone, with the names taken out. Each step checks what the person would see.
+Every page visited is then checked with axe-core (WCAG 2.2 AA: no serious or critical violation), the
+Nu HTML checker (no errors) and a 375 px wide window (no horizontal scrolling), and Tab alone must
+reach every link, field and button on it with a visible focus. Some forms are also completed by
+keyboard alone. Screenshots go to the output folder.
 
 Usage: journeys.py SGPST_BINARY --axe AXE.MIN.JS --output FOLDER
 """
@@ -574,6 +576,180 @@ def invoice_paid_and_pensioned(journey, server, today):
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
+# The colleagues the demo GP adds to her round (fictional; their mail goes to the outbox), each with a
+# ColleagueRole code. The demo practice's manager, Janet Cole, is asked by the service itself.
+ROUND_COLLEAGUES = [
+    ("Sofia Brennan", "colleague1@practice.demo.test", "nurse"),
+    ("Tomasz Nowak", "colleague2@practice.demo.test", "nurse"),
+    ("Dr Imran Qureshi", "colleague3@practice.demo.test", "gp"),
+    ("Lucy Fenwick", "colleague4@practice.demo.test", "receptionist"),
+    ("Daniel Osei", "colleague5@practice.demo.test", "pharmacist"),
+    ("Hannah Doyle", "colleague6@practice.demo.test", "administrative-staff"),
+    ("Dr Kwame Asante", "colleague7@practice.demo.test", "gp"),
+]
+
+
+def report_row(journey, starts):
+    """A statement's row of the collated report: its mean, then its answers on each point of the scale,
+    "unable to comment", and other GPs' quartiles."""
+    found = journey.driver.find_elements(
+        By.XPATH, f"//table[contains(@class, 'report-table')]//tr[th[starts-with(normalize-space(), '{starts}')]]/td")
+    expect(found, f"{journey.person} sees no report row {starts!r} on {journey.driver.current_url}")
+    return [cell.text.strip() for cell in found]
+
+
+def colleague_round_collated(journey, server, today):
+    """The demo GP asks for a colleague feedback round and adds three colleagues to ask. The liaison
+    officer finds it from her record and opens it until a date: the service asks the manager of the
+    practice where she worked, and everyone asked is emailed their own link. She adds four more, each
+    emailed at once. All eight answer from their email's link, signed out, rating each statement and
+    writing comments that name her; one opening the link again is told it was used. While it is open
+    nobody sees an answer. The liaison officer closes it; the GP, told by email, opens the collated
+    report: a mean per statement, the groups who answered, the comments with the names taken out. The
+    liaison officer never sees the comments."""
+    driver = journey.driver
+    gp_name = "Dr Amelia Hartwell"
+    invitation = f"Feedback on {gp_name} for their revalidation"
+    closes_on = today + datetime.timedelta(days=14)
+
+    # -- the GP asks for a colleague round and adds colleagues before it opens ----------------------
+    journey.sign_in("demo GP, feedback round", "gp@demo.test")
+    journey.go("/feedback-rounds")
+    journey.see("Your feedback rounds")
+    journey.submit("Ask for colleague feedback")
+    journey.see("Round asked for", f"Colleague feedback for {gp_name}", "Waiting for the support team to open it")
+    round_path = path_of(driver.current_url).split("?")[0]
+    expect(re.fullmatch(r"/feedback-rounds/\d+", round_path), f"the new round is at {round_path}")
+
+    def add_colleague(name, address, role):
+        journey.fill({"name": name, "email": address, "role": role}, form=journey.form_with("role"))
+        journey.submit("Add the colleague")
+        journey.see("Colleague added")
+
+    for name, address, role in ROUND_COLLEAGUES[:3]:
+        add_colleague(name, address, role)
+    expect(not server.mail_to(ROUND_COLLEAGUES[0][1]), "a colleague was emailed before the round opened")
+    journey.shot("gp-round-requested")
+
+    # -- the liaison officer finds the round from the GP's record and opens it ----------------------
+    journey.sign_in("liaison officer, feedback round", "liaison@demo.test")
+    journey.go("/gps?text=9900001")
+    journey.link(gp_name)
+    journey.link("Feedback rounds")
+    journey.see(f"Feedback rounds: {gp_name}", "Waiting for the support team to open it")
+    journey.link("Colleague feedback")
+    expect(path_of(driver.current_url) == round_path, f"the liaison officer's list leads to {driver.current_url}")
+    journey.fill({"closesOn": closes_on.isoformat()}, form=journey.form_with("closesOn"))
+    journey.submit("Open the round")
+    journey.see("Round opened", "Open for answers", "Abbey Road Group Practice: 1 colleague", "Other: 3 colleagues")
+    expect(summary_value(journey, "Closes on") == day_text(closes_on),
+           f"the opened round closes on {summary_value(journey, 'Closes on')}, not {day_text(closes_on)}")
+    asked_count = summary_value(journey, "Colleagues asked")
+    expect(asked_count == "4", f"the opened round asked {asked_count}, not the practice manager and the three added")
+    journey.shot("liaison-round-opened")
+
+    # -- everyone asked so far is emailed their own link; the GP adds four more, emailed at once ----
+    asked = [("Janet Cole", "practice@demo.test")] + [(name, address) for name, address, _ in ROUND_COLLEAGUES]
+    links = {}
+    for name, address in asked[:4]:
+        sent = server.mail_about(address, invitation)
+        expect(len(sent) == 1, f"{address} was sent {len(sent)} invitations when the round opened")
+        expect(f"closes on {day_text(closes_on)}" in text_of(sent[0]),
+               f"the invitation to {address} does not give the closing date")
+        links[address] = link_in(sent[0], server.base, "works once")
+    journey.become("demo GP, feedback round")
+    journey.go(round_path)
+    journey.see("Open for answers", "0 of a target of", "Nothing is shown to anyone until it closes with at least 8")
+    expect("Janet Cole" not in journey.page_text(), "the GP's round page names a colleague asked")
+    for name, address, role in ROUND_COLLEAGUES[3:]:
+        add_colleague(name, address, role)
+        sent = server.mail_about(address, invitation)
+        expect(len(sent) == 1, f"{address}, added to the open round, was sent {len(sent)} invitations")
+        links[address] = link_in(sent[0], server.base, "works once")
+    expect(summary_value(journey, "Colleagues asked") == "8", "the round has not asked eight colleagues")
+    expect(all(path_of(url).startswith("/feedback-rounds/answer/") for url in links.values()),
+           f"an invitation links elsewhere than a questionnaire: {sorted(links.values())}")
+
+    # -- each answers from their link, signed out ------------------------------------------------------
+    # Ratings alternate 5 and 4, so each statement's mean is 4.5; the receptionist (rating 5) is unable
+    # to comment on the first statement, which leaves it 31 / 7, 4.4.
+    comments = {
+        "practice@demo.test": ("Dr Hartwell was calm and clear on the busiest Monday we had.",
+                               "Amelia could tell reception before starting home visits."),
+        "colleague1@practice.demo.test": ("Thorough notes that the nurses could act on.", ""),
+        "colleague3@practice.demo.test": ("Sensible referrals, and asks when unsure.", ""),
+        "colleague5@practice.demo.test": ("", "More time for medication reviews would help."),
+    }
+    for index, (name, address) in enumerate(asked):
+        journey.become(f"colleague {index + 1}, from the invitation")
+        journey.open_emailed(links[address])
+        journey.see(f"Feedback on {gp_name}", "Your answers are anonymous", "Send my answers")
+        groups = []
+        for radio in driver.find_elements(By.CSS_SELECTOR, "input[type=radio][name^='item-']"):
+            if radio.get_attribute("name") not in groups:
+                groups.append(radio.get_attribute("name"))
+        expect(len(groups) == 8, f"the colleague questionnaire has {len(groups)} statements, not 8")
+        rating = "5" if index % 2 == 0 else "4"
+        answers = {group: rating for group in groups}
+        if address == "colleague4@practice.demo.test":  # the receptionist
+            answers["item-sound-decisions"] = ""  # unable to comment
+        does_well, could_change = comments.get(address, ("", ""))
+        answers.update({field: text for field, text in (("doesWell", does_well), ("couldChange", could_change)) if text})
+        journey.fill(answers)
+        if index == 0:
+            journey.shot("colleague-questionnaire")
+        journey.submit("Send my answers")
+        journey.see("Thank you", "Your answers are in")
+
+    journey.become("colleague 2, from the invitation")
+    journey.open_emailed(links[asked[1][1]])
+    journey.see("You have already answered")
+    expect(not driver.find_elements(By.XPATH, "//button[contains(., 'Send my answers')]"),
+           "a used invitation link still offers the questionnaire")
+
+    # -- while it is open, the GP sees how many answered, and no answer ------------------------------
+    journey.become("demo GP, feedback round")
+    journey.go(round_path)
+    journey.see("8 of a target of")
+    expect("calm and clear" not in journey.page_text(), "the GP sees a comment before the round has closed")
+
+    # -- the liaison officer closes it, and never sees the comments -----------------------------------
+    journey.become("liaison officer, feedback round")
+    journey.go(round_path)
+    expect(summary_value(journey, "Answers so far") == "8", "the liaison officer's page does not count eight answers")
+    journey.submit("Close the round now")
+    journey.see("Round closed", "Closed: report ready", "Closed with 8 answers")
+    expect("calm and clear" not in journey.page_text() and not driver.find_elements(By.ID, "report-heading"),
+           "the liaison officer sees the collated report or its comments")
+    journey.shot("liaison-round-closed")
+
+    # -- the GP, told by email, opens the collated report ----------------------------------------------
+    closed = server.mail_about("gp@demo.test", "Your colleague feedback round has closed")
+    expect(len(closed) == 1, f"the demo GP was told {len(closed)} times that her round closed")
+    expect("closed with 8 answers" in text_of(closed[0]), "the closing email does not say eight answered")
+    journey.become("demo GP, feedback round")
+    journey.open_emailed(link_in(closed[0], server.base, "report"))
+    expect(path_of(driver.current_url) == round_path, f"the closing email leads to {driver.current_url}")
+    journey.see(f"Colleague feedback for {gp_name}: the collated report", f"8 answers for {gp_name}, collated",
+                "Practice manager: 1 answer", "Nurse: 2 answers", "GP: 2 answers", "Receptionist: 1 answer",
+                "Pharmacist: 1 answer", "Administrative staff: 1 answer")
+    first = report_row(journey, "Makes sound clinical decisions")
+    expect(first[:7] == ["4.4", "0", "0", "0", "4", "3", "1"],
+           f"the first statement's mean and answers are {first[:7]}, not 4.4 with 4 good, 3 very good, 1 unable")
+    reliable = report_row(journey, "Is reliable")
+    expect(reliable[:7] == ["4.5", "0", "0", "0", "4", "4", "0"],
+           f"\"Is reliable\" shows {reliable[:7]}, not a mean of 4.5 from 4 good and 4 very good")
+    shown = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "article.document li.pre")]
+    expect(len(shown) == 5, f"the report shows {len(shown)} comments, not the 5 written")
+    expect(any("[name] was calm and clear" in comment for comment in shown),
+           f"the report's comments do not read \"[name] was calm and clear\": {shown}")
+    expect(any("[name] could tell reception" in comment for comment in shown),
+           f"a first name is not taken out of the comments: {shown}")
+    expect(not any(word in comment for comment in shown for word in ("Hartwell", "Amelia")),
+           f"a comment still names the GP: {shown}")
+    journey.shot("gp-colleague-report")
+
+
 def run(journey, server):
     driver = journey.driver
     today = datetime.datetime.now(LONDON).date()  # the service's "today"
@@ -723,6 +899,9 @@ def run(journey, server):
 
     # -- the demo GP invoices a session; the practice pays it and signs Form A; her Form B ---------
     invoice_paid_and_pensioned(journey, server, today)
+
+    # -- a colleague feedback round: asked for, opened, answered by eight, closed, the report --------
+    colleague_round_collated(journey, server, today)
 
 
 def cookie_header(journey, person):
