@@ -167,7 +167,7 @@ struct RoundFixture {
             id: round.round.id!, reflection: "I will hand over in writing", by: fixture.gp)
         let portfolio = try await fixture.database.portfolio(gpId: fixture.payment.gp.id!, year: nil, by: fixture.gp)
         let evidence = try #require(portfolio.feedback.rounds.first)
-        #expect(evidence.kind == "Colleague feedback" && evidence.reflection == "I will hand over in writing")
+        #expect(evidence.kind == .colleague && evidence.reflection == "I will hand over in writing")
         #expect(evidence.report.groups.map(\.responses).reduce(0, +) == 2)
     }
 

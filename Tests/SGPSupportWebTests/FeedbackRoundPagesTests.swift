@@ -255,6 +255,16 @@ import Testing
 
         let asTeam = Self.roundPage(try await database.feedbackRound(id: id, by: liaison), liaison)
         #expect(!asTeam.hasReport && asTeam.report == nil, "the report is the GP's")
+        #expect(page.canReflect && !asTeam.canReflect)
+
+        // The reflection and the report go into the GP's appraisal portfolio.
+        _ = try await database.reflectOnFeedbackRound(id: id, reflection: "I will hand over in writing", by: gp)
+        let portfolio = PortfolioPage(
+            page: PageChrome(title: "Portfolio", principal: gp, path: "/gps/1/evidence"),
+            portfolio: try await database.portfolio(gpId: 1, year: nil, by: gp))
+        let round = try #require(portfolio.rounds.first)
+        #expect(round.title == "Colleague feedback" && round.reflection == "I will hand over in writing")
+        #expect(round.report.comments == ["[name] is calm with everyone"] && round.link == "/feedback-rounds/\(id)")
     }
 
     // MARK: Through the pages

@@ -73,7 +73,7 @@ public struct Portfolio: Sendable, Encodable {
     /// against the five-year revalidation cycle.
     public struct FeedbackRoundEvidence: Sendable, Encodable {
         public var roundId: Int64
-        public var kind: String
+        public var kind: FeedbackRound.Kind
         public var closedOn: Day?
         public var revalidationDueOn: Day?
         public var report: FeedbackRoundReport

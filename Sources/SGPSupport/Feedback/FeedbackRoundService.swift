@@ -441,7 +441,7 @@ extension AppDatabase {
             db, sql: "SELECT * FROM feedbackRound WHERE gpId = ? AND status = 'released' ORDER BY closedAt", arguments: [gp.id]
         ).map { round in
             Portfolio.FeedbackRoundEvidence(
-                roundId: round.id!, kind: round.kind.title, closedOn: round.closedAt.map { Day($0) },
+                roundId: round.id!, kind: round.kind, closedOn: round.closedAt.map { Day($0) },
                 revalidationDueOn: gp.revalidationDueOn, report: try Self.roundReport(db, round, gp: gp),
                 reflection: round.reflection)
         }

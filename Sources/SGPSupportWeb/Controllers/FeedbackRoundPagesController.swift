@@ -23,6 +23,7 @@ struct FeedbackRoundPagesController {
         router.post("/feedback-rounds/:id/close", use: closeRound)
         router.post("/feedback-rounds/:id/extend", use: extendRound)
         router.post("/feedback-rounds/:id/colleagues", use: addColleague)
+        router.post("/feedback-rounds/:id/reflection", use: reflect)
         router.post("/feedback-rounds/:id/patient-slips", use: patientSlips)
         router.get("/gps/:id/feedback-rounds", use: gpRounds)
         router.get("/feedback-rounds/answer/:token", use: showQuestionnaire)
@@ -161,6 +162,14 @@ struct FeedbackRoundPagesController {
                 id: id, closesOn: Self.closingDate(form), by: principal, links: links)
             await mailer.deliver(outcome.notifications, logger: context.logger)
             return .roundExtended
+        }
+    }
+
+    @Sendable func reflect(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await roundAction(request, context: context, form: .reflection) { id, form, principal in
+            let input = ReflectionForm.declaration.decode(form, into: ReflectionInput())
+            _ = try await database.reflectOnFeedbackRound(id: id, reflection: input.reflection, by: principal)
+            return .reflectionSaved
         }
     }
 

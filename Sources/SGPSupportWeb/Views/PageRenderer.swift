@@ -134,6 +134,7 @@ enum Notice: String {
     case roundOpened = "round-opened"
     case roundClosed = "round-closed"
     case roundExtended = "round-extended"
+    case reflectionSaved = "reflection-saved"
     case colleagueAdded = "colleague-added"
 
     var message: String {
@@ -192,6 +193,7 @@ enum Notice: String {
                 + "print slips for their patients."
         case .roundClosed: "Round closed. The GP has been emailed how many answered."
         case .roundExtended: "Round extended: it is open for answers again until its new closing date."
+        case .reflectionSaved: "Reflection saved: it is in your appraisal portfolio beside the report."
         case .colleagueAdded: "Colleague added. They are emailed their own link while the round is open."
         }
     }

@@ -40,6 +40,16 @@ struct PortfolioPage: Sendable {
         var isEmpty: Bool
     }
 
+    /// A released feedback round: its collated report, the GP's reflection, and the revalidation cycle.
+    struct RoundBlock: Sendable {
+        var title: String
+        var closedOn: String
+        var cycle: String?
+        var report: FeedbackRoundReportSection
+        var reflection: String?
+        var link: String
+    }
+
     struct CardBlock: Sendable {
         var practice: String
         var date: String
@@ -70,6 +80,7 @@ struct PortfolioPage: Sendable {
     var feedbackTitle: String
     var feedbackEntries: [EntryBlock]
     var cards: [CardBlock]
+    var rounds: [RoundBlock]
     var summary: [Detail]
     var previousYear: String
     var nextYear: String
@@ -111,6 +122,15 @@ struct PortfolioPage: Sendable {
                     Detail(
                         label: $0.box, value: [$0.ratingText, $0.comment ?? ""].filter { !$0.isEmpty }.joined(separator: ". "))
                 }, comment: card.comment, reflection: card.reflection)
+        }
+        rounds = portfolio.feedback.rounds.map { round in
+            let responses = round.report.groups.map(\.responses).reduce(0, +)
+            return RoundBlock(
+                title: round.kind.title, closedOn: round.closedOn?.displayText ?? "",
+                cycle: round.revalidationDueOn.map { "For the revalidation due on \($0.displayText)" },
+                report: FeedbackRoundReportSection(
+                    round.report, kind: round.kind, gpName: portfolio.gpName, responses: responses),
+                reflection: round.reflection, link: "/feedback-rounds/\(round.roundId)")
         }
         summary = portfolio.summary.map { Detail(label: $0.measure, value: HoursText.of($0.count)) }
         previousYear = "/gps/\(portfolio.gpId)/portfolio/\(portfolio.year - 1)"

@@ -12,7 +12,7 @@ struct FeedbackRoundPage: Sendable {
 
     /// Which of the page's forms came back refused: only that one shows what was posted.
     enum Form: Sendable {
-        case open, extend, colleague, slips
+        case open, extend, colleague, slips, reflection
     }
 
     struct Fact: Sendable {
@@ -43,6 +43,10 @@ struct FeedbackRoundPage: Sendable {
     var closeNote: String
     var canExtend: Bool
     var extendFields: [FormField]
+    /// The GP's reflection on the released report, for their appraisal portfolio.
+    var canReflect: Bool
+    var reflectionFields: [FormField]
+    var reflection: String?
     var canAddColleague: Bool
     var colleagueNote: String
     var colleagueFields: [FormField]
@@ -121,6 +125,15 @@ struct FeedbackRoundPage: Sendable {
             canExtend
             ? ClosingDateForm.declaration(label: "New closing date").rendered(
                 current: ClosingDateInput(), posted: shown(.extend), errors: errorsFor(.extend))
+            : []
+
+        canReflect = may.contains(.reflect)
+        reflection = round.reflection
+        reflectionFields =
+            canReflect
+            ? ReflectionForm.declaration.rendered(
+                current: ReflectionInput(reflection: round.reflection), posted: shown(.reflection),
+                errors: errorsFor(.reflection))
             : []
 
         canAddColleague = may.contains(.addColleague)
@@ -228,6 +241,23 @@ struct FeedbackRoundReportSection: Sendable {
 }
 
 /// A closing date, for opening a round or extending one.
+struct ReflectionInput {
+    var reflection: String?
+}
+
+/// The GP's reflection on their report: it goes into the appraisal portfolio beside it.
+enum ReflectionForm {
+    static var declaration: FormDeclaration<ReflectionInput> {
+        FormDeclaration([
+            .textarea(
+                "reflection", "Your reflection", \.reflection,
+                hint:
+                    "What you take from the feedback and what you will do: it goes into your appraisal portfolio with the report."
+            )
+        ])
+    }
+}
+
 struct ClosingDateInput {
     var closesOn: String?
 }
