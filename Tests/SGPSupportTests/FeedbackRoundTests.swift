@@ -120,6 +120,9 @@ struct RoundFixture {
         let report = try #require(try await fixture.database.feedbackRound(id: round.round.id!, by: fixture.gp).report)
         // The GP's name (whole or in part), practice names and respondents' names are taken out.
         #expect(report.comments == ["[name] was calm with [name] at [practice]; [name] explained well"])
+        #expect(
+            NameRemover.remove(from: "Will said I will come back", people: ["Will Barnes"], places: [])
+                == "[name] said I will come back", "a first name that is also a word goes only as a name")
         // Subject access: both copies hold counts of answers, never an answer.
         for reader in [fixture.gp, fixture.liaison] {
             let copy = String(

@@ -767,19 +767,21 @@ extension AppDatabase {
 enum NameRemover {
     static func remove(from text: String, people: [String], places: [String]) -> String {
         var result = text
-        func replace(_ name: String, with mark: String) {
+        func replace(_ name: String, with mark: String, anyCase: Bool = true) {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard trimmed.count >= 3 else { return }
             let escaped = NSRegularExpression.escapedPattern(for: trimmed)
             result = result.replacingOccurrences(
-                of: "\\b\(escaped)\\b", with: mark, options: [.regularExpression, .caseInsensitive])
+                of: "\\b\(escaped)\\b", with: mark,
+                options: anyCase ? [.regularExpression, .caseInsensitive] : .regularExpression)
         }
         // Whole names first, then each part of a person's name (a surname alone, a first name alone).
         for place in places.sorted(by: { $0.count > $1.count }) { replace(place, with: "[practice]") }
         for person in people.sorted(by: { $0.count > $1.count }) { replace(person, with: "[name]") }
         let titles: Set<String> = ["dr", "dr.", "mr", "mrs", "ms", "miss", "prof"]
+        // A part alone only as it is written in a name (capitalised): "Will" goes, "I will" stays.
         for part in Set(people.flatMap { $0.split(separator: " ").map(String.init) }) where !titles.contains(part.lowercased()) {
-            replace(part, with: "[name]")
+            replace(part, with: "[name]", anyCase: false)
         }
         return result.replacingOccurrences(
             of: "\\b(Dr|Mr|Mrs|Ms|Miss|Prof)\\.? \\[name\\]", with: "[name]", options: .regularExpression)
