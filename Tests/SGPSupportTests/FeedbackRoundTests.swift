@@ -15,10 +15,10 @@ struct RoundFixture {
     init() async throws {
         payment = try await PaymentFixture()
         _ = try await payment.worked(["2026-12-09"], thenOn: "2026-12-10")
-        // Small numbers make the release rule easy to reach: target 4, minimum 2.
+        // Small numbers make the release rule easy to reach: target 4, minimum 3 (the least allowed).
         try await payment.database.setOrganisationSettings(
             organisationId: payment.clearing.register.organisationId, appraisalValidityMonths: nil, baseRatePercent: nil,
-            baseRateFrom: nil, rounds: FeedbackRoundSettings(colleagueTarget: 4, colleagueMinimum: 2, patientMinimum: 2),
+            baseRateFrom: nil, rounds: FeedbackRoundSettings(colleagueTarget: 4, colleagueMinimum: 3, patientMinimum: 3),
             by: payment.clearing.register.liaison)
     }
 
@@ -64,12 +64,28 @@ struct RoundFixture {
         // The GP may add but never remove: there is no way to, and asking again for the manager changes nothing.
         let gpView = try await fixture.database.feedbackRound(id: round.round.id!, by: fixture.gp)
         #expect(gpView.may == [.addColleague] && gpView.report == nil)
-        let again = await domainError {
+        #expect(gpView.responses == nil, "the GP does not watch the count while it runs")
+        // The GP has added two (the minimum less one): their own choices alone never release a report.
+        let more = await validationErrors {
             _ = try await fixture.database.addColleague(
-                roundId: round.round.id!, ColleagueInput(name: "Me again", email: "pm@example.org", role: "gp"), by: fixture.gp,
+                roundId: round.round.id!, ColleagueInput(name: "A friend", email: "friend@example.org", role: "gp"),
+                by: fixture.gp,
                 links: testLinks)
         }
-        #expect(again == .conflict("That colleague is already asked"))
+        #expect(more?["email"]?.contains("the most a GP adds") == true)
+        // The practice adds its people; someone already asked is answered as a new name would be, unmailed.
+        let again = try await fixture.database.addColleague(
+            roundId: round.round.id!, ColleagueInput(name: "Sam", email: "sam@example.org", role: "nurse"), by: fixture.manager,
+            links: testLinks)
+        #expect(again.notifications.isEmpty && again.value.responses == nil)
+        #expect(again.value.invitedByPractice.map(\.practice) == ["Practice A81001"], "a practice sees only its own people")
+        let own = await validationErrors {
+            _ = try await fixture.database.addColleague(
+                roundId: round.round.id!, ColleagueInput(name: "Me", email: "1234567@example.org", role: "gp"),
+                by: fixture.manager,
+                links: testLinks)
+        }
+        #expect(own?["email"] == "A GP cannot give feedback on themselves")
         #expect(
             await domainError {
                 _ = try await fixture.database.openFeedbackRound(
@@ -86,19 +102,22 @@ struct RoundFixture {
         try await fixture.answer(tokens["sam@example.org"]!)
         let short = try await fixture.database.closeFeedbackRound(id: id, by: fixture.liaison, links: testLinks)
         #expect(short.value.round.status == .short && short.value.report == nil)
-        #expect(short.notifications.first?.text.contains("closed with 1 answers, fewer than the 2") == true)
+        #expect(short.notifications.first?.text.contains("closed with 1 answers, fewer than the 3") == true)
         let gpSees = try await fixture.database.feedbackRound(id: id, by: fixture.gp)
         #expect(gpSees.may.contains(.extend) && gpSees.report == nil)
         _ = try await fixture.database.extendFeedbackRound(id: id, closesOn: "2027-01-20", by: fixture.gp, links: testLinks)
         try await fixture.answer(tokens["kit@example.org"]!, rating: 5)
+        let atTwo = try await fixture.database.feedbackRound(id: id, by: fixture.liaison)
+        #expect(atTwo.responses == 2, "the support team sees the count while it runs")
+        try await fixture.answer(tokens["pm@example.org"]!)
         let released = try await fixture.database.closeFeedbackRound(id: id, by: fixture.liaison, links: testLinks)
         #expect(released.value.round.status == .released)
         #expect(released.value.report == nil, "the liaison officer sees counts only")
         let report = try #require(try await fixture.database.feedbackRound(id: id, by: fixture.gp).report)
-        #expect(report.groups.map(\.group) == ["Nurse"] && report.groups[0].responses == 2)
+        #expect(report.groups.map(\.group) == ["Nurse", "Practice manager"] && report.groups.map(\.responses) == [2, 1])
         let decisions = try #require(report.items.first { $0.item == "sound-decisions" })
-        #expect(decisions.mean == 4.5 && decisions.distribution == [0, 0, 0, 1, 1, 0])
-        #expect(report.items.first { $0.item == "reliable" }?.distribution == [0, 0, 0, 0, 0, 2])
+        #expect(decisions.mean == 4.3 && decisions.distribution == [0, 0, 0, 2, 1, 0])
+        #expect(report.items.first { $0.item == "reliable" }?.distribution == [0, 0, 0, 0, 0, 3])
         let twice = await domainError {
             _ = try await fixture.database.extendFeedbackRound(id: id, closesOn: "2027-01-30", by: fixture.gp, links: testLinks)
         }
@@ -116,6 +135,7 @@ struct RoundFixture {
         #expect(await domainError { try await fixture.answer("not-a-token") } != nil)
 
         try await fixture.answer(tokens["kit@example.org"]!)
+        try await fixture.answer(tokens["pm@example.org"]!)
         _ = try await fixture.database.closeFeedbackRound(id: round.round.id!, by: fixture.liaison, links: testLinks)
         let report = try #require(try await fixture.database.feedbackRound(id: round.round.id!, by: fixture.gp).report)
         // The GP's name (whole or in part), practice names and respondents' names are taken out.
@@ -127,7 +147,7 @@ struct RoundFixture {
         for reader in [fixture.gp, fixture.liaison] {
             let copy = String(
                 decoding: try await fixture.database.personalDataExport(gpId: fixture.payment.gp.id!, by: reader), as: UTF8.self)
-            #expect(!copy.contains("calm") && !copy.contains("sam@example.org") && copy.contains("\"responses\" : 2"))
+            #expect(!copy.contains("calm") && !copy.contains("sam@example.org") && copy.contains("\"responses\" : 3"))
         }
         // Even the administrator's reading of the round holds no report.
         #expect(try await fixture.database.feedbackRound(id: round.round.id!, by: .commandLine).report == nil)
@@ -147,6 +167,10 @@ struct RoundFixture {
         }
         #expect(refused == .forbidden("The practice prints patient slips"))
         let answer = FeedbackAnswersInput(answers: [.init(item: "listened", rating: 5)], couldChange: "Nothing")
+        #expect(
+            await domainError { try await fixture.database.answerFeedback(token: codes[0], answer) }
+                == .conflict("This code works from the day of the session, Mon 14 Dec 2026."))
+        fixture.payment.moveTo("2026-12-14")
         try await fixture.database.answerFeedback(token: codes[0].lowercased(), answer)
         #expect(
             await domainError { try await fixture.database.answerFeedback(token: codes[0], answer) }
@@ -164,14 +188,14 @@ struct RoundFixture {
     @Test func theReleasedReportAndTheReflectionGoIntoThePortfolio() async throws {
         let fixture = try await RoundFixture()
         let (round, tokens) = try await fixture.openColleagueRound()
-        for token in tokens.values.prefix(2) { try await fixture.answer(token) }
+        for token in tokens.values { try await fixture.answer(token) }
         _ = try await fixture.database.closeFeedbackRound(id: round.round.id!, by: fixture.liaison, links: testLinks)
         _ = try await fixture.database.reflectOnFeedbackRound(
             id: round.round.id!, reflection: "I will hand over in writing", by: fixture.gp)
         let portfolio = try await fixture.database.portfolio(gpId: fixture.payment.gp.id!, year: nil, by: fixture.gp)
         let evidence = try #require(portfolio.feedback.rounds.first)
         #expect(evidence.kind == .colleague && evidence.reflection == "I will hand over in writing")
-        #expect(evidence.report.groups.map(\.responses).reduce(0, +) == 2)
+        #expect(evidence.report.groups.map(\.responses).reduce(0, +) == 3)
     }
 
     @Test func unansweredColleaguesAreRemindedAndRoundsCloseOnTheirDate() async throws {
@@ -187,6 +211,7 @@ struct RoundFixture {
         // The reminder carries the same link as the first email, so either works (once).
         #expect(RoundFixture.tokens(first)["kit@example.org"] == tokens["kit@example.org"])
         try await fixture.answer(tokens["kit@example.org"]!)
+        try await fixture.answer(tokens["pm@example.org"]!)
         fixture.payment.moveTo("2027-01-11")
         let closing = try await fixture.database.sendFeedbackRoundReminders(links: testLinks)
         #expect(closing.value == 1 && closing.notifications.contains { $0.subject.contains("has closed") })

@@ -50,7 +50,8 @@ import Testing
                 try await anyone.send("/api/v1/feedback-answers/no-such-token", method: .post, json: body).status == .notFound)
 
             let seen = try await gp.send("/api/v1/feedback-rounds/\(id)")
-            #expect(seen.json["responses"] as? Int == 1 && seen.json["minimum"] as? Int == 8 && seen.json["target"] as? Int == 15)
+            #expect(seen.json["responses"] == nil && seen.json["minimum"] as? Int == 8 && seen.json["target"] as? Int == 15)
+            #expect(try await liaison.send("/api/v1/feedback-rounds/\(id)").json["responses"] as? Int == 1)
             #expect(seen.json["report"] is NSNull || seen.json["report"] == nil, "nothing until it closes with the minimum")
             let closed = try await liaison.send("/api/v1/feedback-rounds/\(id)/close", method: .post)
             #expect(closed.json["status"] as? String == "short" && !(closed.text.contains("Calm")))

@@ -659,7 +659,8 @@ def colleague_round_collated(journey, server, today):
         links[address] = link_in(sent[0], server.base, "works once")
     journey.become("demo GP, feedback round")
     journey.go(round_path)
-    journey.see("Open for answers", "0 of a target of", "Nothing is shown to anyone until it closes with at least 8")
+    journey.see("Open for answers", "Nothing is shown to anyone until it closes with at least 8")
+    expect("Answers so far" not in journey.page_text(), "the GP watches the count of answers while it runs")
     expect("Janet Cole" not in journey.page_text(), "the GP's round page names a colleague asked")
     for name, address, role in ROUND_COLLEAGUES[3:]:
         add_colleague(name, address, role)
@@ -707,10 +708,11 @@ def colleague_round_collated(journey, server, today):
     expect(not driver.find_elements(By.XPATH, "//button[contains(., 'Send my answers')]"),
            "a used invitation link still offers the questionnaire")
 
-    # -- while it is open, the GP sees how many answered, and no answer ------------------------------
+    # -- while it is open, the GP sees neither how many answered nor any answer -------------------------
     journey.become("demo GP, feedback round")
     journey.go(round_path)
-    journey.see("8 of a target of")
+    journey.see("only the support team sees how many have answered")
+    expect("Answers so far" not in journey.page_text(), "the GP watches the count of answers while it runs")
     expect("calm and clear" not in journey.page_text(), "the GP sees a comment before the round has closed")
 
     # -- the liaison officer closes it, and never sees the comments -----------------------------------

@@ -173,7 +173,9 @@ public struct FeedbackRoundReport: Sendable, Equatable, Encodable {
 public struct FeedbackRoundView: Sendable {
     public var round: FeedbackRound
     public var gpName: String
-    public var responses: Int
+    /// How many answered: for the support team while it runs, for everyone who sees it once closed
+    /// (nil while it runs for the GP and practices, who could otherwise tell who answered when).
+    public var responses: Int?
     public var invited: Int
     /// Who was asked, only as counts per practice (a colleague added by the GP with no practice is "Other").
     public var invitedByPractice: [(practice: String, count: Int)]

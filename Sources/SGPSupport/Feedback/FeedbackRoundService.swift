@@ -8,6 +8,14 @@ extension AppDatabase {
     public static let longestRoundDays = 90
     public static let patientCodeDays = 7
     public static let patientSlipDaysAhead = 30
+    /// The most names a GP adds to a round: one fewer than the minimum, so their own choices alone
+    /// can never release a report.
+    public static func gpAdditions(_ round: FeedbackRound) -> Int { max(1, round.minimum - 1) }
+    /// The most patient slips for one session (about one list of appointments).
+    public static let slipsPerSession = 20
+    /// No report is ever one or two people's answers, whatever an organisation sets.
+    public static let smallestMinimum = 3
+
     /// Days after the invitation at which an unanswered colleague is reminded.
     public static let colleagueReminderDays = [7, 14]
 
@@ -60,7 +68,9 @@ extension AppDatabase {
             arguments: [id]
         ).map { (practice: $0["practice"] as String, count: $0["n"] as Int) }
         var may = Set<FeedbackRoundCapability>()
-        if sides.isTeam {
+        // The GP is never the independent step: not opening, closing or printing slips for their own
+        // round, whatever other role they hold.
+        if sides.isTeam && !sides.isGP {
             if round.status == .requested { may.insert(.open) }
             if round.status == .open { may.insert(.close) }
         }
@@ -71,14 +81,33 @@ extension AppDatabase {
         if round.kind == .colleague, round.status == .requested || round.status == .open, sides.isGP || !sides.practices.isEmpty {
             may.insert(.addColleague)
         }
-        if round.kind == .patient, round.status == .open, !sides.practices.isEmpty { may.insert(.printSlips) }
+        if round.kind == .patient, round.status == .open, !sides.practices.isEmpty, !sides.isGP { may.insert(.printSlips) }
+        // While it runs only the support team sees how many have answered (a GP watching the count
+        // rise could tell who answered when); once closed, the GP is told how many came.
+        let countShown = sides.isTeam && !sides.isGP || round.status == .released || round.status == .short
+        // A practice sees only its own people asked, not where else the GP works.
+        let shownPractices =
+            sides.isTeam || sides.isGP
+            ? byPractice
+            : try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.name AS practice, COUNT(*) AS n FROM feedbackRoundInvitation i JOIN practice p ON p.id = i.practiceId
+                    WHERE i.feedbackRoundId = ? AND i.practiceId IN (\(sides.practices.map(String.init).joined(separator: ",")))
+                    GROUP BY p.name ORDER BY p.name
+                    """,
+                arguments: [id]
+            ).map { (practice: $0["practice"] as String, count: $0["n"] as Int) }
         let report = may.contains(.readReport) ? try Self.roundReport(db, round, gp: gp) : nil
         let standing: String
         switch round.status {
         case .requested: standing = "Asked for on \(DisplayDay.of(round.requestedAt)); the support team opens it."
         case .open:
+            let closes = round.closesOn?.displayText ?? "a date to be set"
             standing =
-                "\(responses) of a target of \(round.target) answered so far; it closes on \(round.closesOn?.displayText ?? "a date to be set"). Nothing is shown to anyone until it closes with at least \(round.minimum)."
+                countShown
+                ? "\(responses) of a target of \(round.target) answered so far; it closes on \(closes). Nothing is shown to anyone until it closes with at least \(round.minimum)."
+                : "Open for answers until \(closes). Nothing is shown to anyone until it closes with at least \(round.minimum); only the support team sees how many have answered."
         case .released: standing = "Closed with \(responses) answers: the collated report is the GP's."
         case .short:
             standing =
@@ -86,8 +115,8 @@ extension AppDatabase {
                 + (round.extended ? "" : " The GP may extend it once.")
         }
         return FeedbackRoundView(
-            round: round, gpName: gp.name, responses: responses,
-            invited: byPractice.map(\.count).reduce(0, +), invitedByPractice: byPractice, report: report, may: may,
+            round: round, gpName: gp.name, responses: countShown ? responses : nil,
+            invited: shownPractices.map(\.count).reduce(0, +), invitedByPractice: shownPractices, report: report, may: may,
             standing: standing)
     }
 
@@ -212,7 +241,9 @@ extension AppDatabase {
             var (round, gp) = try Self.roundAndGP(db, id: id)
             let sides = try Self.roundSides(db, principal, gp: gp, today: today)
             guard sides.any else { throw Self.roundNotFound }
-            guard sides.isTeam else { throw DomainError.forbidden("The support team opens a feedback round, not the GP") }
+            guard sides.isTeam, !sides.isGP else {
+                throw DomainError.forbidden("The support team opens a feedback round, not the GP")
+            }
             guard round.status == .requested else { throw DomainError.conflict("This round has already been opened") }
             round.closesOn = try Self.closingDay(text, today: today)
             round.status = .open
@@ -233,15 +264,19 @@ extension AppDatabase {
         let share = max(2, (round.target + practices.count - 1) / practices.count)
         var chosen =
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM feedbackRoundInvitation WHERE feedbackRoundId = ?", arguments: [round.id]) ?? 0
+                db,
+                sql: "SELECT COUNT(*) FROM feedbackRoundInvitation WHERE feedbackRoundId = ? AND addedBy <> 'gp'",
+                arguments: [round.id]) ?? 0
         for practiceId in practices where chosen < round.target {
             let managers = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT u.displayName, u.email FROM user u JOIN roleGrant g ON g.userId = u.id
-                    WHERE g.role = 'practice-manager' AND g.practiceId = ? AND u.disabledAt IS NULL ORDER BY u.id LIMIT ?
+                    WHERE g.role = 'practice-manager' AND g.practiceId = ? AND u.disabledAt IS NULL
+                      AND u.id NOT IN (SELECT userId FROM roleGrant WHERE gpId = ?)
+                    ORDER BY u.id LIMIT ?
                     """,
-                arguments: [practiceId, share])
+                arguments: [practiceId, gp.id, share])
             for manager in managers where chosen < round.target {
                 try db.execute(
                     sql: """
@@ -322,7 +357,25 @@ extension AppDatabase {
             if role == nil {
                 errors.add("role", "Choose their role: " + ColleagueRole.allCases.map(\.title).joined(separator: ", "))
             }
-            if let email, email == gp.email?.lowercased() { errors.add("email", "A GP cannot give feedback on themselves") }
+            // Never the GP themselves, under any address of theirs this service knows.
+            let ownAddresses = try Set(
+                [gp.email?.lowercased(), principal.gpId == gp.id ? principal.email.lowercased() : nil].compactMap { $0 }
+                    + String.fetchAll(
+                        db, sql: "SELECT u.email FROM user u JOIN roleGrant g ON g.userId = u.id WHERE g.gpId = ?",
+                        arguments: [gp.id]
+                    ).map { $0.lowercased() })
+            if let email, ownAddresses.contains(email) { errors.add("email", "A GP cannot give feedback on themselves") }
+            // The GP may add some names, never enough to outweigh those the service and practices chose.
+            let gpAdded =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM feedbackRoundInvitation WHERE feedbackRoundId = ? AND addedBy = 'gp'",
+                    arguments: [roundId]) ?? 0
+            if sides.isGP, gpAdded >= Self.gpAdditions(round) {
+                errors.add(
+                    "email",
+                    "You have added \(gpAdded), the most a GP adds to a round with a target of \(round.target): the service and the practices choose the rest"
+                )
+            }
             try errors.throwIfAny()
             let practiceId = sides.isGP ? nil : sides.practices.first
             try db.execute(
@@ -331,7 +384,8 @@ extension AppDatabase {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [roundId, name, email!, role!.rawValue, practiceId, sides.isGP ? "gp" : "practice"])
-            if db.changesCount == 0 { throw DomainError.conflict("That colleague is already asked") }
+            // Someone already asked is answered as a new name would be (and not emailed again), so
+            // adding a name never tells the GP whether the service or a practice chose them.
             try AuditEvent.record(
                 db, at: now, actor: principal.actor, entity: "feedback-round", entityId: roundId, action: "add-colleague")
             let mail = try Self.sendInvitations(db, round: round, gp: gp, now: now, links: links, sealer: sealer)
@@ -347,7 +401,7 @@ extension AppDatabase {
             let (round, gp) = try Self.roundAndGP(db, id: id)
             let sides = try Self.roundSides(db, principal, gp: gp, today: today)
             guard sides.any else { throw Self.roundNotFound }
-            guard sides.isTeam else { throw DomainError.forbidden("The support team closes a feedback round") }
+            guard sides.isTeam, !sides.isGP else { throw DomainError.forbidden("The support team closes a feedback round") }
             guard round.status == .open else { throw DomainError.conflict("Only an open round can be closed") }
             let (closed, mail) = try Self.close(db, round, gp: gp, now: now, links: links)
             try AuditEvent.record(db, at: now, actor: principal.actor, entity: "feedback-round", entityId: id, action: "close")
@@ -458,7 +512,9 @@ extension AppDatabase {
             let sides = try Self.roundSides(db, principal, gp: gp, today: today)
             guard sides.any else { throw Self.roundNotFound }
             // Who asks is settled before the round's state.
-            guard !sides.practices.isEmpty else { throw DomainError.forbidden("The practice prints patient slips") }
+            guard !sides.practices.isEmpty, !sides.isGP else {
+                throw DomainError.forbidden("The practice prints patient slips")
+            }
             guard round.kind == .patient, round.status == .open else {
                 throw DomainError.conflict("Patient slips are for an open patient round")
             }
@@ -484,6 +540,13 @@ extension AppDatabase {
             }
             let wanted = count ?? 0
             if !(1...60).contains(wanted) { errors.add("count", "Enter how many slips, from 1 to 60") }
+            // About one list of appointments a session: never enough to fill a round from one desk.
+            let made =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM feedbackRoundPatientCode WHERE bookingId = ?", arguments: [booking.id]) ?? 0
+            if made + wanted > Self.slipsPerSession {
+                errors.add("count", "A session has at most \(Self.slipsPerSession) slips; \(made) are made for this one already")
+            }
             try errors.throwIfAny()
             var codes: [String] = []
             for _ in 0..<wanted {
@@ -544,7 +607,9 @@ extension AppDatabase {
                 used != nil
                 ? "This code has been used: each code is for one patient."
                 : round.status != .open || today.days(until: date) < -Self.patientCodeDays
-                    ? "This code is no longer valid: it was for a session on \(date.displayText)." : nil
+                    ? "This code is no longer valid: it was for a session on \(date.displayText)."
+                    // A code works from its session's day: no answers before the patient has been seen.
+                    : today < date ? "This code works from the day of the session, \(date.displayText)." : nil
             return (round, gp, .patient(codeId: row["id"]), closed)
         }
         throw DomainError.notFound("This link or code is not one we know: check it against your email or slip")
@@ -622,11 +687,20 @@ extension AppDatabase {
             switch answerer {
             case .colleague(let invitationId, let role):
                 group = ColleagueRole(rawValue: role)?.title ?? "Colleague"
+                // Only the day, and the link's secret forgotten: nothing in the file pairs a name with an answer by time.
                 try db.execute(
-                    sql: "UPDATE feedbackRoundInvitation SET answeredAt = ? WHERE id = ?", arguments: [now, invitationId])
+                    sql:
+                        "UPDATE feedbackRoundInvitation SET answeredAt = ?, tokenSealed = NULL WHERE id = ? AND answeredAt IS NULL",
+                    arguments: [today.noon, invitationId])
+                guard db.changesCount == 1 else { throw DomainError.conflict("You have already answered: thank you.") }
             case .patient(let codeId):
                 group = "Patients"
-                try db.execute(sql: "UPDATE feedbackRoundPatientCode SET usedAt = ? WHERE id = ?", arguments: [now, codeId])
+                try db.execute(
+                    sql: "UPDATE feedbackRoundPatientCode SET usedAt = ? WHERE id = ? AND usedAt IS NULL",
+                    arguments: [today.noon, codeId])
+                guard db.changesCount == 1 else {
+                    throw DomainError.conflict("This code has been used: each code is for one patient.")
+                }
             }
             try db.execute(
                 sql: """
@@ -693,17 +767,23 @@ extension AppDatabase {
                 item: item.code, text: item.text, domain: item.domain, mean: Self.mean(ratings), distribution: distribution,
                 othersLowerQuartile: quantile(0.25), othersMedian: quantile(0.5), othersUpperQuartile: quantile(0.75))
         }
-        // Names out: the GP's, every practice's of the organisation, and everyone asked.
+        // Names out: the GP's, every practice's of the organisation and every one the GP worked at
+        // (partners' too), and everyone asked.
         let practiceNames = try String.fetchAll(
-            db, sql: "SELECT name FROM practice WHERE organisationId = ?", arguments: [gp.organisationId])
+            db,
+            sql: """
+                SELECT name FROM practice WHERE organisationId = ? OR id IN (
+                    SELECT s.practiceId FROM booking b JOIN clinicalSession s ON s.id = b.sessionId WHERE b.gpId = ?)
+                """,
+            arguments: [gp.organisationId, gp.id])
         let askedNames = try String.fetchAll(
             db, sql: "SELECT name FROM feedbackRoundInvitation WHERE feedbackRoundId = ?", arguments: [round.id])
         var comments = rows.flatMap { row in
             [row["doesWell"] as String?, row["couldChange"] as String?].compactMap { $0 }
         }.map { NameRemover.remove(from: $0, people: [gp.name] + askedNames, places: practiceNames) }
-        // Random order, the same each time the report is read (seeded by the round).
-        var generator = SeededGenerator(state: UInt64(round.id!) &* 0x9E37_79B9_7F4A_7C15)
-        comments.shuffle(using: &generator)
+        // A fresh random order at each reading: no order anyone could undo to pair comments or
+        // date them by when they came.
+        comments.shuffle()
         return FeedbackRoundReport(
             groups: groups.sorted { $0.key < $1.key }.map { FeedbackRoundReport.Group(group: $0.key, responses: $0.value) },
             items: items, comments: comments)
@@ -747,11 +827,13 @@ extension AppDatabase {
                 let (round, gp) = try Self.roundAndGP(db, id: row["roundId"])
                 // The same link as the first email (kept sealed), so either email works.
                 let id: Int64 = row["id"]
+                // One unreadable link never stops the round's other reminders, or the closing above.
                 guard
                     let sealed = try Data.fetchOne(
-                        db, sql: "SELECT tokenSealed FROM feedbackRoundInvitation WHERE id = ?", arguments: [id])
+                        db, sql: "SELECT tokenSealed FROM feedbackRoundInvitation WHERE id = ?", arguments: [id]),
+                    let opened = try? sealer.open(sealed, row: "invitation:\(id)")
                 else { continue }
-                let token = String(decoding: try sealer.open(sealed, row: "invitation:\(id)"), as: UTF8.self)
+                let token = String(decoding: opened, as: UTF8.self)
                 mail.append(
                     Self.invitationMail(
                         to: row["email"], name: row["name"], gp: gp, closesOn: round.closesOn,

@@ -45,8 +45,10 @@ extension AppDatabase {
         var errors = ValidationErrors()
         let changesBaseRate = baseRatePercent != nil || baseRateFrom != nil
         let roundColumns: [(String, Int?, ClosedRange<Int>)] = [
-            ("colleagueTarget", rounds.colleagueTarget, 1...100), ("colleagueMinimum", rounds.colleagueMinimum, 1...100),
-            ("patientTarget", rounds.patientTarget, 1...200), ("patientMinimum", rounds.patientMinimum, 1...200),
+            ("colleagueTarget", rounds.colleagueTarget, AppDatabase.smallestMinimum...100),
+            ("colleagueMinimum", rounds.colleagueMinimum, AppDatabase.smallestMinimum...100),
+            ("patientTarget", rounds.patientTarget, AppDatabase.smallestMinimum...200),
+            ("patientMinimum", rounds.patientMinimum, AppDatabase.smallestMinimum...200),
             ("roundsPerCycle", rounds.roundsPerCycle, 1...10),
         ]
         for (column, value, range) in roundColumns {
@@ -55,6 +57,21 @@ extension AppDatabase {
             }
         }
         let changesRounds = roundColumns.contains { $0.1 != nil }
+        if changesRounds {
+            // The minimum may not exceed the target once both are known (what is sent, else what is set).
+            let current = try await feedbackRoundSettings(organisationId: organisationId, by: principal)
+            for (kind, target, minimum) in [
+                (
+                    "colleague", rounds.colleagueTarget ?? current.colleagueTarget,
+                    rounds.colleagueMinimum ?? current.colleagueMinimum
+                ),
+                ("patient", rounds.patientTarget ?? current.patientTarget, rounds.patientMinimum ?? current.patientMinimum),
+            ] {
+                if let target, let minimum, minimum > target {
+                    errors.add("\(kind)Minimum", "The minimum for a report cannot be more than the target (\(target))")
+                }
+            }
+        }
         if let months = appraisalValidityMonths, !(1...36).contains(months) {
             errors.add("appraisalValidityMonths", "Enter a number of months from 1 to 36, like 15")
         }

@@ -56,7 +56,8 @@ struct FeedbackRoundAPIController {
         var gpId: Int64
         var kind: String
         var status: String
-        var responses: Int
+        /// Null while the round runs, except for the support team.
+        var responses: Int?
         var minimum: Int
         var target: Int
         var closesOn: Day?

@@ -75,9 +75,9 @@ struct FeedbackRoundPage: Sendable {
         status = round.status.title
         standing = view.standing
 
-        var facts = [
-            Fact(label: "Asked for on", value: DisplayDate.day(round.requestedAt)),
-            Fact(label: "Answers so far", value: "\(view.responses)"),
+        var facts = [Fact(label: "Asked for on", value: DisplayDate.day(round.requestedAt))]
+        if let responses = view.responses { facts.append(Fact(label: "Answers so far", value: "\(responses)")) }
+        facts += [
             Fact(label: "Target", value: Self.answers(round.target)),
             Fact(label: "Needed for a report", value: "At least \(Self.answers(round.minimum))"),
         ]
@@ -170,7 +170,8 @@ struct FeedbackRoundPage: Sendable {
         hasActions = canOpen || canClose || canExtend || canAddColleague || canPrintSlips
         actionsAnchor = Self.actionsAnchor
         report = view.report.map {
-            FeedbackRoundReportSection($0, kind: round.kind, gpName: view.gpName, responses: view.responses)
+            FeedbackRoundReportSection(
+                $0, kind: round.kind, gpName: view.gpName, responses: view.responses ?? $0.groups.map(\.responses).reduce(0, +))
         }
         hasReport = report != nil
     }
