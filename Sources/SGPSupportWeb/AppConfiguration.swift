@@ -15,6 +15,9 @@ public struct AppConfiguration: Sendable {
     public var trustedProxies: [NetworkRange]
     /// Where the service's emails go (an outbox folder until SMTP is configured).
     public var mailer: any MailTransport
+    /// Keep signed-in GET answers until the next write (`ResponseCacheMiddleware`); off to measure
+    /// every request doing its work.
+    public var responseCache: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -24,8 +27,10 @@ public struct AppConfiguration: Sendable {
         sessionLifetimes: SessionLifetimes = SessionLifetimes(),
         signInLimits: SignInLimits = SignInLimits(),
         trustedProxies: [NetworkRange] = [],
-        mailer: any MailTransport
+        mailer: any MailTransport,
+        responseCache: Bool = true
     ) {
+        self.responseCache = responseCache
         self.host = host
         self.port = port
         self.baseURL = baseURL

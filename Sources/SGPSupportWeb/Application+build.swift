@@ -37,7 +37,9 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase) 
         AuthenticationMiddleware(
             database: database, lifetimes: configuration.sessionLifetimes, usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(CSRFMiddleware(allowedOrigin: configuration.baseOrigin, usesHTTPS: configuration.usesHTTPS))
-    router.middlewares.add(ResponseCacheMiddleware(database: database, cache: ResponseCache()))
+    if configuration.responseCache {
+        router.middlewares.add(ResponseCacheMiddleware(database: database, cache: ResponseCache()))
+    }
 
     HealthController(database: database).addRoutes(to: router)
     try OpenAPIController(resourcesDirectory: configuration.resourcesDirectory).addRoutes(to: router)

@@ -27,7 +27,17 @@ struct Serve: AsyncParsableCommand {
             repeat for more. Only from these is X-Forwarded-For believed, for the per-address sign-in limit.
             """)
     var trustedProxies: [String] = []
+    @Option(
+        help: """
+            What is kept in memory between requests: all (the default), eligibility (each organisation's eligibility \
+            facts only, no answers kept) or none. For measuring; a deployment leaves it alone.
+            """)
+    var cache: CacheChoice = .all
     @OptionGroup var mail: MailOptions
+
+    enum CacheChoice: String, ExpressibleByArgument, CaseIterable {
+        case all, eligibility, none
+    }
 
     func validate() throws {
         if database == nil && !demo {
@@ -63,7 +73,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "sgpst")
         let resourcesFolder = try ResourceLocator.locate(explicit: resources)
         let path = database ?? Self.demoDatabase
-        let appDatabase = try AppDatabase(path: path, passwords: DatabaseOptions.passwordHasher(), dataKeyPath: dataKey)
+        let appDatabase = try AppDatabase(
+            path: path, passwords: DatabaseOptions.passwordHasher(), dataKeyPath: dataKey, eligibilityCache: cache != .none)
         if demo {
             let demoData = try DemoData.load(from: resourcesFolder.appendingPathComponent("seeds/demo.json"))
             if try await appDatabase.organisation(code: demoData.organisationCode) == nil {
@@ -74,7 +85,7 @@ struct Serve: AsyncParsableCommand {
         }
         let configuration = AppConfiguration(
             host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder,
-            trustedProxies: try proxyRanges(), mailer: try mail.transport())
+            trustedProxies: try proxyRanges(), mailer: try mail.transport(), responseCache: cache == .all)
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
         print("Serving on http://\(host):\(port)  (database \(path))")
         // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.

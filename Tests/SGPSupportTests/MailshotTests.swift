@@ -76,6 +76,56 @@ struct MailshotFixture {
         #expect(Day("2028-02-29") != nil && Day("2027-02-29") == nil && Day("2026-04-31") == nil)
     }
 
+    /// A GP who could take fifteen sessions reads the best twelve (a practice that prefers them
+    /// first, then the soonest), how many more there are, and where to see them all.
+    @Test func aGPReadsTheirBestDozenSessionsAndALinkToTheRest() async throws {
+        let fixture = try await MailshotFixture()
+        let (gp, _) = try await fixture.clearing.readyGP("3100000") {
+            $0.localities = ["Ashby Vale", "Brookmere"]
+            $0.mailshotConsent = true
+        }
+        let days = [
+            "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11", "2026-12-14", "2026-12-15", "2026-12-16", "2026-12-17",
+        ]
+        var soonest: [Int64] = []
+        for day in days { soonest.append(try await fixture.clearing.post(date: day, start: "09:00", end: "12:00").id!) }
+        for day in days.prefix(4) { soonest.append(try await fixture.clearing.post(date: day, start: "13:30", end: "17:00").id!) }
+        let posted = soonest
+        soonest = try await fixture.database.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM clinicalSession WHERE id IN (SELECT value FROM json_each(?)) ORDER BY date, startMinute",
+                arguments: [String(describing: posted)])
+        }
+        let brookmere = try #require(
+            try await fixture.database.read { db in
+                try Int64.fetchOne(db, sql: "SELECT id FROM practice WHERE odsCode = 'A81002'")
+            })
+        try await fixture.database.setPracticePreference(
+            practiceId: brookmere, gpId: gp.id!, preference: .preferred, reason: "Knows the list", by: fixture.liaison)
+        var preferred: [Int64] = []
+        for (day, start, end) in [
+            ("2026-12-18", "09:00", "12:00"), ("2026-12-17", "13:30", "17:00"), ("2026-12-16", "13:30", "17:00"),
+        ] {
+            preferred.append(try await fixture.clearing.post(date: day, start: start, end: end, practiceId: brookmere).id!)
+        }
+        let mailshot = try await fixture.mailshot()
+        let transport = CapturingTransport()
+        _ = try await fixture.database.sendMailshot(id: mailshot.id!, transport: transport, links: testLinks, by: fixture.liaison)
+        let message = try #require(transport.sent.first { $0.to == gp.email })
+        func lists(_ id: Int64) -> Bool { message.text.contains("Apply: https://sgpst.test/sessions/\(id)\n") }
+        #expect(preferred.allSatisfy(lists), "the preferring practice's sessions come first, however late")
+        #expect(soonest.prefix(9).allSatisfy(lists), "then the soonest of the rest")
+        #expect(!soonest.suffix(3).contains(where: lists), "the other three are counted, not listed")
+        #expect(
+            message.text.contains(
+                "3 more sessions you could take are open in these two weeks. See them all: https://sgpst.test/work"))
+        #expect(message.html?.contains("<a href=\"https://sgpst.test/work\"") == true)
+        let headings = try ["Tue 8 Dec 2026", "Mon 14 Dec 2026", "Wed 16 Dec 2026", "Fri 18 Dec 2026"].map {
+            try #require(message.text.range(of: $0)).lowerBound
+        }
+        #expect(headings == headings.sorted(), "listed by day, soonest first, whatever their rank")
+    }
+
     @Test func onlyGPsWhoConsentGetIt_andEachGetsTheirOwnWork() async throws {
         let fixture = try await MailshotFixture()
         let gps = try await fixture.gps(consenting: 3, declining: 2)

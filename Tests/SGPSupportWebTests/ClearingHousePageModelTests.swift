@@ -49,6 +49,25 @@ import Testing
             now: database.clock.now())
     }
 
+    /// Templates read a session row through its own lookup, not reflection: it answers every field
+    /// the row has, as reflection would, and nothing it has not.
+    @Test func aSessionRowAnswersTemplatesForEveryFieldItHas() async throws {
+        let environment = try await TestEnvironment()
+        let practice = try await Self.principal(environment.database, "practice@demo.test")
+        let listing = try #require(
+            try await environment.database.sessions(
+                filter: SessionFilter(), page: PageRequest(perPage: 1), by: practice
+            ).items.first)
+        let row = SessionRow(listing, skills: SkillNames(try await environment.database.skills(organisationId: 1)))
+        let fields = Mirror(reflecting: row).children
+        #expect(fields.count == 9)
+        for field in fields {
+            let label = try #require(field.label)
+            #expect(row.child(named: label).map { "\($0)" } == "\(field.value)", "\(label)")
+        }
+        #expect(row.child(named: "page") == nil, "the page's own fields are found further out")
+    }
+
     @Test func appliedTheGPSeesWithdrawAndNoApply() async throws {
         let environment = try await TestEnvironment()
         let database = environment.database

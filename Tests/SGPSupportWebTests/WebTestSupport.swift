@@ -24,14 +24,14 @@ struct TestEnvironment {
     /// follow the real clock and each works once, which would ration how often a test may sign in.
     init(
         demo: Bool = true, path: String? = nil, maxPageCount: Int? = nil, secondFactor: Bool = false,
-        passwords: PasswordHasher = PasswordHasher(cost: 4)
+        passwords: PasswordHasher = PasswordHasher(cost: 4), caches: Bool = true
     ) async throws {
         self.path =
             path ?? FileManager.default.temporaryDirectory.appendingPathComponent("sgpst-web-\(UUID().uuidString).sqlite").path
         database = try AppDatabase(
             path: self.path, passwords: passwords, maxPageCount: maxPageCount,
-            secondFactorRoles: secondFactor ? Role.needingSecondFactor : [])
-        configuration = AppConfiguration(resourcesDirectory: repositoryRoot, mailer: mailbox)
+            secondFactorRoles: secondFactor ? Role.needingSecondFactor : [], eligibilityCache: caches)
+        configuration = AppConfiguration(resourcesDirectory: repositoryRoot, mailer: mailbox, responseCache: caches)
         if demo, try await database.organisation(code: "DEMO1") == nil {
             _ = try await database.loadDemo(try DemoData.load(from: repositoryRoot.appendingPathComponent("seeds/demo.json")))
         }

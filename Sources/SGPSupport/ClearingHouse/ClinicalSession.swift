@@ -12,7 +12,8 @@ public enum ClockTime {
     }
 
     public static func format(_ minutes: Int) -> String {
-        String(format: "%02d:%02d", minutes / 60, minutes % 60)
+        // Lists format thousands of times a page: written out, not through String(format:).
+        Day.padded(minutes / 60, 2) + ":" + Day.padded(minutes % 60, 2)
     }
 }
 

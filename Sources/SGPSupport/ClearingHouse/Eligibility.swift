@@ -85,7 +85,8 @@ final class ClearanceMemo {
     }
 }
 
-/// Everything the eligibility rules read, loaded once for a set of GPs and sessions.
+/// Everything the eligibility rules read for one question, with a memo of the clearances worked out
+/// while answering it (so it is made afresh for each read, from facts loaded or kept).
 struct EligibilityContext {
     var gps: [Int64: GP]
     var clearance: (Int64, Day) -> Clearance
@@ -99,84 +100,47 @@ struct EligibilityContext {
     /// Skill names by code, for reasons that name skills; codes stand in where a caller loads none.
     var skillNames: [String: String] = [:]
 
+    init(_ facts: EligibilityFacts) {
+        let gps = facts.gps
+        let checkTypes = facts.checkTypes
+        let checks = facts.checks
+        // A GP's clearance on a day is asked once per session that day: work it out once.
+        let memo = ClearanceMemo()
+        clearance = { gpId, day in
+            memo.value(gpId, day) {
+                let gp = gps[gpId]!
+                return Clearance.evaluate(
+                    gp: gp, requiredTypes: checkTypes[gp.organisationId] ?? [], currentChecks: checks[gpId] ?? [:], on: day)
+            }
+        }
+        self.gps = gps
+        availability = facts.availability
+        bookings = facts.bookings
+        preferences = facts.preferences
+        completedAtPractice = facts.completedAtPractice
+        partners = facts.partners
+        dayPartTimes = facts.dayPartTimes
+        skillNames = facts.skillNames
+    }
+
+    /// The facts for these GPs and practices, read from SQLite now, with the bookings the
+    /// sessions' weeks and months need.
     static func load(_ db: Database, gpIds: [Int64], sessions: [ClinicalSession], practices: [Practice]) throws
         -> EligibilityContext
     {
-        let gps = try GP.filter(ids: gpIds).fetchAll(db)
-        let gpById = Dictionary(uniqueKeysWithValues: gps.map { ($0.id!, $0) })
-        var typesByOrganisation: [Int64: [CheckType]] = [:]
-        for organisationId in Set(gps.map(\.organisationId)) {
-            typesByOrganisation[organisationId] =
-                try CheckType
-                .filter(CheckType.Columns.organisationId == organisationId).order(CheckType.Columns.position).fetchAll(db)
-        }
-        let checks = try AppDatabase.currentChecks(db, gpIds: gpIds)
-        // A GP's clearance on a day is asked once per session that day: work it out once.
-        let memo = ClearanceMemo()
-        let clearance: (Int64, Day) -> Clearance = { gpId, day in
-            memo.value(gpId, day) {
-                let gp = gpById[gpId]!
-                return Clearance.evaluate(
-                    gp: gp, requiredTypes: typesByOrganisation[gp.organisationId] ?? [], currentChecks: checks[gpId] ?? [:],
-                    on: day)
-            }
-        }
         let dates = sessions.map(\.date)
-        var bookings: [Int64: [Booking]] = [:]
+        var window: (from: Day, to: Day?)?
         if let first = dates.min(), let last = dates.max() {
             // Wide enough for the ISO week and the calendar month of every session.
-            let from = Day(year: first.year, month: first.month, day: 1)!.adding(days: -7)
-            let to = Day(year: last.year, month: last.month, day: 1)!.adding(months: 1).adding(days: 7)
-            for booking in try Booking.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM booking WHERE gpId IN (SELECT value FROM json_each(?))
-                    AND status IN ('confirmed', 'completed') AND date BETWEEN ? AND ?
-                    """,
-                arguments: [String(describing: gpIds), from, to])
-            {
-                bookings[booking.gpId, default: []].append(booking)
-            }
+            window = (
+                OrganisationEligibility.bookingsFrom(today: first),
+                Day(year: last.year, month: last.month, day: 1)!.adding(months: 1).adding(days: 7)
+            )
         }
-        var preferences: [Int64: [Int64: PracticePreference.Kind]] = [:]
-        var completedAtPractice: [Int64: [Int64: Int]] = [:]
-        var partners: [Int64: Set<Int64>] = [:]
-        // One query each for every practice at once (an organisation's run asks about hundreds).
-        let practiceIds = String(describing: practices.compactMap(\.id))
-        for preference in try PracticePreference.fetchAll(
-            db, sql: "SELECT * FROM practicePreference WHERE practiceId IN (SELECT value FROM json_each(?))",
-            arguments: [practiceIds])
-        {
-            preferences[preference.practiceId, default: [:]][preference.gpId] = preference.preference
-        }
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT s.practiceId, b.gpId, COUNT(*) AS n FROM booking b JOIN clinicalSession s ON s.id = b.sessionId
-                WHERE s.practiceId IN (SELECT value FROM json_each(?)) AND b.status = 'completed' GROUP BY s.practiceId, b.gpId
-                """,
-            arguments: [practiceIds])
-        {
-            completedAtPractice[row["practiceId"], default: [:]][row["gpId"]] = row["n"]
-        }
-        for organisationId in Set(practices.map(\.organisationId)) {
-            partners[organisationId] = Set(try AppDatabase.partnerOrganisationIds(db, of: organisationId))
-        }
-        var dayPartTimes: [Int64: DayPartTimes] = [:]
-        for organisationId in Set(gps.map(\.organisationId)) {
-            dayPartTimes[organisationId] = try AppDatabase.dayPartTimes(db, organisationId: organisationId)
-        }
-        // Reasons name the skills of the sessions' organisations as people know them.
-        var skillNames: [String: String] = [:]
-        for organisationId in Set(practices.map(\.organisationId)) {
-            for skill in try Skill.filter(Skill.Columns.organisationId == organisationId).fetchAll(db) {
-                skillNames[skill.code] = skillNames[skill.code] ?? skill.name
-            }
-        }
-        return EligibilityContext(
-            gps: gpById, clearance: clearance, availability: try AppDatabase.availability(db, gpIds: gpIds), bookings: bookings,
-            preferences: preferences, completedAtPractice: completedAtPractice, partners: partners, dayPartTimes: dayPartTimes,
-            skillNames: skillNames)
+        let gpSide = try EligibilityFacts.gpSide(db, gpIds: gpIds, bookings: window)
+        let practiceSide = try EligibilityFacts.practiceSide(
+            db, practiceIds: practices.compactMap(\.id), organisationIds: Set(practices.map(\.organisationId)))
+        return EligibilityContext(EligibilityFacts.combining(gpSide: gpSide, practiceSide: practiceSide))
     }
 
     /// The clearing-house's rules, each giving its own reason, then the ranking.
@@ -379,7 +343,10 @@ extension AppDatabase {
     /// The GPs who could take a session, best first; with `includeIneligible`, the others too, each
     /// with the reasons they cannot.
     public func candidates(sessionId: Int64, includeIneligible: Bool, by principal: Principal) async throws -> [Candidate] {
-        try await read { db in
+        let today = clock.today
+        let now = clock.now()
+        let generation = eligibility?.generation
+        return try await read { db in
             guard let session = try ClinicalSession.fetchOne(db, id: sessionId),
                 let practice = try Practice.fetchOne(db, id: session.practiceId)
             else { throw DomainError.notFound("No session has that id") }
@@ -387,13 +354,27 @@ extension AppDatabase {
                 principal.practiceIds.contains(practice.id!)
                     || AccessPolicy.permits(principal, .superviseOrganisation(organisationId: practice.organisationId))
             else { throw DomainError.forbidden("Only the practice and its support team see candidates") }
-            let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
-            let gpIds = try Int64.fetchAll(
-                db,
-                sql:
-                    "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY name",
-                arguments: [String(describing: organisations)])
-            let context = try EligibilityContext.load(db, gpIds: gpIds, sessions: [session], practices: [practice])
+            let context: EligibilityContext
+            let gpIds: [Int64]
+            if let cache = self.eligibility, let generation, session.date >= today {
+                // The kept facts hold every booking a session from today on is weighed against.
+                let home = try cache.organisation(practice.organisationId, db, generation: generation, today: today, now: now)
+                let merged = try cache.merged(
+                    EligibilityCache.Sides(
+                        gpSide: [practice.organisationId] + home.partnerIds, practiceSide: [practice.organisationId]),
+                    db, generation: generation, today: today, now: now)
+                context = EligibilityContext(merged.facts)
+                // Nobody who does not work in the practice's locality can take it.
+                gpIds = includeIneligible ? merged.activeByName : merged.activeByLocality[practice.locality] ?? []
+            } else {
+                let organisations = [practice.organisationId] + (try Self.partnerOrganisationIds(db, of: practice.organisationId))
+                gpIds = try Int64.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY name",
+                    arguments: [String(describing: organisations)])
+                context = try EligibilityContext.load(db, gpIds: gpIds, sessions: [session], practices: [practice])
+            }
             let all = gpIds.map { gpId in
                 context.evaluate(
                     gpId: gpId, session: session, practice: practice,
@@ -410,14 +391,42 @@ extension AppDatabase {
     /// The open sessions a GP may take, soonest first (`eligibleFor=me`).
     func eligibleSessions(gpId: Int64, filter: SessionFilter) async throws -> [SessionListing] {
         let today = clock.today
+        let now = clock.now()
+        let generation = eligibility?.generation
         return try await read { db in
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
+            // Only sessions where the GP works are weighed (a rule of its own): the soonest 500 of those.
+            let localities = Set(gp.localities)
+            if let cache = self.eligibility, let generation {
+                let home = try cache.organisation(gp.organisationId, db, generation: generation, today: today, now: now)
+                let organisations = [gp.organisationId] + home.partnerIds
+                let merged = try cache.merged(
+                    EligibilityCache.Sides(gpSide: [gp.organisationId], practiceSide: organisations), db,
+                    generation: generation, today: today, now: now)
+                var listings: [SessionListing] = []
+                for other in organisations {
+                    let kept =
+                        other == gp.organisationId
+                        ? home : try cache.organisation(other, db, generation: generation, today: today, now: now)
+                    for locality in localities {
+                        listings += (kept.openSessionsByLocality[locality] ?? []).filter { filter.admits($0, from: today) }
+                    }
+                }
+                listings.sort(by: SessionListing.soonerFirst)
+                let context = EligibilityContext(merged.facts)
+                return listings.prefix(Self.workAvailableLimit).filter {
+                    context.isEligible(gpId: gpId, session: $0.session, practice: $0.practice)
+                }
+            }
             let organisations = [gp.organisationId] + (try Self.partnerOrganisationIds(db, of: gp.organisationId))
             var sql = """
                 SELECT s.* FROM clinicalSession s JOIN practice p ON p.id = s.practiceId
                 WHERE s.status = 'open' AND s.date >= ? AND p.organisationId IN (SELECT value FROM json_each(?))
+                AND p.locality IN (SELECT value FROM json_each(?))
                 """
-            var arguments: StatementArguments = [max(today, filter.from ?? today), String(describing: organisations)]
+            var arguments: StatementArguments = [
+                max(today, filter.from ?? today), String(describing: organisations), String(describing: localities.sorted()),
+            ]
             if let to = filter.to {
                 sql += " AND s.date <= ?"
                 arguments += [to]
@@ -431,12 +440,37 @@ extension AppDatabase {
                 arguments += [practiceId]
             }
             let sessions = try ClinicalSession.fetchAll(
-                db, sql: sql + " ORDER BY s.date, s.startMinute LIMIT 500", arguments: arguments)
+                db, sql: sql + " ORDER BY s.date, s.startMinute, s.id LIMIT \(Self.workAvailableLimit)", arguments: arguments)
             let practices = try Practice.filter(ids: Set(sessions.map(\.practiceId))).fetchAll(db)
             let byId = Dictionary(uniqueKeysWithValues: practices.map { ($0.id!, $0) })
             let context = try EligibilityContext.load(db, gpIds: [gpId], sessions: sessions, practices: practices)
             return sessions.filter { context.isEligible(gpId: gpId, session: $0, practice: byId[$0.practiceId]!) }
                 .map { SessionListing(session: $0, practice: byId[$0.practiceId]!) }
         }
+    }
+
+    /// Work available weighs the soonest this many open sessions in the GP's localities.
+    static let workAvailableLimit = 500
+}
+
+extension SessionListing {
+    /// By date, then start, then id: the order lists of sessions are read in.
+    static func soonerFirst(_ one: SessionListing, _ other: SessionListing) -> Bool {
+        (one.session.date, one.session.startMinute, one.session.id!) < (
+            other.session.date, other.session.startMinute, other.session.id!
+        )
+    }
+}
+
+extension SessionFilter {
+    /// Whether an open session from `today` on passes the filter's dates, locality and practice, as
+    /// the SQL of the uncached read asks.
+    func admits(_ listing: SessionListing, from today: Day) -> Bool {
+        let date = listing.session.date
+        if date < max(today, from ?? today) { return false }
+        if let to, date > to { return false }
+        if let locality, !locality.isEmpty, listing.practice.locality != locality { return false }
+        if let practiceId, listing.session.practiceId != practiceId { return false }
+        return true
     }
 }

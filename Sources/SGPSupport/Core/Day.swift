@@ -109,7 +109,14 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         return (weekday < 0 ? weekday + 7 : weekday) + 1
     }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String { Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2) }
+
+    /// Zero-padded digits, written out: every SQL argument and JSON date is a day's description,
+    /// and String(format:) goes through Foundation's formatter each time.
+    static func padded(_ number: Int, _ width: Int) -> String {
+        let digits = String(number)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
 
     /// "Mon 7 Dec 2026".
     public var displayText: String {

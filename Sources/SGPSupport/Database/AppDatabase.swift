@@ -22,6 +22,8 @@ public final class AppDatabase: Sendable {
     private let committedWrites = Atomic<Int>(0)
     /// Sign-in sessions read since the last write (every request asks for one).
     let sessionLookups = SessionLookupCache()
+    /// Each organisation's eligibility facts in memory (nil: every question reads SQLite afresh).
+    let eligibility: EligibilityCache?
 
     public var writeGeneration: Int { committedWrites.load(ordering: .acquiring) }
 
@@ -33,9 +35,18 @@ public final class AppDatabase: Sendable {
         migrate: Bool = true,
         maxPageCount: Int? = nil,
         secondFactorRoles: Set<Role> = Role.needingSecondFactor,
-        dataKeyPath: String? = nil
+        dataKeyPath: String? = nil,
+        eligibilityCache: Bool = true
     ) throws {
         let pool = try Self.openPool(path: path, maxPageCount: maxPageCount)
+        if eligibilityCache {
+            let cache = EligibilityCache()
+            // Every committed change to the tables the facts come from, whichever code wrote it.
+            pool.add(transactionObserver: EligibilityChangeObserver(cache: cache), extent: .databaseLifetime)
+            eligibility = cache
+        } else {
+            eligibility = nil
+        }
         if migrate {
             try Self.migrator.migrate(pool)
         }

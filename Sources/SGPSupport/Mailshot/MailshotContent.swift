@@ -12,12 +12,25 @@ public struct RenderedMailshot: Sendable, Equatable {
 
 /// Who a mailshot is written for.
 enum MailshotReader {
-    /// A GP: the work they can take, their own checks expiring soon.
-    case gp(GP, eligibleSessionIds: Set<Int64>, expiring: [ExpiringCheck])
+    /// A GP: the best of the work they can take, their own checks expiring soon.
+    case gp(GP, work: ReaderWork, expiring: [ExpiringCheck])
     /// A practice manager: the news and events, and how much work is open.
     case practiceManager(name: String?)
     /// The archive page: everything, for nobody in particular.
     case archive
+}
+
+/// The work one GP's mailshot lists: the best sessions they may take (by the clearing-house's
+/// ranking, soonest first among equals), and how many more they may take besides.
+struct ReaderWork: Sendable, Equatable {
+    /// Session ids, best first.
+    var best: [Int64] = []
+    var more = 0
+
+    /// A mailshot that a person reads lists a dozen and links to the rest.
+    static let listed = 12
+
+    var eligibleCount: Int { best.count + more }
 }
 
 /// What the mailshot holds this week, loaded once for every recipient.
@@ -73,8 +86,9 @@ struct MailshotMaterial {
             })
     }
 
-    /// Which of the sessions each GP may take, decided by the clearing-house's own rules in one pass.
-    func eligibility(_ db: Database, gpIds: [Int64]) throws -> [Int64: Set<Int64>] {
+    /// The sessions each GP may take, decided by the clearing-house's own rules in one pass, the best
+    /// dozen by its ranking (the soonest first among equals).
+    func eligibility(_ db: Database, gpIds: [Int64]) throws -> [Int64: ReaderWork] {
         guard !gpIds.isEmpty, !work.isEmpty else { return [:] }
         let practices = Dictionary(work.map { ($0.practice.id!, $0.practice) }, uniquingKeysWith: { first, _ in first })
         let context = try EligibilityContext.load(
@@ -82,17 +96,23 @@ struct MailshotMaterial {
         // A GP never takes a session outside their localities (a rule of its own), so only those
         // sessions are put to the full rules: the same answer, a fraction of the work.
         let byLocality = Dictionary(grouping: work, by: \.practice.locality)
-        var result: [Int64: Set<Int64>] = [:]
+        var result: [Int64: ReaderWork] = [:]
         for gpId in gpIds {
             guard let gp = context.gps[gpId] else { continue }
-            var eligible = Set<Int64>()
+            var eligible: [(score: Int, listing: SessionListing)] = []
             for locality in Set(gp.localities) {
                 for listing in byLocality[locality] ?? []
                 where context.isEligible(gpId: gpId, session: listing.session, practice: listing.practice) {
-                    eligible.insert(listing.session.id!)
+                    let score = context.ranking(
+                        gpId: gpId, session: listing.session, practice: listing.practice, explain: false
+                    ).score
+                    eligible.append((score, listing))
                 }
             }
-            result[gpId] = eligible
+            eligible.sort { $0.score != $1.score ? $0.score > $1.score : SessionListing.soonerFirst($0.listing, $1.listing) }
+            result[gpId] = ReaderWork(
+                best: eligible.prefix(ReaderWork.listed).map { $0.listing.session.id! },
+                more: max(0, eligible.count - ReaderWork.listed))
         }
         return result
     }
@@ -155,10 +175,19 @@ enum MailshotRenderer {
         // Work available.
         let listed: [SessionListing]
         var note: String?
+        // Beyond the dozen listed: how many more, and where the GP sees them all.
+        var more: String?
         switch reader {
-        case .gp(_, let eligible, _):
-            listed = material.work.filter { eligible.contains($0.session.id!) }
-            let others = material.work.count - listed.count
+        case .gp(_, let work, _):
+            // The best dozen, read by day.
+            let best = Set(work.best)
+            listed = material.work.filter { best.contains($0.session.id!) }
+            if work.more > 0 {
+                more =
+                    "\(work.more) more session\(work.more == 1 ? "" : "s") you could take \(work.more == 1 ? "is" : "are") open "
+                    + "in these two weeks."
+            }
+            let others = material.work.count - work.eligibleCount
             if others > 0 {
                 note =
                     "\(others) other open session\(others == 1 ? "" : "s") in these two weeks \(others == 1 ? "is" : "are") not listed: "
@@ -193,6 +222,13 @@ enum MailshotRenderer {
         }
         if !table.isEmpty {
             html.append("<table role=\"presentation\" style=\"border-collapse:collapse;width:100%\">\(table.joined())</table>")
+        }
+        if let more {
+            let all = links.url("/work")
+            text += ["", "\(more) See them all: \(all)"]
+            html.append(
+                paragraph(
+                    "\(escape(more)) <a href=\"\(escape(all))\" style=\"color:#005eb8\">See all the work available for you</a>"))
         }
         if let note {
             text += ["", note]

@@ -177,9 +177,9 @@ extension AppDatabase {
     }
 
     static func gpReader(_ db: Database, _ gp: GP, material: MailshotMaterial, today: Day) throws -> MailshotReader {
-        let eligible = try material.eligibility(db, gpIds: [gp.id!])[gp.id!] ?? []
+        let work = try material.eligibility(db, gpIds: [gp.id!])[gp.id!] ?? ReaderWork()
         return .gp(
-            gp, eligibleSessionIds: eligible, expiring: try expiringChecks(db, gpIds: [gp.id!], today: today)[gp.id!] ?? [])
+            gp, work: work, expiring: try expiringChecks(db, gpIds: [gp.id!], today: today)[gp.id!] ?? [])
     }
 
     /// Each GP's verified checks that expire within six weeks, by GP.
@@ -345,7 +345,7 @@ extension AppDatabase {
                         try delivery.update(db)
                         continue
                     }
-                    reader = .gp(gp, eligibleSessionIds: eligibility[gpId] ?? [], expiring: expiring[gpId] ?? [])
+                    reader = .gp(gp, work: eligibility[gpId] ?? ReaderWork(), expiring: expiring[gpId] ?? [])
                 } else {
                     let optedOut =
                         try Bool.fetchOne(
@@ -479,7 +479,7 @@ extension AppDatabase {
                         for gp in gps {
                             let rendered = MailshotRenderer.render(
                                 material,
-                                for: .gp(gp, eligibleSessionIds: eligibility[gp.id!] ?? [], expiring: expiring[gp.id!] ?? []),
+                                for: .gp(gp, work: eligibility[gp.id!] ?? ReaderWork(), expiring: expiring[gp.id!] ?? []),
                                 links: links, unsubscribeURL: links.url("/unsubscribe/benchmark"))
                             bytes += rendered.text.utf8.count + rendered.html.utf8.count
                         }

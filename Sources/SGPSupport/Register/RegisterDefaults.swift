@@ -83,7 +83,16 @@ public struct CheckType: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var professions: String
 
     public func applies(to profession: GP.Profession) -> Bool {
-        professions.split(separator: " ").contains { $0 == profession.rawValue }
+        // Asked for every check of every GP weighed, thousands a request: compared in place, not split.
+        let text = professions.utf8
+        let code = profession.rawValue.utf8
+        var start = text.startIndex
+        while start < text.endIndex {
+            let end = text[start...].firstIndex(of: UInt8(ascii: " ")) ?? text.endIndex
+            if text[start..<end].elementsEqual(code) { return true }
+            start = end < text.endIndex ? text.index(after: end) : end
+        }
+        return false
     }
 
     public enum Columns {

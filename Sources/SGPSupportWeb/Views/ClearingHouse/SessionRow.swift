@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import SGPSupport
 
 /// A session as lists and its own page show it: words and formats people read, never codes.
@@ -26,6 +27,26 @@ struct SessionRow: Sendable {
         rate = session.rateText
         status = session.status.title
         self.skills = skills.names(session.requiredSkills, organisationId: listing.practice.organisationId)
+    }
+}
+
+/// Templates read a row's fields by name, hundreds of rows to a GP's work available: a switch
+/// here, where the template library would otherwise reflect over the row for every field it reads.
+/// (`SessionRowTests` holds it to the row's stored properties.)
+extension SessionRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "date": date
+        case "time": time
+        case "practice": practice
+        case "locality": locality
+        case "kind": kind
+        case "rate": rate
+        case "status": status
+        case "skills": skills
+        default: nil
+        }
     }
 }
 
