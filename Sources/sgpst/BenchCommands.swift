@@ -121,7 +121,11 @@ struct Bench: AsyncParsableCommand {
 
     struct Mailshot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Render every consenting GP's mailshot; optionally send N messages through --mail and time it.")
+            abstract: "Render every consenting GP's mailshot; optionally send N messages through --mail and time it.",
+            discussion: """
+                Prints {"rendered", "renderSeconds", "renderedPerSecond", "renderedBytes", "meanMessageBytes"} (a message's \
+                bytes are its text and HTML parts), with --send also {"sent", "sendSeconds", "messagesPerSecond"}.
+                """)
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The week (default: the week of the generated sessions, next week).") var week: String?
@@ -137,6 +141,8 @@ struct Bench: AsyncParsableCommand {
             let renderSeconds = Self.seconds(started.duration(to: .now))
             var result: [String: Any] = [
                 "rendered": rendered.messages, "renderSeconds": renderSeconds, "renderedBytes": rendered.bytes,
+                "renderedPerSecond": renderSeconds > 0 ? (Double(rendered.messages) / renderSeconds).rounded() : 0,
+                "meanMessageBytes": rendered.messages > 0 ? rendered.bytes / rendered.messages : 0,
             ]
             if send > 0 {
                 let transport = try mail.transport()

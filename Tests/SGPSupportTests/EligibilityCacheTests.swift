@@ -60,6 +60,28 @@ import Testing
         #expect(workSeen > 0, "somebody has work available")
     }
 
+    /// Localities are people's words: an apostrophe ("King's Lynn") reads the same both ways.
+    @Test func aLocalityWithAnApostropheIsWorkAvailableBothWays() async throws {
+        let pair = try await Self.pair()
+        let gpId = try #require(
+            try await pair.kept.read { db in
+                try Int64.fetchOne(db, sql: "SELECT id FROM gp WHERE organisationId = 1 AND status = 'active' ORDER BY id")
+            })
+        try await pair.kept.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE practice SET locality = 'King''s Lynn' WHERE organisationId = 1;
+                    UPDATE gp SET localities = json_array('King''s Lynn') WHERE organisationId = 1;
+                    """)
+        }
+        let kept = try await pair.kept.eligibleSessions(gpId: gpId, filter: SessionFilter()).map { $0.session.id! }
+        let read = try await pair.read.eligibleSessions(gpId: gpId, filter: SessionFilter()).map { $0.session.id! }
+        #expect(kept == read)
+        let all = try await pair.read.eligibleSessions(
+            gpId: gpId, filter: SessionFilter(locality: "King's Lynn"))
+        #expect(all.allSatisfy { $0.practice.locality == "King's Lynn" })
+    }
+
     @Test func aCommittedWriteToAnyTableTheFactsComeFromIsSeenByTheNextRead() async throws {
         let pair = try await Self.pair()
         let (sessionId, gpId) = try #require(

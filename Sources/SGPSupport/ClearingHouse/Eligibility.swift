@@ -157,13 +157,15 @@ struct EligibilityContext {
 
     /// How well the GP fits the session, and with `explain` why, each part in words with its points
     /// (the clearing run scores millions of pairs and writes reasons only for those it proposes).
-    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool)
+    /// `forTheGP` leaves the practice's private preference out: a list the GP reads must not be
+    /// ordered by what only the practice and the support team may know.
+    func ranking(gpId: Int64, session: ClinicalSession, practice: Practice, explain: Bool, forTheGP: Bool = false)
         -> (score: Int, reasons: [ScoreReason])
     {
         let gp = gps[gpId]!
         let isOwn = gp.organisationId == practice.organisationId
         let booked = bookings[gpId] ?? []
-        let preference = preferences[practice.id!]?[gpId]
+        let preference = forTheGP ? nil : preferences[practice.id!]?[gpId]
         var score = 100
         var reasons: [ScoreReason] = []
         func add(_ points: Int, _ text: @autoclosure () -> String) {
@@ -371,7 +373,7 @@ extension AppDatabase {
                 gpIds = try Int64.fetchAll(
                     db,
                     sql:
-                        "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY name",
+                        "SELECT id FROM gp WHERE status = 'active' AND organisationId IN (SELECT value FROM json_each(?)) ORDER BY name, id",
                     arguments: [String(describing: organisations)])
                 context = try EligibilityContext.load(db, gpIds: gpIds, sessions: [session], practices: [practice])
             }
@@ -397,12 +399,15 @@ extension AppDatabase {
             guard let gp = try GP.fetchOne(db, id: gpId) else { throw DomainError.notFound("No GP has that id") }
             // Only sessions where the GP works are weighed (a rule of its own): the soonest 500 of those.
             let localities = Set(gp.localities)
-            if let cache = self.eligibility, let generation {
-                let home = try cache.organisation(gp.organisationId, db, generation: generation, today: today, now: now)
-                let organisations = [gp.organisationId] + home.partnerIds
-                let merged = try cache.merged(
+            if let cache = self.eligibility, let generation,
+                case let home = try cache.organisation(gp.organisationId, db, generation: generation, today: today, now: now),
+                case let organisations = [gp.organisationId] + home.partnerIds,
+                case let merged = try cache.merged(
                     EligibilityCache.Sides(gpSide: [gp.organisationId], practiceSide: organisations), db,
-                    generation: generation, today: today, now: now)
+                    generation: generation, today: today, now: now),
+                // Kept from before a commit this read already sees (or another process's): read afresh.
+                merged.facts.gps[gpId] == gp
+            {
                 var listings: [SessionListing] = []
                 for other in organisations {
                     let kept =
@@ -422,11 +427,10 @@ extension AppDatabase {
             var sql = """
                 SELECT s.* FROM clinicalSession s JOIN practice p ON p.id = s.practiceId
                 WHERE s.status = 'open' AND s.date >= ? AND p.organisationId IN (SELECT value FROM json_each(?))
-                AND p.locality IN (SELECT value FROM json_each(?))
+                AND p.locality IN (\(databaseQuestionMarks(count: localities.count)))
                 """
-            var arguments: StatementArguments = [
-                max(today, filter.from ?? today), String(describing: organisations), String(describing: localities.sorted()),
-            ]
+            var arguments: StatementArguments = [max(today, filter.from ?? today), String(describing: organisations)]
+            arguments += StatementArguments(localities.sorted())
             if let to = filter.to {
                 sql += " AND s.date <= ?"
                 arguments += [to]

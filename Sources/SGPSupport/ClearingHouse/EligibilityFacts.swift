@@ -165,7 +165,8 @@ struct MergedEligibility: Sendable {
     init(_ facts: EligibilityFacts) {
         self.facts = facts
         let active = facts.gps.values.filter { $0.status == .active }.sorted {
-            ($0.name.utf8.lexicographicallyPrecedes($1.name.utf8)) || ($0.name == $1.name && $0.id! < $1.id!)
+            $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+                || ($0.name.utf8.elementsEqual($1.name.utf8) && $0.id! < $1.id!)
         }
         activeByName = active.map { $0.id! }
         var byLocality: [String: [Int64]] = [:]
@@ -199,6 +200,13 @@ final class EligibilityCache: Sendable {
     private struct Entries: Sendable {
         var organisations: [Int64: (stamp: Stamp, value: OrganisationEligibility)] = [:]
         var merged: [Sides: (stamp: Stamp, value: MergedEligibility)] = [:]
+
+        /// Entries from before a counted change are never served again: let them go (partners
+        /// change, so merged entries' keys do too).
+        mutating func forgetOlder(than generation: Int) {
+            organisations = organisations.filter { $0.value.stamp.generation >= generation }
+            merged = merged.filter { $0.value.stamp.generation >= generation }
+        }
     }
 
     static let lifetime: TimeInterval = 30
@@ -218,31 +226,49 @@ final class EligibilityCache: Sendable {
     func organisation(_ organisationId: Int64, _ db: Database, generation: Int, today: Day, now: Date) throws
         -> OrganisationEligibility
     {
+        try organisationEntry(organisationId, db, generation: generation, today: today, now: now).value
+    }
+
+    private func organisationEntry(_ organisationId: Int64, _ db: Database, generation: Int, today: Day, now: Date) throws
+        -> (stamp: Stamp, value: OrganisationEligibility)
+    {
         if let kept = entries.withLock({ $0.organisations[organisationId] }),
             kept.stamp.holds(generation: generation, day: today, now: now)
         {
-            return kept.value
+            return kept
         }
         let built = try OrganisationEligibility.load(db, organisationId: organisationId, today: today)
         let stamp = Stamp(generation: generation, day: today, until: now.addingTimeInterval(Self.lifetime))
-        entries.withLock { $0.organisations[organisationId] = (stamp, built) }
-        return built
+        entries.withLock { entries in
+            entries.forgetOlder(than: generation)
+            // A slower build from an older count never replaces a newer one.
+            if (entries.organisations[organisationId]?.stamp.generation ?? .min) <= generation {
+                entries.organisations[organisationId] = (stamp, built)
+            }
+        }
+        return (stamp, built)
     }
 
-    /// The GPs of the `gpSide` organisations with the practices of the `practiceSide` ones.
+    /// The GPs of the `gpSide` organisations with the practices of the `practiceSide` ones; kept no
+    /// longer than the organisations' facts it was merged from.
     func merged(_ sides: Sides, _ db: Database, generation: Int, today: Day, now: Date) throws -> MergedEligibility {
         if let kept = entries.withLock({ $0.merged[sides] }), kept.stamp.holds(generation: generation, day: today, now: now) {
             return kept.value
         }
-        let gpSide = try sides.gpSide.map { try organisation($0, db, generation: generation, today: today, now: now).gpSide }
+        let gpSide = try sides.gpSide.map { try organisationEntry($0, db, generation: generation, today: today, now: now) }
         let practiceSide = try sides.practiceSide.map {
-            try organisation($0, db, generation: generation, today: today, now: now).practiceSide
+            try organisationEntry($0, db, generation: generation, today: today, now: now)
         }
         let built = MergedEligibility(
             EligibilityFacts.combining(
-                gpSide: EligibilityFacts.merging(gpSide), practiceSide: EligibilityFacts.merging(practiceSide)))
-        let stamp = Stamp(generation: generation, day: today, until: now.addingTimeInterval(Self.lifetime))
-        entries.withLock { $0.merged[sides] = (stamp, built) }
+                gpSide: EligibilityFacts.merging(gpSide.map(\.value.gpSide)),
+                practiceSide: EligibilityFacts.merging(practiceSide.map(\.value.practiceSide))))
+        let until = (gpSide + practiceSide).map(\.stamp.until).min() ?? now.addingTimeInterval(Self.lifetime)
+        let stamp = Stamp(generation: generation, day: today, until: until)
+        entries.withLock { entries in
+            entries.forgetOlder(than: generation)
+            if (entries.merged[sides]?.stamp.generation ?? .min) <= generation { entries.merged[sides] = (stamp, built) }
+        }
         return built
     }
 }

@@ -87,7 +87,8 @@ struct MailshotMaterial {
     }
 
     /// The sessions each GP may take, decided by the clearing-house's own rules in one pass, the best
-    /// dozen by its ranking (the soonest first among equals).
+    /// dozen by its ranking (the soonest first among equals), never ordered by a practice's private
+    /// preference.
     func eligibility(_ db: Database, gpIds: [Int64]) throws -> [Int64: ReaderWork] {
         guard !gpIds.isEmpty, !work.isEmpty else { return [:] }
         let practices = Dictionary(work.map { ($0.practice.id!, $0.practice) }, uniquingKeysWith: { first, _ in first })
@@ -104,7 +105,7 @@ struct MailshotMaterial {
                 for listing in byLocality[locality] ?? []
                 where context.isEligible(gpId: gpId, session: listing.session, practice: listing.practice) {
                     let score = context.ranking(
-                        gpId: gpId, session: listing.session, practice: listing.practice, explain: false
+                        gpId: gpId, session: listing.session, practice: listing.practice, explain: false, forTheGP: true
                     ).score
                     eligible.append((score, listing))
                 }
@@ -225,7 +226,7 @@ enum MailshotRenderer {
         }
         if let more {
             let all = links.url("/work")
-            text += ["", "\(more) See them all: \(all)"]
+            text += ["", "\(more) See all the work available for you: \(all)"]
             html.append(
                 paragraph(
                     "\(escape(more)) <a href=\"\(escape(all))\" style=\"color:#005eb8\">See all the work available for you</a>"))

@@ -110,7 +110,8 @@ extension AppDatabase {
             SELECT * FROM (
                 SELECT c.gpId, gp.name AS gpName, c.type, t.name AS typeName, c.expiresOn
                 FROM credentialCheck c
-                JOIN (\(CredentialCheck.countingRows())) latest ON latest.id = c.id
+                JOIN (\(CredentialCheck.countingRows(where: "counted.gpId IN (SELECT gp.id FROM gp WHERE \(filter))"))) latest
+                  ON latest.id = c.id
                 JOIN gp ON gp.id = c.gpId
                 JOIN checkType t ON t.organisationId = gp.organisationId AND t.code = c.type
                 WHERE \(filter) AND c.status = 'verified' AND c.expiresOn >= ? AND c.expiresOn <= ?
@@ -121,7 +122,8 @@ extension AppDatabase {
             ORDER BY expiresOn, gpName
             """
         let window: StatementArguments = [today, today.adding(days: withinDays)]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments + window + arguments + window).map { row in
+        // The counted checks are worked out for the GPs the filter picks only, not the whole register.
+        return try Row.fetchAll(db, sql: sql, arguments: arguments + arguments + window + arguments + window).map { row in
             ExpiringCheck(
                 gpId: row["gpId"], gpName: row["gpName"], type: row["type"], typeName: row["typeName"],
                 expiresOn: row["expiresOn"])
