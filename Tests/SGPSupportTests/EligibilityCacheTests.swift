@@ -60,6 +60,45 @@ import Testing
         #expect(workSeen > 0, "somebody has work available")
     }
 
+    /// After a change, many requests at once for the same organisations: one builds the facts, the
+    /// others wait for it, and every answer is the SQLite reading's.
+    @Test func manyReadsAtOnceAfterAChangeAllAnswerAsSQLiteDoes() async throws {
+        let pair = try await Self.pair()
+        let sessionIds = try await pair.read.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM clinicalSession WHERE id % 97 = 0 ORDER BY id LIMIT 4")
+        }
+        for round in 0..<3 {
+            try await pair.kept.write { db in
+                try db.execute(sql: "UPDATE gp SET maxSessionsPerWeek = ? WHERE id % 5 = 0", arguments: [round])
+            }
+            let expected = try await withThrowingTaskGroup(of: (Int64, [Candidate]).self) { group in
+                for sessionId in sessionIds {
+                    group.addTask {
+                        (
+                            sessionId,
+                            try await pair.read.candidates(sessionId: sessionId, includeIneligible: true, by: .commandLine)
+                        )
+                    }
+                }
+                return try await group.reduce(into: [Int64: [Candidate]]()) { $0[$1.0] = $1.1 }
+            }
+            try await withThrowingTaskGroup(of: (Int64, [Candidate]).self) { group in
+                for index in 0..<32 {
+                    let sessionId = sessionIds[index % sessionIds.count]
+                    group.addTask {
+                        (
+                            sessionId,
+                            try await pair.kept.candidates(sessionId: sessionId, includeIneligible: true, by: .commandLine)
+                        )
+                    }
+                }
+                for try await (sessionId, answer) in group {
+                    #expect(answer == expected[sessionId], "round \(round), session \(sessionId)")
+                }
+            }
+        }
+    }
+
     /// Localities are people's words: an apostrophe ("King's Lynn") reads the same both ways.
     @Test func aLocalityWithAnApostropheIsWorkAvailableBothWays() async throws {
         let pair = try await Self.pair()

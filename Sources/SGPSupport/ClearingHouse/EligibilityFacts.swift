@@ -178,10 +178,15 @@ struct MergedEligibility: Sendable {
 }
 
 /// Each organisation's eligibility facts in memory, built once and rebuilt after a committed write
-/// to any table they are read from (`EligibilityChangeObserver` counts those), on a new day, and
-/// after `lifetime` (so that a write from another process, such as an import at the command line,
-/// shows within it).
-final class EligibilityCache: Sendable {
+/// to any table they are read from (`EligibilityChangeObserver` counts those) and on a new day;
+/// and, for a write from another process (an import at the command line), after `lifetime`: an
+/// entry only past its lifetime is still served while one request builds it again.
+///
+/// One request builds an entry; the others that need the same one wait for it rather than build
+/// it too (after a booking, 64 requests would otherwise build the same organisation at once).
+/// They wait on GRDB's reader threads, which build nothing else meanwhile, and builds never wait
+/// on one another but for the organisations a merged entry is made from.
+final class EligibilityCache: @unchecked Sendable {
     struct Sides: Hashable, Sendable {
         var gpSide: [Int64]
         var practiceSide: [Int64]
@@ -191,27 +196,34 @@ final class EligibilityCache: Sendable {
         var generation: Int
         var day: Day
         var until: Date
-
-        func holds(generation: Int, day: Day, now: Date) -> Bool {
-            self.generation == generation && self.day == day && now < until
-        }
     }
 
-    private struct Entries: Sendable {
-        var organisations: [Int64: (stamp: Stamp, value: OrganisationEligibility)] = [:]
-        var merged: [Sides: (stamp: Stamp, value: MergedEligibility)] = [:]
+    private enum Key: Hashable, Sendable {
+        case organisation(Int64)
+        case merged(Sides)
+    }
+
+    private enum Value: Sendable {
+        case organisation(OrganisationEligibility)
+        case merged(MergedEligibility)
+    }
+
+    private struct Entries {
+        var kept: [Key: (stamp: Stamp, value: Value)] = [:]
+        var building: Set<Key> = []
 
         /// Entries from before a counted change are never served again: let them go (partners
         /// change, so merged entries' keys do too).
         mutating func forgetOlder(than generation: Int) {
-            organisations = organisations.filter { $0.value.stamp.generation >= generation }
-            merged = merged.filter { $0.value.stamp.generation >= generation }
+            kept = kept.filter { $0.value.stamp.generation >= generation }
         }
     }
 
     static let lifetime: TimeInterval = 30
     private let changes = Atomic<Int>(0)
-    private let entries = Mutex(Entries())
+    /// Guards `entries` (hence `@unchecked Sendable`), and wakes those waiting for a build.
+    private let condition = NSCondition()
+    private var entries = Entries()
 
     /// Read before the read transaction that may build an entry begins: an entry is stamped with
     /// the count it was built under, so one built from data older than a commit is never served
@@ -226,50 +238,81 @@ final class EligibilityCache: Sendable {
     func organisation(_ organisationId: Int64, _ db: Database, generation: Int, today: Day, now: Date) throws
         -> OrganisationEligibility
     {
-        try organisationEntry(organisationId, db, generation: generation, today: today, now: now).value
-    }
-
-    private func organisationEntry(_ organisationId: Int64, _ db: Database, generation: Int, today: Day, now: Date) throws
-        -> (stamp: Stamp, value: OrganisationEligibility)
-    {
-        if let kept = entries.withLock({ $0.organisations[organisationId] }),
-            kept.stamp.holds(generation: generation, day: today, now: now)
-        {
-            return kept
-        }
-        let built = try OrganisationEligibility.load(db, organisationId: organisationId, today: today)
-        let stamp = Stamp(generation: generation, day: today, until: now.addingTimeInterval(Self.lifetime))
-        entries.withLock { entries in
-            entries.forgetOlder(than: generation)
-            // A slower build from an older count never replaces a newer one.
-            if (entries.organisations[organisationId]?.stamp.generation ?? .min) <= generation {
-                entries.organisations[organisationId] = (stamp, built)
-            }
-        }
-        return (stamp, built)
+        guard case .organisation(let value) = try organisationEntry(organisationId, db, generation, today, now).value
+        else { preconditionFailure("an organisation's key holds its facts") }
+        return value
     }
 
     /// The GPs of the `gpSide` organisations with the practices of the `practiceSide` ones; kept no
     /// longer than the organisations' facts it was merged from.
     func merged(_ sides: Sides, _ db: Database, generation: Int, today: Day, now: Date) throws -> MergedEligibility {
-        if let kept = entries.withLock({ $0.merged[sides] }), kept.stamp.holds(generation: generation, day: today, now: now) {
-            return kept.value
+        let entry = try entry(.merged(sides), generation: generation, today: today, now: now) {
+            var gpSide: [EligibilityFacts] = []
+            var practiceSide: [EligibilityFacts] = []
+            var until = now.addingTimeInterval(Self.lifetime)
+            for (organisations, isGPSide) in [(sides.gpSide, true), (sides.practiceSide, false)] {
+                for organisationId in organisations {
+                    let part = try self.organisationEntry(organisationId, db, generation, today, now)
+                    guard case .organisation(let facts) = part.value else { continue }
+                    if isGPSide { gpSide.append(facts.gpSide) } else { practiceSide.append(facts.practiceSide) }
+                    until = min(until, part.stamp.until)
+                }
+            }
+            let merged = MergedEligibility(
+                EligibilityFacts.combining(
+                    gpSide: EligibilityFacts.merging(gpSide), practiceSide: EligibilityFacts.merging(practiceSide)))
+            return (.merged(merged), until)
         }
-        let gpSide = try sides.gpSide.map { try organisationEntry($0, db, generation: generation, today: today, now: now) }
-        let practiceSide = try sides.practiceSide.map {
-            try organisationEntry($0, db, generation: generation, today: today, now: now)
+        guard case .merged(let value) = entry.value else { preconditionFailure("merged sides' key holds merged facts") }
+        return value
+    }
+
+    private func organisationEntry(_ organisationId: Int64, _ db: Database, _ generation: Int, _ today: Day, _ now: Date)
+        throws -> (stamp: Stamp, value: Value)
+    {
+        try entry(.organisation(organisationId), generation: generation, today: today, now: now) {
+            (
+                .organisation(try OrganisationEligibility.load(db, organisationId: organisationId, today: today)),
+                now.addingTimeInterval(Self.lifetime)
+            )
         }
-        let built = MergedEligibility(
-            EligibilityFacts.combining(
-                gpSide: EligibilityFacts.merging(gpSide.map(\.value.gpSide)),
-                practiceSide: EligibilityFacts.merging(practiceSide.map(\.value.practiceSide))))
-        let until = (gpSide + practiceSide).map(\.stamp.until).min() ?? now.addingTimeInterval(Self.lifetime)
+    }
+
+    /// The kept entry for this generation and day, or one built now by `build` (or by the request
+    /// already building it, waited for).
+    private func entry(
+        _ key: Key, generation: Int, today: Day, now: Date, build: () throws -> (value: Value, until: Date)
+    ) throws -> (stamp: Stamp, value: Value) {
+        condition.lock()
+        while true {
+            // Built under this count or a later one (newer than this read needs, never older).
+            if let kept = entries.kept[key], kept.stamp.generation >= generation, kept.stamp.day == today {
+                // Current; or only past its lifetime while another request builds it again.
+                if now < kept.stamp.until || entries.building.contains(key) {
+                    condition.unlock()
+                    return kept
+                }
+                break
+            }
+            guard entries.building.contains(key) else { break }
+            condition.wait()
+        }
+        entries.building.insert(key)
+        condition.unlock()
+        defer {
+            condition.lock()
+            entries.building.remove(key)
+            condition.broadcast()
+            condition.unlock()
+        }
+        let (value, until) = try build()
         let stamp = Stamp(generation: generation, day: today, until: until)
-        entries.withLock { entries in
-            entries.forgetOlder(than: generation)
-            if (entries.merged[sides]?.stamp.generation ?? .min) <= generation { entries.merged[sides] = (stamp, built) }
-        }
-        return built
+        condition.lock()
+        entries.forgetOlder(than: generation)
+        // A build from an older count never replaces a newer one.
+        if (entries.kept[key]?.stamp.generation ?? .min) <= generation { entries.kept[key] = (stamp, value) }
+        condition.unlock()
+        return (stamp, value)
     }
 }
 
