@@ -83,8 +83,13 @@ public enum ResourceLocator {
         } else if let fromEnvironment = ProcessInfo.processInfo.environment[environmentVariable], !fromEnvironment.isEmpty {
             candidates = [URL(fileURLWithPath: fromEnvironment)]
         } else {
+            // An installed binary's own files first (bin/sgpst beside share/sgpst, wherever it is
+            // started from, through any symlink to the binary), then the working folder, then a
+            // build folder's ancestors (.build/debug/sgpst in a checkout).
+            let binaryFolder = executableURL(executablePath).deletingLastPathComponent()
+            candidates.append(binaryFolder.deletingLastPathComponent().appendingPathComponent("share/sgpst"))
             candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-            var folder = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            var folder = binaryFolder
             for _ in 0..<5 {
                 candidates.append(folder)
                 folder = folder.deletingLastPathComponent()
@@ -94,6 +99,22 @@ public enum ResourceLocator {
             return candidate.standardizedFileURL
         }
         throw Missing(searched: candidates.map(\.path))
+    }
+
+    /// The running binary, symlinks followed: argv[0] as given when it names a file (a path,
+    /// relative or absolute), else the kernel's own record of it (started through `PATH`).
+    static func executableURL(_ argument: String) -> URL {
+        if argument.contains("/") { return URL(fileURLWithPath: argument).resolvingSymlinksInPath() }
+        if let running = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: running).resolvingSymlinksInPath()
+        }
+        return URL(fileURLWithPath: argument).resolvingSymlinksInPath()
+    }
+
+    /// A folder of the resources as the file server and the template loader read it: symlinks
+    /// followed (the file server serves nothing outside the folder it is given).
+    public static func resolved(_ resources: URL, _ folder: String) -> URL {
+        resources.appendingPathComponent(folder).resolvingSymlinksInPath()
     }
 
     static func isResourcesFolder(_ url: URL) -> Bool {

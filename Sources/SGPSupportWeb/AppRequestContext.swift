@@ -18,6 +18,8 @@ public struct AppRequestContext: RequestContext {
     public var authentication: AuthenticatedSession?
     /// The token every form on this page must echo back, set by `CSRFMiddleware`.
     public var csrfToken: String?
+    /// This request's id, answered in `X-Request-Id` and on its log line (`RequestLogMiddleware`).
+    public var requestId = ""
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -6,9 +6,9 @@ import SGPSupport
 /// Builds the application that serves; tests build the very same one. Each request's path is
 /// normalised before the router and its middleware see it (`PathNormalisingResponder`).
 public func buildApplication(
-    configuration: AppConfiguration, database: AppDatabase, logger: Logger = Logger(label: "sgpst")
+    configuration: AppConfiguration, database: AppDatabase, logger: Logger = quietLogger
 ) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(configuration: configuration, database: database)
+    let router = try await buildRouter(configuration: configuration, database: database, logger: logger)
     return Application(
         responder: PathNormalisingResponder(responder: router.buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sgpst"),
@@ -20,19 +20,30 @@ public func buildApplication(
         logger: logger)
 }
 
-/// The routes and middleware, outermost first: who the client is (behind a trusted proxy), headers
+/// Tests build the application without a logger of their own: only warnings and worse from them.
+public let quietLogger: Logger = {
+    var logger = Logger(label: "sgpst")
+    logger.logLevel = .warning
+    return logger
+}()
+
+/// The routes and middleware, outermost first: the request's id and its log line, who the client
+/// is (behind a trusted proxy), headers
 /// on every answer, errors turned into pages or JSON, static files, who is signed in, the CSRF check
 /// on form posts, then signed-in GET answers kept until the next write (inside the authentication,
 /// so they are kept per authenticated session and with that session's CSRF token).
-public func buildRouter(configuration: AppConfiguration, database: AppDatabase) async throws -> Router<AppRequestContext> {
+public func buildRouter(configuration: AppConfiguration, database: AppDatabase, logger: Logger = quietLogger) async throws
+    -> Router<AppRequestContext>
+{
     let renderer = try await PageRenderer(
-        templatesDirectory: configuration.resourcesDirectory.appendingPathComponent("Templates"))
+        templatesDirectory: ResourceLocator.resolved(configuration.resourcesDirectory, "Templates"))
     let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(RequestLogMiddleware(logger: logger))
     router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.middlewares.add(SecurityHeadersMiddleware(usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(ErrorMiddleware(renderer: renderer))
     router.middlewares.add(
-        FileMiddleware(configuration.resourcesDirectory.appendingPathComponent("public").path, urlBasePath: "/static"))
+        FileMiddleware(ResourceLocator.resolved(configuration.resourcesDirectory, "public").path, urlBasePath: "/static"))
     router.middlewares.add(
         AuthenticationMiddleware(
             database: database, lifetimes: configuration.sessionLifetimes, usesHTTPS: configuration.usesHTTPS))

@@ -21,6 +21,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The folder holding Templates/, public/ and seeds/ (or set SGPST_RESOURCES).") var resources: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(
+        help: """
+            text (the default) or json: one JSON object a line on standard error (time, level, message, and for \
+            each request its id, route, status and duration).
+            """)
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+    @Option(
         name: .customLong("trusted-proxy"),
         help: """
             A reverse proxy in front of the service, as an address range (CIDR: 10.0.0.0/8, 2001:db8::/32, or one address); \
@@ -65,13 +75,22 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return handler
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { [logFormat] label in
+            switch logFormat {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "sgpst")
         let resourcesFolder = try ResourceLocator.locate(explicit: resources)
+        print("Resources: \(resourcesFolder.path)")
         let path = database ?? Self.demoDatabase
         let appDatabase = try AppDatabase(
             path: path, passwords: DatabaseOptions.passwordHasher(), dataKeyPath: dataKey, eligibilityCache: cache != .none)

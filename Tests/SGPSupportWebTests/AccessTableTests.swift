@@ -117,6 +117,7 @@ import Testing
         "GET /gps/{id}/personal-data.json": "ALG",
         "GET /gps/{id}/portfolio/{year}": "MG",
         "GET /healthz": "aALMSPGgp",
+        "GET /readyz": "aALMSPGgp",
         // A GP's invoices and a practice's (each their own); an invoice only for the GP who made it
         // and the practice invoiced (to everyone else it does not exist: `invoiceRoutes`).
         "GET /invoices": "PGgp",

@@ -114,6 +114,45 @@ public final class AppDatabase: Sendable {
         _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    /// Whether the service can do its work: every migration applied, the database takes a write,
+    /// and its storage has room (the file under its page cap, the disk with at least
+    /// `minimumFreeBytes` free). For a proxy's readiness check; `ping` is the cheap liveness one.
+    public struct Readiness: Sendable, Equatable {
+        public var pendingMigrations: [String]
+        public var writable: Bool
+        public var storageFull: Bool
+        public var ready: Bool { pendingMigrations.isEmpty && writable && !storageFull }
+    }
+
+    public static let minimumFreeBytes: Int64 = 16 << 20
+
+    public func readiness() async throws -> Readiness {
+        let applied = try await read { db in try Self.migrator.appliedMigrations(db) }
+        // Taking the write lock and letting it go proves the file is not read-only nor held.
+        let writable: Bool
+        do {
+            try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            writable = true
+        } catch {
+            writable = false
+        }
+        let pages = try await read { db in
+            (
+                used: (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0)
+                    - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0),
+                cap: try Int.fetchOne(db, sql: "PRAGMA max_page_count") ?? .max
+            )
+        }
+        let folder = URL(fileURLWithPath: writer.path).deletingLastPathComponent().path
+        let free = (try? FileManager.default.attributesOfFileSystem(forPath: folder)[.systemFreeSize] as? NSNumber)?.int64Value
+        return Readiness(
+            pendingMigrations: Self.knownMigrations.filter { !applied.contains($0) }, writable: writable,
+            storageFull: pages.used >= pages.cap || (free ?? .max) < Self.minimumFreeBytes)
+    }
+
     /// `PRAGMA integrity_check`'s answer ("ok" when the file is sound).
     public func integrityCheck() async throws -> String {
         try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }

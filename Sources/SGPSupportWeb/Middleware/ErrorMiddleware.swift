@@ -41,7 +41,7 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func isAPI(_ path: String) -> Bool {
-        path.hasPrefix("/api/") || path == "/api" || path == "/healthz"
+        path.hasPrefix("/api/") || path == "/api" || path == "/healthz" || path == "/readyz"
     }
 
     private func htmlPage(for error: APIError, request: Request, context: Context) -> Response {
