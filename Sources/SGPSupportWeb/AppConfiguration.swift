@@ -1,4 +1,5 @@
 import Foundation
+import Prometheus
 import SGPSupport
 
 /// How the web application is set up; the CLI fills it from flags and the environment.
@@ -18,6 +19,10 @@ public struct AppConfiguration: Sendable {
     /// Keep signed-in GET answers until the next write (`ResponseCacheMiddleware`); off to measure
     /// every request doing its work.
     public var responseCache: Bool
+    /// Where `/metrics` reads from (the registry `serve` gives swift-metrics); none: no `/metrics`.
+    public var metrics: PrometheusCollectorRegistry?
+    /// Besides loopback, the address ranges `/metrics` answers (`--metrics-from`).
+    public var metricsFrom: [NetworkRange] = []
 
     public init(
         host: String = "127.0.0.1",

@@ -39,6 +39,8 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase, 
         templatesDirectory: ResourceLocator.resolved(configuration.resourcesDirectory, "Templates"))
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestLogMiddleware(logger: logger))
+    // Requests by route template and status, and their durations (through swift-metrics).
+    router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.middlewares.add(SecurityHeadersMiddleware(usesHTTPS: configuration.usesHTTPS))
     router.middlewares.add(ErrorMiddleware(renderer: renderer))
@@ -53,6 +55,9 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase, 
     }
 
     HealthController(database: database).addRoutes(to: router)
+    if let registry = configuration.metrics {
+        MetricsController(registry: registry, allowedRanges: configuration.metricsFrom).addRoutes(to: router)
+    }
     try OpenAPIController(resourcesDirectory: configuration.resourcesDirectory).addRoutes(to: router)
     SessionController(database: database, renderer: renderer, configuration: configuration).addRoutes(to: router)
     DashboardController(database: database, renderer: renderer).addRoutes(to: router)

@@ -43,10 +43,12 @@ struct ScheduledWorkService: Service {
             for report in try await database.resumeInterruptedMailshots(transport: mailer, links: links) {
                 logger.info("Resumed a mailshot: \(report.sent) of \(report.recipients) sent, \(report.failed.count) failed")
             }
+            ServiceMetrics.schedulerRuns.increment()
         } catch is CancellationError {
             // The service is stopping: what was not done runs at the next start.
             logger.debug("Scheduled work stopped with the service")
         } catch {
+            ServiceMetrics.schedulerFailures.increment()
             logger.error("Scheduled work failed; it runs again shortly: \(error)")
         }
     }

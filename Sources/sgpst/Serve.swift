@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import SGPSupport
 import SGPSupportWeb
 
@@ -38,6 +40,12 @@ struct Serve: AsyncParsableCommand {
             """)
     var trustedProxies: [String] = []
     @Option(
+        name: .customLong("metrics-from"),
+        help: """
+            Besides loopback, an address range (CIDR) that may read /metrics (a monitoring server); repeat for more.
+            """)
+    var metricsFrom: [String] = []
+    @Option(
         help: """
             What is kept in memory between requests: all (the default), eligibility (each organisation's eligibility \
             facts only, no answers kept) or none. For measuring; a deployment leaves it alone.
@@ -61,15 +69,20 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--port must be between 1 and 65535")
         }
         _ = try proxyRanges()
+        _ = try Self.ranges(metricsFrom, option: "--metrics-from")
     }
 
     /// The `--trusted-proxy` ranges, or a message naming the one that is wrong.
     func proxyRanges() throws -> [NetworkRange] {
-        try trustedProxies.map { raw in
+        try Self.ranges(trustedProxies, option: "--trusted-proxy")
+    }
+
+    static func ranges(_ raw: [String], option: String) throws -> [NetworkRange] {
+        try raw.map { text in
             do {
-                return try NetworkRange(raw)
+                return try NetworkRange(text)
             } catch let error as NetworkRange.Invalid {
-                throw ValidationError("--trusted-proxy \(error.description)")
+                throw ValidationError("\(option) \(error.description)")
             }
         }
     }
@@ -89,6 +102,11 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "sgpst")
+        // swift-metrics' backend for the whole process: Hummingbird's request metrics and the
+        // domain's own (`ServiceMetrics`) go to one registry, which `/metrics` reads.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        ServiceMetrics.prepare()
         let resourcesFolder = try ResourceLocator.locate(explicit: resources)
         print("Resources: \(resourcesFolder.path)")
         let path = database ?? Self.demoDatabase
@@ -102,9 +120,11 @@ struct Serve: AsyncParsableCommand {
             }
             DemoLoader.printSignIns(demoData)
         }
-        let configuration = AppConfiguration(
+        var configuration = AppConfiguration(
             host: host, port: port, baseURL: baseURL.flatMap(URL.init(string:)), resourcesDirectory: resourcesFolder,
             trustedProxies: try proxyRanges(), mailer: try mail.transport(), responseCache: cache == .all)
+        configuration.metrics = registry
+        configuration.metricsFrom = try Self.ranges(metricsFrom, option: "--metrics-from")
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
         print("Serving on http://\(host):\(port)  (database \(path))")
         // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.

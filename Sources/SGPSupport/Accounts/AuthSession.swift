@@ -197,6 +197,7 @@ extension AppDatabase {
         try db.execute(
             sql: "INSERT INTO signInFailure (email, address, at, kind) VALUES (?, ?, ?, ?)",
             arguments: [email, address, now, kind.rawValue])
+        ServiceMetrics.signInFailures[kind.rawValue]?.increment()
         return db.lastInsertedRowID
     }
 

@@ -160,12 +160,12 @@ public final class AppDatabase: Sendable {
 
     /// Reads and writes go through these two, so SQL stays inside this library.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.read(body)
+        try await ServiceMetrics.timed(ServiceMetrics.databaseReads) { try await writer.read(body) }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            let result = try await writer.write(body)
+            let result = try await ServiceMetrics.timed(ServiceMetrics.databaseWrites) { try await writer.write(body) }
             committedWrites.add(1, ordering: .releasing)
             return result
         } catch let error as DatabaseError {
