@@ -20,6 +20,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 # Demo sign-ins are hashed on load: cheaply, as in every test script.
 export SGPST_BCRYPT_COST=4
+# The resources must be found beside the binary, not through a folder named by the environment.
+unset SGPST_RESOURCES
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The tarball: named for the version git describes, one top folder, the binary and the resources.
@@ -52,21 +54,26 @@ for stray in /sgpst-demo.sqlite /outbox; do
 done
 strays_before="$(ls -d /sgpst-demo.sqlite /outbox 2>/dev/null || true)"
 
-# start TREE LOG: `TREE/bin/sgpst serve --demo` from /, on a free port, until /healthz answers 200.
+# start LOG FOLDER COMMAND...: COMMAND run from FOLDER (its output in LOG) until /healthz on $port
+# answers 200.
 start() {
-  local tree="$1" log="$2"
-  port="$(free_port)"
+  local log="$1" folder="$2"
+  shift 2
   base="http://127.0.0.1:$port"
-  (cd / && exec "$tree/bin/sgpst" serve --database "$work/demo.sqlite" --demo --port "$port" \
-    --mail "outbox:$work/outbox") >"$log" 2>&1 &
+  (cd "$folder" && exec "$@") >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 150); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz" 2>/dev/null)" = 200 ] && return 0
-    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; fail "$tree/bin/sgpst serve exited before /healthz answered"; }
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; fail "$* exited before /healthz answered"; }
     sleep 0.2
   done
   cat "$log" >&2
   fail "/healthz did not answer 200 within 30 s"
+}
+# serve_demo TREE LOG: TREE/bin/sgpst serve --demo from /, with no --resources.
+serve_demo() {
+  port="$(free_port)"
+  start "$2" / "$1/bin/sgpst" serve --database "$work/demo.sqlite" --demo --port "$port" --mail "outbox:$work/outbox"
 }
 
 # resources_used SHARE LOG: the start-up output says it took its resources from SHARE.
@@ -103,7 +110,7 @@ stop() {
 }
 
 share="$tree/share/sgpst"
-start "$tree" "$work/serve.log"
+serve_demo "$tree" "$work/serve.log"
 ok "$name/bin/sgpst serve --demo started from / without --resources; /healthz 200"
 resources_used "$share" "$work/serve.log"
 ok "the start-up output names the unpacked share/sgpst: Resources: $share"
@@ -112,6 +119,48 @@ ok "/sign-in 200 HTML and /static/sgpst.css 200, served from the unpacked tree"
 stop
 ok "SIGTERM: exited 0 within 10 s"
 
+# packaging/sgpst.service's own command line, with /opt/sgpst the unpacked tree, /var/lib/sgpst a
+# folder here and a free port for 8080, run from that folder as the unit's WorkingDirectory: the
+# binary takes every option the unit gives it, and the data key is made beside the database.
+unit="$root/packaging/sgpst.service"
+exec_start="$(sed -n 's/^ExecStart=//p' "$unit")"
+[ -n "$exec_start" ] || fail "packaging/sgpst.service has no ExecStart="
+grep -qx 'WorkingDirectory=/var/lib/sgpst' "$unit" || fail "packaging/sgpst.service's WorkingDirectory is not /var/lib/sgpst"
+state="$work/state"
+mkdir -m 0700 "$state"
+port="$(free_port)"
+mapfile -d '' -t command < <(python3 - "$exec_start" "$tree" "$state" "$port" <<'PYTHON'
+import shlex, sys
+line, tree, state, port = sys.argv[1:]
+words = shlex.split(line)
+if words[0] != "/opt/sgpst/bin/sgpst" or "--database" not in words or "--port" not in words:
+    sys.exit("ExecStart does not run /opt/sgpst/bin/sgpst serve with --database and --port: " + line)
+out = []
+for i, word in enumerate(words):
+    if i > 0 and words[i - 1] == "--port":
+        word = port
+    out.append(word.replace("/opt/sgpst/", tree + "/").replace("/var/lib/sgpst/", state + "/"))
+sys.stdout.write("\0".join(out))
+PYTHON
+)
+[ "${#command[@]}" -gt 1 ] || fail "could not read the unit's ExecStart: $exec_start"
+start "$work/serve-unit.log" "$state" "${command[@]}"
+ok "the unit's ExecStart (${command[*]:1:2} ...) started with the unpacked tree; /healthz 200"
+resources_used "$share" "$work/serve-unit.log"
+[ "$(stat -c %a "$state/sgpst.sqlite.key" 2>/dev/null)" = 600 ] || fail "no data key of mode 0600 beside the unit's database"
+ok "the unit's database has its data key beside it (sgpst.sqlite.key, mode 0600)"
+stop
+ok "SIGTERM: exited 0 within 10 s"
+# systemd's own reading of the unit, where systemd-analyze is there: anything it says is a fault.
+if command -v systemd-analyze >/dev/null; then
+  sed "s|/opt/sgpst/bin/sgpst|$tree/bin/sgpst|" "$unit" >"$work/sgpst.service"
+  said="$(systemd-analyze verify "$work/sgpst.service" 2>&1)" || fail "systemd-analyze verify: $said"
+  [ -z "$said" ] || fail "systemd-analyze verify packaging/sgpst.service: $said"
+  ok "systemd-analyze verify packaging/sgpst.service: nothing to say"
+else
+  echo "note: no systemd-analyze here; packaging/sgpst.service not verified by systemd"
+fi
+
 # The same tree copied, with Templates moved elsewhere and linked back: a share folder an operator
 # keeps on another disk, or the templates of a local build, works through a symlink.
 linked="$work/linked/$name"
@@ -119,7 +168,7 @@ mkdir -p "$work/linked" "$work/elsewhere"
 cp -a "$tree" "$linked"
 mv "$linked/share/sgpst/Templates" "$work/elsewhere/Templates"
 ln -s "$work/elsewhere/Templates" "$linked/share/sgpst/Templates"
-start "$linked" "$work/serve-linked.log"
+serve_demo "$linked" "$work/serve-linked.log"
 ok "the copy with share/sgpst/Templates a symlink to $work/elsewhere/Templates started; /healthz 200"
 resources_used "$linked/share/sgpst" "$work/serve-linked.log"
 ok "its start-up output names the copy's share/sgpst"
