@@ -55,7 +55,8 @@ if [ -z "$nginx_bin" ]; then
   nginx_bin="$(find_nginx)"
   [ -n "$nginx_bin" ] || fail "nginx was installed but no nginx binary is on the PATH or in /usr/sbin"
 fi
-"$nginx_bin" -V 2>&1 | grep -q -- --with-http_v2_module || fail "$nginx_bin was built without HTTP/2 (--with-http_v2_module)"
+built="$("$nginx_bin" -V 2>&1)"
+grep -q -- --with-http_v2_module <<<"$built" || fail "$nginx_bin was built without HTTP/2 (--with-http_v2_module)"
 ok "$("$nginx_bin" -v 2>&1)"
 
 tls_port="$(free_port)"
@@ -154,15 +155,15 @@ error_code() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["
 status="$(session practice@demo.test demo-password)"
 [ "$status" = 201 ] || fail "API sign-in as practice@demo.test answered $status: $(cat "$work/session.json")"
 token="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$work/session.json")"
-through -f -H "Authorization: Bearer $token" "$base/api/v1/me" | grep -q '"role":"practice-manager"' \
-  || fail "/api/v1/me with the token did not answer the practice manager"
+me="$(through -f -H "Authorization: Bearer $token" "$base/api/v1/me")" || fail "/api/v1/me with the token failed"
+grep -q '"role":"practice-manager"' <<<"$me" || fail "/api/v1/me with the token did not answer the practice manager: $me"
 ok "API sign-in through nginx (201, token works on /api/v1/me)"
 
 # A browser's sign-in (as scripts/load's cookie() does it): the CSRF cookie and the form's token,
 # then the form posted from the service's own origin; every cookie set over https must be Secure.
 jar="$work/browser.jar"
-csrf="$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$work/sign-in.html" | head -n 1)"
-[ -n "$csrf" ] || fail "/sign-in has no _csrf field"
+csrf="$(grep -o -m 1 'name="_csrf" value="[^"]*"' "$work/sign-in.html" | sed 's/.*value="//; s/"$//')" \
+  || fail "/sign-in has no _csrf field"
 grep -i '^set-cookie: sgpst_csrf=' "$work/sign-in.headers" >"$work/csrf-cookie" || fail "/sign-in set no sgpst_csrf cookie"
 grep -qi '; *secure' "$work/csrf-cookie" || fail "the CSRF cookie is not Secure: $(cat "$work/csrf-cookie")"
 cookie="$(sed -n 's/^[Ss]et-[Cc]ookie: \(sgpst_csrf=[^;]*\).*/\1/p' "$work/sign-in.headers" | tr -d '\r')"
@@ -204,7 +205,7 @@ if grep -qi '^content-security-policy:' "$work/answer.headers"; then
 fi
 [ "$(error_code "$work/answer.json")" = payload_too_large ] || fail "nginx's 413 is not the API's payload_too_large: $(head -c 300 "$work/answer.json")"
 status="$(post_body "$work/over-limit.json" "http://127.0.0.1:$service_port/api/v1/session")"
-[ "$status" = 413 ] && [ "$(error_code "$work/answer.json")" = payload_too_large ] \
+{ [ "$status" = 413 ] && [ "$(error_code "$work/answer.json")" = payload_too_large ]; } \
   || fail "the service itself answered $status to 2 MiB and a byte, not 413 payload_too_large"
 status="$(through -o /dev/null -w '%{http_code}' --interface 127.0.0.4 -H "Origin: $base" --data-binary "@$work/over-limit.json" \
   -H 'Content-Type: application/x-www-form-urlencoded' "$base/sign-in")"
@@ -218,7 +219,7 @@ status="$(through -o /dev/null -w '%{http_code}' --data-binary "@$work/3m.pdf" -
 [ "$status" = 401 ] || fail "3 MiB to /api/v1/gps/1/documents through nginx answered $status, not 401 (passed on, no sign-in)"
 status="$(through -o "$work/answer.json" -D "$work/answer.headers" -w '%{http_code}' --data-binary "@$work/16m.pdf" \
   -H 'Content-Type: application/pdf' "$base/api/v1/gps/1/documents")"
-[ "$status" = 413 ] && [ "$(error_code "$work/answer.json")" = payload_too_large ] \
+{ [ "$status" = 413 ] && [ "$(error_code "$work/answer.json")" = payload_too_large ]; } \
   || fail "16 MiB and a byte to /api/v1/gps/1/documents through nginx answered $status, not 413 payload_too_large"
 if grep -qi '^content-security-policy:' "$work/answer.headers"; then
   fail "16 MiB and a byte was passed on to the service: nginx's limit for documents is above the service's 16 MiB"
