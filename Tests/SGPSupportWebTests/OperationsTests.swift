@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Prometheus
 import SGPSupport
 import Synchronization
 import Testing
@@ -110,6 +111,37 @@ final class RecordedLog: Sendable {
             "the template loader and the file server are given the folder the link leads to")
         #expect(throws: ResourceLocator.Missing.self) {
             try ResourceLocator.locate(explicit: root.appendingPathComponent("nowhere").path)
+        }
+    }
+}
+
+/// `/metrics` in Prometheus's text format, for the host's own agent or the ranges named.
+@Suite struct MetricsRouteTests {
+    @Test func metricsAnswerOnlyLoopbackAndTheNamedRanges() throws {
+        let monitoring = try NetworkRange("10.20.0.0/16")
+        #expect(MetricsController.allows(peer: "127.0.0.1", ranges: []))
+        #expect(MetricsController.allows(peer: "::1", ranges: []))
+        #expect(!MetricsController.allows(peer: "10.20.3.4", ranges: []))
+        #expect(MetricsController.allows(peer: "10.20.3.4", ranges: [monitoring]))
+        #expect(!MetricsController.allows(peer: "10.21.3.4", ranges: [monitoring]))
+        #expect(!MetricsController.allows(peer: "203.0.113.9", ranges: [monitoring]))
+    }
+
+    @Test func theRegistryIsServedAsPrometheusText() async throws {
+        var environment = try await TestEnvironment()
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(name: "sgpst_test_total", labels: [("outcome", "sent")]).increment(by: Int64(3))
+        environment.configuration.metrics = registry
+        try await environment.test { browser in
+            let metrics = try await browser.request("/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(metrics.text.contains(#"sgpst_test_total{outcome="sent"} 3"#))
+        }
+        // Without a registry (the command line, a test) there is no such route.
+        try await TestEnvironment().test { browser in
+            let none = try await browser.request("/metrics")
+            #expect(none.status == .notFound)
         }
     }
 }

@@ -1,13 +1,14 @@
 import CoreMetrics
 
-
 /// The domain's own measurements, through swift-metrics: nothing is kept unless the process has
 /// chosen a metrics backend (`sgpst serve` chooses Prometheus; tests and the command line none).
 /// Made once, on first use; `prepare()` makes them all at start so that `/metrics` lists every one
 /// before it first moves.
 public enum ServiceMetrics {
-    static let databaseReads = CoreMetrics.Timer(label: "sgpst_database_read_duration", dimensions: [], preferredDisplayUnit: .seconds)
-    static let databaseWrites = CoreMetrics.Timer(label: "sgpst_database_write_duration", dimensions: [], preferredDisplayUnit: .seconds)
+    static let databaseReads = CoreMetrics.Timer(
+        label: "sgpst_database_read_duration", dimensions: [], preferredDisplayUnit: .seconds)
+    static let databaseWrites = CoreMetrics.Timer(
+        label: "sgpst_database_write_duration", dimensions: [], preferredDisplayUnit: .seconds)
     static let signInFailures = Dictionary(
         uniqueKeysWithValues: ["password", "code", "link", "reset"].map {
             ($0, Counter(label: "sgpst_sign_in_failures", dimensions: [("kind", $0)]))
