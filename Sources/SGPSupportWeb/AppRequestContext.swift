@@ -20,6 +20,12 @@ public struct AppRequestContext: RequestContext {
     public var csrfToken: String?
     /// This request's id, answered in `X-Request-Id` and on its log line (`RequestLogMiddleware`).
     public var requestId = ""
+    /// A trusted proxy says the client reached it over https (`X-Forwarded-Proto`).
+    public var forwardedHTTPS = false
+
+    /// Whether cookies are Secure and HSTS is sent: the public address is https, or a trusted proxy
+    /// says this request came over https.
+    public func usesHTTPS(_ configured: Bool) -> Bool { configured || forwardedHTTPS }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -145,3 +145,23 @@ final class RecordedLog: Sendable {
         }
     }
 }
+
+/// Behind the proxy: only a trusted proxy's `X-Forwarded-Proto: https` makes cookies Secure and
+/// sends HSTS; the same header from anyone else changes nothing.
+@Suite struct ForwardedProtoTests {
+    @Test(arguments: [true, false])
+    func httpsIsBelievedOnlyFromATrustedProxy(trusted: Bool) async throws {
+        var environment = try await TestEnvironment()
+        environment.configuration.trustedProxies = trusted ? [try NetworkRange("127.0.0.1")] : []
+        try await environment.test(.live) { browser in
+            let plain = try await browser.request("/sign-in")
+            #expect(plain.headers[.strictTransportSecurity] == nil)
+            #expect(plain.headers[values: .setCookie].allSatisfy { !$0.contains("Secure") })
+            let forwarded = try await Browser(browser.client).request(
+                "/sign-in", headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect((forwarded.headers[.strictTransportSecurity] != nil) == trusted)
+            let cookies = forwarded.headers[values: .setCookie]
+            #expect(!cookies.isEmpty && cookies.allSatisfy { $0.contains("Secure") == trusted })
+        }
+    }
+}

@@ -89,7 +89,7 @@ struct SessionController {
                 return try await signedIn(issued, context: context, next: next)
             case .secondFactorNeeded(let challenge):
                 var response = Response.seeOther("/sign-in/code" + (next.map { "?next=" + Self.queryEncoded($0) } ?? ""))
-                response.setCookie(challengeCookie(challenge, maxAge: Int(AppDatabase.signInCodeLifetime)))
+                response.setCookie(challengeCookie(challenge, maxAge: Int(AppDatabase.signInCodeLifetime), context: context))
                 return response
             }
         } catch DomainError.invalidCredentials {
@@ -140,7 +140,7 @@ struct SessionController {
             let issued = try await database.completeSignIn(
                 challenge: challenge, code: code, from: context.remoteAddress, limits: configuration.signInLimits)
             var response = try await signedIn(issued, context: context, next: next)
-            response.setCookie(challengeCookie("", maxAge: 0))
+            response.setCookie(challengeCookie("", maxAge: 0, context: context))
             return response
         } catch DomainError.invalidSecondFactorCode {
             return try await again(
@@ -158,15 +158,17 @@ struct SessionController {
     private func signedIn(_ issued: IssuedSession, context: AppRequestContext, next: String?) async throws -> Response {
         if let previous = context.sessionToken { try await database.endSession(token: previous) }
         var response = Response.seeOther(next ?? "/dashboard")
-        response.setCookie(AuthenticationMiddleware.sessionCookie(issued.token, secure: configuration.usesHTTPS))
+        response.setCookie(
+            AuthenticationMiddleware.sessionCookie(issued.token, secure: context.usesHTTPS(configuration.usesHTTPS)))
         return response
     }
 
     static let challengeCookieName = "sgpst_sign_in"
 
-    private func challengeCookie(_ value: String, maxAge: Int) -> Cookie {
+    private func challengeCookie(_ value: String, maxAge: Int, context: AppRequestContext) -> Cookie {
         Cookie(
-            name: Self.challengeCookieName, value: value, maxAge: maxAge, path: "/sign-in", secure: configuration.usesHTTPS,
+            name: Self.challengeCookieName, value: value, maxAge: maxAge, path: "/sign-in",
+            secure: context.usesHTTPS(configuration.usesHTTPS),
             httpOnly: true, sameSite: .strict)
     }
 
@@ -184,7 +186,7 @@ struct SessionController {
         let principal = try context.requirePrincipal()
         try await database.endAllSessions(userId: principal.userId, kind: .web, by: principal.actor)
         var response = Response.seeOther("/sign-in")
-        response.setCookie(AuthenticationMiddleware.expiredSessionCookie(secure: configuration.usesHTTPS))
+        response.setCookie(AuthenticationMiddleware.expiredSessionCookie(secure: context.usesHTTPS(configuration.usesHTTPS)))
         return response
     }
 

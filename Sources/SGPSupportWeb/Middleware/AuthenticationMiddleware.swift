@@ -36,7 +36,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         if context.session == nil, response.headers[.setCookie] == nil {
             // The cookie names a session that has ended: tell the browser to forget it.
-            response.setCookie(Self.expiredSessionCookie(secure: usesHTTPS))
+            response.setCookie(Self.expiredSessionCookie(secure: context.usesHTTPS(usesHTTPS)))
         }
         return response
     }

@@ -56,7 +56,9 @@ struct CSRFMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         if let newCookieToken {
             response.setCookie(
-                Cookie(name: Self.cookieName, value: newCookieToken, path: "/", secure: usesHTTPS, httpOnly: true, sameSite: .lax)
+                Cookie(
+                    name: Self.cookieName, value: newCookieToken, path: "/", secure: context.usesHTTPS(usesHTTPS), httpOnly: true,
+                    sameSite: .lax)
             )
         }
         return response

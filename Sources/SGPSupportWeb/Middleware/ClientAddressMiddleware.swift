@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Settles who the request comes from (`AppRequestContext.remoteAddress`) before anything reads it:
 /// behind a trusted reverse proxy (`sgpst serve --trusted-proxy`), the address the proxy was reached
-/// from; otherwise the TCP peer, whatever headers it sends.
+/// from, and whether over https (`X-Forwarded-Proto`); otherwise the TCP peer, whatever headers it sends.
 struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -15,10 +15,17 @@ struct ClientAddressMiddleware: RouterMiddleware {
         var context = context
         context.remoteAddress = ClientAddress.resolve(
             peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor], trustedProxies: trustedProxies)
+        // The proxy's own word only (the last value is the one it added), and only from the proxy.
+        if trustedProxies.contains(where: { $0.contains(context.peerAddress) }),
+            let proto = request.headers[values: .xForwardedProto].last?.split(separator: ",").last
+        {
+            context.forwardedHTTPS = proto.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+        }
         return try await next(request, context)
     }
 }
 
 extension HTTPField.Name {
     static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

@@ -22,7 +22,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
-        if usesHTTPS {
+        if context.usesHTTPS(usesHTTPS) {
             response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
         }
         if request.uri.path.hasPrefix("/static/") {
