@@ -90,8 +90,7 @@ struct RoundFixture {
             await domainError {
                 _ = try await fixture.database.openFeedbackRound(
                     id: round.round.id!, closesOn: "2027-01-10", by: fixture.gp, links: testLinks)
-            }
-                != nil)
+            } == .forbidden("The support team opens a feedback round, not the GP"))
     }
 
     /// Released at the minimum, not at one fewer; below it the GP is told and may extend once.

@@ -47,6 +47,16 @@ extension AppDatabase {
             practices: worked.filter(principal.practiceIds.contains))
     }
 
+    /// The round with its GP and the sides this person is on, or not found for someone on none.
+    static func authorisedRound(_ db: Database, id: Int64, _ principal: Principal, today: Day) throws
+        -> (FeedbackRound, GP, RoundSides)
+    {
+        let (round, gp) = try roundAndGP(db, id: id)
+        let sides = try roundSides(db, principal, gp: gp, today: today)
+        guard sides.any else { throw roundNotFound }
+        return (round, gp, sides)
+    }
+
     static func roundAndGP(_ db: Database, id: Int64) throws -> (FeedbackRound, GP) {
         guard let round = try FeedbackRound.fetchOne(db, id: id), let gp = try GP.fetchOne(db, id: round.gpId) else {
             throw Self.roundNotFound
@@ -101,7 +111,7 @@ extension AppDatabase {
         let report = may.contains(.readReport) ? try Self.roundReport(db, round, gp: gp) : nil
         let standing: String
         switch round.status {
-        case .requested: standing = "Asked for on \(DisplayDay.of(round.requestedAt)); the support team opens it."
+        case .requested: standing = "Asked for on \(Day(round.requestedAt).displayText); the support team opens it."
         case .open:
             let closes = round.closesOn?.displayText ?? "a date to be set"
             standing =
@@ -192,9 +202,7 @@ extension AppDatabase {
     public func feedbackRound(id: Int64, by principal: Principal) async throws -> FeedbackRoundView {
         let today = clock.today
         return try await read { db in
-            let (round, gp) = try Self.roundAndGP(db, id: id)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            let (round, gp, sides) = try Self.authorisedRound(db, id: id, principal, today: today)
             return try Self.roundView(db, round, gp: gp, sides: sides)
         }
     }
@@ -238,9 +246,7 @@ extension AppDatabase {
         let sealer = self.sealer
         let today = Day(now)
         return try await write { db in
-            var (round, gp) = try Self.roundAndGP(db, id: id)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            var (round, gp, sides) = try Self.authorisedRound(db, id: id, principal, today: today)
             guard sides.isTeam, !sides.isGP else {
                 throw DomainError.forbidden("The support team opens a feedback round, not the GP")
             }
@@ -339,9 +345,7 @@ extension AppDatabase {
         let sealer = self.sealer
         let today = Day(now)
         return try await write { db in
-            let (round, gp) = try Self.roundAndGP(db, id: roundId)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            let (round, gp, sides) = try Self.authorisedRound(db, id: roundId, principal, today: today)
             guard sides.isGP || !sides.practices.isEmpty else {
                 throw DomainError.forbidden("Colleagues are added by the GP, or by a practice where they worked")
             }
@@ -398,9 +402,7 @@ extension AppDatabase {
         let now = clock.now()
         let today = Day(now)
         return try await write { db in
-            let (round, gp) = try Self.roundAndGP(db, id: id)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            let (round, gp, sides) = try Self.authorisedRound(db, id: id, principal, today: today)
             guard sides.isTeam, !sides.isGP else { throw DomainError.forbidden("The support team closes a feedback round") }
             guard round.status == .open else { throw DomainError.conflict("Only an open round can be closed") }
             let (closed, mail) = try Self.close(db, round, gp: gp, now: now, links: links)
@@ -442,9 +444,7 @@ extension AppDatabase {
         let now = clock.now()
         let today = Day(now)
         return try await write { db in
-            var (round, gp) = try Self.roundAndGP(db, id: id)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            var (round, gp, sides) = try Self.authorisedRound(db, id: id, principal, today: today)
             guard sides.isGP else { throw DomainError.forbidden("The GP extends their own round") }
             guard round.status == .short, !round.extended else {
                 throw DomainError.conflict(
@@ -468,9 +468,7 @@ extension AppDatabase {
         let now = clock.now()
         let today = Day(now)
         return try await write { db in
-            var (round, gp) = try Self.roundAndGP(db, id: id)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            var (round, gp, sides) = try Self.authorisedRound(db, id: id, principal, today: today)
             guard sides.isGP else { throw DomainError.forbidden("The GP reflects on their own feedback") }
             guard round.status == .released else { throw DomainError.conflict("The report is not released yet") }
             let reflection = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -508,9 +506,7 @@ extension AppDatabase {
         let now = clock.now()
         let today = Day(now)
         return try await write { db in
-            let (round, gp) = try Self.roundAndGP(db, id: roundId)
-            let sides = try Self.roundSides(db, principal, gp: gp, today: today)
-            guard sides.any else { throw Self.roundNotFound }
+            let (round, gp, sides) = try Self.authorisedRound(db, id: roundId, principal, today: today)
             // Who asks is settled before the round's state.
             guard !sides.practices.isEmpty, !sides.isGP else {
                 throw DomainError.forbidden("The practice prints patient slips")
@@ -868,9 +864,4 @@ enum NameRemover {
         return result.replacingOccurrences(
             of: "\\b(Dr|Mr|Mrs|Ms|Miss|Prof)\\.? \\[name\\]", with: "[name]", options: .regularExpression)
     }
-}
-
-/// A date as a day, for sentences.
-enum DisplayDay {
-    static func of(_ date: Date) -> String { Day(date).displayText }
 }
