@@ -38,7 +38,7 @@ public func buildRouter(configuration: AppConfiguration, database: AppDatabase, 
     let renderer = try await PageRenderer(
         templatesDirectory: ResourceLocator.resolved(configuration.resourcesDirectory, "Templates"))
     let router = Router(context: AppRequestContext.self)
-    router.middlewares.add(RequestLogMiddleware(logger: logger))
+    router.middlewares.add(RequestLogMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
     // Requests by route template and status, and their durations (through swift-metrics).
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))

@@ -108,7 +108,11 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         ServiceMetrics.prepare()
         let resourcesFolder = try ResourceLocator.locate(explicit: resources)
-        print("Resources: \(resourcesFolder.path)")
+        // Start-up lines: as they are on a terminal, as log lines when the log is JSON.
+        let announce: (String) -> Void = { [logFormat] line in
+            if logFormat == .json { logger.info("\(line)") } else { print(line) }
+        }
+        announce("Resources: \(resourcesFolder.path)")
         let path = database ?? Self.demoDatabase
         let appDatabase = try AppDatabase(
             path: path, passwords: DatabaseOptions.passwordHasher(), dataKeyPath: dataKey, eligibilityCache: cache != .none)
@@ -116,7 +120,7 @@ struct Serve: AsyncParsableCommand {
             let demoData = try DemoData.load(from: resourcesFolder.appendingPathComponent("seeds/demo.json"))
             if try await appDatabase.organisation(code: demoData.organisationCode) == nil {
                 let summary = try await appDatabase.loadDemo(demoData)
-                print("Loaded the demo data into \(path): \(summary.practices) practices, \(summary.gps) GPs.")
+                announce("Loaded the demo data into \(path): \(summary.practices) practices, \(summary.gps) GPs.")
             }
             DemoLoader.printSignIns(demoData)
         }
@@ -126,7 +130,7 @@ struct Serve: AsyncParsableCommand {
         configuration.metrics = registry
         configuration.metricsFrom = try Self.ranges(metricsFrom, option: "--metrics-from")
         let app = try await buildApplication(configuration: configuration, database: appDatabase, logger: logger)
-        print("Serving on http://\(host):\(port)  (database \(path))")
+        announce("Serving on http://\(host):\(port)  (database \(path))")
         // Into a file or a pipe, output is buffered: show the sign-ins now, not when the server stops.
         fflush(nil)
         try await app.runService()

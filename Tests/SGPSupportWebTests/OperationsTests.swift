@@ -60,8 +60,8 @@ final class RecordedLog: Sendable {
             let file = try await browser.request("/static/sgpst.css")
             let ids = [page, missing, file].compactMap { $0.headers[.xRequestId] }
             #expect(ids.count == 3 && Set(ids).count == 3, "every answer, errors and files too, its own id")
-            let proxied = try await browser.request("/healthz", headers: [.xRequestId: "0123456789abcdef"])
-            #expect(proxied.headers[.xRequestId] == "0123456789abcdef", "a proxy's id is kept")
+            let offered = try await browser.request("/healthz", headers: [.xRequestId: "0123456789abcdef"])
+            #expect(offered.headers[.xRequestId] != "0123456789abcdef", "only a trusted proxy names the id")
             let odd = try await browser.request("/healthz", headers: [.xRequestId: "bad id\r\nX: y"])
             #expect(odd.headers[.xRequestId] != nil && odd.headers[.xRequestId] != "bad id\r\nX: y")
 
@@ -162,6 +162,9 @@ final class RecordedLog: Sendable {
             #expect((forwarded.headers[.strictTransportSecurity] != nil) == trusted)
             let cookies = forwarded.headers[values: .setCookie]
             #expect(!cookies.isEmpty && cookies.allSatisfy { $0.contains("Secure") == trusted })
+            // The proxy's own request id is kept, and only the proxy's.
+            let named = try await browser.request("/healthz", headers: [.xRequestId: "0123456789abcdef"])
+            #expect((named.headers[.xRequestId] == "0123456789abcdef") == trusted)
         }
     }
 }

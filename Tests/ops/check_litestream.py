@@ -48,6 +48,16 @@ def call(base, path, body=None, token=None):
         return error.code, {}
 
 
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        fail("the server did not stop within 15 s of SIGTERM")
+
+
 def serve(database, port, work, log_name):
     log = open(os.path.join(work, log_name), "w")
     process = subprocess.Popen(
@@ -56,12 +66,15 @@ def serve(database, port, work, log_name):
         stdout=log, stderr=log, env=dict(os.environ, SGPST_BCRYPT_COST="4"), cwd=work)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
+        if process.poll() is not None:
+            fail(f"the server on {database} exited with {process.returncode}: see {log_name}")
         try:
             if call(base, "/healthz")[0] == 200:
                 return process, base
         except OSError:
             pass
         time.sleep(0.1)
+    process.kill()
     fail(f"the server on {database} did not answer /healthz")
 
 
@@ -71,7 +84,9 @@ with tempfile.TemporaryDirectory() as work:
     config = os.path.join(work, "litestream.yml")
     # The packaged configuration, pointed at this drill's files.
     text = open(os.path.join(ROOT, "packaging/litestream.yml")).read()
-    text = text.replace("/var/lib/sgpst/sgpst.sqlite", database).replace("/var/backups/sgpst/replica", replica)
+    text = text.replace("/var/lib/sgpst/sgpst.sqlite", database).replace("/mnt/replica/sgpst", replica)
+    if replica not in text:
+        fail("packaging/litestream.yml has no replica path to replace")
     open(config, "w").write(text)
 
     server, base = serve(database, free_port(), work, "serve.log")
@@ -94,8 +109,23 @@ with tempfile.TemporaryDirectory() as work:
             if number == WRITES // 2:
                 time.sleep(1.5)  # some of them land in an earlier shipment than the rest
         print(f"ok: {len(acknowledged)} writes acknowledged with Litestream attached")
-        # Litestream ships the log every second (packaging/litestream.yml): wait for the last one.
-        time.sleep(4)
+        # Litestream ships the log every second (packaging/litestream.yml): wait until a restore
+        # of the replica holds the last acknowledged write (a busy machine may take longer).
+        deadline = time.time() + 60
+        while True:
+            probe = os.path.join(work, "probe.sqlite")
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(probe + suffix):
+                    os.remove(probe + suffix)
+            subprocess.run([LITESTREAM, "restore", "-config", config, "-o", probe, database], capture_output=True)
+            if os.path.exists(probe):
+                with sqlite3.connect(probe) as copy:
+                    if copy.execute("SELECT 1 FROM evidenceEntry WHERE id = ?", (acknowledged[-1],)).fetchone():
+                        break
+            if time.time() > deadline:
+                fail("the replica did not catch up with the last acknowledged write within 60 s")
+            time.sleep(0.5)
+        print(f"ok: the replica caught up in {60 - (deadline - time.time()):.1f} s")
     finally:
         for process in (server, litestream):
             process.send_signal(signal.SIGKILL)
@@ -131,5 +161,4 @@ with tempfile.TemporaryDirectory() as work:
             fail(f"the service on the restored file is not ready: {ready}")
         print("ok: the service started on the restored file shows the last write and is ready")
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        stop(server)

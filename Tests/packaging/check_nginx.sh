@@ -86,6 +86,7 @@ site="${site//listen 443 ssl http2;/listen 127.0.0.1:$tls_port ssl http2;}"
 site="${site//server 127.0.0.1:8080;/server 127.0.0.1:$service_port;}"
 site="${site//\/etc\/ssl\/sgpst\//$ngx/}"
 site="${site//server_name sgpst.example.nhs.uk;/server_name localhost;}"
+site="${site//\/var\/log\/nginx\/sgpst.access.log/$ngx/logs/sgpst.access.log}"
 printf '%s\n' "$site" >"$ngx/sgpst.conf"
 
 # Run as root, nginx's workers would become nobody, who cannot write the temporary folders here.
@@ -239,6 +240,26 @@ status="$(session practice@demo.test demo-password --interface 127.0.0.2)"
 status="$(session practice@demo.test demo-password --interface 127.0.0.3)"
 [ "$status" = 201 ] || fail "a sign-in from 127.0.0.3 answered $status, not 201: $(cat "$work/session.json")"
 ok "per-address limit: 20 failures from 127.0.0.2 (forged X-Forwarded-For) lock 127.0.0.2 (429 too_many_attempts), 127.0.0.3 signs in"
+
+# Monitoring and readiness are for this host: from 127.0.0.2 nginx refuses them, from loopback the
+# service answers (it judges /metrics by the client address nginx passes on, loopback here).
+for path in /metrics /readyz; do
+  status="$(curl -sk -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$base$path")"
+  [ "$status" = 403 ] || fail "$path from 127.0.0.2 through nginx answered $status, not 403"
+  status="$(curl -sk -o /dev/null -w '%{http_code}' "$base$path")"
+  [ "$status" = 200 ] || fail "$path from loopback through nginx answered $status, not 200"
+done
+ok "/metrics and /readyz: 403 from 127.0.0.2, 200 from loopback"
+
+# A secret link's token never reaches nginx's access log.
+curl -sk -o /dev/null "$base/calendar/secret-calendar-token-1234" || true
+curl -sk -o /dev/null "$base/set-password?token=secret-query-token-5678" || true
+sleep 0.5
+grep -q '/calendar/-' "$ngx/logs/sgpst.access.log" || fail "the access log has no masked calendar line"
+if grep -q 'secret-calendar-token-1234\|secret-query-token-5678' "$ngx/logs/sgpst.access.log"; then
+  fail "a secret link's token is in nginx's access log"
+fi
+ok "nginx's access log keeps no secret link's token (path masked, no query)"
 
 stop_all
 echo "nginx check: ok"

@@ -127,6 +127,7 @@ extension AppDatabase {
             // nothing about the password unless the code is right too.
             let codeOnly = gate == .codeOnly
             guard let user, passwordIsRight, user.disabledAt == nil else {
+                ServiceMetrics.signInFailures[SignInFailureKind.password.rawValue]?.increment()
                 return .failure(codeOnly ? locked : .invalidCredentials)  // the attempt's row stays as the failure
             }
             try db.execute(sql: "DELETE FROM signInFailure WHERE id = ?", arguments: [attemptId])
@@ -170,7 +171,11 @@ extension AppDatabase {
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM signInFailure WHERE address = ? AND kind != 'reset' AND at > ?",
                 arguments: [address, since]) ?? 0
-        if byAddress >= limits.failuresPerAddress { throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window)) }
+        if byAddress >= limits.failuresPerAddress {
+            ServiceMetrics.signInRefusals.increment()
+            ServiceMetrics.signInRefusals.increment()
+            throw DomainError.tooManyAttempts(retryAfterSeconds: Int(limits.window))
+        }
         guard let email else { return .open }
         let byEmail =
             try Int.fetchOne(
@@ -197,7 +202,6 @@ extension AppDatabase {
         try db.execute(
             sql: "INSERT INTO signInFailure (email, address, at, kind) VALUES (?, ?, ?, ?)",
             arguments: [email, address, now, kind.rawValue])
-        ServiceMetrics.signInFailures[kind.rawValue]?.increment()
         return db.lastInsertedRowID
     }
 

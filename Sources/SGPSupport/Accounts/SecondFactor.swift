@@ -103,6 +103,7 @@ extension AppDatabase {
         guard var factor else { throw DomainError.secondFactorNotSetUp }
         guard let step = factor.matchingStep(code, at: now) else {
             try Self.recordFailure(db, email: user.email, address: address, kind: .code, at: now)
+            ServiceMetrics.signInFailures[SignInFailureKind.code.rawValue]?.increment()
             throw DomainError.invalidSecondFactorCode
         }
         factor.lastUsedStep = step

@@ -129,13 +129,14 @@ public final class AppDatabase: Sendable {
     public func readiness() async throws -> Readiness {
         let applied = try await read { db in try Self.migrator.appliedMigrations(db) }
         // Taking the write lock and letting it go proves the file is not read-only nor held.
-        let writable: Bool
+        // The file itself (a disk remounted read-only leaves the open connection none the wiser),
+        // and the write lock taken and let go.
+        let file = URL(fileURLWithPath: writer.path).resolvingSymlinksInPath()
+        var writable = [file.path, file.path + "-wal"].allSatisfy {
+            !FileManager.default.fileExists(atPath: $0) || FileManager.default.isWritableFile(atPath: $0)
+        }
         do {
-            try await writer.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "ROLLBACK")
-            }
-            writable = true
+            try await writer.writeWithoutTransaction { db in try db.inTransaction(.immediate) { .rollback } }
         } catch {
             writable = false
         }
@@ -146,7 +147,7 @@ public final class AppDatabase: Sendable {
                 cap: try Int.fetchOne(db, sql: "PRAGMA max_page_count") ?? .max
             )
         }
-        let folder = URL(fileURLWithPath: writer.path).deletingLastPathComponent().path
+        let folder = file.deletingLastPathComponent().path
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: folder)[.systemFreeSize] as? NSNumber)?.int64Value
         return Readiness(
             pendingMigrations: Self.knownMigrations.filter { !applied.contains($0) }, writable: writable,

@@ -283,16 +283,20 @@ extension AppDatabase {
                     try await self.write { db in
                         switch result {
                         case .sent:
-                            ServiceMetrics.mailshotSent.increment()
                             try db.execute(
                                 sql: "UPDATE mailshotDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ?",
                                 arguments: [at, deliveryId])
                         case .failed(let permanent, let reason):
-                            ServiceMetrics.mailshotFailed.increment()
                             try db.execute(
                                 sql: "UPDATE mailshotDelivery SET status = 'failed', lastError = ? WHERE id = ?",
                                 arguments: [(permanent ? "Refused: " : "Could not be delivered for now: ") + reason, deliveryId])
                         }
+                    }
+                    // Counted once the outcome is saved (a retried save counts once).
+                    if case .sent = result {
+                        ServiceMetrics.mailshotSent.increment()
+                    } else {
+                        ServiceMetrics.mailshotFailed.increment()
                     }
                 }
             }

@@ -184,6 +184,7 @@ extension AppDatabase {
             _ = try Self.signInGate(db, email: nil, address: address, codeGiven: false, at: now, limits: limits)
             guard try Self.passwordSetupUser(db, digest: digest, at: now) != nil else {
                 try Self.recordFailure(db, email: "", address: address, kind: .link, at: now)
+                ServiceMetrics.signInFailures[SignInFailureKind.link.rawValue]?.increment()
                 return false
             }
             return true

@@ -2,8 +2,10 @@ import Hummingbird
 import Prometheus
 
 /// `GET /metrics`: the Prometheus text format, for the organisation's monitoring to scrape. Only
-/// from loopback (the host's own agent) or the ranges `--metrics-from` names, judged by the TCP
-/// peer itself, never a forwarded address; to anyone else it does not exist.
+/// from loopback (the host's own agent) or the ranges `--metrics-from` names, judged by the
+/// client's own address: behind the proxy the address a trusted proxy says it was reached from
+/// (so the whole internet, arriving through nginx on loopback, is not loopback); to anyone else it
+/// does not exist.
 struct MetricsController {
     let registry: PrometheusCollectorRegistry
     let allowedRanges: [NetworkRange]
@@ -13,7 +15,7 @@ struct MetricsController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/metrics") { _, context in
             // "local": the request came with no TCP peer at all (in-process, as the router's tests).
-            guard Self.allows(peer: context.peerAddress, ranges: allowedRanges) else { throw HTTPError(.notFound) }
+            guard Self.allows(peer: context.remoteAddress, ranges: allowedRanges) else { throw HTTPError(.notFound) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

@@ -16,11 +16,14 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let logger: Logger
+    /// Only these may name the request's id (a client could otherwise reuse another's).
+    let trustedProxies: [NetworkRange]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        let id = Self.requestId(request.headers[.xRequestId])
+        let fromProxy = trustedProxies.contains { $0.contains(context.peerAddress) }
+        let id = Self.requestId(fromProxy ? request.headers[.xRequestId] : nil)
         var context = context
         context.requestId = id
         context.logger[metadataKey: "requestId"] = .string(id)
@@ -33,6 +36,10 @@ struct RequestLogMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             log(request, context, status: Int(error.status.code), since: started)
             throw RequestIdentifiedError(error: error, requestId: id)
+        } catch {
+            // `ErrorMiddleware` answers everything; should anything pass it, it is still logged.
+            log(request, context, status: 500, since: started)
+            throw error
         }
     }
 
@@ -99,7 +106,9 @@ public struct JSONLogHandler: LogHandler {
         var fields: [String: Any] = [
             "time": Self.timestamp(Date()), "level": event.level.rawValue, "message": "\(event.message)", "label": label,
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+        // The line's own fields are never overwritten by a metadata key of the same name.
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new })
+        where fields[key] == nil {
             fields[key] = Self.plain(value)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
