@@ -64,14 +64,26 @@ extension AppDatabase {
     }
 
     static func summaries(_ db: Database, _ invoices: [Invoice], today: Day) throws -> [InvoiceSummary] {
-        try invoices.map { invoice in
+        guard !invoices.isEmpty else { return [] }
+        // Three queries for the whole list, not three an invoice.
+        func names(_ table: String, _ ids: [Int64]) throws -> [Int64: String] {
+            Dictionary(
+                try Row.fetchAll(
+                    db, sql: "SELECT id, name FROM \(table) WHERE id IN (SELECT value FROM json_each(?))",
+                    arguments: [String(describing: Array(Set(ids)))]
+                ).map { ($0["id"] as Int64, $0["name"] as String) },
+                uniquingKeysWith: { first, _ in first })
+        }
+        let practiceNames = try names("practice", invoices.map(\.practiceId))
+        let gpNames = try names("gp", invoices.map(\.gpId))
+        let signed = Set(
+            try Int64.fetchAll(
+                db, sql: "SELECT invoiceId FROM formAApproval WHERE invoiceId IN (SELECT value FROM json_each(?))",
+                arguments: [String(describing: invoices.compactMap(\.id))]))
+        return invoices.map { invoice in
             InvoiceSummary(
-                invoice: invoice,
-                practiceName: try String.fetchOne(
-                    db, sql: "SELECT name FROM practice WHERE id = ?", arguments: [invoice.practiceId]) ?? "",
-                gpName: try String.fetchOne(db, sql: "SELECT name FROM gp WHERE id = ?", arguments: [invoice.gpId]) ?? "",
-                state: invoice.state(today: today),
-                formASigned: try FormAApproval.exists(db, key: invoice.id!))
+                invoice: invoice, practiceName: practiceNames[invoice.practiceId] ?? "", gpName: gpNames[invoice.gpId] ?? "",
+                state: invoice.state(today: today), formASigned: signed.contains(invoice.id!))
         }
     }
 
