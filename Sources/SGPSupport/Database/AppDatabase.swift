@@ -128,7 +128,6 @@ public final class AppDatabase: Sendable {
 
     public func readiness() async throws -> Readiness {
         let applied = try await read { db in try Self.migrator.appliedMigrations(db) }
-        // Taking the write lock and letting it go proves the file is not read-only nor held.
         // The file itself (a disk remounted read-only leaves the open connection none the wiser),
         // and the write lock taken and let go.
         let file = URL(fileURLWithPath: writer.path).resolvingSymlinksInPath()

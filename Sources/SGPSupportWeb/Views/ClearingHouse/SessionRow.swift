@@ -32,7 +32,8 @@ struct SessionRow: Sendable {
 
 /// Templates read a row's fields by name, hundreds of rows to a GP's work available: a switch
 /// here, where the template library would otherwise reflect over the row for every field it reads.
-/// (`SessionRowTests` holds it to the row's stored properties.)
+/// (`ClearingHousePageModelTests.aSessionRowAnswersTemplatesForEveryFieldItHas` holds it to the
+/// row's stored properties.)
 extension SessionRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
